@@ -1,0 +1,38 @@
+/* test-util.c: the test runner. */
+#include "test-util.h"
+
+int test_failures_in_current;
+
+int test_main(int argc, char **argv, const TestCase *cases, size_t n)
+{
+    int failed = 0, ran = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool selected = argc < 2;
+        for (int a = 1; a < argc; a++) {
+            selected |= strcmp(argv[a], cases[i].name) == 0;
+        }
+        if (!selected) {
+            continue;
+        }
+        test_failures_in_current = 0;
+        cases[i].func();
+        ran++;
+        printf("%s %s\n", test_failures_in_current ? "FAIL" : "ok  ", cases[i].name);
+        fflush(stdout);
+        failed += test_failures_in_current != 0;
+    }
+    printf("%d of %d cases failed\n", failed, ran);
+    return failed ? 1 : 0;
+}
+
+void test_dump_diff(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
+{
+    size_t n = got_len > want_len ? got_len : want_len;
+    fprintf(stderr, "  got %zu bytes, want %zu\n", got_len, want_len);
+    for (size_t i = 0; i < n; i++) {
+        int g = i < got_len ? got[i] : -1, w = i < want_len ? want[i] : -1;
+        if (g != w) {
+            fprintf(stderr, "  byte %zu: got %02x want %02x\n", i, g & 0xff, w & 0xff);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+# server/api: sources of this concern (appended to libserver-core.la).

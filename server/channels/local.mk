@@ -1,0 +1,1 @@
+# server/channels: sources of this concern (appended to libserver-core.la).

@@ -1,0 +1,1 @@
+# server/codecs: sources of this concern (appended to libserver-core.la).

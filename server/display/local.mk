@@ -1,0 +1,1 @@
+# server/display: sources of this concern (appended to libserver-core.la).

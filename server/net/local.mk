@@ -1,0 +1,1 @@
+# server/net: sources of this concern (appended to libserver-core.la).

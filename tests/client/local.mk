@@ -1,0 +1,1 @@
+# tests/client: our SPICE test client (library + tools) and its tests.

@@ -1,0 +1,1 @@
+# tests/server: tests of server/ (unit, real-client, ABI).

@@ -1,1 +1,9 @@
 # server/api: sources of this concern (appended to libserver-core.la).
+# Entry points of features we do not support yet (documented errors/no-ops).
+libserver_core_la_SOURCES += api/reds-unsupported.c api/reds-audio.c
+libserver_core_la_SOURCES += \
+	reds.h red-log.h \
+	api/reds-server.c \
+	api/reds-interfaces.c \
+	api/red-qxl.c \
+	$(NULL)

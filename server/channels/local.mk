@@ -1,1 +1,8 @@
 # server/channels: sources of this concern (appended to libserver-core.la).
+libserver_core_la_SOURCES += \
+	channels/red-channel-client.c channels/red-channel-client.h \
+	$(NULL)
+libserver_core_la_SOURCES += \
+	channels/main-channel.c \
+	channels/inputs-channel.c \
+	$(NULL)

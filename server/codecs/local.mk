@@ -1,1 +1,2 @@
 # server/codecs: sources of this concern (appended to libserver-core.la).
+libserver_core_la_SOURCES += codecs/red-lz4.c codecs/red-lz4.h $(NULL)

@@ -1,0 +1,519 @@
+/* reds-server.c: the server object: configuration setters, the listening
+ * socket, the link policy (tickets, which channel goes where), channel
+ * events, and posting from workers to the main thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "red-log.h"
+#include "red-worker.h"
+#include "reds.h"
+
+RED_EXPORT SpiceServer *spice_server_new(void)
+{
+    RedsState *reds = g_new0(RedsState, 1);
+    reds->ticketing = true; /* as the real server: no password, no login */
+    reds->listen_fd = -1;
+    reds->port = -1;
+    reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
+    reds->agent_mouse = true;
+    reds->mouse_mode = SPICE_MOUSE_MODE_SERVER;
+    reds->vm_running = true; /* the real server starts "running" too */
+    reds->qxls = g_ptr_array_new();
+    reds->post_pipe[0] = reds->post_pipe[1] = -1;
+    g_mutex_init(&reds->post_lock);
+    g_queue_init(&reds->post_queue);
+    return reds;
+}
+
+/* ---- posting from workers ------------------------------------------------- */
+
+typedef struct PostedCall {
+    void (*fn)(RedsState *, void *);
+    void *data;
+} PostedCall;
+
+void reds_post_to_main(RedsState *reds, void (*fn)(RedsState *, void *), void *data)
+{
+    PostedCall *p = g_new(PostedCall, 1);
+    p->fn = fn;
+    p->data = data;
+    g_mutex_lock(&reds->post_lock);
+    g_queue_push_tail(&reds->post_queue, p);
+    g_mutex_unlock(&reds->post_lock);
+    char b = 0;
+    if (write(reds->post_pipe[1], &b, 1) < 0 && errno != EAGAIN) {
+        red_log_warn("post to main thread failed: %s", g_strerror(errno));
+    }
+}
+
+static void reds_on_post(int fd, int event, void *opaque)
+{
+    RedsState *reds = opaque;
+    char buf[64];
+    (void)event;
+    while (read(fd, buf, sizeof(buf)) > 0) {
+    }
+    for (;;) {
+        g_mutex_lock(&reds->post_lock);
+        PostedCall *p = g_queue_pop_head(&reds->post_queue);
+        g_mutex_unlock(&reds->post_lock);
+        if (p == NULL) {
+            break;
+        }
+        p->fn(reds, p->data);
+        g_free(p);
+    }
+}
+
+/* ---- channel events --------------------------------------------------------- */
+
+RedsConnection *reds_connection_new(RedsState *reds, int fd, uint8_t type, uint8_t id)
+{
+    RedsConnection *c = g_new0(RedsConnection, 1);
+    SpiceChannelEventInfo *i = &c->info;
+    i->connection_id = reds->session_id;
+    i->type = type;
+    i->id = id;
+    i->flags = SPICE_CHANNEL_EVENT_FLAG_ADDR_EXT;
+    i->llen_ext = sizeof(i->laddr_ext);
+    i->plen_ext = sizeof(i->paddr_ext);
+    (void)getsockname(fd, (struct sockaddr *)&i->laddr_ext, &i->llen_ext);
+    (void)getpeername(fd, (struct sockaddr *)&i->paddr_ext, &i->plen_ext);
+    reds->connections = g_list_prepend(reds->connections, c);
+    return c;
+}
+
+void reds_connection_event(RedsState *reds, RedsConnection *c, int event)
+{
+    if (reds->core->channel_event && c) {
+        reds->core->channel_event(event, &c->info);
+    }
+}
+
+void reds_connection_closed(RedsState *reds, RedsConnection *c)
+{
+    reds_connection_event(reds, c, SPICE_CHANNEL_EVENT_DISCONNECTED);
+    reds->connections = g_list_remove(reds->connections, c);
+    g_free(c);
+}
+
+/* ---- link policy ------------------------------------------------------------ */
+
+static void policy_channel_caps(void *opaque, uint8_t type, SpiceLinkCaps *caps)
+{
+    (void)opaque;
+    if (type == SPICE_CHANNEL_INPUTS) {
+        spice_link_caps_set(caps->channel, &caps->num_channel, SPICE_INPUTS_CAP_KEY_SCANCODE);
+    }
+}
+
+static bool policy_check_ticket(void *opaque, const char *password)
+{
+    RedsState *reds = opaque;
+    if (!reds->ticketing) {
+        return true;
+    }
+    if (reds->password[0] == '\0') {
+        red_log_info("link refused: ticketing is enabled but no password is set");
+        return false;
+    }
+    if (reds->ticket_expiry && time(NULL) > reds->ticket_expiry) {
+        red_log_info("link refused: the ticket has expired");
+        return false;
+    }
+    return strcmp(password, reds->password) == 0;
+}
+
+static RedsQxl *find_qxl(RedsState *reds, uint8_t id)
+{
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        if (q->qxl->id == id) {
+            return q;
+        }
+    }
+    return NULL;
+}
+
+static uint32_t policy_check_channel(void *opaque, const SpiceLinkRequest *req)
+{
+    RedsState *reds = opaque;
+    if (req->channel_type == SPICE_CHANNEL_MAIN) {
+        return SPICE_LINK_ERR_OK; /* a new session (migration is not supported) */
+    }
+    if (reds->session_id == 0 || req->connection_id != reds->session_id) {
+        return SPICE_LINK_ERR_BAD_CONNECTION_ID;
+    }
+    switch (req->channel_type) {
+    case SPICE_CHANNEL_INPUTS:
+        return req->channel_id == 0 ? SPICE_LINK_ERR_OK : SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
+    case SPICE_CHANNEL_DISPLAY:
+    case SPICE_CHANNEL_CURSOR:
+        return find_qxl(reds, req->channel_id) ? SPICE_LINK_ERR_OK
+                                               : SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
+    default:
+        return SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
+    }
+}
+
+static void policy_linked(void *opaque, RedStream *stream, const SpiceLinkRequest *req)
+{
+    RedsState *reds = opaque;
+    switch (req->channel_type) {
+    case SPICE_CHANNEL_MAIN:
+        reds_main_client_linked(reds, stream, req);
+        break;
+    case SPICE_CHANNEL_INPUTS:
+        reds_inputs_client_linked(reds, stream, req);
+        break;
+    default: {
+        RedsQxl *q = find_qxl(reds, req->channel_id);
+        RedsConnection *c = reds_connection_new(reds, red_stream_fd(stream), req->channel_type,
+                                                req->channel_id);
+        reds_connection_event(reds, c, SPICE_CHANNEL_EVENT_CONNECTED);
+        reds_connection_event(reds, c, SPICE_CHANNEL_EVENT_INITIALIZED);
+        RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
+                               .connection = c };
+        red_worker_request(q->worker, &r);
+        break;
+    }
+    }
+}
+
+static void policy_finished(void *opaque, RedLink *link)
+{
+    RedsState *reds = opaque;
+    reds->links = g_list_remove(reds->links, link);
+}
+
+static const RedLinkPolicy *reds_link_policy(RedsState *reds)
+{
+    reds->link_policy = (RedLinkPolicy){ .opaque = reds, .channel_caps = policy_channel_caps,
+                                         .check_ticket = policy_check_ticket,
+                                         .check_channel = policy_check_channel,
+                                         .linked = policy_linked, .finished = policy_finished };
+    return &reds->link_policy;
+}
+
+static void reds_start_link(RedsState *reds, int fd)
+{
+    RedLink *l = red_link_start(reds->core, fd, reds_link_policy(reds));
+    if (l) {
+        reds->links = g_list_prepend(reds->links, l);
+    }
+}
+
+/* ---- listening ---------------------------------------------------------------- */
+
+static void reds_on_accept(int fd, int event, void *opaque)
+{
+    RedsState *reds = opaque;
+    (void)event;
+    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (c < 0) {
+        if (errno != EAGAIN && errno != EINTR) {
+            red_log_warn("accept failed: %s", g_strerror(errno));
+        }
+        return;
+    }
+    reds_start_link(reds, c);
+}
+
+static int reds_listen(RedsState *reds)
+{
+    char port[16];
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+    struct addrinfo *res = NULL;
+    hints.ai_family = (reds->addr_flags & SPICE_ADDR_FLAG_IPV4_ONLY) ? AF_INET
+                    : (reds->addr_flags & SPICE_ADDR_FLAG_IPV6_ONLY) ? AF_INET6 : AF_UNSPEC;
+    g_snprintf(port, sizeof(port), "%d", reds->port);
+    const char *host = reds->addr && reds->addr[0] ? reds->addr : NULL;
+    int err = getaddrinfo(host, port, &hints, &res);
+    if (err != 0) {
+        red_log_warn("cannot resolve %s:%s: %s", host ? host : "*", port, gai_strerror(err));
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) {
+            continue;
+        }
+        int one = 1;
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 16) != 0) {
+            red_log_warn("cannot listen on %s:%s: %s", host ? host : "*", port, g_strerror(errno));
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        return -1;
+    }
+    reds->listen_fd = fd;
+    reds->listen_watch = reds->core->watch_add(fd, SPICE_WATCH_EVENT_READ, reds_on_accept, reds);
+    return 0;
+}
+
+RED_EXPORT int spice_server_init(SpiceServer *reds, SpiceCoreInterface *core)
+{
+    if (core == NULL || core->base.major_version != SPICE_INTERFACE_CORE_MAJOR) {
+        red_log_warn("spice_server_init: unsupported core interface");
+        return -1;
+    }
+    reds->core = core;
+    if (pipe2(reds->post_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        return -1;
+    }
+    reds->post_watch = core->watch_add(reds->post_pipe[0], SPICE_WATCH_EVENT_READ, reds_on_post,
+                                       reds);
+    if (reds->port > 0 && reds_listen(reds) != 0) {
+        return -1;
+    }
+    reds->initialized = true;
+    return 0;
+}
+
+RED_EXPORT void spice_server_destroy(SpiceServer *reds)
+{
+    if (reds == NULL) {
+        return;
+    }
+    while (reds->links) {
+        red_link_abort(reds->links->data);
+        reds->links = g_list_delete_link(reds->links, reds->links);
+    }
+    reds_inputs_close_all(reds);
+    if (reds->main_client) {
+        red_channel_client_close(reds->main_client, "server destroyed");
+    }
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        red_worker_destroy(q->worker);
+        q->qxl->st = NULL;
+        g_free(q);
+    }
+    g_ptr_array_free(reds->qxls, TRUE);
+    if (reds->post_watch) {
+        reds_on_post(reds->post_pipe[0], 0, reds); /* deliver the workers' last posts */
+        reds->core->watch_remove(reds->post_watch);
+    }
+    g_list_free_full(reds->connections, g_free);
+    if (reds->listen_watch) {
+        reds->core->watch_remove(reds->listen_watch);
+    }
+    for (int i = 0; i < 2; i++) {
+        if (reds->post_pipe[i] >= 0) {
+            close(reds->post_pipe[i]);
+        }
+    }
+    if (reds->listen_fd >= 0) {
+        close(reds->listen_fd);
+    }
+    g_mutex_clear(&reds->post_lock);
+    g_free(reds->addr);
+    g_free(reds->name);
+    memset(reds->password, 0, sizeof(reds->password));
+    g_free(reds);
+}
+
+/* ---- configuration ------------------------------------------------------------ */
+
+RED_EXPORT int spice_server_set_port(SpiceServer *reds, int port)
+{
+    if (port < 0 || port > 0xffff) {
+        return -1;
+    }
+    reds->port = port;
+    return 0;
+}
+
+RED_EXPORT void spice_server_set_addr(SpiceServer *reds, const char *addr, int flags)
+{
+    g_free(reds->addr);
+    reds->addr = g_strdup(addr ? addr : "");
+    reds->addr_flags = flags;
+}
+
+RED_EXPORT int spice_server_set_listen_socket_fd(SpiceServer *reds, int listen_fd)
+{
+    reds->listen_fd = listen_fd;
+    return 0;
+}
+
+RED_EXPORT int spice_server_set_exit_on_disconnect(SpiceServer *reds, int flag)
+{
+    reds->exit_on_disconnect = flag != 0;
+    return 0;
+}
+
+RED_EXPORT int spice_server_set_noauth(SpiceServer *reds)
+{
+    memset(reds->password, 0, sizeof(reds->password));
+    reds->ticket_expiry = 0;
+    reds->ticketing = false;
+    return 0;
+}
+
+RED_EXPORT int spice_server_set_ticket(SpiceServer *reds, const char *passwd, int lifetime,
+                                       int fail_if_connected, int disconnect_if_connected)
+{
+    if (reds->main_client) {
+        if (fail_if_connected) {
+            return -1;
+        }
+        if (disconnect_if_connected) {
+            red_channel_client_close(reds->main_client, "ticket changed");
+        }
+    }
+    reds->ticketing = true;
+    if (passwd == NULL) {
+        memset(reds->password, 0, sizeof(reds->password));
+        reds->ticket_expiry = 0;
+        return 0;
+    }
+    if (strlen(passwd) > SPICE_MAX_PASSWORD_LENGTH) {
+        return -1;
+    }
+    g_strlcpy(reds->password, passwd, sizeof(reds->password));
+    reds->ticket_expiry = lifetime > 0 ? time(NULL) + lifetime : 0;
+    return 0;
+}
+
+RED_EXPORT void spice_server_set_name(SpiceServer *reds, const char *name)
+{
+    g_free(reds->name);
+    reds->name = g_strdup(name);
+}
+
+RED_EXPORT void spice_server_set_uuid(SpiceServer *reds, const uint8_t uuid[16])
+{
+    memcpy(reds->uuid, uuid, sizeof(reds->uuid));
+    reds->have_uuid = true;
+}
+
+RED_EXPORT int spice_server_set_image_compression(SpiceServer *reds, SpiceImageCompression comp)
+{
+    if (comp == SPICE_IMAGE_COMPRESSION_INVALID || comp >= SPICE_IMAGE_COMPRESSION_ENUM_END) {
+        return -1;
+    }
+    /* Every lossless mode maps to what we encode: LZ4 for clients that have
+     * it, raw otherwise; OFF means raw for everyone. */
+    reds->image_compression = comp;
+    return 0;
+}
+
+RED_EXPORT SpiceImageCompression spice_server_get_image_compression(SpiceServer *reds)
+{
+    return reds->image_compression;
+}
+
+/* JPEG, zlib-GLZ and video streaming are lossy or stream codecs we do not
+ * encode; the settings are accepted and have no effect. */
+RED_EXPORT int spice_server_set_jpeg_compression(SpiceServer *reds, spice_wan_compression_t comp)
+{
+    (void)reds;
+    return comp == SPICE_WAN_COMPRESSION_INVALID ? -1 : 0;
+}
+
+RED_EXPORT int spice_server_set_zlib_glz_compression(SpiceServer *reds,
+                                                     spice_wan_compression_t comp)
+{
+    (void)reds;
+    return comp == SPICE_WAN_COMPRESSION_INVALID ? -1 : 0;
+}
+
+RED_EXPORT int spice_server_set_streaming_video(SpiceServer *reds, int value)
+{
+    (void)reds;
+    return (value == SPICE_STREAM_VIDEO_OFF || value == SPICE_STREAM_VIDEO_ALL ||
+            value == SPICE_STREAM_VIDEO_FILTER) ? 0 : -1;
+}
+
+RED_EXPORT int spice_server_set_agent_mouse(SpiceServer *reds, int enable)
+{
+    reds->agent_mouse = enable != 0;
+    return 0;
+}
+
+/* No agent channel yet: copy/paste and file transfer cannot happen anyway. */
+RED_EXPORT int spice_server_set_agent_copypaste(SpiceServer *reds, int enable)
+{
+    (void)reds;
+    (void)enable;
+    return 0;
+}
+
+RED_EXPORT int spice_server_set_agent_file_xfer(SpiceServer *reds, int enable)
+{
+    (void)reds;
+    (void)enable;
+    return 0;
+}
+
+/* Without TLS every channel is plain; asking for SSL only is refused. */
+RED_EXPORT int spice_server_set_channel_security(SpiceServer *reds, const char *channel,
+                                                 int security)
+{
+    (void)reds;
+    (void)channel;
+    return (security & SPICE_CHANNEL_SECURITY_NONE) ? 0 : -1;
+}
+
+RED_EXPORT int spice_server_is_server_mouse(SpiceServer *reds)
+{
+    return reds->mouse_mode == SPICE_MOUSE_MODE_SERVER;
+}
+
+RED_EXPORT int spice_server_get_num_clients(SpiceServer *reds)
+{
+    return reds->main_client ? 1 : 0;
+}
+
+RED_EXPORT int spice_server_add_client(SpiceServer *reds, int socket, int skip_auth)
+{
+    (void)skip_auth; /* the ticket step still runs; noauth accepts any ticket */
+    if (!reds->initialized) {
+        return -1;
+    }
+    reds_start_link(reds, socket);
+    return 0;
+}
+
+RED_EXPORT int spice_server_add_ssl_client(SpiceServer *reds, int socket, int skip_auth)
+{
+    (void)reds;
+    (void)skip_auth;
+    close(socket);
+    red_log_warn("add_ssl_client: TLS is not supported");
+    return -1;
+}
+
+static void reds_set_workers_running(RedsState *reds, bool running)
+{
+    reds->vm_running = running;
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        RedWorkerRequest r = { .op = running ? RED_WORKER_START : RED_WORKER_STOP };
+        red_worker_request(q->worker, &r);
+    }
+}
+
+RED_EXPORT void spice_server_vm_start(SpiceServer *reds)
+{
+    reds_set_workers_running(reds, true);
+}
+
+RED_EXPORT void spice_server_vm_stop(SpiceServer *reds)
+{
+    reds_set_workers_running(reds, false);
+}

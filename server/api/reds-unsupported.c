@@ -1,0 +1,280 @@
+/* reds-unsupported.c: public entry points of features s3display does not
+ * implement yet (char devices, client migration, TLS/SASL, video codecs,
+ * record/replay, GL scanout) plus a few deprecated leftovers.
+ *
+ * Why they exist at all: Debian's QEMU modules are bound with RTLD_NOW, so
+ * every symbol of libspice-server.so.1 they import must be defined, and the
+ * others are part of the ABI (spice-server.syms) that we reproduce exactly.
+ *
+ * Each function answers the way the real library answers when the feature
+ * is absent or no client is connected: a documented -1 where the caller can
+ * act on a refusal, a harmless no-op where it cannot.  Refusals set errno
+ * (ENOTSUP for a feature we lack, EINVAL for a bad argument) and never
+ * abort.  None of them creates a channel, so clients are never offered a
+ * channel we cannot serve.  None keeps state: every function may be called
+ * from any thread.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <spice.h>
+
+#include "red-log.h"
+
+/* ---- char devices -------------------------------------------------------- */
+
+/* The subtypes Debian's libspice-server 0.15.1 recognises, in its order
+ * (read from the library itself; upstream reds.cpp lists vdagent, smartcard
+ * when built with libcacard, which Debian's is, and usbredir).  QEMU's
+ * spicevmc chardev refuses to be created, and QEMU exits, when its name= is
+ * not in this list, so an empty list would break every libvirt/virt-manager
+ * VM with the usual vdagent channel.  Recognising a subtype only lets QEMU
+ * create the chardev: no channel is offered to clients.  "port" is not
+ * listed because QEMU's spiceport chardev never checks it (same as the real
+ * library). */
+static const char *const red_char_device_subtypes[] = {
+    "vdagent",
+    "smartcard",
+    "usbredir",
+    NULL,
+};
+
+/* Recognised char-device subtypes: the static NULL-terminated list above.
+ * The caller must not modify or free it (the header's return type predates
+ * const; the array lives in read-only memory). */
+RED_EXPORT const char **spice_server_char_device_recognized_subtypes(void)
+{
+    return (const char **)red_char_device_subtypes;
+}
+
+/* Char-device wakeup: no-op.  The real library reads the guest's data here
+ * to forward it to a client; we have no char-device channel, so the data
+ * stays queued in QEMU (its chardev marks itself blocked and stops
+ * writing): back-pressure, not loss, and the guest agent waits. */
+RED_EXPORT void spice_server_char_device_wakeup(SpiceCharDeviceInstance *sin)
+{
+}
+
+/* Port event (guest opened/closed a named port): no-op; it would only be
+ * forwarded to a client on a port channel, which we never offer. */
+RED_EXPORT void spice_server_port_event(SpiceCharDeviceInstance *sin, uint8_t event)
+{
+}
+
+/* ---- client migration ---------------------------------------------------- */
+
+/* Switch-host migration set-up (deprecated): -1, errno ENOTSUP.  We cannot
+ * tell clients where to reconnect. */
+RED_EXPORT int spice_server_migrate_info(SpiceServer *s, const char *dest,
+                                         int port, int secure_port,
+                                         const char *cert_subject)
+{
+    red_log_info("client migration to %s is not supported", dest ? dest : "(null)");
+    errno = ENOTSUP;
+    return -1;
+}
+
+/* Switch-host migration trigger (deprecated): 0.  migrate_info never
+ * succeeds, so no client waits for a switch; the real library also returns
+ * 0 when there is nobody to switch. */
+RED_EXPORT int spice_server_migrate_switch(SpiceServer *s)
+{
+    return 0;
+}
+
+/* Seamless/semi-seamless migration set-up: -1, errno ENOTSUP.  QEMU's
+ * client_migrate_info then reports that the display could not be prepared,
+ * and libvirt does not wait for a SPICE_MIGRATE_COMPLETED event; the VM
+ * migrates anyway and clients reconnect by hand. */
+RED_EXPORT int spice_server_migrate_connect(SpiceServer *s, const char *dest,
+                                            int port, int secure_port,
+                                            const char *cert_subject)
+{
+    red_log_info("client migration to %s is not supported", dest ? dest : "(null)");
+    errno = ENOTSUP;
+    return -1;
+}
+
+/* Migration started: 0; there is no client state to freeze. */
+RED_EXPORT int spice_server_migrate_start(SpiceServer *s)
+{
+    return 0;
+}
+
+/* Migration ended (completed or not): 0; no client was handed over, so
+ * there is nothing to finish. */
+RED_EXPORT int spice_server_migrate_end(SpiceServer *s, int completed)
+{
+    return 0;
+}
+
+/* Seamless migration switch: ignored; it only matters once
+ * migrate_connect can succeed. */
+RED_EXPORT void spice_server_set_seamless_migration(SpiceServer *s, int enable)
+{
+}
+
+/* ---- security ------------------------------------------------------------ */
+
+/* TLS port and certificates: -1, errno ENOTSUP, with a warning, and no TLS
+ * port is opened.  QEMU ignores the result, so the log line is the only
+ * trace: the operator must learn that tls-port does nothing and that only
+ * the plain port (and its ticket) protects the console. */
+RED_EXPORT int spice_server_set_tls(SpiceServer *s, int port,
+                                    const char *ca_cert_file, const char *certs_file,
+                                    const char *private_key_file, const char *key_passwd,
+                                    const char *dh_key_file, const char *ciphersuite)
+{
+    red_log_warn("TLS is not supported: tls-port %d is not opened", port);
+    errno = ENOTSUP;
+    return -1;
+}
+
+/* SASL: -1 (errno ENOTSUP) when asked to enable it, so QEMU stops with
+ * "failed to enable sasl" instead of running with weaker authentication
+ * than configured; 0 when disabling, which is already the case. */
+RED_EXPORT int spice_server_set_sasl(SpiceServer *s, int enabled)
+{
+    if (enabled) {
+        red_log_warn("SASL authentication is not supported");
+        errno = ENOTSUP;
+        return -1;
+    }
+    return 0;
+}
+
+/* SASL application name: 0, ignored.  QEMU sets it unconditionally at
+ * start-up; it is harmless because set_sasl(1) refuses. */
+RED_EXPORT int spice_server_set_sasl_appname(SpiceServer *s, const char *appname)
+{
+    return 0;
+}
+
+/* ---- video codecs -------------------------------------------------------- */
+
+/* Video codec preference: -1 (errno EINVAL) for NULL, as the real library;
+ * otherwise 0 and ignored.  We never encode video streams (frames go out as
+ * images), so any preference list is trivially honoured. */
+RED_EXPORT int spice_server_set_video_codecs(SpiceServer *s, const char *video_codecs)
+{
+    if (!video_codecs) {
+        errno = EINVAL;
+        return -1;
+    }
+    red_log_debug("video codecs \"%s\" ignored: no video streaming", video_codecs);
+    return 0;
+}
+
+/* Enabled video codecs: a newly allocated empty string (none enabled).  The
+ * caller releases it with spice_server_free_video_codecs. */
+RED_EXPORT const char *spice_server_get_video_codecs(SpiceServer *s)
+{
+    return g_strdup("");
+}
+
+/* Releases a string from spice_server_get_video_codecs; NULL is fine. */
+RED_EXPORT void spice_server_free_video_codecs(SpiceServer *s, const char *video_codecs)
+{
+    g_free((char *)video_codecs);
+}
+
+/* ---- compatibility leftovers --------------------------------------------- */
+
+/* Current compat version: SPICE_COMPAT_VERSION_CURRENT (0.6). */
+RED_EXPORT spice_compat_version_t spice_get_current_compat_version(void)
+{
+    return SPICE_COMPAT_VERSION_CURRENT;
+}
+
+/* Compat version: 0 for SPICE_COMPAT_VERSION_CURRENT, -1 (errno ENOTSUP)
+ * otherwise: the 0.4 wire protocol is gone and later ones are unknown. */
+RED_EXPORT int spice_server_set_compat_version(SpiceServer *s,
+                                               spice_compat_version_t version)
+{
+    if (version != SPICE_COMPAT_VERSION_CURRENT) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    return 0;
+}
+
+/* Renderer (deprecated): 0 for "sw", the only renderer the real library
+ * ever had; -1 (errno ENOTSUP) for anything else, NULL included. */
+RED_EXPORT int spice_server_add_renderer(SpiceServer *s, const char *name)
+{
+    if (!name || strcmp(name, "sw") != 0) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    return 0;
+}
+
+/* Local address of "the" client (deprecated): -1, errno ENOTSUP; *sa and
+ * *salen are untouched.  It assumed a single client; hosts learn
+ * addresses from the core interface's channel_event instead. */
+RED_EXPORT int spice_server_get_sock_info(SpiceServer *s, struct sockaddr *sa, socklen_t *salen)
+{
+    errno = ENOTSUP;
+    return -1;
+}
+
+/* Peer address of "the" client (deprecated): -1, errno ENOTSUP, as above. */
+RED_EXPORT int spice_server_get_peer_info(SpiceServer *s, struct sockaddr *sa, socklen_t *salen)
+{
+    errno = ENOTSUP;
+    return -1;
+}
+
+/* ---- record/replay ------------------------------------------------------- */
+
+/* Replay reader: NULL, errno ENOTSUP.  Replaying recorded QXL command files
+ * is a debugging tool of the real library whose file format we do not read;
+ * QEMU never calls it. */
+RED_EXPORT SpiceReplay *spice_replay_new(FILE *file, int nsurfaces)
+{
+    errno = ENOTSUP;
+    return NULL;
+}
+
+/* Frees a replay reader: no-op (spice_replay_new never creates one). */
+RED_EXPORT void spice_replay_free(SpiceReplay *replay)
+{
+}
+
+/* Next replayed command: NULL (no reader, no commands). */
+RED_EXPORT QXLCommandExt *spice_replay_next_cmd(SpiceReplay *replay, QXLInstance *instance)
+{
+    return NULL;
+}
+
+/* Frees a replayed command: no-op (next_cmd never returns one). */
+RED_EXPORT void spice_replay_free_cmd(SpiceReplay *replay, QXLCommandExt *cmd)
+{
+}
+
+/* ---- QXL leftovers ------------------------------------------------------- */
+
+/* GL scanout: closes fd when it is >= 0 and shows nothing.  The library owns
+ * the dma-buf fd from this call on (QEMU never closes it), so closing it
+ * keeps QEMU from leaking one fd per scanout; we offer no GL display to
+ * clients.  fd -1 means "scanout disabled": nothing to do. */
+RED_EXPORT void spice_qxl_gl_scanout(QXLInstance *qxl, int fd,
+                                     uint32_t width, uint32_t height,
+                                     uint32_t stride, uint32_t format,
+                                     int y_0_top)
+{
+    if (fd >= 0) {
+        /* No retry on EINTR: Linux releases the descriptor either way. */
+        close(fd);
+    }
+}
+
+/* Monitor limit (deprecated): ignored.  It only capped monitor configs sent
+ * to clients; QXLInterface 3.3 hosts (QEMU 7.2) report monitors through
+ * client_monitors_config and do not call this. */
+RED_EXPORT void spice_qxl_set_max_monitors(QXLInstance *instance, unsigned int max_monitors)
+{
+}

@@ -1,0 +1,274 @@
+/* red-channel-client.c: framing, acks and the send queue of one client. */
+#include "config.h"
+
+#include "red-channel-client.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "red-log.h"
+
+struct RedChannelClient {
+    const SpiceCoreInterface *loop;
+    RedStream *stream;
+    SpiceWatch *watch;
+    SpiceLinkRequest req;
+    RedChannelClientOps ops;
+    void *opaque;
+
+    uint8_t header[SPICE_WIRE_MINI_HEADER_SIZE];
+    size_t header_have;
+    uint8_t *body;
+    uint32_t body_size, body_have;
+    uint16_t body_type;
+
+    SpiceWireWriter out;
+    bool use_acks;
+    uint32_t ack_generation;
+    uint32_t client_generation;
+    uint32_t unacked;
+
+    bool closed;        /* no more I/O; on_closed pending or done */
+    bool closed_notified;
+    int in_handler;     /* depth of I/O callbacks on the stack */
+};
+
+static void rcc_update_watch(RedChannelClient *rcc)
+{
+    if (rcc->watch) {
+        rcc->loop->watch_update_mask(rcc->watch, SPICE_WATCH_EVENT_READ |
+                                     (red_stream_pending(rcc->stream) ? SPICE_WATCH_EVENT_WRITE : 0));
+    }
+}
+
+static void rcc_notify_closed(RedChannelClient *rcc)
+{
+    if (rcc->closed && !rcc->closed_notified && rcc->in_handler == 0) {
+        rcc->closed_notified = true;
+        rcc->ops.on_closed(rcc, rcc->opaque);
+    }
+}
+
+void red_channel_client_close(RedChannelClient *rcc, const char *why)
+{
+    if (rcc->closed) {
+        return;
+    }
+    red_log_info("channel %u:%u: closing client: %s", rcc->req.channel_type,
+                 rcc->req.channel_id, why);
+    rcc->closed = true;
+    if (rcc->watch) {
+        rcc->loop->watch_remove(rcc->watch);
+        rcc->watch = NULL;
+    }
+    rcc_notify_closed(rcc);
+}
+
+static bool rcc_handle_base(RedChannelClient *rcc, const SpiceMsgc *m)
+{
+    switch (m->type) {
+    case SPICE_MSGC_ACK_SYNC:
+        rcc->client_generation = m->u.ack_sync.generation;
+        return true;
+    case SPICE_MSGC_ACK:
+        /* An ACK for an older SET_ACK generation does not count. */
+        if (rcc->client_generation == rcc->ack_generation) {
+            bool was_blocked = !red_channel_client_can_send(rcc);
+            rcc->unacked = rcc->unacked > RED_ACK_WINDOW ? rcc->unacked - RED_ACK_WINDOW : 0;
+            if (was_blocked && red_channel_client_can_send(rcc) && rcc->ops.on_writable) {
+                rcc->ops.on_writable(rcc, rcc->opaque);
+            }
+        }
+        return true;
+    default: /* PONG, DISCONNECTING, MIGRATE_*: nothing to do */
+        return true;
+    }
+}
+
+static void rcc_dispatch(RedChannelClient *rcc)
+{
+    SpiceMsgc m;
+    if (spice_msgc_parse(rcc->req.channel_type, rcc->body_type, rcc->body, rcc->body_size, &m) != 0) {
+        red_log_warn("channel %u:%u: bad client message type %u size %u: %s",
+                     rcc->req.channel_type, rcc->req.channel_id, rcc->body_type,
+                     rcc->body_size, errno == ENOTSUP ? "unknown type" : "malformed");
+        red_channel_client_close(rcc, "bad message");
+        return;
+    }
+    bool keep = m.type <= SPICE_MSG_BASE_LAST ? rcc_handle_base(rcc, &m)
+                                              : rcc->ops.handle_message(rcc, &m, rcc->opaque);
+    if (!keep) {
+        red_channel_client_close(rcc, "message refused by channel");
+    }
+}
+
+/* Reads what the socket has; returns false when the client went away. */
+static bool rcc_read(RedChannelClient *rcc)
+{
+    while (!rcc->closed) {
+        ssize_t r;
+        if (rcc->header_have < sizeof(rcc->header)) {
+            r = red_stream_read(rcc->stream, rcc->header + rcc->header_have,
+                                sizeof(rcc->header) - rcc->header_have);
+            if (r <= 0) {
+                return r == 0;
+            }
+            rcc->header_have += (size_t)r;
+            if (rcc->header_have < sizeof(rcc->header)) {
+                continue;
+            }
+            rcc->body_type = (uint16_t)(rcc->header[0] | rcc->header[1] << 8);
+            rcc->body_size = (uint32_t)rcc->header[2] | (uint32_t)rcc->header[3] << 8 |
+                             (uint32_t)rcc->header[4] << 16 | (uint32_t)rcc->header[5] << 24;
+            if (rcc->body_size > RED_CLIENT_MAX_MESSAGE) {
+                red_log_warn("channel %u:%u: client message type %u too large: %u bytes",
+                             rcc->req.channel_type, rcc->req.channel_id, rcc->body_type,
+                             rcc->body_size);
+                red_channel_client_close(rcc, "oversized message");
+                return false;
+            }
+            free(rcc->body);
+            rcc->body = malloc(rcc->body_size ? rcc->body_size : 1);
+            rcc->body_have = 0;
+            if (rcc->body == NULL) {
+                red_channel_client_close(rcc, "out of memory");
+                return false;
+            }
+        }
+        if (rcc->body_have < rcc->body_size) {
+            r = red_stream_read(rcc->stream, rcc->body + rcc->body_have,
+                                rcc->body_size - rcc->body_have);
+            if (r <= 0) {
+                return r == 0;
+            }
+            rcc->body_have += (uint32_t)r;
+            if (rcc->body_have < rcc->body_size) {
+                continue;
+            }
+        }
+        rcc->header_have = 0;
+        rcc_dispatch(rcc);
+    }
+    return false;
+}
+
+static void rcc_on_io(int fd, int event, void *opaque)
+{
+    RedChannelClient *rcc = opaque;
+    (void)fd;
+    rcc->in_handler++;
+    if ((event & SPICE_WATCH_EVENT_WRITE) && !rcc->closed) {
+        bool was_blocked = !red_channel_client_can_send(rcc);
+        if (red_stream_flush(rcc->stream) != 0) {
+            red_channel_client_close(rcc, "write failed");
+        } else if (was_blocked && red_channel_client_can_send(rcc) && rcc->ops.on_writable) {
+            rcc->ops.on_writable(rcc, rcc->opaque);
+        }
+    }
+    if ((event & SPICE_WATCH_EVENT_READ) && !rcc->closed) {
+        if (!rcc_read(rcc) && !rcc->closed) {
+            red_channel_client_close(rcc, "peer closed");
+        }
+    }
+    if (!rcc->closed) {
+        rcc_update_watch(rcc);
+    }
+    rcc->in_handler--;
+    rcc_notify_closed(rcc);
+}
+
+RedChannelClient *red_channel_client_new(const SpiceCoreInterface *loop, RedStream *stream,
+                                         const SpiceLinkRequest *req, bool use_acks,
+                                         const RedChannelClientOps *ops, void *opaque)
+{
+    RedChannelClient *rcc = calloc(1, sizeof(*rcc));
+    if (rcc == NULL) {
+        red_stream_free(stream);
+        return NULL;
+    }
+    rcc->loop = loop;
+    rcc->stream = stream;
+    rcc->req = *req;
+    rcc->ops = *ops;
+    rcc->opaque = opaque;
+    rcc->use_acks = use_acks;
+    spice_wire_writer_init(&rcc->out);
+    rcc->watch = loop->watch_add(red_stream_fd(stream), SPICE_WATCH_EVENT_READ, rcc_on_io, rcc);
+    if (use_acks) {
+        rcc->ack_generation = 1;
+        SpiceMsg ack = { .type = SPICE_MSG_SET_ACK,
+                         .u.set_ack = { rcc->ack_generation, RED_ACK_WINDOW } };
+        (void)red_channel_client_send(rcc, &ack);
+        rcc->unacked = 0; /* SET_ACK itself is not part of the window */
+    }
+    return rcc;
+}
+
+void red_channel_client_free(RedChannelClient *rcc)
+{
+    if (rcc == NULL) {
+        return;
+    }
+    if (rcc->watch) {
+        rcc->loop->watch_remove(rcc->watch);
+    }
+    red_stream_free(rcc->stream);
+    spice_wire_writer_finish(&rcc->out);
+    free(rcc->body);
+    free(rcc);
+}
+
+int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg)
+{
+    if (rcc->closed) {
+        return -1;
+    }
+    spice_wire_writer_reset(&rcc->out);
+    if (spice_msg_marshal(&rcc->out, rcc->req.channel_type, msg) != 0) {
+        red_log_warn("channel %u:%u: cannot marshal message type %u", rcc->req.channel_type,
+                     rcc->req.channel_id, msg->type);
+        red_channel_client_close(rcc, "marshal failed");
+        return -1;
+    }
+    if (red_stream_write(rcc->stream, rcc->out.data, rcc->out.len) != 0) {
+        red_channel_client_close(rcc, errno == ENOBUFS ? "client too slow" : "write failed");
+        return -1;
+    }
+    /* Keep big buffers from lingering after a full-screen frame. */
+    if (rcc->out.cap > (1u << 20)) {
+        spice_wire_writer_finish(&rcc->out);
+        spice_wire_writer_init(&rcc->out);
+    }
+    if (rcc->use_acks) {
+        rcc->unacked++;
+    }
+    rcc_update_watch(rcc);
+    return 0;
+}
+
+bool red_channel_client_can_send(const RedChannelClient *rcc)
+{
+    return !rcc->closed && (!rcc->use_acks || rcc->unacked < 2 * RED_ACK_WINDOW) &&
+           red_stream_pending(rcc->stream) < RED_SEND_HIGH_WATER;
+}
+
+bool red_channel_client_has_cap(const RedChannelClient *rcc, unsigned cap)
+{
+    return spice_link_caps_has(rcc->req.caps.channel, rcc->req.caps.num_channel, cap);
+}
+
+uint8_t red_channel_client_type(const RedChannelClient *rcc)
+{
+    return rcc->req.channel_type;
+}
+
+uint8_t red_channel_client_id(const RedChannelClient *rcc)
+{
+    return rcc->req.channel_id;
+}
+
+int red_channel_client_fd(const RedChannelClient *rcc)
+{
+    return red_stream_fd(rcc->stream);
+}

@@ -1,0 +1,63 @@
+/* red-channel-client.h: one client's connection to one channel in the data
+ * phase: mini-header framing, the client-message gate, acks, the send queue.
+ *
+ * Driven by the SpiceCoreInterface of the thread that owns it: the host's
+ * core for the main and inputs channels, the display worker's own loop for
+ * display and cursor channels.  All functions must be called on that thread.
+ *
+ * Every received body goes through spice_msgc_parse(); a malformed, unknown
+ * or oversized message closes this client (logged with the type and size),
+ * never anything else.  Base messages (ACK_SYNC, ACK, PONG, DISCONNECTING,
+ * MIGRATE_*) are handled here; channel messages go to ops->handle_message.
+ */
+#ifndef RED_CHANNEL_CLIENT_H
+#define RED_CHANNEL_CLIENT_H
+
+#include <stdbool.h>
+
+#include <spice.h>
+
+#include "red-stream.h"
+#include "spice-link.h"
+#include "spice-messages.h"
+
+/* spice-gtk answers one ACK per window; the real server uses 20 on LANs. */
+#define RED_ACK_WINDOW 20
+/* No client message we accept comes near this (agent data is 2 KiB chunks). */
+#define RED_CLIENT_MAX_MESSAGE (1u << 20)
+/* Producers stop adding frames while this much is queued for the socket. */
+#define RED_SEND_HIGH_WATER (4u << 20)
+
+typedef struct RedChannelClient RedChannelClient;
+
+typedef struct RedChannelClientOps {
+    /* A channel message (type > 100). Return false to close the client. */
+    bool (*handle_message)(RedChannelClient *rcc, const SpiceMsgc *msg, void *opaque);
+    /* The queue drained or the ack window reopened: a producer may send. */
+    void (*on_writable)(RedChannelClient *rcc, void *opaque);
+    /* The connection is gone (peer closed, error, bad input, or
+     * red_channel_client_close). The owner must red_channel_client_free it,
+     * and may do so inside this callback. */
+    void (*on_closed)(RedChannelClient *rcc, void *opaque);
+} RedChannelClientOps;
+
+RedChannelClient *red_channel_client_new(const SpiceCoreInterface *loop, RedStream *stream,
+                                         const SpiceLinkRequest *req, bool use_acks,
+                                         const RedChannelClientOps *ops, void *opaque);
+void red_channel_client_free(RedChannelClient *rcc); /* NULL ok; closes the socket */
+
+/* Marshals and queues one message. Returns 0, or -1 (the client is then
+ * being closed: slow, gone, or the message did not marshal). */
+int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg);
+/* True while the ack window is open and the socket queue is below the high
+ * water mark: a producer should wait for on_writable otherwise. */
+bool red_channel_client_can_send(const RedChannelClient *rcc);
+/* Closes with a log line; on_closed follows (deferred if inside a handler). */
+void red_channel_client_close(RedChannelClient *rcc, const char *why);
+
+bool red_channel_client_has_cap(const RedChannelClient *rcc, unsigned cap);
+uint8_t red_channel_client_type(const RedChannelClient *rcc);
+uint8_t red_channel_client_id(const RedChannelClient *rcc);
+int red_channel_client_fd(const RedChannelClient *rcc);
+
+#endif /* RED_CHANNEL_CLIENT_H */

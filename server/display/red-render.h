@@ -1,0 +1,58 @@
+/* red-render.h: executes the commands of the QXL display ring.
+ *
+ * Drawables are rendered with pixman straight into the destination
+ * surface's device memory; surface commands create and destroy surfaces.
+ * Every guest structure is read through the memslots with its size and
+ * copied into locals before it is checked and used.  A command that is
+ * invalid is not rendered (logged, counted as a guest error), but its
+ * release info is still returned whenever the command itself was readable,
+ * so the guest gets its memory back.
+ *
+ * Supported: FILL (solid and pattern brush), OPAQUE and COPY and BLEND
+ * (rendered as a copy: the Linux and QEMU paths only send OP_PUT), COPY_BITS,
+ * ALPHA_BLEND, COMPOSITE, BLACKNESS, WHITENESS, INVERS, with NONE or RECTS
+ * clipping and scaling.  ROP3, STROKE, TEXT and TRANSPARENT, which no
+ * current driver emits, are logged as unsupported and released.
+ *
+ * Thread: the display worker.
+ */
+#ifndef RED_RENDER_H
+#define RED_RENDER_H
+
+#include <stdint.h>
+
+#include <pixman.h>
+#include <spice.h>
+
+#include "red-memslot.h"
+#include "red-surfaces.h"
+
+/* Clip lists past this are not from a real desktop (Linux sends one rect
+ * per damage clip, at most a few hundred). */
+#define RED_RENDER_MAX_CLIP_RECTS 65536
+
+typedef struct RedRenderer {
+    RedMemSlots *slots;
+    RedSurfaces *surfaces;
+} RedRenderer;
+
+typedef enum RedCommandKind {
+    RED_CMD_NONE,              /* nothing visible (NOP, UPDATE, MESSAGE, error) */
+    RED_CMD_DRAWN,             /* pixels changed inside `damage` */
+    RED_CMD_SURFACE_CREATED,
+    RED_CMD_SURFACE_DESTROYED,
+} RedCommandKind;
+
+typedef struct RedCommandResult {
+    RedCommandKind kind;
+    uint32_t surface_id;
+    pixman_box32_t damage;          /* RED_CMD_DRAWN: extents of what changed */
+    QXLReleaseInfo *release_info;   /* to pass to release_resource; NULL if none */
+} RedCommandResult;
+
+/* Executes one command (type QXL_CMD_*, flags from QXLCommandExt).
+ * 0, or -1 for a guest error (res->release_info may still be set). */
+int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint32_t type,
+                       uint32_t flags, RedCommandResult *res);
+
+#endif /* RED_RENDER_H */

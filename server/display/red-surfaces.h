@@ -1,0 +1,65 @@
+/* red-surfaces.h: the surfaces of one QXL instance.
+ *
+ * A surface is a pixman image over device memory (the guest's VRAM or RAM,
+ * already translated): rendering writes the guest-visible pixels, so after a
+ * flush the device memory holds the final picture (what the S3 sequence
+ * relies on).  Surface 0 is the primary.  A negative stride means the first
+ * line is the last one in memory, as QEMU's simple display creates it.
+ *
+ * Thread: the display worker (display-channel reads surface 0 on the same
+ * thread).
+ */
+#ifndef RED_SURFACES_H
+#define RED_SURFACES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pixman.h>
+
+/* QEMU's default is 1024 surfaces and the QXL ROM cannot say more than
+ * 65536; refuse a device that claims more. */
+#define RED_SURFACES_MAX 65536
+/* 16K x 16K is past any real monitor; it bounds every size computation. */
+#define RED_SURFACE_MAX_DIM 16384
+
+typedef struct RedSurface {
+    bool exists;
+    uint32_t width, height;
+    int32_t stride;            /* as the guest gave it */
+    uint32_t format;           /* SPICE_SURFACE_FMT_* */
+    uint8_t *mem;              /* start of the memory range */
+    pixman_image_t *image;     /* over mem, first line at the top */
+} RedSurface;
+
+typedef struct RedSurfaces {
+    uint32_t count;
+    RedSurface *surfaces;
+} RedSurfaces;
+
+/* init/finish: no allocation of the struct itself. n = 0 or too big: -1. */
+int red_surfaces_init(RedSurfaces *s, uint32_t n);
+void red_surfaces_finish(RedSurfaces *s);
+size_t red_surfaces_count_live(const RedSurfaces *s);
+/* The surface if id is in range and it exists, else NULL. */
+RedSurface *red_surfaces_get(RedSurfaces *s, uint32_t id);
+
+/* Bytes of memory a surface of this geometry covers, or 0 if the geometry
+ * is invalid (format unknown, size 0 or past the limits, |stride| shorter
+ * than a line or not a multiple of 4). */
+uint64_t red_surface_mem_size(uint32_t width, uint32_t height, int32_t stride, uint32_t format);
+
+/* Creates surface id over mem (red_surface_mem_size bytes, translated by the
+ * caller).  Without keep_data the memory is cleared, as the real server
+ * does; with it the guest's pixels are the surface's content.  -1 if id is
+ * out of range, already exists, or the geometry is invalid. */
+int red_surface_create(RedSurfaces *s, uint32_t id, uint32_t width, uint32_t height,
+                       int32_t stride, uint32_t format, uint8_t *mem, bool keep_data);
+/* Destroys surface id if it exists; out of range or absent is a no-op. */
+void red_surface_destroy(RedSurfaces *s, uint32_t id);
+
+/* The pixman format of a SPICE_SURFACE_FMT_*, 0 if unknown. */
+pixman_format_code_t red_surface_pixman_format(uint32_t format);
+
+#endif /* RED_SURFACES_H */

@@ -1,0 +1,172 @@
+/* red-worker-loop.c: SpiceCoreInterface callbacks on a GMainContext.
+ *
+ * SpiceCoreInterface has no "opaque" for the interface itself, so the
+ * context is found through the interface pointer: the interface is the first
+ * member of RedWorkerLoop. */
+#include "config.h"
+
+#include "red-worker-loop.h"
+
+#include <glib-unix.h>
+
+struct RedWorkerLoop {
+    SpiceCoreInterface core; /* must stay first */
+    GMainContext *context;
+};
+
+struct SpiceTimer {
+    RedWorkerLoop *loop;
+    GSource *source;
+    SpiceTimerFunc func;
+    void *opaque;
+};
+
+struct SpiceWatch {
+    RedWorkerLoop *loop;
+    GSource *source;
+    int fd;
+    SpiceWatchFunc func;
+    void *opaque;
+};
+
+/* The one loop of the calling worker thread (set by the worker at start). */
+static GPrivate current_loop;
+
+static gboolean timer_fire(gpointer data)
+{
+    SpiceTimer *t = data;
+    g_source_unref(t->source);
+    t->source = NULL;
+    t->func(t->opaque);
+    return G_SOURCE_REMOVE;
+}
+
+static SpiceTimer *loop_timer_add(SpiceTimerFunc func, void *opaque)
+{
+    SpiceTimer *t = g_new0(SpiceTimer, 1);
+    t->loop = g_private_get(&current_loop);
+    t->func = func;
+    t->opaque = opaque;
+    return t;
+}
+
+static void loop_timer_cancel(SpiceTimer *t)
+{
+    if (t->source) {
+        g_source_destroy(t->source);
+        g_source_unref(t->source);
+        t->source = NULL;
+    }
+}
+
+static void loop_timer_start(SpiceTimer *t, uint32_t ms)
+{
+    loop_timer_cancel(t);
+    t->source = g_timeout_source_new(ms);
+    g_source_set_callback(t->source, timer_fire, t, NULL);
+    g_source_attach(t->source, t->loop->context);
+}
+
+static void loop_timer_remove(SpiceTimer *t)
+{
+    loop_timer_cancel(t);
+    g_free(t);
+}
+
+static GIOCondition events_to_condition(int mask)
+{
+    GIOCondition c = 0;
+    if (mask & SPICE_WATCH_EVENT_READ) {
+        c |= G_IO_IN | G_IO_HUP | G_IO_ERR;
+    }
+    if (mask & SPICE_WATCH_EVENT_WRITE) {
+        c |= G_IO_OUT | G_IO_ERR;
+    }
+    return c;
+}
+
+static gboolean watch_fire(gint fd, GIOCondition cond, gpointer data)
+{
+    SpiceWatch *w = data;
+    int event = 0;
+    if (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
+        event |= SPICE_WATCH_EVENT_READ;
+    }
+    if (cond & G_IO_OUT) {
+        event |= SPICE_WATCH_EVENT_WRITE;
+    }
+    w->func(fd, event, w->opaque);
+    return G_SOURCE_CONTINUE;
+}
+
+static void watch_attach(SpiceWatch *w, int mask)
+{
+    w->source = g_unix_fd_source_new(w->fd, events_to_condition(mask));
+    g_source_set_callback(w->source, (GSourceFunc)(void (*)(void))watch_fire, w, NULL);
+    g_source_attach(w->source, w->loop->context);
+}
+
+static void watch_detach(SpiceWatch *w)
+{
+    if (w->source) {
+        g_source_destroy(w->source);
+        g_source_unref(w->source);
+        w->source = NULL;
+    }
+}
+
+static SpiceWatch *loop_watch_add(int fd, int mask, SpiceWatchFunc func, void *opaque)
+{
+    SpiceWatch *w = g_new0(SpiceWatch, 1);
+    w->loop = g_private_get(&current_loop);
+    w->fd = fd;
+    w->func = func;
+    w->opaque = opaque;
+    watch_attach(w, mask);
+    return w;
+}
+
+static void loop_watch_update_mask(SpiceWatch *w, int mask)
+{
+    /* g_unix_fd_source conditions are fixed at creation: recreate. */
+    watch_detach(w);
+    watch_attach(w, mask);
+}
+
+static void loop_watch_remove(SpiceWatch *w)
+{
+    watch_detach(w);
+    g_free(w);
+}
+
+RedWorkerLoop *red_worker_loop_new(GMainContext *context)
+{
+    RedWorkerLoop *loop = g_new0(RedWorkerLoop, 1);
+    loop->context = context;
+    loop->core.base.type = SPICE_INTERFACE_CORE;
+    loop->core.base.major_version = SPICE_INTERFACE_CORE_MAJOR;
+    loop->core.base.minor_version = SPICE_INTERFACE_CORE_MINOR;
+    loop->core.timer_add = loop_timer_add;
+    loop->core.timer_start = loop_timer_start;
+    loop->core.timer_cancel = loop_timer_cancel;
+    loop->core.timer_remove = loop_timer_remove;
+    loop->core.watch_add = loop_watch_add;
+    loop->core.watch_update_mask = loop_watch_update_mask;
+    loop->core.watch_remove = loop_watch_remove;
+    /* The worker thread is the only user of this loop. */
+    g_private_set(&current_loop, loop);
+    return loop;
+}
+
+void red_worker_loop_free(RedWorkerLoop *loop)
+{
+    if (loop) {
+        g_private_set(&current_loop, NULL);
+        g_free(loop);
+    }
+}
+
+const SpiceCoreInterface *red_worker_loop_core(RedWorkerLoop *loop)
+{
+    return &loop->core;
+}

@@ -1,0 +1,16 @@
+/* red-worker-loop.h: a SpiceCoreInterface over a GMainContext, so the code
+ * that serves clients runs the same way on the host's main loop and on a
+ * display worker's own loop.  Only the worker thread may call it. */
+#ifndef RED_WORKER_LOOP_H
+#define RED_WORKER_LOOP_H
+
+#include <glib.h>
+#include <spice.h>
+
+typedef struct RedWorkerLoop RedWorkerLoop;
+
+RedWorkerLoop *red_worker_loop_new(GMainContext *context);
+void red_worker_loop_free(RedWorkerLoop *loop); /* NULL ok; all watches/timers must be removed */
+const SpiceCoreInterface *red_worker_loop_core(RedWorkerLoop *loop);
+
+#endif /* RED_WORKER_LOOP_H */

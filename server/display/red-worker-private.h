@@ -1,0 +1,98 @@
+/* red-worker-private.h (internal to the worker): state shared by the worker's
+ * files.  Everything here is touched only on the worker thread, except the
+ * request queue (under `lock`) and `stats` (atomics). */
+#ifndef RED_WORKER_PRIVATE_H
+#define RED_WORKER_PRIVATE_H
+
+#include <pixman.h>
+
+#include "red-cursor-parse.h"
+#include "red-memslot.h"
+#include "red-render.h"
+#include "red-surfaces.h"
+#include "red-worker-loop.h"
+#include "red-worker.h"
+#include "reds.h"
+
+typedef struct DisplayClient {
+    RedWorker *worker;
+    RedChannelClient *rcc;
+    RedsConnection *connection;
+    pixman_region32_t damage;   /* primary area the client has not got yet */
+    bool surface_sent;          /* SURFACE_CREATE of the current primary sent */
+    bool lz4;                   /* client has SPICE_DISPLAY_CAP_LZ4_COMPRESSION */
+} DisplayClient;
+
+typedef struct CursorClient {
+    RedWorker *worker;
+    RedChannelClient *rcc;
+    RedsConnection *connection;
+} CursorClient;
+
+typedef struct QueuedRequest {
+    RedWorkerRequest req;
+    bool done;                  /* sync: set by the worker, waited on by the caller */
+    GCond *cond;
+} QueuedRequest;
+
+struct RedWorker {
+    RedsState *reds;
+    QXLInstance *qxl;
+    const QXLInterface *qif;
+    QXLDevInitInfo init;
+    GThread *thread;
+    GMainContext *context;
+    GMainLoop *main_loop;
+    RedWorkerLoop *loop;
+
+    /* the dispatcher */
+    GMutex lock;
+    GCond done_cond;
+    GQueue queue;               /* QueuedRequest* */
+    int wake_fd;                /* eventfd: queue not empty */
+    GSource *wake_source;
+    gint wakeup_pending, oom_pending;
+
+    /* rendering */
+    RedMemSlots *slots;
+    RedSurfaces surfaces;
+    RedRenderer renderer;
+    bool running;
+    bool waiting_for_wakeup;     /* req_cmd_notification said "wait" */
+    bool waiting_for_cursor_wakeup;
+    GSource *process_source;     /* scheduled command processing */
+    pixman_region32_t primary_dirty; /* since the last update_area of surface 0 */
+
+    /* cursor state, for clients that connect later */
+    RedCursorShape *cursor_shape;
+    int16_t cursor_x, cursor_y;
+    bool cursor_visible;
+    uint16_t trail_length, trail_frequency;
+
+    GList *display_clients;      /* DisplayClient* */
+    GList *cursor_clients;       /* CursorClient* */
+
+    RedWorkerStats stats;        /* updated with g_atomic where read elsewhere */
+};
+
+/* red-worker.c */
+void red_worker_schedule_processing(RedWorker *w);
+void red_worker_drain_rings(RedWorker *w);
+
+/* display-channel.c: clients of the display channel */
+void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
+                            RedsConnection *conn);
+void display_channel_primary_created(RedWorker *w);
+void display_channel_primary_destroyed(RedWorker *w);
+void display_channel_damage(RedWorker *w, const pixman_box32_t *box);
+void display_channel_push_all(RedWorker *w);
+void display_channel_close_all(RedWorker *w);
+
+/* cursor-channel.c: clients of the cursor channel */
+void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
+                           RedsConnection *conn);
+void cursor_channel_handle(RedWorker *w, const RedCursorCommand *cmd);
+void cursor_channel_reset(RedWorker *w);
+void cursor_channel_close_all(RedWorker *w);
+
+#endif /* RED_WORKER_PRIVATE_H */

@@ -1,0 +1,44 @@
+/* red-link.h: the link handshake of one accepted connection, on the main
+ * thread, driven by SpiceCoreInterface watches.
+ *
+ * Steps: link header (16) -> link message and caps -> reply with a fresh RSA
+ * key and our caps -> auth mechanism (u32, when both sides have
+ * AUTH_SELECTION) -> 128-byte encrypted ticket -> u32 result.  Any malformed
+ * step gets the matching SpiceLinkErr and a close; a handshake that stalls
+ * for RED_LINK_TIMEOUT_MS is closed too.
+ */
+#ifndef RED_LINK_H
+#define RED_LINK_H
+
+#include <stdbool.h>
+
+#include <spice.h>
+
+#include "red-stream.h"
+#include "spice-link.h"
+
+#define RED_LINK_TIMEOUT_MS 15000
+
+typedef struct RedLink RedLink;
+
+typedef struct RedLinkPolicy {
+    void *opaque;
+    /* Our caps for a channel type (common caps are filled by the link). */
+    void (*channel_caps)(void *opaque, uint8_t channel_type, SpiceLinkCaps *caps);
+    /* Is this decrypted password acceptable now? */
+    bool (*check_ticket)(void *opaque, const char *password);
+    /* SPICE_LINK_ERR_OK, or BAD_CONNECTION_ID / CHANNEL_NOT_AVAILABLE. */
+    uint32_t (*check_channel)(void *opaque, const SpiceLinkRequest *req);
+    /* Success: the stream (ownership passes) is in the data phase. */
+    void (*linked)(void *opaque, RedStream *stream, const SpiceLinkRequest *req);
+    /* The link ended without success (already closed); for bookkeeping. */
+    void (*finished)(void *opaque, RedLink *link);
+} RedLinkPolicy;
+
+/* Starts the handshake on an accepted fd (ownership passes). NULL on ENOMEM
+ * (fd closed). The link frees itself after linked/finished. */
+RedLink *red_link_start(const SpiceCoreInterface *core, int fd, const RedLinkPolicy *policy);
+/* Aborts a handshake in progress (server shutdown). */
+void red_link_abort(RedLink *link);
+
+#endif /* RED_LINK_H */

@@ -1,0 +1,40 @@
+/* red-stream.h: a non-blocking client socket with an output queue.
+ *
+ * Writes never block: what the kernel does not take is queued and sent when
+ * the socket is writable again (the owner watches for WRITE while
+ * red_stream_pending() > 0).  A client that lets more than
+ * RED_STREAM_MAX_PENDING bytes pile up is too slow; the owner closes it.
+ * Thread safety: a stream belongs to one thread at a time (the main thread
+ * during the link, then the thread of its channel).
+ */
+#ifndef RED_STREAM_H
+#define RED_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* A full-screen raw frame of 4K is 33 MiB; two of them queued is too slow. */
+#define RED_STREAM_MAX_PENDING (64u << 20)
+
+typedef struct RedStream RedStream;
+
+/* Takes ownership of fd (made non-blocking, TCP_NODELAY). NULL on ENOMEM. */
+RedStream *red_stream_new(int fd);
+/* Closes the socket and frees the queue. NULL is fine. */
+void red_stream_free(RedStream *s);
+int red_stream_fd(const RedStream *s);
+
+/* Reads up to n bytes. Returns the count, 0 if nothing is available now, or
+ * -1 when the peer closed or the socket failed (errno set; EPIPE for EOF). */
+ssize_t red_stream_read(RedStream *s, void *buf, size_t n);
+
+/* Queues n bytes and sends as much as the socket takes. Returns 0, or -1 if
+ * the socket failed or the queue would pass RED_STREAM_MAX_PENDING. */
+int red_stream_write(RedStream *s, const void *data, size_t n);
+/* Sends queued bytes. Returns 0 (some may remain) or -1 on socket error. */
+int red_stream_flush(RedStream *s);
+size_t red_stream_pending(const RedStream *s);
+
+#endif /* RED_STREAM_H */

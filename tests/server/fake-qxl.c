@@ -1,0 +1,736 @@
+/* fake-qxl.c: see fake-qxl.h. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "fake-qxl.h"
+
+/* QEMU's simple display uses these (include/ui/spice-display.h); a server
+ * must cope with them, and with delta 0 they make QXLPHYSICAL == pointer. */
+#define FAKE_QXL_MEMSLOT_GROUPS 2
+#define FAKE_QXL_MEMSLOTS 8
+#define FAKE_QXL_MEMSLOT_GEN_BITS 8
+#define FAKE_QXL_MEMSLOT_ID_BITS 8
+#define FAKE_QXL_RAM_SIZE (16u << 20)
+#define FAKE_QXL_N_SURFACES 1024
+
+/* Distinct cookies remembered by async_complete; a test uses a handful. */
+#define FAKE_QXL_MAX_COOKIES 64
+
+/* Payload pieces are aligned so that the server (and UBSan here) never sees
+ * a misaligned pixel row or chunk header. */
+#define FAKE_QXL_ALIGN 16
+
+/* Marks a live command; a release naming anything else is counted as bad
+ * instead of being freed, so a buggy server cannot make the test free
+ * garbage. */
+#define FAKE_QXL_CMD_MAGIC 0x51584c434d44ull  /* "QXLCMD" */
+
+typedef struct FakeQxlCmd {
+    uint64_t magic;
+    struct FakeQxlCmd *next;      /* pending queue link */
+    struct FakeQxlCmd *live_prev; /* every allocated, unreleased command */
+    struct FakeQxlCmd *live_next;
+    QXLCommandExt ext;
+    size_t used, size;            /* bump allocation inside payload */
+    _Alignas(FAKE_QXL_ALIGN) uint8_t payload[];
+} FakeQxlCmd;
+
+typedef struct FakeQxlQueue {
+    FakeQxlCmd *head, *tail;
+} FakeQxlQueue;
+
+typedef struct FakeQxlCookie {
+    uint64_t cookie;
+    unsigned count;
+} FakeQxlCookie;
+
+struct FakeQxl {
+    QXLInstance instance;         /* first: callbacks get &instance */
+    QXLInterface interface;
+
+    GMutex lock;                  /* protects everything below */
+    GCond changed;                /* signalled on release and async_complete */
+    FakeQxlQueue display_queue;
+    FakeQxlQueue cursor_queue;
+    FakeQxlCmd *live;
+    FakeQxlCookie cookies[FAKE_QXL_MAX_COOKIES];
+    unsigned n_cookies;
+    FakeQxlStats stats;
+
+    /* Primary surface: touched by the main thread only (the worker writes
+     * the pixels, not these fields). */
+    uint8_t *primary_buf;
+    uint32_t primary_width, primary_height;
+    int32_t primary_stride;
+    uint32_t next_image_unique;
+    uint32_t next_cursor_unique;
+};
+
+static FakeQxl *fake_qxl_from_instance(QXLInstance *qin)
+{
+    return (FakeQxl *)((char *)qin - offsetof(FakeQxl, instance));
+}
+
+static QXLPHYSICAL fake_qxl_phys(const void *p)
+{
+    return (QXLPHYSICAL)(uintptr_t)p;
+}
+
+/* ---- command allocation ---------------------------------------------- */
+
+static FakeQxlCmd *fake_qxl_cmd_new(size_t payload_size)
+{
+    FakeQxlCmd *cmd = calloc(1, sizeof(*cmd) + payload_size);
+    if (cmd == NULL) {
+        return NULL;
+    }
+    cmd->magic = FAKE_QXL_CMD_MAGIC;
+    cmd->size = payload_size;
+    return cmd;
+}
+
+/* Carves `size` bytes, aligned, from the command's payload; the payload
+ * size is computed by the caller with fake_qxl_cmd_need, so this cannot
+ * run out. */
+static void *fake_qxl_cmd_take(FakeQxlCmd *cmd, size_t size)
+{
+    size_t off = (cmd->used + FAKE_QXL_ALIGN - 1) & ~(size_t)(FAKE_QXL_ALIGN - 1);
+    g_assert(off + size <= cmd->size);
+    cmd->used = off + size;
+    return cmd->payload + off;
+}
+
+static size_t fake_qxl_cmd_need(size_t size)
+{
+    return (size + FAKE_QXL_ALIGN - 1) & ~(size_t)(FAKE_QXL_ALIGN - 1);
+}
+
+static void fake_qxl_cmd_free(FakeQxlCmd *cmd)
+{
+    if (cmd != NULL) {
+        cmd->magic = 0;
+        free(cmd);
+    }
+}
+
+/* Queues a finished command and wakes the worker; the server deduplicates
+ * wakeups, so one per command is fine. */
+static void fake_qxl_push(FakeQxl *qxl, FakeQxlQueue *queue, FakeQxlCmd *cmd)
+{
+    g_mutex_lock(&qxl->lock);
+    cmd->live_next = qxl->live;
+    if (qxl->live != NULL) {
+        qxl->live->live_prev = cmd;
+    }
+    qxl->live = cmd;
+    if (queue->tail != NULL) {
+        queue->tail->next = cmd;
+    } else {
+        queue->head = cmd;
+    }
+    queue->tail = cmd;
+    qxl->stats.submitted++;
+    g_mutex_unlock(&qxl->lock);
+    spice_qxl_wakeup(&qxl->instance);
+}
+
+static FakeQxlCmd *fake_qxl_pop_locked(FakeQxlQueue *queue)
+{
+    FakeQxlCmd *cmd = queue->head;
+    if (cmd != NULL) {
+        queue->head = cmd->next;
+        if (queue->head == NULL) {
+            queue->tail = NULL;
+        }
+        cmd->next = NULL;
+    }
+    return cmd;
+}
+
+static void fake_qxl_unlink_live_locked(FakeQxl *qxl, FakeQxlCmd *cmd)
+{
+    if (cmd->live_prev != NULL) {
+        cmd->live_prev->live_next = cmd->live_next;
+    } else {
+        qxl->live = cmd->live_next;
+    }
+    if (cmd->live_next != NULL) {
+        cmd->live_next->live_prev = cmd->live_prev;
+    }
+}
+
+static bool fake_qxl_is_live_locked(const FakeQxl *qxl, const FakeQxlCmd *cmd)
+{
+    for (const FakeQxlCmd *c = qxl->live; c != NULL; c = c->live_next) {
+        if (c == cmd) {
+            return c->magic == FAKE_QXL_CMD_MAGIC;
+        }
+    }
+    return false;
+}
+
+/* ---- QXLInterface callbacks (worker thread) --------------------------- */
+
+static void fake_qxl_attached_worker(QXLInstance *qin)
+{
+    (void)qin;
+}
+
+static void fake_qxl_set_compression_level(QXLInstance *qin, int level)
+{
+    (void)qin;
+    (void)level;
+}
+
+static void fake_qxl_get_init_info(QXLInstance *qin, QXLDevInitInfo *info)
+{
+    (void)qin;
+    memset(info, 0, sizeof(*info));
+    info->num_memslots_groups = FAKE_QXL_MEMSLOT_GROUPS;
+    info->num_memslots = FAKE_QXL_MEMSLOTS;
+    info->memslot_gen_bits = FAKE_QXL_MEMSLOT_GEN_BITS;
+    info->memslot_id_bits = FAKE_QXL_MEMSLOT_ID_BITS;
+    info->qxl_ram_size = FAKE_QXL_RAM_SIZE;
+    info->internal_groupslot_id = 0;
+    info->n_surfaces = FAKE_QXL_N_SURFACES;
+}
+
+static int fake_qxl_fetch(FakeQxl *qxl, FakeQxlQueue *queue, QXLCommandExt *ext)
+{
+    g_mutex_lock(&qxl->lock);
+    FakeQxlCmd *cmd = fake_qxl_pop_locked(queue);
+    if (cmd != NULL) {
+        *ext = cmd->ext;
+        qxl->stats.fetched++;
+    }
+    g_mutex_unlock(&qxl->lock);
+    return cmd != NULL;
+}
+
+/* Returns 1 ("wait for spice_qxl_wakeup") only when the queue is empty:
+ * returning 1 with commands queued would stall the server until the next
+ * push, since our wakeup for those commands may already have been spent. */
+static int fake_qxl_req_notification(FakeQxl *qxl, FakeQxlQueue *queue)
+{
+    g_mutex_lock(&qxl->lock);
+    int wait = queue->head == NULL;
+    g_mutex_unlock(&qxl->lock);
+    return wait;
+}
+
+static int fake_qxl_get_command(QXLInstance *qin, QXLCommandExt *ext)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    return fake_qxl_fetch(qxl, &qxl->display_queue, ext);
+}
+
+static int fake_qxl_req_cmd_notification(QXLInstance *qin)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    return fake_qxl_req_notification(qxl, &qxl->display_queue);
+}
+
+static int fake_qxl_get_cursor_command(QXLInstance *qin, QXLCommandExt *ext)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    return fake_qxl_fetch(qxl, &qxl->cursor_queue, ext);
+}
+
+static int fake_qxl_req_cursor_notification(QXLInstance *qin)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    return fake_qxl_req_notification(qxl, &qxl->cursor_queue);
+}
+
+static void fake_qxl_release_resource(QXLInstance *qin, QXLReleaseInfoExt rext)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    FakeQxlCmd *cmd = NULL;
+    if (rext.info != NULL) {
+        cmd = (FakeQxlCmd *)(uintptr_t)rext.info->id;
+    }
+    g_mutex_lock(&qxl->lock);
+    if (cmd != NULL && fake_qxl_is_live_locked(qxl, cmd)) {
+        fake_qxl_unlink_live_locked(qxl, cmd);
+        qxl->stats.released++;
+        fake_qxl_cmd_free(cmd);
+    } else {
+        qxl->stats.bad_releases++;
+    }
+    g_cond_broadcast(&qxl->changed);
+    g_mutex_unlock(&qxl->lock);
+}
+
+static void fake_qxl_notify_update(QXLInstance *qin, uint32_t update_id)
+{
+    (void)qin;
+    (void)update_id;
+}
+
+/* We release synchronously in release_resource, so nothing is ever held
+ * back for a batch: report zero pending releases. */
+static int fake_qxl_flush_resources(QXLInstance *qin)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    g_mutex_lock(&qxl->lock);
+    qxl->stats.flush_resources++;
+    g_mutex_unlock(&qxl->lock);
+    return 0;
+}
+
+static void fake_qxl_async_complete(QXLInstance *qin, uint64_t cookie)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    g_mutex_lock(&qxl->lock);
+    qxl->stats.async_completes++;
+    unsigned i;
+    for (i = 0; i < qxl->n_cookies; i++) {
+        if (qxl->cookies[i].cookie == cookie) {
+            break;
+        }
+    }
+    if (i == qxl->n_cookies && i < FAKE_QXL_MAX_COOKIES) {
+        qxl->cookies[i].cookie = cookie;
+        qxl->n_cookies++;
+    }
+    if (i < qxl->n_cookies) {
+        qxl->cookies[i].count++;
+    }
+    g_cond_broadcast(&qxl->changed);
+    g_mutex_unlock(&qxl->lock);
+}
+
+static void fake_qxl_update_area_complete(QXLInstance *qin, uint32_t surface_id,
+                                          QXLRect *rects, uint32_t n_rects)
+{
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    (void)surface_id;
+    (void)rects;
+    (void)n_rects;
+    g_mutex_lock(&qxl->lock);
+    qxl->stats.update_area_completes++;
+    g_mutex_unlock(&qxl->lock);
+}
+
+static void fake_qxl_set_client_capabilities(QXLInstance *qin, uint8_t client_present,
+                                             uint8_t caps[SPICE_CAPABILITIES_SIZE])
+{
+    (void)qin;
+    (void)client_present;
+    (void)caps;
+}
+
+/* 0 = the device cannot follow client monitor layouts. */
+static int fake_qxl_client_monitors_config(QXLInstance *qin, VDAgentMonitorsConfig *mc)
+{
+    (void)qin;
+    (void)mc;
+    return 0;
+}
+
+/* ---- device lifetime --------------------------------------------------- */
+
+FakeQxl *fake_qxl_create(int id)
+{
+    FakeQxl *qxl = calloc(1, sizeof(*qxl));
+    if (qxl == NULL) {
+        return NULL;
+    }
+    QXLInterface *iface = &qxl->interface;
+    iface->base.type = SPICE_INTERFACE_QXL;
+    iface->base.description = "s3display fake qxl";
+    iface->base.major_version = SPICE_INTERFACE_QXL_MAJOR;
+    iface->base.minor_version = SPICE_INTERFACE_QXL_MINOR;
+    iface->attached_worker = fake_qxl_attached_worker;
+    iface->set_compression_level = fake_qxl_set_compression_level;
+    iface->get_init_info = fake_qxl_get_init_info;
+    iface->get_command = fake_qxl_get_command;
+    iface->req_cmd_notification = fake_qxl_req_cmd_notification;
+    iface->release_resource = fake_qxl_release_resource;
+    iface->get_cursor_command = fake_qxl_get_cursor_command;
+    iface->req_cursor_notification = fake_qxl_req_cursor_notification;
+    iface->notify_update = fake_qxl_notify_update;
+    iface->flush_resources = fake_qxl_flush_resources;
+    iface->async_complete = fake_qxl_async_complete;
+    iface->update_area_complete = fake_qxl_update_area_complete;
+    iface->set_client_capabilities = fake_qxl_set_client_capabilities;
+    iface->client_monitors_config = fake_qxl_client_monitors_config;
+    qxl->instance.base.sif = &iface->base;
+    qxl->instance.id = id;
+    g_mutex_init(&qxl->lock);
+    g_cond_init(&qxl->changed);
+    return qxl;
+}
+
+void fake_qxl_destroy(FakeQxl *qxl)
+{
+    if (qxl == NULL) {
+        return;
+    }
+    /* Queued commands are on the live list too. */
+    FakeQxlCmd *cmd = qxl->live;
+    while (cmd != NULL) {
+        FakeQxlCmd *next = cmd->live_next;
+        fake_qxl_cmd_free(cmd);
+        cmd = next;
+    }
+    free(qxl->primary_buf);
+    g_cond_clear(&qxl->changed);
+    g_mutex_clear(&qxl->lock);
+    free(qxl);
+}
+
+QXLInstance *fake_qxl_get_instance(FakeQxl *qxl)
+{
+    return &qxl->instance;
+}
+
+void fake_qxl_add_memslot(FakeQxl *qxl)
+{
+    QXLDevMemSlot slot = {
+        .slot_group_id = 0,
+        .slot_id = 0,
+        .generation = 0,
+        .virt_start = 0,
+        .virt_end = ~(uintptr_t)0,
+        .addr_delta = 0,
+        .qxl_ram_size = FAKE_QXL_RAM_SIZE,
+    };
+    spice_qxl_add_memslot(&qxl->instance, &slot);
+}
+
+int fake_qxl_create_primary(FakeQxl *qxl, uint32_t width, uint32_t height,
+                            FakeQxlStride stride)
+{
+    if (qxl->primary_buf != NULL || width == 0 || height == 0 ||
+        width > 8192 || height > 8192) {
+        errno = EINVAL;
+        return -1;
+    }
+    size_t row = (size_t)width * 4;
+    uint8_t *buf = calloc(height, row);
+    if (buf == NULL) {
+        return -1;
+    }
+    qxl->primary_buf = buf;
+    qxl->primary_width = width;
+    qxl->primary_height = height;
+    qxl->primary_stride = stride == FAKE_QXL_STRIDE_NEGATIVE ? -(int32_t)row : (int32_t)row;
+
+    /* mem is the lowest address in both cases: with a negative stride the
+     * server finds row 0 at mem + |stride| * (height - 1). */
+    QXLDevSurfaceCreate surface = {
+        .width = width,
+        .height = height,
+        .stride = qxl->primary_stride,
+        .format = SPICE_SURFACE_FMT_32_xRGB,
+        .position = 0,
+        .mouse_mode = 1,
+        .flags = 0,
+        .type = 0,
+        .mem = fake_qxl_phys(buf),
+        .group_id = 0,
+    };
+    spice_qxl_create_primary_surface(&qxl->instance, 0, &surface);
+    return 0;
+}
+
+void fake_qxl_destroy_primary(FakeQxl *qxl)
+{
+    if (qxl->primary_buf == NULL) {
+        return;
+    }
+    spice_qxl_destroy_primary_surface(&qxl->instance, 0);
+    /* The synchronous destroy returned: the server no longer touches the
+     * buffer (QEMU frees it at the same point). */
+    free(qxl->primary_buf);
+    qxl->primary_buf = NULL;
+}
+
+uint32_t fake_qxl_primary_pixel(const FakeQxl *qxl, uint32_t x, uint32_t y)
+{
+    g_assert(qxl->primary_buf != NULL && x < qxl->primary_width && y < qxl->primary_height);
+    size_t row = (size_t)qxl->primary_width * 4;
+    size_t line = qxl->primary_stride > 0 ? y : qxl->primary_height - 1 - y;
+    uint32_t px;
+    memcpy(&px, qxl->primary_buf + line * row + (size_t)x * 4, sizeof(px));
+    return px;
+}
+
+/* ---- drawables --------------------------------------------------------- */
+
+static bool fake_qxl_box_is_valid(const FakeQxl *qxl, const QXLRect *box)
+{
+    return qxl->primary_buf != NULL && box->left >= 0 && box->top >= 0 &&
+           box->left < box->right && box->top < box->bottom &&
+           (uint32_t)box->right <= qxl->primary_width &&
+           (uint32_t)box->bottom <= qxl->primary_height;
+}
+
+/* Allocates a command whose payload starts with a QXLDrawable for `box` on
+ * surface 0, with `extra` more payload bytes for what it references. */
+static FakeQxlCmd *fake_qxl_drawable_new(const QXLRect *box, uint8_t type, size_t extra,
+                                         QXLDrawable **out)
+{
+    FakeQxlCmd *cmd = fake_qxl_cmd_new(fake_qxl_cmd_need(sizeof(QXLDrawable)) + extra);
+    if (cmd == NULL) {
+        return NULL;
+    }
+    QXLDrawable *d = fake_qxl_cmd_take(cmd, sizeof(*d));
+    d->release_info.id = (uint64_t)(uintptr_t)cmd;
+    d->surface_id = 0;
+    d->effect = QXL_EFFECT_OPAQUE;
+    d->type = type;
+    d->self_bitmap = 0;
+    d->bbox = *box;
+    d->clip.type = SPICE_CLIP_TYPE_NONE;
+    d->clip.data = 0;
+    d->mm_time = (uint32_t)(g_get_monotonic_time() / 1000);
+    for (int i = 0; i < 3; i++) {
+        d->surfaces_dest[i] = -1;
+    }
+    cmd->ext.cmd.type = QXL_CMD_DRAW;
+    cmd->ext.cmd.data = fake_qxl_phys(d);
+    cmd->ext.group_id = 0;
+    cmd->ext.flags = 0;
+    *out = d;
+    return cmd;
+}
+
+int fake_qxl_submit_fill(FakeQxl *qxl, const QXLRect *box, uint32_t rgb)
+{
+    if (!fake_qxl_box_is_valid(qxl, box)) {
+        errno = EINVAL;
+        return -1;
+    }
+    QXLDrawable *d;
+    FakeQxlCmd *cmd = fake_qxl_drawable_new(box, QXL_DRAW_FILL, 0, &d);
+    if (cmd == NULL) {
+        return -1;
+    }
+    d->u.fill.brush.type = SPICE_BRUSH_TYPE_SOLID;
+    d->u.fill.brush.u.color = rgb & 0xffffff;
+    d->u.fill.rop_descriptor = SPICE_ROPD_OP_PUT;
+    /* mask.bitmap 0: no mask (zeroed by calloc). */
+    fake_qxl_push(qxl, &qxl->display_queue, cmd);
+    return 0;
+}
+
+/* Byte offset, inside the bitmap data, of source row `y` (top row 0). */
+static size_t fake_qxl_bitmap_row_offset(const FakeQxlBitmap *bmp, size_t stride, uint32_t y)
+{
+    uint32_t line = bmp->rows == FAKE_QXL_TOP_DOWN ? y : bmp->height - 1 - y;
+    return (size_t)line * stride;
+}
+
+/* Writes the bitmap's data (stride*height bytes) in memory row order. */
+static void fake_qxl_bitmap_fill(const FakeQxlBitmap *bmp, size_t stride, uint8_t *data)
+{
+    /* The padding is garbage on purpose: a server that ignores the stride
+     * shows it. */
+    memset(data, 0xa5, stride * bmp->height);
+    for (uint32_t y = 0; y < bmp->height; y++) {
+        memcpy(data + fake_qxl_bitmap_row_offset(bmp, stride, y),
+               bmp->pixels + (size_t)y * bmp->width, (size_t)bmp->width * 4);
+    }
+}
+
+int fake_qxl_submit_copy(FakeQxl *qxl, const QXLRect *box, const FakeQxlBitmap *bmp)
+{
+    if (!fake_qxl_box_is_valid(qxl, box) || bmp == NULL || bmp->pixels == NULL ||
+        (uint32_t)(box->right - box->left) != bmp->width ||
+        (uint32_t)(box->bottom - box->top) != bmp->height || bmp->row_padding > 4096 ||
+        (bmp->data == FAKE_QXL_BITMAP_CHUNKED &&
+         (bmp->n_chunks < 2 || bmp->n_chunks > bmp->height))) {
+        errno = EINVAL;
+        return -1;
+    }
+    size_t stride = (size_t)bmp->width * 4 + bmp->row_padding;
+    size_t data_size = stride * bmp->height;
+    unsigned n_chunks = bmp->data == FAKE_QXL_BITMAP_CHUNKED ? bmp->n_chunks : 0;
+    size_t extra = fake_qxl_cmd_need(sizeof(QXLImage)) + fake_qxl_cmd_need(data_size) +
+                   (size_t)n_chunks * fake_qxl_cmd_need(sizeof(QXLDataChunk) + data_size);
+    QXLDrawable *d;
+    FakeQxlCmd *cmd = fake_qxl_drawable_new(box, QXL_DRAW_COPY, extra, &d);
+    if (cmd == NULL) {
+        return -1;
+    }
+    QXLImage *image = fake_qxl_cmd_take(cmd, sizeof(*image));
+    /* QEMU's id layout; flags 0 = no caching, so the id only has to be
+     * unique, not stable. */
+    image->descriptor.id = ((uint64_t)++qxl->next_image_unique << 32) | QXL_IMAGE_GROUP_DEVICE;
+    image->descriptor.type = SPICE_IMAGE_TYPE_BITMAP;
+    image->descriptor.flags = 0;
+    image->descriptor.width = bmp->width;
+    image->descriptor.height = bmp->height;
+    image->bitmap.format = SPICE_BITMAP_FMT_32BIT;
+    image->bitmap.flags = bmp->rows == FAKE_QXL_TOP_DOWN ? QXL_BITMAP_TOP_DOWN : 0;
+    image->bitmap.x = bmp->width;
+    image->bitmap.y = bmp->height;
+    image->bitmap.stride = (uint32_t)stride;
+    image->bitmap.palette = 0;
+
+    uint8_t *data = fake_qxl_cmd_take(cmd, data_size);
+    fake_qxl_bitmap_fill(bmp, stride, data);
+    if (n_chunks == 0) {
+        image->bitmap.flags |= QXL_BITMAP_DIRECT;
+        image->bitmap.data = fake_qxl_phys(data);
+    } else {
+        /* Uneven split on row boundaries (the last chunk takes the rest),
+         * chunks linked both ways and not adjacent in memory (the staging
+         * copy sits before them), as a driver that allocates per page
+         * would produce.  Rows never straddle chunks, so this checks the
+         * chain walk, not row reassembly across chunks. */
+        QXLDataChunk *prev = NULL;
+        uint32_t rows_left = bmp->height;
+        for (unsigned i = 0; i < n_chunks; i++) {
+            uint32_t rows = i + 1 == n_chunks ? rows_left
+                                              : (bmp->height / n_chunks) + (i % 2);
+            if (rows > rows_left - (n_chunks - 1 - i)) {
+                rows = rows_left - (n_chunks - 1 - i);
+            }
+            size_t bytes = (size_t)rows * stride;
+            QXLDataChunk *chunk = fake_qxl_cmd_take(cmd, sizeof(*chunk) + bytes);
+            chunk->data_size = (uint32_t)bytes;
+            chunk->prev_chunk = fake_qxl_phys(prev);
+            chunk->next_chunk = 0;
+            memcpy(chunk->data, data + (size_t)(bmp->height - rows_left) * stride, bytes);
+            if (prev != NULL) {
+                prev->next_chunk = fake_qxl_phys(chunk);
+            } else {
+                image->bitmap.data = fake_qxl_phys(chunk);
+            }
+            prev = chunk;
+            rows_left -= rows;
+        }
+        /* Scribble over the staging copy so only the chunks carry pixels. */
+        memset(data, 0x5a, data_size);
+    }
+    d->u.copy.src_bitmap = fake_qxl_phys(image);
+    d->u.copy.src_area.top = 0;
+    d->u.copy.src_area.left = 0;
+    d->u.copy.src_area.bottom = (int32_t)bmp->height;
+    d->u.copy.src_area.right = (int32_t)bmp->width;
+    d->u.copy.rop_descriptor = SPICE_ROPD_OP_PUT;
+    d->u.copy.scale_mode = SPICE_IMAGE_SCALE_MODE_NEAREST;
+    fake_qxl_push(qxl, &qxl->display_queue, cmd);
+    return 0;
+}
+
+int fake_qxl_submit_copy_bits(FakeQxl *qxl, const QXLRect *box, int32_t src_x, int32_t src_y)
+{
+    QXLRect src = {
+        .top = src_y,
+        .left = src_x,
+        .bottom = src_y + (box->bottom - box->top),
+        .right = src_x + (box->right - box->left),
+    };
+    if (!fake_qxl_box_is_valid(qxl, box) || !fake_qxl_box_is_valid(qxl, &src)) {
+        errno = EINVAL;
+        return -1;
+    }
+    QXLDrawable *d;
+    FakeQxlCmd *cmd = fake_qxl_drawable_new(box, QXL_COPY_BITS, 0, &d);
+    if (cmd == NULL) {
+        return -1;
+    }
+    d->u.copy_bits.src_pos.x = src_x;
+    d->u.copy_bits.src_pos.y = src_y;
+    fake_qxl_push(qxl, &qxl->display_queue, cmd);
+    return 0;
+}
+
+int fake_qxl_submit_cursor_set(FakeQxl *qxl, int16_t x, int16_t y, uint16_t size,
+                               uint32_t argb)
+{
+    if (size == 0 || size > 64) {
+        errno = EINVAL;
+        return -1;
+    }
+    size_t data_size = (size_t)size * size * 4;
+    FakeQxlCmd *cmd = fake_qxl_cmd_new(fake_qxl_cmd_need(sizeof(QXLCursorCmd)) +
+                                       fake_qxl_cmd_need(sizeof(QXLCursor) + data_size));
+    if (cmd == NULL) {
+        return -1;
+    }
+    QXLCursorCmd *cc = fake_qxl_cmd_take(cmd, sizeof(*cc));
+    QXLCursor *cursor = fake_qxl_cmd_take(cmd, sizeof(*cursor) + data_size);
+    cursor->header.unique = ++qxl->next_cursor_unique;
+    cursor->header.type = SPICE_CURSOR_TYPE_ALPHA;
+    cursor->header.width = size;
+    cursor->header.height = size;
+    cursor->header.hot_spot_x = 0;
+    cursor->header.hot_spot_y = 0;
+    cursor->data_size = (uint32_t)data_size;
+    cursor->chunk.data_size = (uint32_t)data_size;
+    cursor->chunk.prev_chunk = 0;
+    cursor->chunk.next_chunk = 0;
+    for (size_t i = 0; i < (size_t)size * size; i++) {
+        memcpy(cursor->chunk.data + i * 4, &argb, 4);
+    }
+    cc->release_info.id = (uint64_t)(uintptr_t)cmd;
+    cc->type = QXL_CURSOR_SET;
+    cc->u.set.position.x = x;
+    cc->u.set.position.y = y;
+    cc->u.set.visible = 1;
+    cc->u.set.shape = fake_qxl_phys(cursor);
+    cmd->ext.cmd.type = QXL_CMD_CURSOR;
+    cmd->ext.cmd.data = fake_qxl_phys(cc);
+    cmd->ext.group_id = 0;
+    cmd->ext.flags = 0;
+    fake_qxl_push(qxl, &qxl->cursor_queue, cmd);
+    return 0;
+}
+
+/* ---- waiting and counters ---------------------------------------------- */
+
+static unsigned fake_qxl_cookie_count_locked(const FakeQxl *qxl, uint64_t cookie)
+{
+    for (unsigned i = 0; i < qxl->n_cookies; i++) {
+        if (qxl->cookies[i].cookie == cookie) {
+            return qxl->cookies[i].count;
+        }
+    }
+    return 0;
+}
+
+unsigned fake_qxl_wait_async(FakeQxl *qxl, uint64_t cookie, unsigned timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&qxl->lock);
+    unsigned n;
+    while ((n = fake_qxl_cookie_count_locked(qxl, cookie)) == 0) {
+        if (!g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+            n = fake_qxl_cookie_count_locked(qxl, cookie);
+            break;
+        }
+    }
+    g_mutex_unlock(&qxl->lock);
+    return n;
+}
+
+bool fake_qxl_wait_all_released(FakeQxl *qxl, unsigned timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&qxl->lock);
+    bool done;
+    while (!(done = qxl->stats.released == qxl->stats.submitted)) {
+        if (!g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+            done = qxl->stats.released == qxl->stats.submitted;
+            break;
+        }
+    }
+    g_mutex_unlock(&qxl->lock);
+    return done;
+}
+
+void fake_qxl_get_stats(FakeQxl *qxl, FakeQxlStats *out)
+{
+    g_mutex_lock(&qxl->lock);
+    *out = qxl->stats;
+    g_mutex_unlock(&qxl->lock);
+}

@@ -36,3 +36,39 @@ void test_dump_diff(const uint8_t *got, size_t got_len, const uint8_t *want, siz
         }
     }
 }
+
+char *test_mapped_library(const char *prefix)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[4096];
+    char *found = NULL;
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        char *path = strchr(line, '/');
+        if (path == NULL) {
+            continue;
+        }
+        path[strcspn(path, "\n")] = '\0';
+        const char *base = strrchr(path, '/') + 1;
+        if (strncmp(base, prefix, strlen(prefix)) == 0) {
+            found = strdup(path);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return found;
+}
+
+int test_check_spice_server(bool want_ours)
+{
+    char *lib = test_mapped_library("libspice-server.so");
+    /* Ours lives in the build tree (server/.libs); Debian's under /usr. */
+    bool ours = lib && strstr(lib, "/server/.libs/") != NULL;
+    printf("libspice-server mapped: %s (%s)\n", lib ? lib : "none", ours ? "ours" : "Debian's");
+    int ret = (lib != NULL && ours == want_ours) ? 0 : 1;
+    if (ret) {
+        fprintf(stderr, "expected %s libspice-server\n", want_ours ? "our" : "Debian's");
+    }
+    free(lib);
+    return ret;
+}

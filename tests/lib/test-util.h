@@ -59,4 +59,13 @@ int test_main(int argc, char **argv, const TestCase *cases, size_t n);
 /* Prints a hex dump of two buffers where they differ (for golden tests). */
 void test_dump_diff(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len);
 
+/* The path of the mapped shared object whose file name starts with
+ * `prefix` (from /proc/self/maps), or NULL. Freed by the caller. */
+char *test_mapped_library(const char *prefix);
+
+/* For programs built against both servers: checks that the mapped
+ * libspice-server.so.1 is ours (want_ours) or Debian's, prints it, and
+ * returns 0, or 1 with a message. */
+int test_check_spice_server(bool want_ours);
+
 #endif /* TEST_UTIL_H */

@@ -1,0 +1,6 @@
+# guest-kms/qxl: the QXL hardware layer of the guest driver.
+libguest_kms_la_SOURCES += \
+	qxl/gqxl-alloc.c qxl/gqxl-alloc.h \
+	qxl/gqxl-hw.c qxl/gqxl-hw.h \
+	qxl/gqxl-cmd.c qxl/gqxl-cmd.h \
+	$(NULL)

@@ -1,0 +1,18 @@
+# tests/qxl: the QXL device model driven at the port level by a scripted
+# guest, on our server and on Debian's libspice-server1 (same sources).
+
+QXL_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/qemu-hw-qxl/machine \
+	-I$(top_srcdir)/qemu-hw-qxl/qxl -I$(top_srcdir)/guest-kms -I$(top_srcdir)/guest-kms/qxl \
+	-I$(srcdir)/qxl $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
+QXL_TEST_COMMON = libtestutil.la $(top_builddir)/guest-kms/libguest-kms.la \
+	$(top_builddir)/qemu-hw-qxl/libqemu-hw-qxl.la $(GLIB_LIBS) $(PIXMAN_LIBS)
+QXL_OURS_LIBS = $(QXL_TEST_COMMON) $(top_builddir)/server/libspice-server.la
+QXL_DEBIAN_LIBS = $(QXL_TEST_COMMON) $(SPICE_SERVER_LIBS)
+
+test_programs += qxl/test-qxl-device qxl/test-qxl-device-debian
+qxl_test_qxl_device_SOURCES = qxl/test-qxl-device.c qxl/qxl-fixture.c qxl/qxl-fixture.h
+qxl_test_qxl_device_CPPFLAGS = $(QXL_TEST_CPPFLAGS) -DS3D_WANT_OUR_SERVER=1
+qxl_test_qxl_device_LDADD = $(QXL_OURS_LIBS)
+qxl_test_qxl_device_debian_SOURCES = $(qxl_test_qxl_device_SOURCES)
+qxl_test_qxl_device_debian_CPPFLAGS = $(QXL_TEST_CPPFLAGS) -DS3D_WANT_OUR_SERVER=0
+qxl_test_qxl_device_debian_LDADD = $(QXL_DEBIAN_LIBS)

@@ -1,0 +1,143 @@
+/* qxl-fixture.c: machine + loop thread + server + QXL device + guest. */
+#include "config.h"
+
+#include "qxl-fixture.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define FIXTURE_RAM (64u << 20)
+
+static gpointer loop_main(gpointer data)
+{
+    vm_core_run(data);
+    return NULL;
+}
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(a);
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
+        port = ntohs(a.sin_port);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return port;
+}
+
+int qxl_fixture_start(QxlFixture *f, bool listen)
+{
+    memset(f, 0, sizeof(*f));
+    f->vm = vm_machine_create(FIXTURE_RAM);
+    f->core = f->vm ? vm_core_create(f->vm) : NULL;
+    f->server = spice_server_new();
+    if (f->core == NULL || f->server == NULL) {
+        return -1;
+    }
+    spice_server_set_addr(f->server, "127.0.0.1", SPICE_ADDR_FLAG_IPV4_ONLY);
+    if (listen) {
+        f->port = free_port();
+        spice_server_set_port(f->server, f->port);
+    }
+    spice_server_set_noauth(f->server);
+    if (spice_server_init(f->server, vm_core_interface(f->core)) != 0) {
+        return -1;
+    }
+    QxlDeviceConfig cfg;
+    qxl_device_default_config(&cfg);
+    f->dev = qxl_device_create(f->vm, f->server, &cfg);
+    if (f->dev == NULL) {
+        return -1;
+    }
+    spice_server_vm_start(f->server);
+    f->loop_thread = g_thread_new("vm-loop", loop_main, f->core);
+    gqxl_releases_init(&f->rel);
+    if (gqxl_hw_probe(&f->hw, f->vm, 0) != 0 || gqxl_hw_setup(&f->hw) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+void qxl_fixture_stop(QxlFixture *f)
+{
+    if (f->loop_thread) {
+        vm_core_quit(f->core);
+        g_thread_join(f->loop_thread);
+    }
+    if (f->dev) {
+        gqxl_releases_finish(&f->rel, &f->hw);
+        gqxl_hw_finish(&f->hw);
+    }
+    qxl_device_destroy(f->dev);
+    if (f->server) {
+        spice_server_destroy(f->server);
+    }
+    vm_core_destroy(f->core);
+    vm_machine_destroy(f->vm);
+    memset(f, 0, sizeof(*f));
+}
+
+int qxl_fixture_create_primary(QxlFixture *f, uint32_t width, uint32_t height, bool keep_data)
+{
+    QXLSurfaceCreate sc = {
+        .width = width, .height = height, .stride = (int32_t)(width * 4),
+        .format = SPICE_SURFACE_FMT_32_xRGB, .position = 0, .mouse_mode = 1,
+        .flags = keep_data ? QXL_SURF_FLAG_KEEP_DATA : 0, .type = QXL_SURF_TYPE_PRIMARY,
+        .mem = gqxl_hw_phys(&f->hw, GQXL_MAIN_SLOT, f->hw.rom.draw_area_offset),
+    };
+    memcpy((void *)&f->hw.ram->create_surface, &sc, sizeof(sc));
+    return gqxl_hw_async_io(&f->hw, QXL_IO_CREATE_PRIMARY_ASYNC, 0);
+}
+
+uint32_t qxl_fixture_primary_pixel(QxlFixture *f, uint32_t width, uint32_t x, uint32_t y)
+{
+    const uint32_t *p = (const uint32_t *)(const void *)(f->hw.bar_ram + f->hw.rom.draw_area_offset);
+    return p[(size_t)y * width + x] & 0xffffffu;
+}
+
+bool qxl_fixture_collect_all(QxlFixture *f, int64_t timeout_us)
+{
+    int64_t deadline = g_get_monotonic_time() + timeout_us;
+    for (;;) {
+        gqxl_releases_collect(&f->rel, &f->hw);
+        if (gqxl_releases_outstanding(&f->rel) == 0) {
+            return true;
+        }
+        if (g_get_monotonic_time() >= deadline) {
+            return false;
+        }
+        /* Some may sit in the element under construction: have it pushed. */
+        gqxl_hw_out(&f->hw, QXL_IO_FLUSH_RELEASE, 0);
+        gqxl_hw_wait(&f->hw, QXL_INTERRUPT_DISPLAY, MIN(deadline, g_get_monotonic_time() + 20000));
+    }
+}
+
+static gpointer waker_main(gpointer data)
+{
+    QxlFixture *f = data;
+    if (vm_machine_wait_power_state(f->vm, VM_POWER_SUSPENDED,
+                                    g_get_monotonic_time() + 10 * G_USEC_PER_SEC)) {
+        vm_machine_wake(f->vm);
+    } else {
+        vm_machine_power_off(f->vm); /* never slept: unblock whoever waits */
+    }
+    return NULL;
+}
+
+int qxl_fixture_suspend_and_wake(QxlFixture *f)
+{
+    f->waker = g_thread_new("waker", waker_main, f);
+    int ret = vm_machine_suspend(f->vm);
+    g_thread_join(f->waker);
+    f->waker = NULL;
+    return ret;
+}

@@ -698,12 +698,13 @@ static unsigned fake_qxl_cookie_count_locked(const FakeQxl *qxl, uint64_t cookie
     return 0;
 }
 
-unsigned fake_qxl_wait_async(FakeQxl *qxl, uint64_t cookie, unsigned timeout_ms)
+unsigned fake_qxl_wait_async_count(FakeQxl *qxl, uint64_t cookie, unsigned count,
+                                   unsigned timeout_ms)
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&qxl->lock);
     unsigned n;
-    while ((n = fake_qxl_cookie_count_locked(qxl, cookie)) == 0) {
+    while ((n = fake_qxl_cookie_count_locked(qxl, cookie)) < count) {
         if (!g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
             n = fake_qxl_cookie_count_locked(qxl, cookie);
             break;
@@ -711,6 +712,11 @@ unsigned fake_qxl_wait_async(FakeQxl *qxl, uint64_t cookie, unsigned timeout_ms)
     }
     g_mutex_unlock(&qxl->lock);
     return n;
+}
+
+unsigned fake_qxl_wait_async(FakeQxl *qxl, uint64_t cookie, unsigned timeout_ms)
+{
+    return fake_qxl_wait_async_count(qxl, cookie, 1, timeout_ms);
 }
 
 bool fake_qxl_wait_all_released(FakeQxl *qxl, unsigned timeout_ms)

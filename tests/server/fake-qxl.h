@@ -126,6 +126,13 @@ int fake_qxl_submit_cursor_set(FakeQxl *qxl, int16_t x, int16_t y, uint16_t size
  * timeout_ms passed.  Returns how many times that cookie completed. */
 unsigned fake_qxl_wait_async(FakeQxl *qxl, uint64_t cookie, unsigned timeout_ms);
 
+/* Waits until async_complete(cookie) has been seen at least `count` times
+ * or timeout_ms passed.  Returns how many times that cookie completed.  For
+ * loops that reuse one cookie per frame: the device remembers only
+ * FAKE_QXL_MAX_COOKIES distinct cookies. */
+unsigned fake_qxl_wait_async_count(FakeQxl *qxl, uint64_t cookie, unsigned count,
+                                   unsigned timeout_ms);
+
 /* Waits until every submitted command has been released or timeout_ms
  * passed.  Returns true if none is outstanding. */
 bool fake_qxl_wait_all_released(FakeQxl *qxl, unsigned timeout_ms);

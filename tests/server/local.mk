@@ -8,7 +8,8 @@ SERVER_TEST_LIBS = $(SPICE_TEST_LIBS) $(top_builddir)/server/libserver-core.la \
 
 # Hostile clients against our server (links libserver-core directly).
 test_programs += server/test-hostile-clients
-server_test_hostile_clients_SOURCES = server/test-hostile-clients.c
+server_test_hostile_clients_SOURCES = server/test-hostile-clients.c \
+	server/test-client.c server/test-client.h
 server_test_hostile_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_hostile_clients_LDADD = $(SERVER_TEST_LIBS)
 
@@ -38,3 +39,25 @@ server_test_display_scene_debian_LDADD = libtestutil.la $(SPICE_SERVER_LIBS) $(G
 TESTS += server/test-display-scene-ours.sh server/test-display-scene-debian.sh
 EXTRA_DIST += server/test-display-scene.sh server/test-display-scene-ours.sh \
 	server/test-display-scene-debian.sh
+
+# Shared by the programs that drive a libspice-server through <spice.h> with
+# a fake QXL device and our minimal client (test-slow-client, bench/).
+QXL_CLIENT_SOURCES = server/fake-qxl.c server/fake-qxl.h \
+	server/test-core.c server/test-core.h \
+	server/test-qxl-server.c server/test-qxl-server.h \
+	server/test-client.c server/test-client.h \
+	$(NULL)
+QXL_CLIENT_CPPFLAGS = $(AM_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS)
+QXL_CLIENT_LIBS = $(top_builddir)/spice/libspice-wire.la $(GLIB_LIBS) $(OPENSSL_LIBS)
+
+# A display client that stops reading: the worker keeps serving a normal
+# client and what is held for the stuck one stays bounded (our library).
+test_programs += server/test-slow-client
+server_test_slow_client_SOURCES = server/test-slow-client.c $(QXL_CLIENT_SOURCES)
+server_test_slow_client_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
+server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+	$(QXL_CLIENT_LIBS)
+
+# Not a test (the picture varies with GTK and the viewer's scaling): shows the
+# scene in remote-viewer on a private Xvfb and saves a PNG to look at.
+EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py

@@ -7,20 +7,13 @@
  * blocking sockets and deadlines. */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
 
 #include <glib.h>
 #include <spice.h>
 
+#include "test-client.h"
 #include "test-util.h"
 #include "red-worker-loop.h"
 #include "spice-link.h"
@@ -145,153 +138,55 @@ static void fixture_stop(Fixture *f)
     g_cond_clear(&f->cond);
 }
 
-/* ---- a minimal client ------------------------------------------------------- */
+/* ---- the client side (test-client.h), with this program's deadline ---- */
+
+/* Largest server message these cases read (MAIN_INIT, CHANNELS_LIST,
+ * INPUTS_INIT are tiny). */
+#define MAX_MESSAGE (64u * 1024)
 
 static int client_connect(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return test_client_connect(port, 0);
 }
 
 static int write_all(int fd, const void *p, size_t n)
 {
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        if (w <= 0) {
-            return -1;
-        }
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    return test_client_write_all(fd, p, n);
 }
 
-/* Reads exactly n bytes within the deadline; -1 on EOF/timeout. */
 static int read_all(int fd, void *p, size_t n)
 {
-    uint8_t *b = p;
-    while (n > 0) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0) {
-            return -1;
-        }
-        ssize_t r = recv(fd, b, n, 0);
-        if (r <= 0) {
-            return -1;
-        }
-        b += r;
-        n -= (size_t)r;
-    }
-    return 0;
+    return test_client_read_all(fd, p, n, IO_TIMEOUT_MS);
 }
 
-/* True if the server closes the socket (EOF) before the deadline; any data
- * it sends first is skipped. */
 static bool closed_by_server(int fd)
 {
-    uint8_t buf[4096];
-    for (;;) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0) {
-            return false;
-        }
-        ssize_t r = recv(fd, buf, sizeof(buf), 0);
-        if (r <= 0) {
-            return true;
-        }
-    }
+    return test_client_wait_closed(fd, IO_TIMEOUT_MS);
 }
 
 static void send_link(int fd, uint8_t type, uint32_t connection_id)
 {
-    SpiceWireWriter w;
-    SpiceLinkRequest req = { .connection_id = connection_id, .channel_type = type };
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_AUTH_SPICE);
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_MINI_HEADER);
-    spice_wire_writer_init(&w);
-    spice_link_mess_write(&w, &req);
-    CHECK(write_all(fd, w.data, w.len) == 0);
-    spice_wire_writer_finish(&w);
+    CHECK(test_client_send_link(fd, type, 0, connection_id, NULL, 0) == 0);
 }
 
-/* Reads the link reply; returns its error field (or 0xffffffff), fills key. */
 static uint32_t read_reply(int fd, uint8_t key[SPICE_TICKET_PUBKEY_BYTES])
 {
-    uint8_t hdr[SPICE_LINK_HEADER_SIZE], body[SPICE_LINK_MAX_SIZE];
-    uint32_t size, err;
-    SpiceLinkCaps caps;
-    if (read_all(fd, hdr, sizeof(hdr)) != 0 || spice_link_header_parse(hdr, &size) != 0 ||
-        size > sizeof(body) || read_all(fd, body, size) != 0 ||
-        spice_link_reply_parse(body, size, &err, key, &caps) != 0) {
-        return 0xffffffffu;
-    }
-    return err;
+    return test_client_read_reply(fd, key, IO_TIMEOUT_MS);
 }
 
-static int send_ticket(int fd, const uint8_t key[SPICE_TICKET_PUBKEY_BYTES], const char *password)
-{
-    const uint8_t *p = key;
-    EVP_PKEY *pkey = d2i_PUBKEY(NULL, &p, SPICE_TICKET_PUBKEY_BYTES);
-    EVP_PKEY_CTX *ctx = pkey ? EVP_PKEY_CTX_new(pkey, NULL) : NULL;
-    uint8_t out[256];
-    size_t out_len = sizeof(out);
-    uint32_t mech = SPICE_COMMON_CAP_AUTH_SPICE;
-    int ok = ctx && EVP_PKEY_encrypt_init(ctx) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) > 0 &&
-             EVP_PKEY_encrypt(ctx, out, &out_len, (const uint8_t *)password,
-                              strlen(password) + 1) > 0;
-    EVP_PKEY_CTX_free(ctx);
-    EVP_PKEY_free(pkey);
-    if (!ok || write_all(fd, &mech, 4) != 0 || write_all(fd, out, out_len) != 0) {
-        return -1;
-    }
-    return 0;
-}
-
-/* Links a channel; returns the link result (0 = OK) or 0xffffffff. */
 static uint32_t link_channel(int fd, uint8_t type, uint32_t connection_id, const char *password)
 {
-    uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
-    uint32_t result;
-    send_link(fd, type, connection_id);
-    if (read_reply(fd, key) != SPICE_LINK_ERR_OK || send_ticket(fd, key, password) != 0 ||
-        read_all(fd, &result, 4) != 0) {
-        return 0xffffffffu;
-    }
-    return result;
+    return test_client_link(fd, type, connection_id, password, IO_TIMEOUT_MS);
 }
 
-/* Reads one data message; returns its type, body in *body (g_free). */
 static int read_message(int fd, uint8_t **body, uint32_t *size)
 {
-    uint8_t h[SPICE_WIRE_MINI_HEADER_SIZE];
-    if (read_all(fd, h, sizeof(h)) != 0) {
-        return -1;
-    }
-    *size = (uint32_t)h[2] | (uint32_t)h[3] << 8 | (uint32_t)h[4] << 16 | (uint32_t)h[5] << 24;
-    *body = g_malloc(*size ? *size : 1);
-    if (read_all(fd, *body, *size) != 0) {
-        g_free(*body);
-        return -1;
-    }
-    return h[0] | h[1] << 8;
+    return test_client_read_message(fd, body, size, MAX_MESSAGE, IO_TIMEOUT_MS);
 }
 
 static void send_msgc(int fd, uint8_t channel, const SpiceMsgc *m)
 {
-    SpiceWireWriter w;
-    spice_wire_writer_init(&w);
-    CHECK(spice_msgc_marshal(&w, channel, m) == 0);
-    CHECK(write_all(fd, w.data, w.len) == 0);
-    spice_wire_writer_finish(&w);
+    CHECK(test_client_send_msgc(fd, channel, m) == 0);
 }
 
 /* A main-channel session: returns the fd and session id. */

@@ -1,0 +1,139 @@
+#!/bin/sh
+# viewer-screenshot.sh: shows the test-display-scene picture in the real
+# remote-viewer (virt-viewer) on a private Xvfb and saves a screenshot, for a
+# person to look at.  Not a CI test: a window manager-less X server, GTK's
+# start-up and the viewer's scaling make the exact picture vary.  It reports
+# whether the scene's four fill colours are on the screen, which is a useful
+# hint, and exits 0 once a screenshot is saved.
+#
+# Steps: start the server program (ours by default) and wait for
+# "SERVER-READY port=N"; start Xvfb on a free display; run remote-viewer
+# spice://127.0.0.1:N; take `xwd -root` dumps once a second until the scene
+# colours show up (or SHOT_TIMEOUT_S passed); convert the last dump to PNG
+# with xwd-to-png.py (python3 standard library); stop everything by PID.
+#
+# Usage: viewer-screenshot.sh [OUT.png] [PROGRAM]
+#   OUT.png   default ./viewer-screenshot.png
+#   PROGRAM   default ./server/test-display-scene (run from the build's tests/)
+# Needs: Xvfb (xvfb), remote-viewer (virt-viewer), xwd (x11-apps), python3.
+
+set -u
+
+READY_TIMEOUT_S=30      # server start-up under ASan
+XVFB_TIMEOUT_S=10       # Xvfb creates its socket
+SHOT_TIMEOUT_S=30       # remote-viewer connects and draws the scene
+STOP_TIMEOUT_S=20       # each process exits after SIGTERM
+SERVER_TIMEOUT_S=180    # the server's own failsafe if this script dies
+SCREEN=1024x768x24
+# The scene's fills (test-display-scene.c scene_ops): background and three
+# rectangles; each is large enough to survive scaling.
+SCENE_COLOURS="203040 e03020 30c050 3050e0"
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-./viewer-screenshot.png}
+prog=${2:-./server/test-display-scene}
+
+fail() { echo "viewer-screenshot: $*" >&2; exit 1; }
+
+for tool in Xvfb remote-viewer xwd python3; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool not installed (packages: xvfb virt-viewer x11-apps python3)"
+done
+[ -x "$prog" ] || fail "server program $prog not found"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/viewer-screenshot.XXXXXX") || fail "mktemp"
+server_pid=
+xvfb_pid=
+viewer_pid=
+
+# Waits up to $2 seconds for process $1 to exit; returns 1 if it did not.
+wait_gone() {
+    i=0
+    while kill -0 "$1" 2>/dev/null; do
+        state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+        [ "$state" = Z ] && return 0
+        [ "$i" -ge $(($2 * 10)) ] && return 1
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 0
+}
+
+stop_pid() {
+    [ -n "$1" ] || return 0
+    kill -TERM "$1" 2>/dev/null
+    wait_gone "$1" "$STOP_TIMEOUT_S" || kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
+cleanup() {
+    stop_pid "$viewer_pid"
+    stop_pid "$xvfb_pid"
+    stop_pid "$server_pid"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+"$prog" --timeout "$SERVER_TIMEOUT_S" --expected "$work/expected.ppm" \
+    >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+i=0
+port=
+while [ -z "$port" ]; do
+    port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$work/server.out")
+    [ -n "$port" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err"; fail "server exited early"; }
+    [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && fail "no SERVER-READY within ${READY_TIMEOUT_S}s"
+    sleep 0.1
+    i=$((i + 1))
+done
+echo "server pid $server_pid on port $port"
+
+# A display nobody uses: no socket and no lock file.
+display=
+for n in $(seq 90 130); do
+    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
+        display=$n
+        break
+    fi
+done
+[ -n "$display" ] || fail "no free X display number in 90..130"
+Xvfb ":$display" -screen 0 "$SCREEN" -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+i=0
+until [ -S "/tmp/.X11-unix/X$display" ]; do
+    kill -0 "$xvfb_pid" 2>/dev/null || { cat "$work/xvfb.log"; fail "Xvfb exited"; }
+    [ "$i" -ge $((XVFB_TIMEOUT_S * 10)) ] && fail "Xvfb :$display not up within ${XVFB_TIMEOUT_S}s"
+    sleep 0.1
+    i=$((i + 1))
+done
+echo "Xvfb pid $xvfb_pid on :$display"
+
+DISPLAY=:$display remote-viewer "spice://127.0.0.1:$port" >"$work/viewer.log" 2>&1 &
+viewer_pid=$!
+echo "remote-viewer pid $viewer_pid"
+
+# Dumps until every scene colour is on the screen, at most SHOT_TIMEOUT_S.
+visible=no
+i=0
+while [ "$i" -lt "$SHOT_TIMEOUT_S" ]; do
+    sleep 1
+    i=$((i + 1))
+    DISPLAY=:$display xwd -root -silent >"$work/screen.xwd" 2>"$work/xwd.log" || continue
+    python3 "$here/xwd-to-png.py" "$work/screen.xwd" "$out" $SCENE_COLOURS \
+        >"$work/colours.txt" 2>&1 || continue
+    missing=$(sed -n 's/^\([0-9a-f]\{6\}\)=0$/\1/p' "$work/colours.txt")
+    if [ -z "$missing" ]; then
+        visible=yes
+        break
+    fi
+done
+[ -s "$out" ] || { cat "$work/viewer.log"; fail "no screenshot taken"; }
+if ! kill -0 "$viewer_pid" 2>/dev/null; then
+    echo "note: remote-viewer had exited; its log:"
+    sed 's/^/  /' "$work/viewer.log" | head -20
+fi
+echo "screenshot: $out ($(head -1 "$work/colours.txt")) after ${i}s"
+echo "scene colour pixels: $(tail -n +2 "$work/colours.txt" | tr '\n' ' ')"
+echo "scene visible: $visible"
+exit 0

@@ -4,3 +4,4 @@ libguest_kms_la_SOURCES += \
 	qxl/gqxl-hw.c qxl/gqxl-hw.h \
 	qxl/gqxl-cmd.c qxl/gqxl-cmd.h \
 	$(NULL)
+libguest_kms_la_SOURCES += qxl/gqxl-kms.c $(NULL)

@@ -356,6 +356,15 @@ int vm_machine_suspend(VmMachine *vm)
         g_mutex_unlock(&vm->power_lock);
         return -1;
     }
+    g_mutex_unlock(&vm->power_lock);
+    vm_machine_lock(vm);
+    for (unsigned i = 0; i < vm->num_devices; i++) {
+        if (vm->devices[i].ops->suspend) {
+            vm->devices[i].ops->suspend(vm->devices[i].opaque);
+        }
+    }
+    vm_machine_unlock(vm);
+    g_mutex_lock(&vm->power_lock);
     vm->power = VM_POWER_SUSPENDED;
     g_cond_broadcast(&vm->power_cond);
     vm_log_info("machine: entered S3");

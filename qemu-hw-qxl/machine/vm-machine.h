@@ -69,10 +69,13 @@ typedef void (*VmPortWriteFunc)(void *opaque, uint16_t offset, uint32_t value, u
 typedef uint32_t (*VmPortReadFunc)(void *opaque, uint16_t offset, unsigned size);
 
 /* Device callbacks of the machine.  reset is the hard reset of a machine
- * reset (power-on, S3 wake), called with the machine lock held. */
+ * reset (power-on, S3 wake), called with the machine lock held.  suspend
+ * (optional) is called, with the machine lock held, as the guest enters S3:
+ * the moment a device can audit what the guest left behind. */
 typedef struct VmDeviceOps {
     const char *name;
     void (*reset)(void *opaque);
+    void (*suspend)(void *opaque);
 } VmDeviceOps;
 
 typedef enum VmPowerState {

@@ -174,6 +174,7 @@ void qxl_hard_reset(QxlDevice *d)
     g_mutex_unlock(&d->release_lock);
     memset(d->slots, 0, sizeof(d->slots));
     d->primary_created = false;
+    d->cmd_prod_at_flush = 0;
     d->mode = QXL_DEVICE_MODE_UNDEFINED;
     g_atomic_int_set(&d->guest_bug, 0);
     g_mutex_lock(&d->async_lock);
@@ -190,7 +191,35 @@ static void qxl_machine_reset(void *opaque)
     qxl_hard_reset(d);
 }
 
-static const VmDeviceOps qxl_vm_ops = { .name = "qxl", .reset = qxl_machine_reset };
+/* The machine enters S3: note what a correct driver would have cleaned
+ * up (seed 004) and did not.  Only counted and logged: the guest may have
+ * reasons (Linux keeps nothing on the rings but skips FLUSH_RELEASE). */
+static void qxl_machine_suspend(void *opaque)
+{
+    QxlDevice *d = opaque;
+    uint64_t ring_cmds = !qxl_ring_is_empty(&d->cmd_ring) + !qxl_ring_is_empty(&d->cursor_ring);
+    g_mutex_lock(&d->release_lock);
+    uint32_t unflushed = d->num_free_res;
+    g_mutex_unlock(&d->release_lock);
+    g_mutex_lock(&d->stats_lock);
+    d->stats.s3_entries++;
+    d->stats.s3_unflushed_releases += unflushed;
+    d->stats.s3_ring_commands += ring_cmds;
+    d->stats.s3_primary_alive += d->primary_created;
+    if (unflushed || ring_cmds) {
+        g_snprintf(d->stats.last_s3_problem, sizeof(d->stats.last_s3_problem),
+                   "entered S3 with %u releases not flushed (QXL_IO_FLUSH_RELEASE missing?) "
+                   "and %s", unflushed, ring_cmds ? "commands left on the rings" : "empty rings");
+    }
+    g_mutex_unlock(&d->stats_lock);
+    if (unflushed || ring_cmds) {
+        vm_log_warn("qxl-%d: %s", d->cfg.id, d->stats.last_s3_problem);
+    }
+}
+
+static const VmDeviceOps qxl_vm_ops = {
+    .name = "qxl", .reset = qxl_machine_reset, .suspend = qxl_machine_suspend,
+};
 
 QxlDevice *qxl_device_create(VmMachine *vm, SpiceServer *server, const QxlDeviceConfig *cfg)
 {

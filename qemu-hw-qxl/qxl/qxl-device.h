@@ -99,6 +99,18 @@ typedef struct QxlDeviceStats {
     uint64_t async_completions;
     uint64_t resets;
     char last_guest_bug[160];
+
+    /* The S3 audit: what the guest left behind as the machine entered S3
+     * (counted over all entries), and surface destroys that came while
+     * drawing commands were pushed after the last flush (a server that
+     * renders lazily, like spice-server, drops those draws: the seed-004
+     * order is flush, then destroy). */
+    uint64_t s3_entries;
+    uint64_t s3_unflushed_releases;  /* released, never pushed to the ring */
+    uint64_t s3_ring_commands;       /* rings (cmd, cursor) found not empty */
+    uint64_t s3_primary_alive;       /* entries with the primary still created */
+    uint64_t destroys_before_flush;
+    char last_s3_problem[160];
 } QxlDeviceStats;
 void qxl_device_get_stats(QxlDevice *dev, QxlDeviceStats *out);
 bool qxl_device_in_guest_bug(QxlDevice *dev);

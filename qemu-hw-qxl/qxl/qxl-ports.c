@@ -173,6 +173,25 @@ static void handle_destroy_surface(QxlDevice *d, uint32_t id, bool async)
     }
 }
 
+/* A destroy while drawing pushed since the last flush is still unrendered
+ * on a lazy server: counted, and logged the first time (see the S3 audit). */
+static void note_destroy_order(QxlDevice *d)
+{
+    if (qxl_ring_prod_index(&d->cmd_ring) == d->cmd_prod_at_flush) {
+        return;
+    }
+    d->cmd_prod_at_flush = qxl_ring_prod_index(&d->cmd_ring);
+    g_mutex_lock(&d->stats_lock);
+    bool first = d->stats.destroys_before_flush++ == 0;
+    g_snprintf(d->stats.last_s3_problem, sizeof(d->stats.last_s3_problem),
+               "surfaces destroyed before their drawing was flushed "
+               "(QXL_IO_FLUSH_SURFACES_ASYNC or UPDATE_AREA must come first)");
+    g_mutex_unlock(&d->stats_lock);
+    if (first) {
+        vm_log_warn("qxl-%d: surfaces destroyed before their drawing was flushed", d->cfg.id);
+    }
+}
+
 static void handle_destroy_all_surfaces(QxlDevice *d, bool async)
 {
     d->primary_created = false;
@@ -264,6 +283,7 @@ void qxl_ioport_write(void *opaque, uint16_t offset, uint32_t value, unsigned si
         spice_qxl_wakeup(&d->qxl);
         break;
     case QXL_IO_UPDATE_AREA:
+        d->cmd_prod_at_flush = qxl_ring_prod_index(&d->cmd_ring);
         handle_update_area(d, async);
         break;
     case QXL_IO_UPDATE_IRQ:
@@ -291,12 +311,15 @@ void qxl_ioport_write(void *opaque, uint16_t offset, uint32_t value, unsigned si
         handle_destroy_primary(d, value, async);
         break;
     case QXL_IO_DESTROY_SURFACE_WAIT:
+        note_destroy_order(d);
         handle_destroy_surface(d, value, async);
         break;
     case QXL_IO_DESTROY_ALL_SURFACES:
+        note_destroy_order(d);
         handle_destroy_all_surfaces(d, async);
         break;
     case QXL_IO_FLUSH_SURFACES_ASYNC:
+        d->cmd_prod_at_flush = qxl_ring_prod_index(&d->cmd_ring);
         spice_qxl_flush_surfaces_async(&d->qxl, QXL_COOKIE_IO(QXL_IO_FLUSH_SURFACES_ASYNC));
         break;
     case QXL_IO_FLUSH_RELEASE:

@@ -44,6 +44,7 @@ struct QxlDevice {
     /* port side (machine lock) */
     QxlMode mode;
     bool primary_created;
+    uint32_t cmd_prod_at_flush;  /* command ring prod at the last flush */
     QxlGuestSlot slots[QXL_DEVICE_NUM_MEMSLOTS];
     gint guest_bug;             /* atomic: also read by the worker */
 

@@ -103,3 +103,8 @@ bool qxl_ring_push(QxlRing *r)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     return prod == load(r, OFF_NOTIFY_ON_PROD);
 }
+
+uint32_t qxl_ring_prod_index(QxlRing *r)
+{
+    return load(r, OFF_PROD);
+}

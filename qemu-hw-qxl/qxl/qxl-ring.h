@@ -37,6 +37,9 @@ QxlRingStatus qxl_ring_pop(QxlRing *r, void *item, bool *notify);
 /* Consumer going to sleep: asks for a notification on the next push.
  * Returns true if the ring is still empty (sleep), false if not. */
 bool qxl_ring_wait_for_push(QxlRing *r);
+/* The producer index as the guest last wrote it (a number only: used for
+ * bookkeeping, never to address memory). */
+uint32_t qxl_ring_prod_index(QxlRing *r);
 /* True when empty; false when not or broken. */
 bool qxl_ring_is_empty(QxlRing *r);
 

@@ -34,7 +34,7 @@ static int free_port(void)
     return port;
 }
 
-int qxl_fixture_start(QxlFixture *f, bool listen)
+int qxl_fixture_start_device(QxlFixture *f, bool listen)
 {
     memset(f, 0, sizeof(*f));
     f->vm = vm_machine_create(FIXTURE_RAM);
@@ -60,6 +60,15 @@ int qxl_fixture_start(QxlFixture *f, bool listen)
     }
     spice_server_vm_start(f->server);
     f->loop_thread = g_thread_new("vm-loop", loop_main, f->core);
+    return 0;
+}
+
+int qxl_fixture_start(QxlFixture *f, bool listen)
+{
+    if (qxl_fixture_start_device(f, listen) != 0) {
+        return -1;
+    }
+    f->probed = true;
     gqxl_releases_init(&f->rel);
     if (gqxl_hw_probe(&f->hw, f->vm, 0) != 0 || gqxl_hw_setup(&f->hw) != 0) {
         return -1;
@@ -73,7 +82,7 @@ void qxl_fixture_stop(QxlFixture *f)
         vm_core_quit(f->core);
         g_thread_join(f->loop_thread);
     }
-    if (f->dev) {
+    if (f->probed) {
         gqxl_releases_finish(&f->rel, &f->hw);
         gqxl_hw_finish(&f->hw);
     }
@@ -126,6 +135,9 @@ static gpointer waker_main(gpointer data)
     QxlFixture *f = data;
     if (vm_machine_wait_power_state(f->vm, VM_POWER_SUSPENDED,
                                     g_get_monotonic_time() + 10 * G_USEC_PER_SEC)) {
+        if (f->asleep) {
+            f->asleep(f->asleep_data);
+        }
         vm_machine_wake(f->vm);
     } else {
         vm_machine_power_off(f->vm); /* never slept: unblock whoever waits */
@@ -135,6 +147,13 @@ static gpointer waker_main(gpointer data)
 
 int qxl_fixture_suspend_and_wake(QxlFixture *f)
 {
+    return qxl_fixture_suspend_and_wake_with(f, NULL, NULL);
+}
+
+int qxl_fixture_suspend_and_wake_with(QxlFixture *f, void (*asleep)(void *data), void *data)
+{
+    f->asleep = asleep;
+    f->asleep_data = data;
     f->waker = g_thread_new("waker", waker_main, f);
     int ret = vm_machine_suspend(f->vm);
     g_thread_join(f->waker);

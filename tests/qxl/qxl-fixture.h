@@ -24,12 +24,18 @@ typedef struct QxlFixture {
     GqxlHw hw;
     GqxlReleases rel;
     int port;                   /* 0: no client port */
+    bool probed;                /* hw and rel belong to the fixture */
     GThread *waker;
+    void (*asleep)(void *data);
+    void *asleep_data;
 } QxlFixture;
 
 /* Starts everything and runs the driver's probe and setup. listen: open a
  * SPICE port on 127.0.0.1 (a free one is picked). -1 on failure. */
 int qxl_fixture_start(QxlFixture *f, bool listen);
+/* The same without the driver's probe and setup, for tests that open the
+ * device with a whole driver (guest-kms). */
+int qxl_fixture_start_device(QxlFixture *f, bool listen);
 void qxl_fixture_stop(QxlFixture *f);
 
 /* The primary surface at the start of BAR0 (create_surface +
@@ -42,5 +48,8 @@ bool qxl_fixture_collect_all(QxlFixture *f, int64_t timeout_us);
 /* Enters S3 on this (guest) thread; another thread wakes the machine as
  * soon as it sleeps. Returns when the guest runs again (0) or -1. */
 int qxl_fixture_suspend_and_wake(QxlFixture *f);
+/* The same, running asleep(data) on the waker thread while the machine is
+ * in S3 (before the wake reset). */
+int qxl_fixture_suspend_and_wake_with(QxlFixture *f, void (*asleep)(void *data), void *data);
 
 #endif /* QXL_FIXTURE_H */

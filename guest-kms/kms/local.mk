@@ -1,0 +1,5 @@
+# guest-kms/kms: the DRM-shaped API over a device backend.
+libguest_kms_la_SOURCES += \
+	kms/gkms.h kms/gkms-backend.h \
+	kms/gkms-device.c \
+	$(NULL)

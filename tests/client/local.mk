@@ -1,1 +1,7 @@
 # tests/client: our SPICE test client (library + tools) and its tests.
+
+# spice-watch.py: a persistent spice-gtk client taking JSON-line commands
+# (status, snapshot, wait-idle, ...), used by the real-QEMU S3 tests; checked
+# pixel for pixel against the scene test-display-scene serves.
+TESTS += client/test-spice-watch.sh
+EXTRA_DIST += client/spice-watch.py client/test-spice-watch.sh

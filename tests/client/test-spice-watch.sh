@@ -1,0 +1,217 @@
+#!/bin/bash
+# test-spice-watch.sh: spice-watch.py, the persistent spice-gtk client the
+# S3 tests drive, sees exactly the scene test-display-scene drew, and reports
+# the connection's life (connect, reconnect, server gone) as it happens.
+#
+# For each primary-surface stride sign: start the scene server (our library,
+# as test-display-scene-ours.sh does), wait for "SERVER-READY port=N", start
+# spice-watch.py on that port and ask, one JSON line at a time:
+#   wait-primary, wait-idle  -> the picture arrived and settled;
+#   snapshot                 -> PPM equal pixel for pixel to the server's
+#                               expected.ppm (test-display-scene --compare-ppm);
+#   status                   -> connected, main+display open, 320x240 xRGB,
+#                               1 primary-create, 0 destroys;
+#   disconnect, connect      -> a second primary-create, the same picture;
+# then stop the server: a primary-destroy, channel-closed and disconnected
+# event must arrive unasked, status says not connected, a snapshot is refused
+# (no read of freed memory); quit exits 0. The server's own checks must pass.
+#
+# Usage: test-spice-watch.sh [PROGRAM]   (default ./server/test-display-scene)
+# Environment:
+#   S3D_SPICE_PYTHON   python with the spice-gtk bindings (default /usr/bin/python3)
+#   S3D_REQUIRE_PEERS  1 (or CI=true): missing bindings fail instead of skipping
+# Exit: 0 pass, 1 fail, 77 skip (automake).
+set -u
+
+READY_TIMEOUT_S=30      # scene server start-up under ASan
+REPLY_TIMEOUT_S=30      # one spice-watch.py reply (its own waits are shorter)
+WAIT_S=15               # timeouts passed to spice-watch.py's waits
+STOP_TIMEOUT_S=20       # server exit after SIGTERM, with its teardown checks
+SERVER_TIMEOUT_S=180    # the server's failsafe if this script dies
+WATCH_LIFETIME_S=300    # spice-watch.py's failsafe
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+WATCH=$HERE/spice-watch.py
+PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+
+fail() { echo "FAIL: $*"; exit 1; }
+require_peers=0
+if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
+skip() {
+    [ "$require_peers" = 1 ] && fail "$* (peers required)"
+    echo "SKIP: $*"
+    exit 77
+}
+
+prog=${1:-${S3D_SCENE_PROG:-}}
+if [ -z "$prog" ]; then
+    for p in ./server/test-display-scene "$HERE/../server/test-display-scene"; do
+        if [ -x "$p" ]; then prog=$p; break; fi
+    done
+fi
+[ -n "$prog" ] && [ -x "$prog" ] || fail "scene server not found (argument or S3D_SCENE_PROG)"
+
+"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
+from gi.repository import SpiceClientGLib' 2>/dev/null ||
+    skip "spice-gtk GObject bindings missing for $PY (Debian python3-gi gir1.2-spiceclientglib-2.0)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/test-spice-watch.XXXXXX") || fail "mktemp"
+server_pid=
+watch_pid=
+cleanup() {
+    for p in $watch_pid $server_pid; do kill -KILL "$p" 2>/dev/null; done
+    rm -rf "$work"    # the logs of a failed run were printed already
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+dump_logs() {
+    for f in "$dir"/server.out "$dir"/server.err "$dir"/watch.log "$dir"/watch.err; do
+        [ -s "$f" ] && { echo "--- $f"; cat "$f"; }
+    done
+}
+die() { dump_logs; fail "$label: $*"; }
+
+# field JSON PATH: prints a value of a JSON line (dotted path; strings bare).
+field() {
+    printf '%s' "$1" | "$PY" -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[k] if isinstance(v, dict) else v[int(k)]
+print(v if isinstance(v, str) else json.dumps(v))' "$2"
+}
+
+# Every line spice-watch.py prints is kept in watch.log. ask CMD-JSON sends
+# one command and sets REPLY_LINE to its reply, bounded by REPLY_TIMEOUT_S;
+# events read on the way are logged only.
+ask() {
+    local line deadline left
+    printf '%s\n' "$1" >&"${W[1]}" || die "spice-watch.py is gone (sending $1)"
+    deadline=$((SECONDS + REPLY_TIMEOUT_S))
+    while :; do
+        left=$((deadline - SECONDS))
+        [ "$left" -gt 0 ] || die "no reply to $1 within ${REPLY_TIMEOUT_S}s"
+        IFS= read -r -t "$left" line <&"${W[0]}" || die "no reply to $1 (spice-watch.py exited?)"
+        printf '%s\n' "$line" >> "$dir/watch.log"
+        case $line in *'"cmd": '*) REPLY_LINE=$line; return 0 ;; esac
+    done
+}
+# ask_ok CMD-JSON: ask, and the reply must say "ok": true.
+ask_ok() {
+    ask "$1"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1 -> $REPLY_LINE"
+}
+# wait_event REGEX SECS: reads lines until an event matching REGEX.
+wait_event() {
+    local line deadline=$((SECONDS + $2)) left
+    while :; do
+        left=$((deadline - SECONDS))
+        [ "$left" -gt 0 ] || die "no event matching $1 within $2 s"
+        IFS= read -r -t "$left" line <&"${W[0]}" || die "no event matching $1 (spice-watch.py exited?)"
+        printf '%s\n' "$line" >> "$dir/watch.log"
+        [[ $line =~ $1 ]] && return 0
+    done
+}
+expect() { # expect LABEL GOT WANT
+    [ "$2" = "$3" ] || die "$1: got $2, want $3"
+}
+
+wait_gone() { # wait_gone PID SECS
+    local i=0 state
+    while kill -0 "$1" 2>/dev/null; do
+        state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+        [ "$state" = Z ] && return 0
+        [ "$i" -ge $(($2 * 10)) ] && return 1
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 0
+}
+
+run_case() {
+    label=$1; shift
+    dir=$work/$label
+    mkdir -p "$dir"
+    local t0=$SECONDS port i=0 sha1 sha2
+    "$prog" --timeout "$SERVER_TIMEOUT_S" --expected "$dir/expected.ppm" "$@" \
+        >"$dir/server.out" 2>"$dir/server.err" &
+    server_pid=$!
+    port=
+    while :; do
+        port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$dir/server.out")
+        [ -n "$port" ] && break
+        kill -0 "$server_pid" 2>/dev/null || die "server exited before SERVER-READY"
+        [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && die "no SERVER-READY within ${READY_TIMEOUT_S}s"
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "$label: server pid $server_pid port $port maps:" \
+        "$(awk '$6 ~ /libspice-server/ { print $6 }' "/proc/$server_pid/maps" | sort -u)"
+
+    # DISPLAY dropped: the client must need no display at all.
+    coproc W { exec env -u DISPLAY -u WAYLAND_DISPLAY "$PY" "$WATCH" --port "$port" \
+        --lifetime "$WATCH_LIFETIME_S" 2>"$dir/watch.err"; }
+    watch_pid=$W_PID
+
+    ask_ok "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
+    ask_ok "{\"cmd\":\"wait-idle\",\"ms\":300,\"timeout\":$WAIT_S}"
+    ask_ok "{\"cmd\":\"snapshot\",\"path\":\"$dir/shot1.ppm\"}"
+    sha1=$(field "$REPLY_LINE" sha256)
+    "$prog" --compare-ppm "$dir/shot1.ppm" "$dir/expected.ppm" >/dev/null ||
+        die "snapshot differs from the expected image"
+    ask_ok '{"cmd":"status"}'
+    expect connected "$(field "$REPLY_LINE" connected)" true
+    expect channels "$(field "$REPLY_LINE" channels)" '["display", "main"]'
+    expect primary "$(field "$REPLY_LINE" primary)" \
+        '{"width": 320, "height": 240, "stride": 1280, "format": 32}'
+    expect primary_creates "$(field "$REPLY_LINE" primary_creates)" 1
+    expect primary_destroys "$(field "$REPLY_LINE" primary_destroys)" 0
+    [ "$(field "$REPLY_LINE" invalidates)" -ge 1 ] || die "no invalidate seen: $REPLY_LINE"
+    echo "$label: snapshot equals expected.ppm; $REPLY_LINE"
+
+    # Reconnect: a new session, a new primary, the same picture.
+    ask_ok '{"cmd":"disconnect"}'
+    ask_ok '{"cmd":"status"}'
+    expect "connected after disconnect" "$(field "$REPLY_LINE" connected)" false
+    ask '{"cmd":"snapshot"}'
+    expect "snapshot while disconnected" "$(field "$REPLY_LINE" ok)" false
+    ask_ok "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
+    ask_ok "{\"cmd\":\"wait-primary\",\"creates\":2,\"timeout\":$WAIT_S}"
+    ask_ok "{\"cmd\":\"wait-idle\",\"ms\":300,\"timeout\":$WAIT_S}"
+    ask_ok "{\"cmd\":\"snapshot\",\"path\":\"$dir/shot2.ppm\"}"
+    sha2=$(field "$REPLY_LINE" sha256)
+    "$prog" --compare-ppm "$dir/shot2.ppm" "$dir/expected.ppm" >/dev/null ||
+        die "snapshot after reconnect differs from the expected image"
+    expect "sha256 after reconnect" "$sha2" "$sha1"
+    echo "$label: reconnected, second primary-create, same picture"
+
+    # The server goes away: the client says so by itself.
+    kill -TERM "$server_pid" 2>/dev/null
+    wait_event '"event": "channel-closed", "channel": "main"' "$STOP_TIMEOUT_S"
+    wait_event '"event": "disconnected"' 5
+    ask_ok '{"cmd":"status"}'
+    expect "connected after server exit" "$(field "$REPLY_LINE" connected)" false
+    expect "primary after server exit" "$(field "$REPLY_LINE" primary)" null
+    grep -q '"event": "primary-destroy"' "$dir/watch.log" || die "no primary-destroy event"
+    ask '{"cmd":"snapshot"}'
+    expect "snapshot after server exit" "$(field "$REPLY_LINE" ok)" false
+    ask_ok '{"cmd":"quit"}'
+    wait_gone "$watch_pid" 10 || die "spice-watch.py still running after quit"
+    wait "$watch_pid"
+    expect "spice-watch.py exit status" $? 0
+    watch_pid=
+
+    wait_gone "$server_pid" "$STOP_TIMEOUT_S" || die "server still running after SIGTERM"
+    wait "$server_pid"
+    local status=$?
+    server_pid=
+    [ "$status" -eq 0 ] || die "server checks failed (exit $status)"
+    echo "ok   $label ($((SECONDS - t0)) s)"
+}
+
+run_case positive-stride
+run_case negative-stride --negative-stride
+echo "PASS: test-spice-watch"
+exit 0

@@ -1,0 +1,416 @@
+/* s3d-stack: the stack runner.  One process runs the small machine, the
+ * QXL device on a SPICE server (the library this program is linked with:
+ * ours when installed, Debian's in the test variant), and a demo guest
+ * desktop drawn through guest-kms, which sleeps and wakes on command:
+ *
+ *   s3d-stack [--port 5930] [--addr 127.0.0.1] [--control PATH]
+ *             [--suspend-cycle N] [--size WxH] ...
+ *   remote-viewer spice://127.0.0.1:5930
+ *
+ * Control socket commands (JSON lines, see runner-control.h): status,
+ * suspend [frames_before], wake, pause, cont, screendump path (what the
+ * demo says the screen shows), quit.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <glib.h>
+#include <spice.h>
+
+#include "qxl-device.h"
+#include "runner-control.h"
+#include "runner-guest.h"
+#include "runner-json.h"
+#include "vm-core.h"
+#include "vm-log.h"
+#include "vm-machine.h"
+
+typedef struct Options {
+    int port;
+    char *addr;
+    char *control;
+    int suspend_cycles;
+    int asleep_ms, awake_ms;
+    char *size;
+    int fps;
+    int ram_mb;
+    char *fault;
+    bool exit_after_cycles;
+} Options;
+
+typedef struct Stack {
+    Options opt;
+    VmMachine *vm;
+    VmCore *core;
+    SpiceServer *server;
+    QxlDevice *qxl;
+    RunnerGuest *guest;
+    RunnerControl *control;
+    /* the unattended cycle (--suspend-cycle) */
+    int cycles_left;
+    GSource *cycle_timer;
+    int exit_code;
+} Stack;
+
+static Stack *the_stack; /* for the events posted from the guest thread */
+
+/* ---- events: guest thread -> loop thread -> control clients ---- */
+
+typedef struct PostedEvent {
+    char *name, *data;
+} PostedEvent;
+
+static void schedule_cycle_step(Stack *s, int ms);
+
+static gboolean deliver_event(gpointer p)
+{
+    PostedEvent *e = p;
+    Stack *s = the_stack;
+    printf("event %s %s\n", e->name, e->data);
+    fflush(stdout);
+    if (s->control) {
+        runner_control_broadcast(s->control, e->name, e->data);
+    }
+    /* The unattended cycle moves on when the guest reports. */
+    if (s->cycles_left > 0 && (strcmp(e->name, "RESUMED") == 0 ||
+                               strcmp(e->name, "RESUME_FAILED") == 0)) {
+        if (--s->cycles_left == 0 && s->opt.exit_after_cycles) {
+            RunnerGuestStatus st;
+            runner_guest_get_status(s->guest, &st);
+            s->exit_code = st.failures ? 1 : 0;
+            vm_core_quit(s->core);
+        } else if (s->cycles_left > 0) {
+            schedule_cycle_step(s, s->opt.awake_ms);
+        }
+    }
+    g_free(e->name);
+    g_free(e->data);
+    g_free(e);
+    return G_SOURCE_REMOVE;
+}
+
+static void guest_event(void *opaque, const char *event, const char *data)
+{
+    Stack *s = opaque;
+    PostedEvent *e = g_new0(PostedEvent, 1);
+    e->name = g_strdup(event);
+    e->data = g_strdup(data);
+    vm_core_invoke(s->core, deliver_event, e);
+}
+
+/* ---- the unattended cycle: awake_ms running, suspend, asleep_ms, wake ---- */
+
+static gboolean cycle_step(gpointer p)
+{
+    Stack *s = p;
+    g_source_unref(s->cycle_timer);
+    s->cycle_timer = NULL;
+    if (vm_machine_power_state(s->vm) == VM_POWER_SUSPENDED) {
+        vm_machine_wake(s->vm);
+    } else if (vm_machine_wait_power_state(s->vm, VM_POWER_RUNNING, 0)) {
+        RunnerGuestStatus st;
+        runner_guest_get_status(s->guest, &st);
+        if (!st.driver_suspended && runner_guest_request_suspend(s->guest, 0) == 0) {
+            /* Poll for the sleep: the machine has no event for it. */
+            schedule_cycle_step(s, 50);
+            return G_SOURCE_REMOVE;
+        }
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean cycle_poll_asleep(gpointer p)
+{
+    Stack *s = p;
+    if (vm_machine_power_state(s->vm) != VM_POWER_SUSPENDED) {
+        return G_SOURCE_CONTINUE; /* still freezing; a failed freeze ends in an event */
+    }
+    g_source_unref(s->cycle_timer);
+    s->cycle_timer = g_timeout_source_new((guint)s->opt.asleep_ms);
+    g_source_set_callback(s->cycle_timer, cycle_step, s, NULL);
+    g_source_attach(s->cycle_timer, vm_core_context(s->core));
+    return G_SOURCE_REMOVE;
+}
+
+static void schedule_cycle_step(Stack *s, int ms)
+{
+    if (s->cycle_timer) {
+        g_source_destroy(s->cycle_timer);
+        g_source_unref(s->cycle_timer);
+    }
+    s->cycle_timer = g_timeout_source_new((guint)ms);
+    bool polling = ms == 50;
+    g_source_set_callback(s->cycle_timer, polling ? cycle_poll_asleep : cycle_step, s, NULL);
+    g_source_attach(s->cycle_timer, vm_core_context(s->core));
+}
+
+/* ---- control commands ---- */
+
+static const char *power_name(VmPowerState p)
+{
+    return p == VM_POWER_RUNNING ? "running" : p == VM_POWER_SUSPENDED ? "suspended" : "off";
+}
+
+static char *status_reply(Stack *s)
+{
+    RunnerGuestStatus g;
+    runner_guest_get_status(s->guest, &g);
+    QxlDeviceStats d;
+    qxl_device_get_stats(s->qxl, &d);
+    VmCoreStats c;
+    vm_core_get_stats(s->core, &c);
+    GString *r = g_string_new("{\"return\":{");
+    g_string_append_printf(r, "\"power\":\"%s\",\"paused\":%s,\"driver_suspended\":%s,"
+                           "\"tick\":%" G_GUINT64_FORMAT ",\"width\":%u,\"height\":%u,"
+                           "\"cycles\":%u,\"failures\":%u,\"wakes\":%u,"
+                           "\"last_suspend_ms\":%.1f,\"last_resume_ms\":%.1f,",
+                           power_name(vm_machine_power_state(s->vm)),
+                           g.paused ? "true" : "false", g.driver_suspended ? "true" : "false",
+                           g.tick, g.width, g.height, g.cycles, g.failures,
+                           vm_machine_wake_count(s->vm), g.last_suspend_ms, g.last_resume_ms);
+    g_string_append(r, "\"last_error\":");
+    runner_json_append_str(r, g.last_error);
+    g_string_append_printf(r, ",\"guest\":{\"commands_submitted\":%" G_GUINT64_FORMAT
+                           ",\"commands_released\":%" G_GUINT64_FORMAT
+                           ",\"commands_outstanding\":%u,\"device_allocations\":%u,"
+                           "\"surfaces\":%u,\"resource_creations\":%" G_GUINT64_FORMAT "}",
+                           g.kms.commands_submitted, g.kms.commands_released,
+                           g.kms.commands_outstanding, g.kms.device_allocations, g.kms.surfaces,
+                           g.kms.resource_creations);
+    g_string_append_printf(r, ",\"device\":{\"commands\":%" G_GUINT64_FORMAT
+                           ",\"cursor_commands\":%" G_GUINT64_FORMAT
+                           ",\"releases\":%" G_GUINT64_FORMAT ",\"guest_bugs\":%" G_GUINT64_FORMAT
+                           ",\"resets\":%" G_GUINT64_FORMAT ",\"s3_entries\":%" G_GUINT64_FORMAT
+                           ",\"s3_unflushed_releases\":%" G_GUINT64_FORMAT
+                           ",\"s3_ring_commands\":%" G_GUINT64_FORMAT
+                           ",\"destroys_before_flush\":%" G_GUINT64_FORMAT ",\"last_problem\":",
+                           d.commands, d.cursor_commands, d.releases, d.guest_bugs, d.resets,
+                           d.s3_entries, d.s3_unflushed_releases, d.s3_ring_commands,
+                           d.destroys_before_flush);
+    runner_json_append_str(r, d.last_s3_problem[0] ? d.last_s3_problem : d.last_guest_bug);
+    g_string_append_printf(r, "},\"clients\":{\"connected\":%u,\"disconnected\":%u}}}",
+                           c.connected, c.disconnected);
+    return g_string_free(r, FALSE);
+}
+
+static char *handle_command(void *opaque, GHashTable *cmd)
+{
+    Stack *s = opaque;
+    const char *ex = runner_json_str(cmd, "execute");
+    if (strcmp(ex, "status") == 0) {
+        return status_reply(s);
+    }
+    if (strcmp(ex, "suspend") == 0) {
+        int64_t n = runner_json_int(cmd, "frames_before", 0);
+        if (n < 0 || vm_machine_power_state(s->vm) != VM_POWER_RUNNING ||
+            runner_guest_request_suspend(s->guest, (unsigned)n) != 0) {
+            return g_strdup("{\"error\":{\"desc\":\"not running, or a suspend is pending\"}}");
+        }
+        return g_strdup("{\"return\":{}}");
+    }
+    if (strcmp(ex, "wake") == 0) {
+        if (vm_machine_wake(s->vm) != 0) {
+            return g_strdup("{\"error\":{\"desc\":\"the machine is not asleep\"}}");
+        }
+        return g_strdup("{\"return\":{}}");
+    }
+    if (strcmp(ex, "pause") == 0 || strcmp(ex, "cont") == 0) {
+        runner_guest_set_paused(s->guest, strcmp(ex, "pause") == 0);
+        return g_strdup("{\"return\":{}}");
+    }
+    if (strcmp(ex, "screendump") == 0) {
+        const char *path = runner_json_str(cmd, "path");
+        if (path == NULL || vm_machine_power_state(s->vm) != VM_POWER_RUNNING ||
+            runner_guest_request_expected_dump(s->guest, path) != 0) {
+            return g_strdup("{\"error\":{\"desc\":\"need a path, and a running guest\"}}");
+        }
+        return g_strdup("{\"return\":{}}"); /* a SCREENDUMP event follows */
+    }
+    if (strcmp(ex, "quit") == 0) {
+        vm_core_quit(s->core);
+        return g_strdup("{\"return\":{}}");
+    }
+    return g_strdup("{\"error\":{\"desc\":\"unknown command\"}}");
+}
+
+static gboolean on_signal(gpointer p)
+{
+    Stack *s = p;
+    printf("s3d-stack: shutting down\n");
+    fflush(stdout);
+    vm_core_quit(s->core);
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- start and stop ---- */
+
+static unsigned parse_fault(const char *name)
+{
+    if (name == NULL) {
+        return GKMS_FAULT_NONE;
+    }
+    if (strcmp(name, "skip-flush-release") == 0) {
+        return GKMS_FAULT_SKIP_FLUSH_RELEASE;
+    }
+    if (strcmp(name, "destroy-before-flush") == 0) {
+        return GKMS_FAULT_DESTROY_BEFORE_FLUSH;
+    }
+    if (strcmp(name, "skip-evict") == 0) {
+        return GKMS_FAULT_SKIP_EVICT;
+    }
+    return UINT32_MAX;
+}
+
+static int stack_start(Stack *s)
+{
+    RunnerGuestConfig gc = { .width = 1024, .height = 768, .fps = (unsigned)s->opt.fps };
+    if (s->opt.size && sscanf(s->opt.size, "%ux%u", &gc.width, &gc.height) != 2) {
+        fprintf(stderr, "s3d-stack: --size wants WxH\n");
+        return -1;
+    }
+    gc.faults = parse_fault(s->opt.fault);
+    if (gc.faults == UINT32_MAX) {
+        fprintf(stderr, "s3d-stack: --fault: skip-flush-release, destroy-before-flush or skip-evict\n");
+        return -1;
+    }
+    s->vm = vm_machine_create((uint64_t)s->opt.ram_mb << 20);
+    s->core = s->vm ? vm_core_create(s->vm) : NULL;
+    s->server = spice_server_new();
+    if (s->core == NULL || s->server == NULL) {
+        return -1;
+    }
+    spice_server_set_addr(s->server, s->opt.addr, 0);
+    spice_server_set_port(s->server, s->opt.port);
+    spice_server_set_noauth(s->server);
+    if (spice_server_init(s->server, vm_core_interface(s->core)) != 0) {
+        fprintf(stderr, "s3d-stack: the SPICE server cannot listen on %s:%d\n", s->opt.addr,
+                s->opt.port);
+        return -1;
+    }
+    QxlDeviceConfig cfg;
+    qxl_device_default_config(&cfg);
+    s->qxl = qxl_device_create(s->vm, s->server, &cfg);
+    if (s->qxl == NULL) {
+        return -1;
+    }
+    spice_server_vm_start(s->server);
+    s->guest = runner_guest_start(s->vm, &gc, guest_event, s);
+    if (s->guest == NULL) {
+        return -1;
+    }
+    if (s->opt.control) {
+        s->control = runner_control_new(vm_core_context(s->core), s->opt.control, handle_command, s);
+        if (s->control == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void stack_stop(Stack *s)
+{
+    if (s->cycle_timer) {
+        g_source_destroy(s->cycle_timer);
+        g_source_unref(s->cycle_timer);
+    }
+    runner_control_free(s->control);
+    runner_guest_stop(s->guest);
+    if (s->server) {
+        spice_server_vm_stop(s->server);
+    }
+    qxl_device_destroy(s->qxl);
+    if (s->server) {
+        spice_server_destroy(s->server);
+    }
+    vm_core_destroy(s->core);
+    vm_machine_destroy(s->vm);
+}
+
+int main(int argc, char **argv)
+{
+    Stack s = { .opt = { .port = 5930, .addr = NULL, .asleep_ms = 2000, .awake_ms = 3000,
+                         .fps = 10, .ram_mb = 128 } };
+    GOptionEntry entries[] = {
+        { "port", 'p', 0, G_OPTION_ARG_INT, &s.opt.port, "SPICE port (5930)", "PORT" },
+        { "addr", 'a', 0, G_OPTION_ARG_STRING, &s.opt.addr, "address to listen on (127.0.0.1)",
+          "ADDR" },
+        { "control", 'c', 0, G_OPTION_ARG_FILENAME, &s.opt.control,
+          "control socket (JSON lines)", "PATH" },
+        { "suspend-cycle", 0, 0, G_OPTION_ARG_INT, &s.opt.suspend_cycles,
+          "sleep and wake N times, unattended", "N" },
+        { "asleep-ms", 0, 0, G_OPTION_ARG_INT, &s.opt.asleep_ms, "time in S3 per cycle (2000)",
+          "MS" },
+        { "awake-ms", 0, 0, G_OPTION_ARG_INT, &s.opt.awake_ms, "time awake per cycle (3000)",
+          "MS" },
+        { "exit-after-cycles", 0, 0, G_OPTION_ARG_NONE, &s.opt.exit_after_cycles,
+          "quit after the --suspend-cycle cycles (exit 1 if one failed)", NULL },
+        { "size", 0, 0, G_OPTION_ARG_STRING, &s.opt.size, "wanted mode (1024x768)", "WxH" },
+        { "fps", 0, 0, G_OPTION_ARG_INT, &s.opt.fps, "demo frames per second (10)", "N" },
+        { "ram-mb", 0, 0, G_OPTION_ARG_INT, &s.opt.ram_mb, "guest RAM (128)", "MB" },
+        { "fault", 0, 0, G_OPTION_ARG_STRING, &s.opt.fault,
+          "make the guest driver break the S3 sequence", "NAME" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *oc = g_option_context_new("- the s3-display stack with a demo guest");
+    g_option_context_add_main_entries(oc, entries, NULL);
+    GError *err = NULL;
+    if (!g_option_context_parse(oc, &argc, &argv, &err)) {
+        fprintf(stderr, "s3d-stack: %s\n", err->message);
+        return 2;
+    }
+    g_option_context_free(oc);
+    if (s.opt.addr == NULL) {
+        s.opt.addr = g_strdup("127.0.0.1");
+    }
+    if (s.opt.port <= 0 || s.opt.port > 65535 || s.opt.fps <= 0 || s.opt.fps > 100 ||
+        s.opt.ram_mb < 32 || s.opt.ram_mb > 2048 || s.opt.asleep_ms < 0 || s.opt.awake_ms < 0) {
+        fprintf(stderr, "s3d-stack: an option is out of range (see --help)\n");
+        return 2;
+    }
+    the_stack = &s;
+    if (stack_start(&s) != 0) {
+        stack_stop(&s);
+        return 1;
+    }
+    RunnerGuestStatus st;
+    runner_guest_get_status(s.guest, &st);
+    printf("s3d-stack: demo guest at %ux%u on the QXL device\n", st.width, st.height);
+    printf("viewer: spice://%s:%d   (remote-viewer spice://%s:%d)\n", s.opt.addr, s.opt.port,
+           s.opt.addr, s.opt.port);
+    if (s.opt.control) {
+        printf("control: %s\n", s.opt.control);
+    }
+    fflush(stdout);
+    GMainContext *ctx = vm_core_context(s.core);
+    guint sig[2];
+    GSource *sigsrc[2];
+    int signums[2] = { SIGINT, SIGTERM };
+    for (int i = 0; i < 2; i++) {
+        sigsrc[i] = g_unix_signal_source_new(signums[i]);
+        g_source_set_callback(sigsrc[i], on_signal, &s, NULL);
+        sig[i] = g_source_attach(sigsrc[i], ctx);
+    }
+    (void)sig;
+    if (s.opt.suspend_cycles > 0) {
+        s.cycles_left = s.opt.suspend_cycles;
+        schedule_cycle_step(&s, s.opt.awake_ms);
+    }
+    vm_core_run(s.core);
+    for (int i = 0; i < 2; i++) {
+        g_source_destroy(sigsrc[i]);
+        g_source_unref(sigsrc[i]);
+    }
+    runner_guest_get_status(s.guest, &st);
+    printf("s3d-stack: stopped after %u S3 cycles, %u failures\n", st.cycles, st.failures);
+    stack_stop(&s);
+    g_free(s.opt.addr);
+    g_free(s.opt.control);
+    g_free(s.opt.size);
+    g_free(s.opt.fault);
+    return s.exit_code;
+}

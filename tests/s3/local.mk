@@ -1,0 +1,8 @@
+# tests/s3: the S3 suite: the stack runner (qemu-hw-qxl/s3d-stack) with its
+# demo guest, a real spice-gtk client (client/spice-watch.py) connected
+# throughout, suspend/wake through the control socket.  HTML report in
+# tests/s3-report/.  S3D_S3_CYCLES sets the cycle count (soak: more).
+TESTS += s3/test-s3-cycles-ours.sh s3/test-s3-cycles-debian.sh \
+	s3/test-s3-reconnect.sh s3/test-s3-faults.sh
+EXTRA_DIST += s3/test-s3.sh s3/test-s3-cycles-ours.sh s3/test-s3-cycles-debian.sh \
+	s3/test-s3-reconnect.sh s3/test-s3-faults.sh s3/s3-suite.py s3/s3lib.py

@@ -1,0 +1,310 @@
+#!/usr/bin/python3
+"""s3-suite.py: the S3 suite.  The stack runner (s3d-stack) with its demo
+guest, a real spice-gtk client connected to it, and suspend/wake cycles
+driven through the runner's control socket.
+
+Cases (--case):
+  cycles       the client stays connected through N cycles; after each wake
+               its picture equals the one before the suspend and the one the
+               demo says it drew, pixel for pixel; every few cycles the guest
+               leaves 20 frames in flight when the suspend starts; after each
+               cycle the driver's books and the device's counts are back to
+               their baseline and the device's S3 audit is clean.
+  reconnect    a client that disconnects during sleep and reconnects after
+               wake, and one that first connects after wake, see the picture.
+  faults       drivers that break the sequence (skip FLUSH_RELEASE, destroy
+               before flush) are reported with a clear error, in bounded time.
+
+Writes an HTML report with the before/after screenshots of every cycle in
+--report (a folder in the build tree).  Exit 0 if every check held, 1 if
+not, 77 when the spice-gtk bindings are missing (unless S3D_REQUIRE_PEERS=1).
+"""
+import argparse
+import html
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import s3lib  # noqa: E402
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("CHECK failed: " + what, flush=True)
+    return cond
+
+
+class Report:
+    def __init__(self, folder, title):
+        self.folder = folder
+        os.makedirs(folder, exist_ok=True)
+        self.title = title
+        self.rows = []
+
+    def add(self, label, images, verdict):
+        names = []
+        for tag, ppm in images:
+            png = "%s-%s.png" % (label, tag)
+            s3lib.ppm_to_png(ppm, os.path.join(self.folder, png))
+            names.append((tag, png))
+        self.rows.append((label, names, verdict))
+
+    def write(self):
+        out = ["<!doctype html><meta charset=utf-8><title>%s</title>" % html.escape(self.title),
+               "<style>img{width:320px;border:1px solid #888} td{padding:4px;"
+               "vertical-align:top} .bad{color:#b00}</style>",
+               "<h1>%s</h1><table>" % html.escape(self.title)]
+        for label, names, verdict in self.rows:
+            cls = "" if verdict == "same" else " class=bad"
+            cells = "".join("<td>%s<br><img src='%s'></td>" % (html.escape(t), html.escape(p))
+                            for t, p in names)
+            out.append("<tr><td%s>%s<br>%s</td>%s</tr>" % (cls, html.escape(label),
+                                                            html.escape(verdict), cells))
+        out.append("</table>")
+        with open(os.path.join(self.folder, "index.html"), "w") as f:
+            f.write("\n".join(out))
+
+
+def client_picture(watch, path, timeout=30):
+    """The client's picture once it stopped changing."""
+    r = watch.cmd("wait-idle", ms=300, timeout=timeout)
+    check(r.get("ok"), "client: picture never settled: %s" % r)
+    r = watch.cmd("snapshot", path=path)
+    check(r.get("ok"), "client: no picture: %s" % r)
+    return r.get("ok")
+
+
+def expected_picture(runner, path):
+    runner.execute("screendump", path=path)
+    ev = runner.wait_event(["SCREENDUMP"], timeout=20)
+    check("error" not in ev["data"], "screendump: %s" % ev["data"])
+
+
+def same(a, b, what):
+    bad, first = s3lib.compare_ppm(a, b)
+    check(bad == 0, "%s: %d pixels differ, first at %s" % (what, bad, first))
+    return bad == 0
+
+
+def baseline_of(st):
+    """What must not drift from cycle to cycle while the guest runs (the
+    driver's command memory is checked where it must be empty: in S3)."""
+    return {"surfaces": st["guest"]["surfaces"], "guest_bugs": st["device"]["guest_bugs"],
+            "failures": st["failures"]}
+
+
+def one_cycle(runner, watch, work, n, in_flight, report, base):
+    tag = "cycle%03d" % n
+    before = os.path.join(work, tag + "-before.ppm")
+    after = os.path.join(work, tag + "-after.ppm")
+    expect = os.path.join(work, tag + "-expected.ppm")
+    creates = watch.cmd("status")["primary_creates"]
+    frames = 0
+    if in_flight:
+        runner.execute("cont")
+        frames = 20
+    else:
+        client_picture(watch, before)
+    t0 = time.monotonic()
+    runner.execute("suspend", frames_before=frames)
+    st = runner.wait_power("suspended", timeout=30)
+    # Asleep: the driver gave every command back, the device released all.
+    check(st["guest"]["commands_outstanding"] == 0,
+          "%s: %d commands outstanding in S3" % (tag, st["guest"]["commands_outstanding"]))
+    check(st["guest"]["device_allocations"] == 0,
+          "%s: %d driver allocations left in device memory in S3"
+          % (tag, st["guest"]["device_allocations"]))
+    dev = st["device"]
+    check(dev["commands"] + dev["cursor_commands"] == dev["releases"],
+          "%s: device popped %d commands, server released %d"
+          % (tag, dev["commands"] + dev["cursor_commands"], dev["releases"]))
+    check(dev["s3_unflushed_releases"] == 0 and dev["s3_ring_commands"] == 0
+          and dev["destroys_before_flush"] == 0, "%s: S3 audit: %s" % (tag, dev["last_problem"]))
+    runner.execute("wake")
+    ev = runner.wait_event(["RESUMED", "RESUME_FAILED"], timeout=30)
+    check(ev["event"] == "RESUMED", "%s: %s" % (tag, ev))
+    runner.execute("pause")
+    secs = time.monotonic() - t0
+    r = watch.cmd("wait-primary", creates=creates + 1, timeout=30)
+    check(r.get("ok"), "%s: the client got no new primary after wake: %s" % (tag, r))
+    client_picture(watch, after)
+    expected_picture(runner, expect)
+    st = runner.status()
+    check(baseline_of(st) == base, "%s: books %s, baseline %s" % (tag, baseline_of(st), base))
+    ok = same(after, expect, tag + ": client after wake vs the demo's picture")
+    if not in_flight:
+        ok = same(before, after, tag + ": client before suspend vs after wake") and ok
+        images = [("before", before), ("after", after)]
+    else:
+        images = [("expected", expect), ("after", after)]
+    report.add(tag, images, ("same" if ok else "DIFFERENT")
+               + (" (20 frames in flight)" if in_flight else "") + ", %.2f s" % secs)
+    watch_status = watch.cmd("status")
+    check(watch_status["connected"], "%s: the client was disconnected" % tag)
+    return ok
+
+
+def mapped_spice_server(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            if "libspice-server.so" in line:
+                return line.split()[-1]
+    return None
+
+
+def start_pair(args, work, extra=()):
+    port = s3lib.free_port()
+    runner = s3lib.Runner(args.runner, work, port, extra)
+    lib = mapped_spice_server(runner.proc.pid)
+    print("libspice-server in s3d-stack: %s" % lib, flush=True)
+    if args.expect_lib == "debian":
+        check(lib is not None and lib.startswith("/usr/lib/"), "not Debian's library: %s" % lib)
+    else:
+        check(lib is not None and "/server/.libs/" in lib, "not our library: %s" % lib)
+    watch = s3lib.Watcher(args.watch, port, os.path.join(work, "watch-%d.log" % port))
+    r = watch.cmd("wait-primary", creates=1, timeout=60)
+    if not r.get("ok"):
+        raise RuntimeError("client never saw the primary: %s" % r)
+    return runner, watch
+
+
+def case_cycles(args, work, report):
+    runner, watch = start_pair(args, work)
+    try:
+        runner.execute("pause")
+        base = baseline_of(runner.status())
+        for n in range(1, args.cycles + 1):
+            one_cycle(runner, watch, work, n, in_flight=(n % 5 == 0), report=report, base=base)
+            if failures and not args.keep_going:
+                break
+        closes = watch.cmd("status")["channel_closes"]
+        check(closes == 0, "the client saw %d channel closes" % closes)
+        st = runner.status()
+        print("cycles: %d, last suspend %.1f ms, last resume %.1f ms, device resets %d"
+              % (st["cycles"], st["last_suspend_ms"], st["last_resume_ms"],
+                 st["device"]["resets"]), flush=True)
+        check(st["cycles"] == args.cycles, "%d cycles completed, want %d"
+              % (st["cycles"], args.cycles))
+    finally:
+        watch.stop()
+        check(runner.stop() == 0, "s3d-stack did not exit cleanly")
+
+
+def case_reconnect(args, work, report):
+    runner, watch = start_pair(args, work)
+    late = None
+    try:
+        runner.execute("pause")
+        before = os.path.join(work, "reconnect-before.ppm")
+        client_picture(watch, before)
+        runner.execute("suspend")
+        runner.wait_power("suspended")
+        watch.cmd("disconnect")
+        runner.execute("wake")
+        runner.wait_event(["RESUMED", "RESUME_FAILED"])
+        r = watch.cmd("connect", timeout=30)
+        check(r.get("ok"), "reconnect: %s" % r)
+        r = watch.cmd("wait-primary", creates=1, timeout=30)
+        after = os.path.join(work, "reconnect-after.ppm")
+        client_picture(watch, after)
+        ok = same(before, after, "reconnected client vs before the suspend")
+        report.add("reconnect", [("before", before), ("after", after)],
+                   "same" if ok else "DIFFERENT")
+        # A client that first connects after a cycle.
+        runner.execute("suspend")
+        runner.wait_power("suspended")
+        runner.execute("wake")
+        runner.wait_event(["RESUMED", "RESUME_FAILED"])
+        late = s3lib.Watcher(args.watch, runner.port, os.path.join(work, "late.log"))
+        r = late.cmd("wait-primary", creates=1, timeout=60)
+        check(r.get("ok"), "late client: %s" % r)
+        first = os.path.join(work, "late-client.ppm")
+        client_picture(late, first)
+        ok = same(before, first, "client connecting after wake vs before the suspend")
+        report.add("late-client", [("before", before), ("first-picture", first)],
+                   "same" if ok else "DIFFERENT")
+    finally:
+        if late:
+            late.stop()
+        watch.stop()
+        check(runner.stop() == 0, "s3d-stack did not exit cleanly")
+
+
+def case_faults(args, work, report):
+    # Skipping FLUSH_RELEASE: the freeze fails with a clear error in bounded
+    # time, the suspend is aborted, the stack keeps running.
+    runner, watch = start_pair(args, work, ["--fault", "skip-flush-release"])
+    try:
+        t0 = time.monotonic()
+        runner.execute("suspend")
+        ev = runner.wait_event(["SUSPEND_FAILED", "RESUMED"], timeout=20)
+        secs = time.monotonic() - t0
+        check(ev["event"] == "SUSPEND_FAILED", "skip-flush-release: %s" % ev)
+        err = ev["data"].get("error", "")
+        print("skip-flush-release reported in %.1f s: %s" % (secs, err), flush=True)
+        check("FLUSH_RELEASE" in err, "skip-flush-release: unclear error: %r" % err)
+        st = runner.status()
+        check(st["failures"] >= 1 and st["power"] == "running", "after the failed freeze: %s" % st)
+        report.add("fault-skip-flush-release", [], "reported: " + err)
+    finally:
+        watch.stop()
+        check(runner.stop() == 0, "s3d-stack did not exit cleanly")
+    # Destroying before flushing: the device's audit names it.
+    runner, watch = start_pair(args, work, ["--fault", "destroy-before-flush"])
+    try:
+        runner.execute("suspend", frames_before=5)
+        st = runner.wait_power("suspended")
+        problem = st["device"]["last_problem"]
+        print("destroy-before-flush reported: %s" % problem, flush=True)
+        check(st["device"]["destroys_before_flush"] > 0 and "flushed" in problem,
+              "destroy-before-flush not reported: %s" % st["device"])
+        runner.execute("wake")
+        runner.wait_event(["RESUMED", "RESUME_FAILED"])
+        report.add("fault-destroy-before-flush", [], "reported: " + problem)
+    finally:
+        watch.stop()
+        check(runner.stop() == 0, "s3d-stack did not exit cleanly")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runner", required=True, help="s3d-stack (or s3d-stack-debian)")
+    ap.add_argument("--watch", required=True, help="spice-watch.py")
+    ap.add_argument("--case", choices=["cycles", "reconnect", "faults"], required=True)
+    ap.add_argument("--cycles", type=int, default=int(os.environ.get("S3D_S3_CYCLES", "50")),
+                    help="cycles for the cycles case (soak: as many as you like)")
+    ap.add_argument("--report", required=True, help="folder for the HTML report")
+    ap.add_argument("--title", default=None)
+    ap.add_argument("--expect-lib", choices=["ours", "debian"], default="ours",
+                    help="which libspice-server the runner must have mapped")
+    ap.add_argument("--keep-going", action="store_true", help="do not stop at the first failure")
+    args = ap.parse_args()
+
+    probe = os.system("/usr/bin/python3 -c 'import gi; gi.require_version(\"SpiceClientGLib\", \"2.0\"); "
+                      "from gi.repository import SpiceClientGLib' 2>/dev/null")
+    if probe != 0:
+        print("spice-gtk GObject bindings missing (python3-gi, gir1.2-spiceclientglib-2.0)")
+        return 1 if os.environ.get("S3D_REQUIRE_PEERS") == "1" else 77
+    work = tempfile.mkdtemp(prefix="s3-suite-")
+    report = Report(args.report, args.title or "S3 suite: " + args.case)
+    try:
+        globals()["case_" + args.case](args, work, report)
+    except (s3lib.Timeout, RuntimeError, EOFError) as e:
+        check(False, "%s: %s" % (type(e).__name__, e))
+    report.write()
+    print("report: %s" % os.path.join(args.report, "index.html"))
+    if failures:
+        print("%d checks failed; logs kept in %s" % (len(failures), work))
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

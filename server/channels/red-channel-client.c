@@ -29,6 +29,9 @@ struct RedChannelClient {
     uint32_t client_generation;
     uint32_t unacked;
 
+    SpiceTimer *stall_timer;    /* armed while blocked without progress */
+    bool stall_armed;
+
     bool closed;        /* no more I/O; on_closed pending or done */
     bool closed_notified;
     int in_handler;     /* depth of I/O callbacks on the stack */
@@ -47,6 +50,34 @@ static void rcc_notify_closed(RedChannelClient *rcc)
     if (rcc->closed && !rcc->closed_notified && rcc->in_handler == 0) {
         rcc->closed_notified = true;
         rcc->ops.on_closed(rcc, rcc->opaque);
+    }
+}
+
+static void rcc_stall_fired(void *opaque)
+{
+    RedChannelClient *rcc = opaque;
+    rcc->stall_armed = false;
+    if (!rcc->closed && !red_channel_client_can_send(rcc)) {
+        red_channel_client_close(rcc, "stopped reading: blocked without progress for "
+                                 "RED_CLIENT_STALL_MS");
+        /* on_closed has run (no handler on the stack): rcc may be gone. */
+    }
+}
+
+/* Arms the stall timer when the client blocks us, re-arms it on progress
+ * (bytes written or an ack while still blocked), cancels it when unblocked. */
+static void rcc_watch_stall(RedChannelClient *rcc, bool progress)
+{
+    if (rcc->stall_timer == NULL || rcc->closed) {
+        return;
+    }
+    bool blocked = !red_channel_client_can_send(rcc);
+    if (blocked && (!rcc->stall_armed || progress)) {
+        rcc->loop->timer_start(rcc->stall_timer, RED_CLIENT_STALL_MS);
+        rcc->stall_armed = true;
+    } else if (!blocked && rcc->stall_armed) {
+        rcc->loop->timer_cancel(rcc->stall_timer);
+        rcc->stall_armed = false;
     }
 }
 
@@ -158,6 +189,8 @@ static void rcc_on_io(int fd, int event, void *opaque)
     RedChannelClient *rcc = opaque;
     (void)fd;
     rcc->in_handler++;
+    size_t pending_before = red_stream_pending(rcc->stream);
+    uint32_t unacked_before = rcc->unacked;
     if ((event & SPICE_WATCH_EVENT_WRITE) && !rcc->closed) {
         bool was_blocked = !red_channel_client_can_send(rcc);
         if (red_stream_flush(rcc->stream) != 0) {
@@ -173,6 +206,8 @@ static void rcc_on_io(int fd, int event, void *opaque)
     }
     if (!rcc->closed) {
         rcc_update_watch(rcc);
+        rcc_watch_stall(rcc, red_stream_pending(rcc->stream) < pending_before ||
+                             rcc->unacked < unacked_before);
     }
     rcc->in_handler--;
     rcc_notify_closed(rcc);
@@ -195,6 +230,7 @@ RedChannelClient *red_channel_client_new(const SpiceCoreInterface *loop, RedStre
     rcc->use_acks = use_acks;
     spice_wire_writer_init(&rcc->out);
     rcc->watch = loop->watch_add(red_stream_fd(stream), SPICE_WATCH_EVENT_READ, rcc_on_io, rcc);
+    rcc->stall_timer = loop->timer_add(rcc_stall_fired, rcc);
     if (use_acks) {
         rcc->ack_generation = 1;
         SpiceMsg ack = { .type = SPICE_MSG_SET_ACK,
@@ -212,6 +248,9 @@ void red_channel_client_free(RedChannelClient *rcc)
     }
     if (rcc->watch) {
         rcc->loop->watch_remove(rcc->watch);
+    }
+    if (rcc->stall_timer) {
+        rcc->loop->timer_remove(rcc->stall_timer);
     }
     red_stream_free(rcc->stream);
     spice_wire_writer_finish(&rcc->out);
@@ -244,6 +283,7 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg)
         rcc->unacked++;
     }
     rcc_update_watch(rcc);
+    rcc_watch_stall(rcc, false);
     return 0;
 }
 

@@ -27,6 +27,11 @@
 #define RED_CLIENT_MAX_MESSAGE (1u << 20)
 /* Producers stop adding frames while this much is queued for the socket. */
 #define RED_SEND_HIGH_WATER (4u << 20)
+/* A client that keeps us blocked (queue over the high water mark, or the
+ * ack window full) without taking a byte or sending an ack for this long
+ * has stopped reading: it is closed, so that it holds nothing for ever.
+ * Long enough for any live link to move some bytes. */
+#define RED_CLIENT_STALL_MS 10000
 
 typedef struct RedChannelClient RedChannelClient;
 

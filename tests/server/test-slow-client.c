@@ -14,11 +14,14 @@
  *    it is served while the stuck one is connected;
  *  - every command is released after the loop: nothing of the guest is held
  *    for the stuck client;
- *  - the stuck client is closed, or draining it afterwards yields a bounded
- *    amount: at most 2 ack windows of messages when it never acked, at most
- *    STUCK_MAX_QUEUED_BYTES when it acked without reading.  The loop renders
- *    more than twice that bound, so a server that queued every frame for
- *    the stuck client fails.
+ *  - what the server sends the stuck client stays bounded: at most 2 ack
+ *    windows of messages when it never acked, at most STUCK_MAX_QUEUED_BYTES
+ *    when it acked without reading.  The loop renders more than twice that
+ *    bound, so a server that queued every frame for the stuck client fails;
+ *  - the stuck client is closed once it kept the server blocked without
+ *    progress for the server's stall limit (RED_CLIENT_STALL_MS): the test
+ *    leaves it untouched that long plus a margin, then finds EOF after the
+ *    bounded data.
  *
  * Cases: the silent client never acks; the lying client sends ACK_SYNC and
  * then one ACK per message the normal client gets, so the ack window never
@@ -52,6 +55,10 @@
 /* Draining the stuck client ends after this long without data: a bounded
  * wait whose only effect when it is short is to count fewer bytes. */
 #define STUCK_DRAIN_QUIET_MS 1000
+/* The server's stall limit (server/channels/red-channel-client.h,
+ * RED_CLIENT_STALL_MS) and the margin we give its timer. */
+#define STUCK_SERVER_STALL_MS 10000
+#define STUCK_STALL_MARGIN_MS 3000
 
 /* The stuck client's receive buffer: small, so that what the server sends
  * piles up on the server's side instead of in our kernel. */
@@ -275,7 +282,11 @@ static void stuck_run(StuckKind kind)
     printf("normal client: %" PRIu64 " draw messages, %" PRIu64 " bytes, last frame %u; "
            "liar acks %" PRIu64 "\n", r.draws, r.ch.bytes, r.last_tag, r.liar_acks);
 
+    /* Not a single byte read from the stuck client until the server's stall
+     * limit has passed: reading would be progress. */
+    g_usleep((STUCK_SERVER_STALL_MS + STUCK_STALL_MARGIN_MS) * (gulong)1000);
     DrainResult d = stuck_drain(stuck_fd);
+    CHECK(d.closed);
     printf("stuck client: %s after %" PRIu64 " messages, %" PRIu64 " bytes (window %u); "
            "%" PRIu64 " bytes rendered for it\n", d.closed ? "closed" : "open",
            d.messages, d.bytes, d.ack_window, (uint64_t)STUCK_FRAMES * STUCK_FRAME_BYTES);

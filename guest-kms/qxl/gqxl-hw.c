@@ -132,7 +132,10 @@ uint32_t gqxl_hw_wait(GqxlHw *hw, uint32_t bits, int64_t deadline_us)
         if (got) {
             return got;
         }
-        if (!vm_irq_wait(hw->irq, deadline_us)) {
+        /* The line may stay high (a latched device, bits we do not wait
+         * for): the deadline is checked on every turn, not only on a
+         * timed-out wait. */
+        if (!vm_irq_wait(hw->irq, deadline_us) || g_get_monotonic_time() >= deadline_us) {
             return gqxl_hw_take_irq(hw) & bits;
         }
     }

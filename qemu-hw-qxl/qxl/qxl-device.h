@@ -20,8 +20,8 @@
  *
  * Guest bugs (the latch): an invalid port value, memslot, surface id, ring
  * index or a second async I/O raises QXL_INTERRUPT_ERROR, logs the field and
- * value, and makes the device ignore every port but QXL_IO_RESET until the
- * next reset.  Nothing the guest writes can crash or hang the host.
+ * value, and makes the device ignore every port but QXL_IO_RESET (and
+ * QXL_IO_UPDATE_IRQ, the interrupt acknowledge) until the next reset.  Nothing the guest writes can crash or hang the host.
  *
  * Releases: resources the server releases are chained into the release-ring
  * element under construction (release_info.next) and pushed in bunches of

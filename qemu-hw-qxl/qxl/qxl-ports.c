@@ -260,8 +260,12 @@ void qxl_ioport_write(void *opaque, uint16_t offset, uint32_t value, unsigned si
     g_mutex_lock(&d->stats_lock);
     d->stats.io_writes[orig_io]++;
     g_mutex_unlock(&d->stats_lock);
-    if (g_atomic_int_get(&d->guest_bug) && orig_io != QXL_IO_RESET) {
-        return; /* the latch: only a reset is heard */
+    if (g_atomic_int_get(&d->guest_bug) && orig_io != QXL_IO_RESET &&
+        orig_io != QXL_IO_UPDATE_IRQ) {
+        /* The latch: only a reset is heard, and the interrupt acknowledge,
+         * which touches no server state: without it the guest could not
+         * lower the line after taking the ERROR interrupt (a storm). */
+        return;
     }
     bool async;
     uint32_t io = async_to_sync(orig_io, &async);

@@ -72,9 +72,15 @@ static int iface_get_command(QXLInstance *qin, QXLCommandExt *ext)
     return got;
 }
 
+/* The server asks "sleep until a push?".  A latched device hands out no
+ * commands, and its broken ring (prod != cons) would otherwise answer "no,
+ * something is there" forever: a server that retries spins. */
 static int iface_req_cmd_notification(QXLInstance *qin)
 {
     QxlDevice *d = dev_of(qin);
+    if (g_atomic_int_get(&d->guest_bug)) {
+        return 1; /* nothing comes until the reset: let the server sleep */
+    }
     return qxl_ring_wait_for_push(&d->cmd_ring);
 }
 
@@ -91,6 +97,9 @@ static int iface_get_cursor_command(QXLInstance *qin, QXLCommandExt *ext)
 static int iface_req_cursor_notification(QXLInstance *qin)
 {
     QxlDevice *d = dev_of(qin);
+    if (g_atomic_int_get(&d->guest_bug)) {
+        return 1; /* nothing comes until the reset: let the server sleep */
+    }
     return qxl_ring_wait_for_push(&d->cursor_ring);
 }
 

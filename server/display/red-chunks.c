@@ -45,6 +45,10 @@ int red_chunks_read(const RedMemSlots *slots, uint32_t group_id, QXLPHYSICAL fir
         out->size = size;
         return 0;
     }
+    if (size > RED_CHUNKS_MAX_BYTES) {
+        red_log_guest_error("chunk list size", size, "too large to gather");
+        return -1;
+    }
     uint8_t *buf = g_try_malloc(size);
     if (buf == NULL) {
         red_log_guest_error("chunk list size", size, "cannot allocate");

@@ -17,6 +17,10 @@
 /* Windows drivers split big bitmaps into page-sized chunks: 64 MiB of data in
  * 4 KiB chunks is 16384 of them; nothing legitimate needs more. */
 #define RED_CHUNKS_MAX_COUNT 16384
+/* The most bytes gathered from a list of several chunks, checked before
+ * the buffer is allocated (the size comes from guest fields: a stride of
+ * 4 GiB asks for terabytes).  An 8K 32-bit frame is 132 MiB. */
+#define RED_CHUNKS_MAX_BYTES (256u << 20)
 
 /* The bytes of a chunk list, either borrowed from guest memory (zero copy,
  * when one chunk holds them all) or gathered into our own buffer. */
@@ -28,7 +32,8 @@ typedef struct RedChunkData {
 
 /* Reads exactly `size` bytes from the list whose first chunk header is at
  * `first` (size > 0).  -1 (logged) if a chunk does not translate, the list
- * is cyclic or longer than RED_CHUNKS_MAX_COUNT, or it holds fewer bytes. */
+ * is cyclic or longer than RED_CHUNKS_MAX_COUNT, it holds fewer bytes, or
+ * the bytes are spread over several chunks and size > RED_CHUNKS_MAX_BYTES. */
 int red_chunks_read(const RedMemSlots *slots, uint32_t group_id, QXLPHYSICAL first,
                     uint64_t size, RedChunkData *out);
 void red_chunk_data_finish(RedChunkData *d);

@@ -74,7 +74,7 @@ static void worker_handle_cursor_command(RedWorker *w, const QXLCommandExt *ext)
  * sets *wait when the device said to wait for a wakeup. */
 static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wait)
 {
-    unsigned n = 0;
+    unsigned n = 0, retries = 0;
     *wait = false;
     while (n < budget) {
         QXLCommandExt ext;
@@ -87,7 +87,12 @@ static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wa
                 *wait = true;
                 break;
             }
-            continue; /* a command arrived meanwhile */
+            /* A command arrived meanwhile, or the device says so without
+             * having one (a broken ring): bounded, so requests get a turn. */
+            if (++retries > budget) {
+                break;
+            }
+            continue;
         }
         if (cursor) {
             worker_handle_cursor_command(w, &ext);

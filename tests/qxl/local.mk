@@ -16,3 +16,13 @@ qxl_test_qxl_device_LDADD = $(QXL_OURS_LIBS)
 qxl_test_qxl_device_debian_SOURCES = $(qxl_test_qxl_device_SOURCES)
 qxl_test_qxl_device_debian_CPPFLAGS = $(QXL_TEST_CPPFLAGS) -DS3D_WANT_OUR_SERVER=0
 qxl_test_qxl_device_debian_LDADD = $(QXL_DEBIAN_LIBS)
+
+# A hostile guest at the port/BAR level: what each server reports, and that
+# QXL_IO_RESET + setup always brings the device back.
+test_programs += qxl/test-qxl-hostile qxl/test-qxl-hostile-debian
+qxl_test_qxl_hostile_SOURCES = qxl/test-qxl-hostile.c qxl/qxl-fixture.c qxl/qxl-fixture.h
+qxl_test_qxl_hostile_CPPFLAGS = $(QXL_TEST_CPPFLAGS) -DS3D_WANT_OUR_SERVER=1
+qxl_test_qxl_hostile_LDADD = $(QXL_OURS_LIBS)
+qxl_test_qxl_hostile_debian_SOURCES = $(qxl_test_qxl_hostile_SOURCES)
+qxl_test_qxl_hostile_debian_CPPFLAGS = $(QXL_TEST_CPPFLAGS) -DS3D_WANT_OUR_SERVER=0
+qxl_test_qxl_hostile_debian_LDADD = $(QXL_DEBIAN_LIBS)

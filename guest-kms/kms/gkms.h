@@ -56,6 +56,10 @@ typedef struct GkmsStats {
 /* Probes the index-th QXL device of the machine and sets it up. NULL on
  * failure (logged). */
 GkmsDevice *gkms_open_qxl(VmMachine *vm, unsigned index);
+/* Probes the index-th virtio-gpu device (guest-kms/virtio): suspend uses
+ * freeze_mode when negotiated, else resume recreates every resource.
+ * NULL on failure (logged). */
+GkmsDevice *gkms_open_virtio_gpu(VmMachine *vm, unsigned index);
 void gkms_close(GkmsDevice *dev); /* NULL ok */
 
 /* ---- connector ---- */

@@ -8,7 +8,8 @@ RUNNER_SOURCES = \
 	runner/runner-json.c runner/runner-json.h \
 	$(NULL)
 RUNNER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/runner -I$(top_srcdir)/guest-kms \
-	-I$(top_srcdir)/guest-kms/kms -I$(top_srcdir)/guest-kms/demo $(PIXMAN_CFLAGS)
+	-I$(top_srcdir)/guest-kms/kms -I$(top_srcdir)/guest-kms/demo -I$(srcdir)/virtio-gpu \
+	$(PIXMAN_CFLAGS)
 RUNNER_LIBS = libqemu-hw-qxl.la $(top_builddir)/guest-kms/libguest-kms.la \
 	$(GLIB_LIBS) $(PIXMAN_LIBS) -lpthread
 

@@ -27,7 +27,7 @@ typedef struct RunnerGuestConfig {
     uint32_t width, height;     /* wanted mode */
     unsigned fps;               /* frames per second of the animation */
     unsigned faults;            /* GkmsFault bits (broken-driver demos/tests) */
-    bool virtio_gpu;            /* reserved: open a virtio-gpu device instead */
+    bool virtio_gpu;            /* drive the virtio-gpu device instead of QXL */
 } RunnerGuestConfig;
 
 typedef struct RunnerGuestStatus {
@@ -43,7 +43,7 @@ typedef struct RunnerGuestStatus {
     char last_error[160];
 } RunnerGuestStatus;
 
-/* Starts the thread: opens the QXL device, sets the mode, draws frame 0.
+/* Starts the thread: opens the device, sets the mode, draws frame 0.
  * NULL if the driver or the demo cannot start (logged). */
 RunnerGuest *runner_guest_start(VmMachine *vm, const RunnerGuestConfig *cfg,
                                 RunnerGuestEventFunc cb, void *opaque);

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/virtio_gpu.h>
+
 #include <glib-unix.h>
 #include <glib.h>
 #include <spice.h>
@@ -26,6 +28,7 @@
 #include "runner-control.h"
 #include "runner-guest.h"
 #include "runner-json.h"
+#include "vgpu-device.h"
 #include "vm-core.h"
 #include "vm-log.h"
 #include "vm-machine.h"
@@ -40,6 +43,7 @@ typedef struct Options {
     int fps;
     int ram_mb;
     char *fault;
+    char *device;
     bool exit_after_cycles;
 } Options;
 
@@ -48,7 +52,8 @@ typedef struct Stack {
     VmMachine *vm;
     VmCore *core;
     SpiceServer *server;
-    QxlDevice *qxl;
+    QxlDevice *qxl;             /* one of the two display devices */
+    VgpuDevice *vgpu;
     RunnerGuest *guest;
     RunnerControl *control;
     /* the unattended cycle (--suspend-cycle) */
@@ -160,8 +165,10 @@ static char *status_reply(Stack *s)
 {
     RunnerGuestStatus g;
     runner_guest_get_status(s->guest, &g);
-    QxlDeviceStats d;
-    qxl_device_get_stats(s->qxl, &d);
+    QxlDeviceStats d = { 0 };
+    if (s->qxl) {
+        qxl_device_get_stats(s->qxl, &d);
+    }
     VmCoreStats c;
     vm_core_get_stats(s->core, &c);
     GString *r = g_string_new("{\"return\":{");
@@ -182,7 +189,23 @@ static char *status_reply(Stack *s)
                            g.kms.commands_submitted, g.kms.commands_released,
                            g.kms.commands_outstanding, g.kms.device_allocations, g.kms.surfaces,
                            g.kms.resource_creations);
-    g_string_append_printf(r, ",\"device\":{\"commands\":%" G_GUINT64_FORMAT
+    if (s->vgpu) {
+        VgpuDeviceStats v;
+        vgpu_device_get_stats(s->vgpu, &v);
+        g_string_append_printf(r, ",\"device\":{\"type\":\"virtio-gpu\",\"buffers\":%" G_GUINT64_FORMAT
+                               ",\"cmd_errors\":%" G_GUINT64_FORMAT ",\"driver_errors\":%" G_GUINT64_FORMAT
+                               ",\"resets\":%" G_GUINT64_FORMAT ",\"kept_resets\":%" G_GUINT64_FORMAT
+                               ",\"freeze_acks\":%" G_GUINT64_FORMAT ",\"resources\":%u,"
+                               "\"resource_creates\":%" G_GUINT64_FORMAT ",\"last_problem\":",
+                               v.buffers, v.cmd_errors, v.driver_errors, v.resets, v.kept_resets,
+                               v.freeze_acks, v.resources,
+                               v.cmds[VGPU_STAT_CMD(VIRTIO_GPU_CMD_RESOURCE_CREATE_2D)]);
+        runner_json_append_str(r, v.last_driver_error);
+        g_string_append_printf(r, "},\"clients\":{\"connected\":%u,\"disconnected\":%u}}}",
+                               c.connected, c.disconnected);
+        return g_string_free(r, FALSE);
+    }
+    g_string_append_printf(r, ",\"device\":{\"type\":\"qxl\",\"commands\":%" G_GUINT64_FORMAT
                            ",\"cursor_commands\":%" G_GUINT64_FORMAT
                            ",\"releases\":%" G_GUINT64_FORMAT ",\"guest_bugs\":%" G_GUINT64_FORMAT
                            ",\"resets\":%" G_GUINT64_FORMAT ",\"s3_entries\":%" G_GUINT64_FORMAT
@@ -273,6 +296,13 @@ static int stack_start(Stack *s)
         fprintf(stderr, "s3d-stack: --size wants WxH\n");
         return -1;
     }
+    if (s->opt.device && strcmp(s->opt.device, "qxl") != 0) {
+        if (strcmp(s->opt.device, "virtio-gpu") != 0) {
+            fprintf(stderr, "s3d-stack: --device: qxl or virtio-gpu\n");
+            return -1;
+        }
+        gc.virtio_gpu = true;
+    }
     gc.faults = parse_fault(s->opt.fault);
     if (gc.faults == UINT32_MAX) {
         fprintf(stderr, "s3d-stack: --fault: skip-flush-release, destroy-before-flush or skip-evict\n");
@@ -292,10 +322,18 @@ static int stack_start(Stack *s)
                 s->opt.port);
         return -1;
     }
-    QxlDeviceConfig cfg;
-    qxl_device_default_config(&cfg);
-    s->qxl = qxl_device_create(s->vm, s->server, &cfg);
-    if (s->qxl == NULL) {
+    if (gc.virtio_gpu) {
+        VgpuDeviceConfig vcfg;
+        vgpu_device_default_config(&vcfg);
+        vcfg.width = gc.width;
+        vcfg.height = gc.height;
+        s->vgpu = vgpu_device_create(s->vm, s->server, &vcfg);
+    } else {
+        QxlDeviceConfig cfg;
+        qxl_device_default_config(&cfg);
+        s->qxl = qxl_device_create(s->vm, s->server, &cfg);
+    }
+    if (s->qxl == NULL && s->vgpu == NULL) {
         return -1;
     }
     spice_server_vm_start(s->server);
@@ -324,6 +362,7 @@ static void stack_stop(Stack *s)
         spice_server_vm_stop(s->server);
     }
     qxl_device_destroy(s->qxl);
+    vgpu_device_destroy(s->vgpu);
     if (s->server) {
         spice_server_destroy(s->server);
     }
@@ -352,6 +391,8 @@ int main(int argc, char **argv)
         { "size", 0, 0, G_OPTION_ARG_STRING, &s.opt.size, "wanted mode (1024x768)", "WxH" },
         { "fps", 0, 0, G_OPTION_ARG_INT, &s.opt.fps, "demo frames per second (10)", "N" },
         { "ram-mb", 0, 0, G_OPTION_ARG_INT, &s.opt.ram_mb, "guest RAM (128)", "MB" },
+        { "device", 0, 0, G_OPTION_ARG_STRING, &s.opt.device,
+          "display device: qxl (default) or virtio-gpu", "NAME" },
         { "fault", 0, 0, G_OPTION_ARG_STRING, &s.opt.fault,
           "make the guest driver break the S3 sequence", "NAME" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -379,7 +420,8 @@ int main(int argc, char **argv)
     }
     RunnerGuestStatus st;
     runner_guest_get_status(s.guest, &st);
-    printf("s3d-stack: demo guest at %ux%u on the QXL device\n", st.width, st.height);
+    printf("s3d-stack: demo guest at %ux%u on the %s device\n", st.width, st.height,
+           s.vgpu ? "virtio-gpu" : "QXL");
     printf("viewer: spice://%s:%d   (remote-viewer spice://%s:%d)\n", s.opt.addr, s.opt.port,
            s.opt.addr, s.opt.port);
     if (s.opt.control) {
@@ -412,5 +454,6 @@ int main(int argc, char **argv)
     g_free(s.opt.control);
     g_free(s.opt.size);
     g_free(s.opt.fault);
+    g_free(s.opt.device);
     return s.exit_code;
 }

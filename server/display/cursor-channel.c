@@ -38,6 +38,19 @@ static void cursor_client_remove(CursorClient *cc)
     g_free(cc);
 }
 
+/* CURSOR_INIT with the current state: what a client needs to start (or
+ * to start again after a CURSOR_RESET). */
+static void init_message(RedWorker *w, SpiceMsg *init)
+{
+    memset(init, 0, sizeof(*init));
+    init->type = SPICE_MSG_CURSOR_INIT;
+    init->u.cursor_init.position = (SpiceMsgPoint16){ w->cursor_x, w->cursor_y };
+    init->u.cursor_init.trail_length = w->trail_length;
+    init->u.cursor_init.trail_frequency = w->trail_frequency;
+    init->u.cursor_init.visible = w->cursor_visible;
+    init->u.cursor_init.cursor = shape_msg(w->cursor_shape);
+}
+
 static void broadcast(RedWorker *w, const SpiceMsg *m)
 {
     for (GList *l = w->cursor_clients, *next; l; l = next) {
@@ -45,9 +58,18 @@ static void broadcast(RedWorker *w, const SpiceMsg *m)
         CursorClient *cc = l->data;
         /* Cursor updates are small and superseded by the next one: a client
          * whose window is full misses this one rather than queueing. */
-        if (red_channel_client_can_send(cc->rcc)) {
-            red_channel_client_send(cc->rcc, m);
+        if (!red_channel_client_can_send(cc->rcc)) {
+            continue;
         }
+        if (cc->needs_init) {
+            SpiceMsg init; /* the current state includes m's change */
+            init_message(w, &init);
+            if (red_channel_client_send(cc->rcc, &init) == 0) {
+                cc->needs_init = false;
+            }
+            continue;
+        }
+        red_channel_client_send(cc->rcc, m);
     }
 }
 
@@ -87,12 +109,8 @@ void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkReque
     }
     w->cursor_clients = g_list_append(w->cursor_clients, cc);
     w->stats.cursor_clients = g_list_length(w->cursor_clients);
-    SpiceMsg init = { .type = SPICE_MSG_CURSOR_INIT };
-    init.u.cursor_init.position = (SpiceMsgPoint16){ w->cursor_x, w->cursor_y };
-    init.u.cursor_init.trail_length = w->trail_length;
-    init.u.cursor_init.trail_frequency = w->trail_frequency;
-    init.u.cursor_init.visible = w->cursor_visible;
-    init.u.cursor_init.cursor = shape_msg(w->cursor_shape);
+    SpiceMsg init;
+    init_message(w, &init);
     red_channel_client_send(cc->rcc, &init);
 }
 
@@ -147,8 +165,16 @@ void cursor_channel_reset(RedWorker *w)
     w->cursor_x = w->cursor_y = 0;
     w->cursor_visible = false;
     w->trail_length = w->trail_frequency = 0;
+    /* Never skipped like updates: a client must not miss the reset, or the
+     * INIT that follows would find it still initialised. */
     SpiceMsg m = { .type = SPICE_MSG_CURSOR_RESET };
-    broadcast(w, &m);
+    for (GList *l = w->cursor_clients, *next; l; l = next) {
+        next = l->next;
+        CursorClient *cc = l->data;
+        if (red_channel_client_send(cc->rcc, &m) == 0) {
+            cc->needs_init = true;
+        }
+    }
 }
 
 void cursor_channel_close_all(RedWorker *w)

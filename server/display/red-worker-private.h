@@ -27,6 +27,9 @@ typedef struct CursorClient {
     RedWorker *worker;
     RedChannelClient *rcc;
     RedsConnection *connection;
+    /* Got CURSOR_RESET: spice-gtk ignores SET/MOVE until a new CURSOR_INIT,
+     * so this client's next cursor message is an INIT. */
+    bool needs_init;
 } CursorClient;
 
 typedef struct QueuedRequest {

@@ -105,7 +105,8 @@ class Watch:
         self.display = None
         self.primary = None          # dict(format,width,height,stride,addr)
         self.mark = False
-        self.counts = {"primary_creates": 0, "primary_destroys": 0, "invalidates": 0,
+        self.counts = {"cursor_sets": 0, "cursor_moves": 0,
+                       "primary_creates": 0, "primary_destroys": 0, "invalidates": 0,
                        "connects": 0, "channel_closes": 0}
         self.last_activity = None    # monotonic time of the last invalidate/create
         self.queue = []              # pending commands
@@ -194,8 +195,19 @@ class Watch:
             chan.connect()
         elif isinstance(chan, Spice.MainChannel):
             pass  # opened by the session itself
+        elif isinstance(chan, Spice.CursorChannel):
+            if "cursor" not in self.want:
+                return
+            # spice-gtk emits these only for a channel that got CURSOR_INIT
+            # (after a CURSOR_RESET it drops SET/MOVE until the next INIT).
+            GObject.Object.connect(chan, "cursor-set", self.on_cursor, "cursor_sets")
+            GObject.Object.connect(chan, "cursor-move", self.on_cursor, "cursor_moves")
+            chan.connect()
         elif name in self.want:
             chan.connect()
+
+    def on_cursor(self, chan, *args):
+        self.counts[args[-1]] += 1
 
     def on_channel_event(self, chan, ev, session):
         if session is not self.session:

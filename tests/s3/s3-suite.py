@@ -108,6 +108,7 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
     expect = os.path.join(work, tag + "-expected.ppm")
     wst = watch.cmd("status")
     creates, destroys = wst["primary_creates"], wst["primary_destroys"]
+    cursor_sets = wst["cursor_sets"]
     resources_before = runner.status()["device"].get("resource_creates")
     frames = 0
     if in_flight:
@@ -146,6 +147,13 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
         r = watch.cmd("wait-primary", creates=creates + 1, timeout=30)
         check(r.get("ok"), "%s: the client got no new primary after wake: %s" % (tag, r))
     client_picture(watch, after)
+    if dev["type"] == "qxl":
+        # The thaw restores the cursor: the client must take it, which
+        # spice-gtk only does after a CURSOR_INIT that follows the reset.
+        wst = watch.cmd("status")
+        check(wst["cursor_sets"] > cursor_sets, "%s: the client's cursor channel took no "
+              "cursor after wake (%d sets before, %d after)" % (tag, cursor_sets,
+                                                                 wst["cursor_sets"]))
     if dev["type"] != "qxl":
         # virtio-gpu with freeze_mode: the reset keeps the scanout, so the
         # viewer's surface is never destroyed and no resource is recreated.

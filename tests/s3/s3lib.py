@@ -135,7 +135,8 @@ class Watcher:
     """A spice-gtk client that stays connected (spice-watch.py)."""
 
     def __init__(self, script, port, log_path, connect=True):
-        args = ["/usr/bin/python3", script, "--port", str(port), "--lifetime", "1500"]
+        args = ["/usr/bin/python3", script, "--port", str(port), "--lifetime", "1500",
+                "--channels", "display,cursor"]
         if not connect:
             args.append("--no-connect")
         self.err = open(log_path, "w")

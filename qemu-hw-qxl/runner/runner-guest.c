@@ -246,6 +246,7 @@ RunnerGuest *runner_guest_start(VmMachine *vm, const RunnerGuestConfig *cfg,
     g->cfg = *cfg;
     g->cb = cb;
     g->opaque = opaque;
+    g->status.paused = cfg->start_paused;
     g_mutex_init(&g->lock);
     g_cond_init(&g->cond);
     g->thread = g_thread_new("guest-vcpu", guest_main, g);

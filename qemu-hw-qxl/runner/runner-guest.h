@@ -28,6 +28,7 @@ typedef struct RunnerGuestConfig {
     unsigned fps;               /* frames per second of the animation */
     unsigned faults;            /* GkmsFault bits (broken-driver demos/tests) */
     bool virtio_gpu;            /* drive the virtio-gpu device instead of QXL */
+    bool start_paused;          /* frame 0 stays on screen until "cont" */
 } RunnerGuestConfig;
 
 typedef struct RunnerGuestStatus {

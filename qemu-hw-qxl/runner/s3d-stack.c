@@ -45,6 +45,7 @@ typedef struct Options {
     char *fault;
     char *device;
     bool exit_after_cycles;
+    bool paused;
 } Options;
 
 typedef struct Stack {
@@ -303,6 +304,7 @@ static int stack_start(Stack *s)
         }
         gc.virtio_gpu = true;
     }
+    gc.start_paused = s->opt.paused;
     gc.faults = parse_fault(s->opt.fault);
     if (gc.faults == UINT32_MAX) {
         fprintf(stderr, "s3d-stack: --fault: skip-flush-release, destroy-before-flush or skip-evict\n");
@@ -341,6 +343,7 @@ static int stack_start(Stack *s)
     if (s->guest == NULL) {
         return -1;
     }
+
     if (s->opt.control) {
         s->control = runner_control_new(vm_core_context(s->core), s->opt.control, handle_command, s);
         if (s->control == NULL) {
@@ -386,6 +389,8 @@ int main(int argc, char **argv)
           "MS" },
         { "awake-ms", 0, 0, G_OPTION_ARG_INT, &s.opt.awake_ms, "time awake per cycle (3000)",
           "MS" },
+        { "paused", 0, 0, G_OPTION_ARG_NONE, &s.opt.paused,
+          "start with the animation stopped at frame 0 (a fixed picture)", NULL },
         { "exit-after-cycles", 0, 0, G_OPTION_ARG_NONE, &s.opt.exit_after_cycles,
           "quit after the --suspend-cycle cycles (exit 1 if one failed)", NULL },
         { "size", 0, 0, G_OPTION_ARG_STRING, &s.opt.size, "wanted mode (1024x768)", "WxH" },

@@ -42,6 +42,17 @@ void gqxl_releases_finish(GqxlReleases *r, GqxlHw *hw)
     r->owned = NULL;
 }
 
+unsigned gqxl_releases_reclaim_after_reset(GqxlReleases *r, GqxlHw *hw)
+{
+    unsigned n = gqxl_releases_outstanding(r);
+    gqxl_releases_finish(r, hw);
+    uint64_t submitted = r->submitted, released = r->released;
+    gqxl_releases_init(r);
+    r->submitted = submitted;
+    r->released = released + n;
+    return n;
+}
+
 unsigned gqxl_releases_outstanding(const GqxlReleases *r)
 {
     return g_hash_table_size(r->owned);

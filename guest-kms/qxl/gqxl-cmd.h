@@ -28,6 +28,9 @@ void gqxl_releases_finish(GqxlReleases *r, GqxlHw *hw);
  * of commands freed; -1 if the device named something we never gave it. */
 int gqxl_releases_collect(GqxlReleases *r, GqxlHw *hw);
 unsigned gqxl_releases_outstanding(const GqxlReleases *r);
+/* After a device reset nothing the device held is referenced any more:
+ * frees every outstanding command as if released. Returns how many. */
+unsigned gqxl_releases_reclaim_after_reset(GqxlReleases *r, GqxlHw *hw);
 
 /* Draws: each allocates, fills and pushes one command; -1 if device memory
  * is exhausted even after collecting releases, or the ring stayed full. */

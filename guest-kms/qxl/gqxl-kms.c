@@ -259,6 +259,12 @@ static int be_resume(void *p, char *err, size_t n)
     if (gqxl_hw_setup(&k->hw) != 0) {
         return step_failed(err, n, "resume: reset or memslots failed");
     }
+    /* After a failed freeze (commands never came back) the reset is what
+     * returns them: take the memory back instead of leaking it. */
+    unsigned lost = gqxl_releases_reclaim_after_reset(&k->rel, &k->hw);
+    if (lost) {
+        gkms_log_warn("qxl: %u commands were reclaimed by the device reset", lost);
+    }
     if (k->scanout && be_scanout_create(k, k->scanout_w, k->scanout_h, true) != 0) {
         return step_failed(err, n, "resume: cannot create the primary surface");
     }

@@ -1,9 +1,17 @@
 # tests/qemu: Debian's QEMU 7.2 with a real Linux 6.1 guest (in-tree drm/qxl)
 # through S3 cycles, on Debian's libspice-server and on ours (README.md).
-# Each run boots twice under TCG; about 1-2 minutes on 2 cores without KVM.
+# Each run: SeaBIOS once, Linux three times under TCG; about 1.5 minutes each
+# on 2 cores without KVM.
 # The guest (kernel .deb, vmlinuz, initramfs) is cached in the build tree,
 # in qemu/guest; each run's artifacts stay in qemu/work-LIB.
 TESTS += qemu/test-qemu-s3-debian.sh qemu/test-qemu-s3-ours.sh
+# The ours run compares its SeaBIOS and console screenshots with the ones the
+# debian run kept (work-debian/ref-*.ppm): under make -jN it must come after.
+# (No TEST_EXTENSIONS for .sh here, so the logs are NAME.sh.log and automake
+# writes an explicit rule for each; naming the target through a variable adds
+# the prerequisite without automake taking it for an override of its rule.)
+qemu_s3_ours_log = qemu/test-qemu-s3-ours.sh.log
+$(qemu_s3_ours_log): qemu/test-qemu-s3-debian.sh.log
 EXTRA_DIST += qemu/README.md qemu/guest-setup.sh qemu/run-qemu.sh qemu/qemu-ctl.py \
 	qemu/spice-type.py qemu/qemu-s3-run.sh \
 	qemu/test-qemu-s3-debian.sh qemu/test-qemu-s3-ours.sh \

@@ -10,6 +10,9 @@
   qemu-ctl.py free-port                      print a free TCP port on 127.0.0.1
   qemu-ctl.py ppm-info FILE                  print "W H distinct_colours non_background_pixels"
   qemu-ctl.py ppm-to-png IN.ppm OUT.png      convert, for people looking at test artifacts
+  qemu-ctl.py ppm-diff A.ppm B.ppm           print "same" (exit 0), or the differing pixel count
+                                             and their bounding box (exit 1; sizes differ: exit 1)
+  qemu-ctl.py median NUM...                  print the median
 
 Why a helper: QMP needs the capabilities handshake before any command, and
 shell tools for unix sockets (socat) are not installed by default.
@@ -93,6 +96,25 @@ def ppm_info(path):
     return w, h, len(counts), w * h - bg
 
 
+def ppm_diff(a, b):
+    wa, ha, pa = read_ppm(a)
+    wb, hb, pb = read_ppm(b)
+    if (wa, ha) != (wb, hb):
+        return "size differs: %dx%d vs %dx%d" % (wa, ha, wb, hb), False
+    n = 0
+    x0, y0, x1, y1 = wa, ha, -1, -1
+    if pa != pb:
+        for i in range(0, min(len(pa), len(pb)), 3):
+            if pa[i:i + 3] != pb[i:i + 3]:
+                n += 1
+                x, y = (i // 3) % wa, (i // 3) // wa
+                x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+    if n == 0 and len(pa) == len(pb):
+        return "same", True
+    return ("%d of %d pixels differ, in x %d..%d y %d..%d" %
+            (n, wa * ha, x0, x1, y0, y1)), False
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -147,6 +169,16 @@ def main(argv):
         s.close()
     elif cmd == "ppm-info":
         print("%d %d %d %d" % ppm_info(argv[2]))
+    elif cmd == "ppm-diff":
+        msg, same = ppm_diff(argv[2], argv[3])
+        print(msg)
+        return 0 if same else 1
+    elif cmd == "median":
+        v = sorted(float(x) for x in argv[2:])
+        if not v:
+            return 1
+        m = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+        print("%.1f" % m)
     elif cmd == "ppm-to-png":
         ppm_to_png(argv[2], argv[3])
     else:

@@ -3,11 +3,23 @@
 # kernel, in-tree drm/qxl driver) on a SPICE server library, and the screen a
 # real SPICE client sees survives suspend to RAM pixel for pixel.
 #
-#   (a) boot twice; the client's screenshots are not blank and identical
-#       (the guest draws a fixed screen, so the rig is deterministic);
+#   (a) SeaBIOS with no disk and no kernel stops at "No bootable device"
+#       (VGA text mode): a non-blank screenshot (bios.ppm); then boot Linux
+#       three times (--boots); the client's screenshots of the guest's
+#       console are not blank and identical (the guest draws a fixed screen,
+#       so the rig is deterministic);
+#   (a') with --peer DIR (the Debian run's folder): the BIOS and the console
+#       screenshots equal, pixel for pixel, the ones the peer run kept
+#       (DIR/ref-bios.ppm, DIR/ref-console.ppm, written only once checked);
+#       missing there -> skip that comparison, or fail with S3D_REQUIRE_PEERS=1;
 #   (b) S3 cycles: guest "suspend" -> QMP status "suspended" -> QMP
 #       system_wakeup -> guest "RESUMED" -> screenshot == the one before;
-#       the QXL I/Os of each cycle are listed from QEMU's trace;
+#       the QXL I/Os of each cycle are listed from QEMU's trace; during
+#       cycle 1 a persistent client (tests/client/spice-watch.py, display
+#       channel) stays connected instead of spicy-screenshot: none of its
+#       channels may close, and its snapshot of the final primary after
+#       resume must equal its snapshot before suspend (events in
+#       watch.jsonl, summary in watch.summary);
 #   (c) input: a word typed through the SPICE inputs channel arrives on the
 #       guest's qxl VT (spice-type.py, spice-gtk's GLib client).
 #
@@ -15,7 +27,7 @@
 # (/proc/PID/maps) must be the intended one: Debian's libspice-server.so.1
 # for --lib debian, $S3D_SPICE_LIBDIR/libspice-server.so.1 for --lib ours.
 #
-# Usage: qemu-s3-run.sh [--lib debian|ours] [--cycles N] [--work DIR]
+# Usage: qemu-s3-run.sh [--lib debian|ours] [--cycles N] [--boots N] [--work DIR] [--peer DIR]
 #   --lib ours needs S3D_SPICE_LIBDIR (a plain, unsanitized build: Debian's
 #   QEMU cannot load an ASan library); run by test-qemu-s3-debian.sh and
 #   test-qemu-s3-ours.sh under `make check`.
@@ -25,6 +37,7 @@
 #                      for root, else ~/.cache/s3display-guest)
 #   S3D_QEMU_WORK      artifacts folder (default ./qemu-work-LIB); kept after the run
 #   S3D_QEMU_CYCLES    default for --cycles (3)
+#   S3D_QEMU_BOOTS     default for --boots (3; at least 2)
 #   S3D_REQUIRE_PEERS  1 (or CI=true): a missing peer fails instead of skipping
 # Exit: 0 pass, 1 fail, 77 skip (automake).
 set -u
@@ -44,16 +57,24 @@ TYPE_TIMEOUT_S=30
 LIB=${S3D_QEMU_LIB:-debian}
 CYCLES=${S3D_QEMU_CYCLES:-3}
 WORK=${S3D_QEMU_WORK:-}
+BOOTS=${S3D_QEMU_BOOTS:-3}
+PEER=
 while [ $# -gt 0 ]; do
     case $1 in
         --lib) LIB=$2; shift 2 ;;
         --lib=*) LIB=${1#--lib=}; shift ;;
         --cycles) CYCLES=$2; shift 2 ;;
+        --boots) BOOTS=$2; shift 2 ;;
         --work) WORK=$2; shift 2 ;;
-        *) echo "usage: $0 [--lib debian|ours] [--cycles N] [--work DIR]" >&2; exit 1 ;;
+        --peer) PEER=$2; shift 2 ;;
+        *) echo "usage: $0 [--lib debian|ours] [--cycles N] [--boots N] [--work DIR] [--peer DIR]" >&2; exit 1 ;;
     esac
 done
 [ -n "$WORK" ] || WORK=$PWD/qemu-work-$LIB
+[ "$BOOTS" -ge 2 ] 2>/dev/null || { echo "FAIL: --boots must be at least 2"; exit 1; }
+# Before anything can skip: a skipped run must not leave an earlier run's
+# screenshots behind for a peer run to compare with.
+rm -rf "$WORK"
 
 require_peers=0
 if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
@@ -102,11 +123,14 @@ echo "artifacts: $WORK"
 
 VM=
 BOOT_PID=
+WATCH_PID=
+WATCH_FD=
 # On any exit: the boot helper (its own process group, so its waiting
 # children go with it), then QEMU, both by PID.
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
     if [ -n "$BOOT_PID" ]; then kill -TERM -- "-$BOOT_PID" 2>/dev/null; fi
+    watch_stop
     if [ -n "$VM" ]; then "$HERE/run-qemu.sh" stop "$VM"; fi
 }
 trap cleanup EXIT
@@ -115,13 +139,13 @@ trap 'exit 1' INT TERM HUP PIPE
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-boot() { # boot NAME: start a VM in $WORK/NAME and set VM
+boot() { # boot NAME [--bios]: start a VM in $WORK/NAME and set VM
     local rc
     VM=$WORK/$1
     # In the background + wait, so that a signal runs the trap at once
     # instead of after the (up to READY_TIMEOUT_S) wait for the guest.
     setsid -w "$HERE/run-qemu.sh" start --lib "$LIB" --ready-timeout "$READY_TIMEOUT_S" \
-        "$S3D_GUEST_CACHE" "$VM" </dev/null &
+        ${2:-} "$S3D_GUEST_CACHE" "$VM" </dev/null &
     BOOT_PID=$!
     wait "$BOOT_PID"
     rc=$?
@@ -166,28 +190,133 @@ shot() { # shot FILE: a screenshot once the picture is stable (two equal in a ro
     fail "screen did not settle ($out)"
 }
 
+peer_compare() { # peer_compare WHAT MINE REF-NAME: pixel equality with the peer run
+    local what=$1 mine=$2 ref=$PEER/$3 out
+    [ -n "$PEER" ] || return 0
+    if [ ! -f "$ref" ]; then
+        [ "$require_peers" = 1 ] &&
+            fail "$what: no $ref (the Debian run was skipped or failed before it; peers required)"
+        echo "SKIP (a'): $what: no $ref to compare with (the Debian run was skipped or failed before it)"
+        return 0
+    fi
+    out=$($CTL ppm-diff "$ref" "$mine") ||
+        fail "$what: our screenshot differs from Debian's library's: $out ($ref vs $mine)"
+    echo "PASS (a'): $what screenshot equals the peer run's pixel for pixel ($ref)"
+}
+
+# ---- the persistent client (spice-watch.py) ---------------------------------
+WATCH=$HERE/../client/spice-watch.py
+WATCH_ID=0
+watch_start() { # a spice-watch.py on the display channel, commands through a FIFO
+    rm -f "$WORK/watch.in"
+    mkfifo "$WORK/watch.in" || fail "mkfifo"
+    # --lifetime: a backstop if everything else went wrong.
+    /usr/bin/python3 "$WATCH" --port "$(cat "$VM/spice.port")" --channels display --lifetime 300 \
+        <"$WORK/watch.in" >>"$WORK/watch.jsonl" 2>>"$WORK/watch.stderr" &
+    WATCH_PID=$!
+    exec {WATCH_FD}>"$WORK/watch.in"
+}
+watch_cmd() { # watch_cmd JSON-FIELDS SECS -> the reply line; 1 if none or not ok
+    local off line
+    WATCH_ID=$((WATCH_ID + 1))
+    off=$(stat -c %s "$WORK/watch.jsonl")
+    echo "{\"id\":$WATCH_ID,$1}" >&"$WATCH_FD" || return 1
+    line=$($CTL wait-log "$WORK/watch.jsonl" "$off" "\"id\": $WATCH_ID[,}]" "$2") || return 1
+    echo "$line"
+    case $line in *'"ok": true'*) return 0 ;; esac
+    return 1
+}
+watch_field() { # watch_field LINE KEY -> the JSON value
+    /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]).get(sys.argv[2])))' "$1" "$2"
+}
+watch_stop() { # quit, bounded, then by PID
+    local i
+    if [ -n "$WATCH_FD" ]; then
+        echo '{"cmd":"quit"}' >&"$WATCH_FD" 2>/dev/null
+        exec {WATCH_FD}>&-
+        WATCH_FD=
+    fi
+    if [ -n "$WATCH_PID" ]; then
+        for i in $(seq 30); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -TERM "$WATCH_PID" 2>/dev/null
+        wait "$WATCH_PID" 2>/dev/null
+        WATCH_PID=
+    fi
+    rm -f "$WORK/watch.in"
+}
+watch_settled() { # watch_settled FILE: final WxH primary, idle, two equal snapshots in a row
+    local i r a b
+    for i in 1 2 3 4 5 6; do
+        watch_cmd "\"cmd\":\"wait-primary\",\"width\":$W,\"height\":$H,\"timeout\":$SHOT_TIMEOUT_S" \
+            $((SHOT_TIMEOUT_S + 5)) >/dev/null || return 1
+        watch_cmd '"cmd":"wait-idle","ms":1000,"timeout":20' 25 >/dev/null || return 1
+        r=$(watch_cmd "\"cmd\":\"snapshot\",\"path\":\"$1\"" 20) || continue
+        a=$(watch_field "$r" sha256)
+        sleep 0.5
+        r=$(watch_cmd "\"cmd\":\"snapshot\",\"path\":\"$1\"" 20) || continue
+        b=$(watch_field "$r" sha256)
+        [ "$a" = "$b" ] && return 0
+    done
+    return 1
+}
+
 serial_mark() { stat -c %s "$VM/serial.log"; }
 serial_wait() { # serial_wait OFFSET REGEX SECS -> matching line
     $CTL wait-log "$VM/serial.log" "$1" "$2" "$3"
 }
 
-# ---- (a) two boots, same picture ------------------------------------------
+# ---- (a) SeaBIOS screen, then N boots, same picture --------------------------
 T=$(now)
-boot boot1
-shot "$WORK/boot1.ppm"
-read -r W H NCOL FG <<<"$($CTL ppm-info "$WORK/boot1.ppm")"
-echo "boot1 screenshot: ${W}x${H}, $NCOL colours, $FG text pixels"
-{ [ "$NCOL" -ge 2 ] && [ "$FG" -ge 2000 ]; } || fail "screenshot is blank ($NCOL colours, $FG text pixels)"
-halt
+boot bios --bios
+shot "$WORK/bios.ppm"
+read -r BW BH NCOL FG <<<"$($CTL ppm-info "$WORK/bios.ppm")"
+echo "SeaBIOS screenshot: ${BW}x${BH}, $NCOL colours, $FG text pixels"
+{ [ "$NCOL" -ge 2 ] && [ "$FG" -ge 1000 ]; } || fail "SeaBIOS screenshot is blank ($NCOL colours, $FG text pixels)"
+"$HERE/run-qemu.sh" stop "$VM"
+VM=
+cp "$WORK/bios.ppm" "$WORK/ref-bios.ppm"
+$CTL ppm-to-png "$WORK/bios.ppm" "$WORK/bios.png" 2>/dev/null
+peer_compare "SeaBIOS (VGA text)" "$WORK/bios.ppm" ref-bios.ppm
 
-boot boot2
-shot "$WORK/boot2.ppm"
-cmp -s "$WORK/boot1.ppm" "$WORK/boot2.ppm" || fail "two boots gave different pictures (boot1.ppm, boot2.ppm)"
-echo "PASS (a): two boots, identical non-blank screenshots"
-$CTL ppm-to-png "$WORK/boot2.ppm" "$WORK/boot2.png" 2>/dev/null
+BOOT_TIMES=
+for b in $(seq "$BOOTS"); do
+    boot "boot$b"
+    BOOT_TIMES="$BOOT_TIMES $(cat "$VM/boot.seconds")"
+    shot "$WORK/boot$b.ppm"
+    if [ "$b" = 1 ]; then
+        read -r W H NCOL FG <<<"$($CTL ppm-info "$WORK/boot1.ppm")"
+        echo "boot1 screenshot: ${W}x${H}, $NCOL colours, $FG text pixels"
+        { [ "$NCOL" -ge 2 ] && [ "$FG" -ge 2000 ]; } || fail "screenshot is blank ($NCOL colours, $FG text pixels)"
+    else
+        cmp -s "$WORK/boot1.ppm" "$WORK/boot$b.ppm" ||
+            fail "boots gave different pictures (boot1.ppm, boot$b.ppm: $($CTL ppm-diff "$WORK/boot1.ppm" "$WORK/boot$b.ppm"))"
+    fi
+    [ "$b" = "$BOOTS" ] || halt
+done
+CONSOLE=$WORK/boot$BOOTS.ppm
+echo "PASS (a): SeaBIOS screen not blank; $BOOTS boots, identical non-blank console screenshots"
+cp "$CONSOLE" "$WORK/ref-console.ppm"
+$CTL ppm-to-png "$CONSOLE" "$WORK/console.png" 2>/dev/null
+peer_compare "Linux console" "$CONSOLE" ref-console.ppm
 
 # ---- (b) S3 cycles ------------------------------------------------------------
+SUSPEND_TIMES=
+RESUME_TIMES=
 for c in $(seq "$CYCLES"); do
+    if [ "$c" = 1 ]; then
+        # The persistent client, connected from before suspend to after resume.
+        : > "$WORK/watch.jsonl"
+        watch_start
+        watch_cmd '"cmd":"connect","timeout":30' 35 >/dev/null || fail "watch: cannot connect ($(tail -n3 "$WORK/watch.jsonl"))"
+        watch_settled "$WORK/watch-pre.ppm" || fail "watch: no settled ${W}x${H} picture before suspend"
+        out=$($CTL ppm-diff "$CONSOLE" "$WORK/watch-pre.ppm") ||
+            fail "watch: its picture before suspend differs from spicy-screenshot's: $out"
+        st=$(watch_cmd '"cmd":"status"' 10) || fail "watch: status"
+        W_CREATES=$(watch_field "$st" primary_creates)
+        W_CLOSES=$(watch_field "$st" channel_closes)
+        W_OFF=$(stat -c %s "$WORK/watch.jsonl")
+        echo "watch: connected (display), ${W}x${H} picture equals the console screenshot; $W_CREATES primary creates so far"
+    fi
     t0=$(now)
     tl0=$(wc -l < "$VM/qemu.log")
     off=$(serial_mark)
@@ -201,8 +330,45 @@ for c in $(seq "$CYCLES"); do
         fail "cycle $c: no RESUMED within ${RESUME_TIMEOUT_S}s"
     [ "$line" = RESUMED ] || fail "cycle $c: guest said $line"
     t2=$(now)
-    shot "$WORK/s3-$c.ppm"
-    t3=$(now)
+    if [ "$c" = 1 ]; then
+        if watch_settled "$WORK/s3-1.ppm"; then post=ok; else post=unsettled; fi
+        st=$(watch_cmd '"cmd":"status"' 10) || st='{"connected": false}'
+        t3=$(now)
+        closes=$(( $(watch_field "$st" channel_closes 2>/dev/null || echo 0) - W_CLOSES ))
+        events=$(tail -c +"$((W_OFF + 1))" "$WORK/watch.jsonl" | /usr/bin/python3 -c '
+import json, sys
+out = []
+for l in sys.stdin:
+    try: e = json.loads(l)
+    except ValueError: continue
+    if "event" not in e: continue
+    if e["event"] == "primary-create": out.append("create %dx%d" % (e["width"], e["height"]))
+    elif e["event"] == "primary-destroy": out.append("destroy")
+    elif e["event"] == "channel-closed": out.append("CLOSED %s (%s)" % (e["channel"], e["reason"]))
+    elif e["event"] != "mark": out.append(e["event"])
+print(", ".join(out) or "none")')
+        same=no
+        [ "$post" = ok ] && cmp -s "$WORK/watch-pre.ppm" "$WORK/s3-1.ppm" && same=yes
+        {
+            echo "lib=$LIB"
+            echo "channel_closes=$closes"
+            echo "connected_after=$(watch_field "$st" connected)"
+            echo "post_settled=$post"
+            echo "post_equals_pre=$same"
+            echo "events=$events"
+        } > "$WORK/watch.summary"
+        echo "watch: client events during the cycle: $events"
+        watch_stop
+        [ "$closes" = 0 ] || fail "cycle 1: $closes channel(s) of the connected client closed during suspend/resume ($events)"
+        [ "$post" = ok ] || fail "cycle 1: the connected client never got a settled ${W}x${H} picture after resume ($events)"
+        [ "$same" = yes ] || fail "cycle 1: the connected client's picture after resume differs from before: $($CTL ppm-diff "$WORK/watch-pre.ppm" "$WORK/s3-1.ppm")"
+        echo "PASS (b'): a client connected through suspend/resume kept its display channel, and its picture after resume equals the one before"
+    else
+        shot "$WORK/s3-$c.ppm"
+        t3=$(now)
+    fi
+    SUSPEND_TIMES="$SUSPEND_TIMES $(elapsed "$t0" "$t1")"
+    RESUME_TIMES="$RESUME_TIMES $(elapsed "$t1" "$t2")"
     tl2=$(wc -l < "$VM/qemu.log")
     # The trace of this cycle, split where QEMU said "suspended".
     sed -n "$((tl0 + 1)),${tl1}p" "$VM/qemu.log" > "$WORK/s3-$c-suspend.trace"
@@ -220,9 +386,9 @@ for c in $(seq "$CYCLES"); do
         fail "cycle $c: the guest driver did not issue QXL_IO_RESET on resume"
     grep -h 'qxl_set_guest_bug' "$WORK/s3-$c-suspend.trace" "$WORK/s3-$c-resume.trace" &&
         fail "cycle $c: QEMU flagged a guest bug"
-    if ! cmp -s "$WORK/boot2.ppm" "$WORK/s3-$c.ppm"; then
+    if ! cmp -s "$CONSOLE" "$WORK/s3-$c.ppm"; then
         $CTL ppm-to-png "$WORK/s3-$c.ppm" "$WORK/s3-$c.png" 2>/dev/null
-        fail "cycle $c: picture after resume differs from before (boot2.ppm vs s3-$c.ppm)"
+        fail "cycle $c: picture after resume differs from before ($CONSOLE vs s3-$c.ppm: $($CTL ppm-diff "$CONSOLE" "$WORK/s3-$c.ppm"))"
     fi
 done
 echo "PASS (b): $CYCLES S3 cycles, screenshots identical to the one before suspend"
@@ -245,12 +411,15 @@ else
     [ "$line" = "TYPED:$WORD" ] || fail "input: guest read '${line#TYPED:}', sent '$WORD'"
     # Echo is off on the VT, so typing must not change the picture.
     shot "$WORK/typed.ppm"
-    cmp -s "$WORK/boot2.ppm" "$WORK/typed.ppm" || fail "input: picture changed after typing"
+    cmp -s "$CONSOLE" "$WORK/typed.ppm" || fail "input: picture changed after typing"
     echo "PASS (c): '$WORD' typed through the SPICE inputs channel reached the guest VT"
 fi
 
 check_mapped
 halt
+# shellcheck disable=SC2086 # word splitting wanted
+echo "medians: boot $($CTL median $BOOT_TIMES) s ($BOOTS boots:$BOOT_TIMES)," \
+    "suspend $($CTL median $SUSPEND_TIMES) s, resume $($CTL median $RESUME_TIMES) s ($CYCLES cycles:$SUSPEND_TIMES /$RESUME_TIMES)"
 echo "total: $(elapsed "$T" "$(now)") s"
 echo "PASS"
 exit 0

@@ -2,11 +2,18 @@
 # run-qemu.sh: Debian's QEMU 7.2 with a qxl VGA, SPICE on 127.0.0.1 and the
 # guest from guest-setup.sh, for the real-QEMU tests.
 #
-#   run-qemu.sh start [--lib ours|debian] [--port P] [--ready-timeout S] CACHE_DIR WORK_DIR
+#   run-qemu.sh start [--lib ours|debian] [--port P] [--ready-timeout S] [--bios] CACHE_DIR WORK_DIR
 #   run-qemu.sh stop WORK_DIR
 #
 # start: boots the guest in the background and returns once the guest printed
 # GUEST-READY on its serial port (bounded), or fails and stops QEMU.
+# --bios       : no kernel and no disk: SeaBIOS stops at its fixed "No bootable
+#                device" screen (VGA text mode); its output is mirrored on the
+#                debug port 0x402 into WORK_DIR/bios.log, and start returns
+#                once that line is there (the cursor is then switched off
+#                through the VGA CRTC so that its blink cannot change the
+#                picture). SeaBIOS reboots after 60 s and -no-reboot makes
+#                QEMU exit then: take the screenshot before.
 # --lib ours   : LD_LIBRARY_PATH=$S3D_SPICE_LIBDIR, and /proc/PID/maps must
 #                show libspice-server.so.1 from that directory (else fail);
 # --lib debian : the system libspice-server1.
@@ -57,6 +64,7 @@ esac
 
 LIB=debian
 PORT=
+BIOS=0
 READY_TIMEOUT=${S3D_READY_TIMEOUT:-240}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -64,6 +72,7 @@ while [ $# -gt 0 ]; do
         --lib=*) LIB=${1#--lib=}; shift ;;
         --port) PORT=$2; shift 2 ;;
         --ready-timeout) READY_TIMEOUT=$2; shift 2 ;;
+        --bios) BIOS=1; shift ;;
         --) shift; break ;;
         -*) die "unknown option $1" ;;
         *) break ;;
@@ -73,7 +82,7 @@ done
 CACHE=$(cd "$1" && pwd) || die "no cache dir $1"
 mkdir -p "$2" || die "cannot create $2"
 WORK=$(cd "$2" && pwd)
-if [ ! -f "$CACHE/vmlinuz" ] || [ ! -f "$CACHE/initrd.img" ]; then
+if [ "$BIOS" = 0 ] && { [ ! -f "$CACHE/vmlinuz" ] || [ ! -f "$CACHE/initrd.img" ]; }; then
     die "run guest-setup.sh $CACHE first"
 fi
 
@@ -90,7 +99,7 @@ esac
 
 stop_qemu "$WORK"
 rm -f "$WORK/qmp.sock" "$WORK/serial.sock" "$WORK/serial.log" "$WORK/qemu.log" \
-      "$WORK/libspice.path" "$WORK/boot.seconds"
+      "$WORK/libspice.path" "$WORK/boot.seconds" "$WORK/bios.log"
 [ -n "$PORT" ] || PORT=$($CTL free-port) || die "no free port"
 echo "$PORT" > "$WORK/spice.port"
 
@@ -132,12 +141,16 @@ ARGS=(
     -chardev "socket,id=ser0,path=$WORK/serial.sock,server=on,wait=off,logfile=$WORK/serial.log"
     -serial chardev:ser0
     -global PIIX4_PM.disable_s3=0
-    -kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.img" -append "$APPEND"
     -trace "events=$WORK/trace-events"
     -D "$WORK/qemu.log"
     -msg timestamp=on
     -pidfile "$WORK/qemu.pid.qemu"
 )
+if [ "$BIOS" = 1 ]; then
+    ARGS+=(-chardev "file,id=dbg,path=$WORK/bios.log" -device isa-debugcon,iobase=0x402,chardev=dbg)
+else
+    ARGS+=(-kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.img" -append "$APPEND")
+fi
 printf '%q ' env LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}" "$QEMU" "${ARGS[@]}" > "$WORK/qemu.cmdline"
 echo >> "$WORK/qemu.cmdline"
 
@@ -167,6 +180,20 @@ if [ "$LIB" = ours ]; then
         "$EXPECT_DIR"/*) ;;
         *) fail "--lib ours requested but QEMU mapped $REAL (expected under $EXPECT_DIR)" ;;
     esac
+fi
+
+if [ "$BIOS" = 1 ]; then
+    $CTL wait-log "$WORK/bios.log" 0 'No bootable device' "$READY_TIMEOUT" >/dev/null ||
+        fail "SeaBIOS never said 'No bootable device' within ${READY_TIMEOUT}s; bios.log tail: $(tail -n3 "$WORK/bios.log" 2>/dev/null)"
+    # VGA CRTC index 0x0a (cursor start), bit 5 = cursor off; SeaBIOS does
+    # not touch it while it waits to retry.
+    $CTL qmp "$WORK/qmp.sock" human-monitor-command '{"command-line":"o /b 0x3d4 0x0a"}' >/dev/null &&
+        $CTL qmp "$WORK/qmp.sock" human-monitor-command '{"command-line":"o /b 0x3d5 0x20"}' >/dev/null ||
+        fail "cannot switch the VGA cursor off"
+    T1=$(date +%s.%N)
+    awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f\n", b - a }' > "$WORK/boot.seconds"
+    echo "run-qemu: SeaBIOS at 'No bootable device' after $(cat "$WORK/boot.seconds") s"
+    exit 0
 fi
 
 # Bounded wait for the guest: TCG boot of a distro kernel takes a while.

@@ -84,6 +84,21 @@ static bool is_valid_rect(const struct virtio_gpu_rect *r, uint32_t w_max, uint3
            (uint64_t)r->y + r->height <= h_max;
 }
 
+/* The resource a request names, with a rectangle inside it; otherwise the
+ * error response is sent and NULL returned. */
+static VgpuResource *find_resource_rect(VgpuCmdCtx *c, uint32_t id,
+                                        const struct virtio_gpu_rect *r)
+{
+    VgpuResource *res = find_resource(c->d, id);
+    if (res == NULL) {
+        respond_nodata(c, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID);
+    } else if (!is_valid_rect(r, res->width, res->height)) {
+        respond_nodata(c, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
+        res = NULL;
+    }
+    return res;
+}
+
 static void resource_free(VgpuDevice *d, VgpuResource *res)
 {
     d->host_bytes -= (uint64_t)res->width * res->height * 4;
@@ -201,13 +216,8 @@ static void handle_set_scanout(VgpuCmdCtx *c)
         respond_nodata(c, VIRTIO_GPU_RESP_OK_NODATA);
         return;
     }
-    VgpuResource *res = find_resource(d, req.resource_id);
+    VgpuResource *res = find_resource_rect(c, req.resource_id, &req.r);
     if (res == NULL) {
-        respond_nodata(c, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID);
-        return;
-    }
-    if (!is_valid_rect(&req.r, res->width, res->height)) {
-        respond_nodata(c, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
         return;
     }
     d->scanouts[req.scanout_id] = (VgpuScanout){ res->id, req.r.x, req.r.y, req.r.width,
@@ -225,13 +235,8 @@ static void handle_resource_flush(VgpuCmdCtx *c)
         return;
     }
     VgpuDevice *d = c->d;
-    VgpuResource *res = find_resource(d, req.resource_id);
+    VgpuResource *res = find_resource_rect(c, req.resource_id, &req.r);
     if (res == NULL) {
-        respond_nodata(c, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID);
-        return;
-    }
-    if (!is_valid_rect(&req.r, res->width, res->height)) {
-        respond_nodata(c, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
         return;
     }
     for (uint32_t s = 0; s < VGPU_NUM_SCANOUTS; s++) {
@@ -251,23 +256,36 @@ static void handle_resource_flush(VgpuCmdCtx *c)
     respond_nodata(c, VIRTIO_GPU_RESP_OK_NODATA);
 }
 
+/* Where the last read ended: a transfer reads rows at increasing offsets,
+ * so each row's walk starts at the segment the previous row reached instead
+ * of at segment 0 (a scattered backing has one segment per page). */
+typedef struct BackingCursor {
+    uint32_t seg;               /* first segment not wholly before the read */
+    uint64_t seg_start;         /* its offset in the backing */
+} BackingCursor;
+
 /* Copies n bytes at offset off of the backing into dst; false if past its end. */
-static bool backing_read(const VgpuResource *res, uint64_t off, uint8_t *dst, uint64_t n)
+static bool backing_read(const VgpuResource *res, BackingCursor *cur, uint64_t off, uint8_t *dst,
+                         uint64_t n)
 {
     if (off > res->backing_size || n > res->backing_size - off) {
         return false;
     }
-    for (uint32_t i = 0; i < res->n_backing && n; i++) {
+    if (off < cur->seg_start) {
+        *cur = (BackingCursor){ 0, 0 }; /* backwards: walk from the start */
+    }
+    while (cur->seg < res->n_backing && off >= cur->seg_start + res->backing[cur->seg].len) {
+        cur->seg_start += res->backing[cur->seg].len;
+        cur->seg++;
+    }
+    uint64_t in_seg = off - cur->seg_start;
+    for (uint32_t i = cur->seg; i < res->n_backing && n; i++) {
         const VgpuSeg *s = &res->backing[i];
-        if (off >= s->len) {
-            off -= s->len;
-            continue;
-        }
-        uint64_t chunk = MIN(n, s->len - off);
-        memcpy(dst, s->host + off, chunk);
+        uint64_t chunk = MIN(n, s->len - in_seg);
+        memcpy(dst, s->host + in_seg, chunk);
         dst += chunk;
         n -= chunk;
-        off = 0;
+        in_seg = 0;
     }
     return true;
 }
@@ -293,9 +311,10 @@ static void handle_transfer_to_host_2d(VgpuCmdCtx *c)
     uint64_t stride = (uint64_t)res->width * 4;
     uint8_t *bits = (uint8_t *)pixman_image_get_data(res->image);
     int img_stride = pixman_image_get_stride(res->image);
+    BackingCursor cur = { 0, 0 };
     for (uint32_t row = 0; row < req.r.height; row++) {
         uint8_t *dst = bits + (size_t)(req.r.y + row) * (size_t)img_stride + (size_t)req.r.x * 4;
-        if (!backing_read(res, req.offset + stride * row, dst, (uint64_t)req.r.width * 4)) {
+        if (!backing_read(res, &cur, req.offset + stride * row, dst, (uint64_t)req.r.width * 4)) {
             respond_nodata(c, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
             return;
         }

@@ -8,8 +8,9 @@ BENCH_SOURCES = bench/bench-display.c $(QXL_CLIENT_SOURCES)
 helper_programs += bench/bench-display bench/bench-display-debian
 bench_bench_display_SOURCES = $(BENCH_SOURCES)
 bench_bench_display_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(srcdir)/server
-bench_bench_display_LDADD = $(top_builddir)/server/libspice-server.la $(QXL_CLIENT_LIBS)
+bench_bench_display_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+	$(QXL_CLIENT_LIBS)
 bench_bench_display_debian_SOURCES = $(BENCH_SOURCES)
 bench_bench_display_debian_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(srcdir)/server
-bench_bench_display_debian_LDADD = $(SPICE_SERVER_LIBS) $(QXL_CLIENT_LIBS)
+bench_bench_display_debian_LDADD = libtestutil.la $(SPICE_SERVER_LIBS) $(QXL_CLIENT_LIBS)
 EXTRA_DIST += bench/run-bench.sh

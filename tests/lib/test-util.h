@@ -63,6 +63,11 @@ void test_dump_diff(const uint8_t *got, size_t got_len, const uint8_t *want, siz
  * `prefix` (from /proc/self/maps), or NULL. Freed by the caller. */
 char *test_mapped_library(const char *prefix);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks
+ * it): racy by nature, callers that bind later retry or accept a rare
+ * failure.  -1 on error. */
+int test_free_port(void);
+
 /* For programs built against both servers: checks that the mapped
  * libspice-server.so.1 is ours (want_ours) or Debian's, prints it, and
  * returns 0, or 1 with a message. */

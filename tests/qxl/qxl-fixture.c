@@ -3,11 +3,9 @@
 
 #include "qxl-fixture.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+
+#include "test-util.h"
 
 #define FIXTURE_RAM (64u << 20)
 
@@ -17,22 +15,6 @@ static gpointer loop_main(gpointer data)
     return NULL;
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(a);
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
-}
 
 int qxl_fixture_start_device(QxlFixture *f, bool listen)
 {
@@ -45,7 +27,7 @@ int qxl_fixture_start_device(QxlFixture *f, bool listen)
     }
     spice_server_set_addr(f->server, "127.0.0.1", SPICE_ADDR_FLAG_IPV4_ONLY);
     if (listen) {
-        f->port = free_port();
+        f->port = test_free_port();
         spice_server_set_port(f->server, f->port);
     }
     spice_server_set_noauth(f->server);

@@ -26,7 +26,8 @@ EXTRA_DIST += server/test-abi-symbols.sh
 # A scene drawn through <spice.h> by a fake QXL device, checked in device
 # memory after a flush and through the real client (spicy-screenshot); built
 # twice from the same sources: against our library and against Debian's.
-SCENE_SOURCES = server/test-display-scene.c server/fake-qxl.c server/fake-qxl.h
+SCENE_SOURCES = server/test-display-scene.c server/fake-qxl.c server/fake-qxl.h \
+	server/test-core.c server/test-core.h
 SCENE_CPPFLAGS = $(AM_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
 helper_programs += server/test-display-scene server/test-display-scene-debian
 server_test_display_scene_SOURCES = $(SCENE_SOURCES)

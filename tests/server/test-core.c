@@ -26,8 +26,11 @@ struct SpiceWatch {
     GSource *source;          /* fd source for the current mask, or NULL */
 };
 
-/* The callbacks have no context argument; see the header. */
+/* The callbacks have no context argument; see the header.  NULL is the
+ * default context (test_core_default_interface). */
 static GMainContext *test_core_context;
+static bool test_core_in_use;
+static bool test_core_log_events;
 
 static gboolean test_core_timer_fired(gpointer data)
 {
@@ -133,10 +136,41 @@ static void test_core_watch_remove(SpiceWatch *watch)
  * event when asked to, so the benchmark's output stays clean. */
 static void test_core_channel_event(int event, SpiceChannelEventInfo *info)
 {
-    if (g_getenv("TEST_CORE_VERBOSE") != NULL) {
-        g_printerr("channel event %d type %d id %d\n", event, info ? info->type : -1,
+    static const char *const names[] = { "?", "connected", "initialized", "disconnected" };
+    if (test_core_log_events || g_getenv("TEST_CORE_VERBOSE") != NULL) {
+        g_printerr("channel event: %s type %d id %d\n",
+                   event >= 1 && event <= 3 ? names[event] : names[0], info ? info->type : -1,
                    info ? info->id : -1);
     }
+}
+
+static const SpiceCoreInterface test_core_iface = {
+    .base = {
+        .type = SPICE_INTERFACE_CORE,
+        .description = "s3display test core",
+        .major_version = SPICE_INTERFACE_CORE_MAJOR,
+        .minor_version = SPICE_INTERFACE_CORE_MINOR,
+    },
+    .timer_add = test_core_timer_add,
+    .timer_start = test_core_timer_start,
+    .timer_cancel = test_core_timer_cancel,
+    .timer_remove = test_core_timer_remove,
+    .watch_add = test_core_watch_add,
+    .watch_update_mask = test_core_watch_update_mask,
+    .watch_remove = test_core_watch_remove,
+    .channel_event = test_core_channel_event,
+};
+
+SpiceCoreInterface *test_core_default_interface(bool log_channel_events)
+{
+    static SpiceCoreInterface iface;
+    if (test_core_in_use) {
+        return NULL;
+    }
+    test_core_in_use = true;
+    test_core_log_events = log_channel_events;
+    iface = test_core_iface;
+    return &iface;
 }
 
 static gpointer test_core_thread(gpointer data)
@@ -150,28 +184,14 @@ static gpointer test_core_thread(gpointer data)
 
 TestCore *test_core_create(void)
 {
-    if (test_core_context != NULL) {
+    if (test_core_in_use) {
         return NULL;
     }
+    test_core_in_use = true;
     TestCore *core = g_new0(TestCore, 1);
     core->context = g_main_context_new();
     core->loop = g_main_loop_new(core->context, FALSE);
-    core->iface = (SpiceCoreInterface){
-        .base = {
-            .type = SPICE_INTERFACE_CORE,
-            .description = "s3display test core",
-            .major_version = SPICE_INTERFACE_CORE_MAJOR,
-            .minor_version = SPICE_INTERFACE_CORE_MINOR,
-        },
-        .timer_add = test_core_timer_add,
-        .timer_start = test_core_timer_start,
-        .timer_cancel = test_core_timer_cancel,
-        .timer_remove = test_core_timer_remove,
-        .watch_add = test_core_watch_add,
-        .watch_update_mask = test_core_watch_update_mask,
-        .watch_remove = test_core_watch_remove,
-        .channel_event = test_core_channel_event,
-    };
+    core->iface = test_core_iface;
     test_core_context = core->context;
     core->thread = g_thread_new("test-core", test_core_thread, core);
     return core;
@@ -196,6 +216,7 @@ void test_core_destroy(TestCore *core)
     g_main_loop_unref(core->loop);
     g_main_context_unref(core->context);
     test_core_context = NULL;
+    test_core_in_use = false;
     g_free(core);
 }
 

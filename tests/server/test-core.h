@@ -20,12 +20,19 @@
 
 typedef struct TestCore TestCore;
 
-/* Starts the core thread.  Returns NULL if a TestCore exists already. */
+/* Starts the core thread.  Returns NULL if a TestCore (or the default
+ * interface) exists already. */
 TestCore *test_core_create(void);
 
 /* Stops the loop and joins the thread.  Destroy the server first (through
  * test_core_call).  NULL is accepted. */
 void test_core_destroy(TestCore *core);
+
+/* The same callbacks on the calling thread's default main context, for a
+ * program that runs its own GMainLoop there (the library then calls them
+ * from that thread).  log_channel_events prints each channel event on
+ * stderr.  NULL if a TestCore exists; one per process. */
+SpiceCoreInterface *test_core_default_interface(bool log_channel_events);
 
 /* The interface to pass to spice_server_init; owned by the core. */
 SpiceCoreInterface *test_core_get_interface(TestCore *core);

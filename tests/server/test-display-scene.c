@@ -27,12 +27,10 @@
  *        test-display-scene --compare-ppm GOT.ppm WANT.ppm
  */
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -41,6 +39,7 @@
 #include <spice.h>
 
 #include "fake-qxl.h"
+#include "test-core.h"
 #include "test-util.h"
 
 #define SCENE_WIDTH 320
@@ -59,151 +58,6 @@
 
 /* Mismatching pixels printed before we stop listing them. */
 #define SCENE_MAX_REPORTED 8
-
-/* ---- core interface on the GLib default main context ------------------- */
-/* The real library calls these from the thread that called spice_server_init
- * (its worker threads have their own loops), so no locking is needed. */
-
-struct SpiceTimer {
-    SpiceTimerFunc func;
-    void *opaque;
-    GSource *source;          /* armed one-shot timeout, or NULL */
-};
-
-struct SpiceWatch {
-    int fd;
-    SpiceWatchFunc func;
-    void *opaque;
-    GSource *source;          /* fd source for the current mask, or NULL */
-};
-
-static gboolean scene_core_timer_fired(gpointer data)
-{
-    SpiceTimer *timer = data;
-    /* Disarm first: the callback may re-arm or remove the timer. */
-    g_source_unref(timer->source);
-    timer->source = NULL;
-    timer->func(timer->opaque);
-    return G_SOURCE_REMOVE;
-}
-
-static SpiceTimer *scene_core_timer_add(SpiceTimerFunc func, void *opaque)
-{
-    SpiceTimer *timer = g_new0(SpiceTimer, 1);
-    timer->func = func;
-    timer->opaque = opaque;
-    return timer;
-}
-
-static void scene_core_timer_cancel(SpiceTimer *timer)
-{
-    if (timer->source != NULL) {
-        g_source_destroy(timer->source);
-        g_source_unref(timer->source);
-        timer->source = NULL;
-    }
-}
-
-static void scene_core_timer_start(SpiceTimer *timer, uint32_t ms)
-{
-    scene_core_timer_cancel(timer);
-    timer->source = g_timeout_source_new(ms);
-    g_source_set_callback(timer->source, scene_core_timer_fired, timer, NULL);
-    g_source_attach(timer->source, NULL);
-}
-
-static void scene_core_timer_remove(SpiceTimer *timer)
-{
-    if (timer != NULL) {
-        scene_core_timer_cancel(timer);
-        g_free(timer);
-    }
-}
-
-static gboolean scene_core_watch_ready(gint fd, GIOCondition cond, gpointer data)
-{
-    SpiceWatch *watch = data;
-    int events = 0;
-    /* Errors and hang-ups are reported as readable so the library's read
-     * sees the EOF or error and closes the connection. */
-    if (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
-        events |= SPICE_WATCH_EVENT_READ;
-    }
-    if (cond & G_IO_OUT) {
-        events |= SPICE_WATCH_EVENT_WRITE;
-    }
-    /* The callback may update or remove this watch; GLib holds its own
-     * reference to the source for the duration of the dispatch. */
-    watch->func(fd, events, watch->opaque);
-    return G_SOURCE_CONTINUE;
-}
-
-static void scene_core_watch_update_mask(SpiceWatch *watch, int event_mask)
-{
-    if (watch->source != NULL) {
-        g_source_destroy(watch->source);
-        g_source_unref(watch->source);
-        watch->source = NULL;
-    }
-    GIOCondition cond = 0;
-    if (event_mask & SPICE_WATCH_EVENT_READ) {
-        cond |= G_IO_IN | G_IO_HUP | G_IO_ERR;
-    }
-    if (event_mask & SPICE_WATCH_EVENT_WRITE) {
-        cond |= G_IO_OUT | G_IO_ERR;
-    }
-    if (cond == 0) {
-        return;
-    }
-    watch->source = g_unix_fd_source_new(watch->fd, cond);
-    g_source_set_callback(watch->source, G_SOURCE_FUNC(scene_core_watch_ready), watch, NULL);
-    g_source_attach(watch->source, NULL);
-}
-
-static SpiceWatch *scene_core_watch_add(int fd, int event_mask, SpiceWatchFunc func, void *opaque)
-{
-    SpiceWatch *watch = g_new0(SpiceWatch, 1);
-    watch->fd = fd;
-    watch->func = func;
-    watch->opaque = opaque;
-    scene_core_watch_update_mask(watch, event_mask);
-    return watch;
-}
-
-static void scene_core_watch_remove(SpiceWatch *watch)
-{
-    if (watch != NULL) {
-        scene_core_watch_update_mask(watch, 0);
-        g_free(watch);
-    }
-}
-
-static void scene_core_channel_event(int event, SpiceChannelEventInfo *info)
-{
-    /* Logged only: it tells a reader of the test log that the client got
-     * as far as linking its channels. */
-    static const char *const names[] = { "?", "connected", "initialized", "disconnected" };
-    fprintf(stderr, "channel event: %s type %d id %d\n",
-            event >= 1 && event <= 3 ? names[event] : names[0],
-            info != NULL ? info->type : -1, info != NULL ? info->id : -1);
-}
-
-static SpiceCoreInterface scene_core = {
-    .base = {
-        .type = SPICE_INTERFACE_CORE,
-        .description = "test-display-scene glib core",
-        .major_version = SPICE_INTERFACE_CORE_MAJOR,
-        .minor_version = SPICE_INTERFACE_CORE_MINOR,
-    },
-    .timer_add = scene_core_timer_add,
-    .timer_start = scene_core_timer_start,
-    .timer_cancel = scene_core_timer_cancel,
-    .timer_remove = scene_core_timer_remove,
-    .watch_add = scene_core_watch_add,
-    .watch_update_mask = scene_core_watch_update_mask,
-    .watch_remove = scene_core_watch_remove,
-    .channel_event = scene_core_channel_event,
-};
 
 /* ---- the scene ----------------------------------------------------------- */
 
@@ -509,24 +363,6 @@ typedef struct SceneOptions {
     FakeQxlStride stride;
 } SceneOptions;
 
-/* Asks the kernel for a free port.  Racy by nature (another process may take
- * it before the server binds), acceptable for a test; pass --port to pin it. */
-static int scene_pick_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof(sa);
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
-        port = ntohs(sa.sin_port);
-    }
-    close(fd);
-    return port;
-}
 
 typedef struct SceneRun {
     GMainLoop *loop;
@@ -596,7 +432,7 @@ static int scene_parse_args(int argc, char **argv, SceneOptions *opt)
 
 static int scene_serve(const SceneOptions *opt)
 {
-    int port = opt->port ? opt->port : scene_pick_free_port();
+    int port = opt->port ? opt->port : test_free_port();
     if (port <= 0) {
         fprintf(stderr, "no free port: %s\n", strerror(errno));
         return 1;
@@ -615,7 +451,7 @@ static int scene_serve(const SceneOptions *opt)
     spice_server_set_jpeg_compression(server, SPICE_WAN_COMPRESSION_NEVER);
     spice_server_set_zlib_glz_compression(server, SPICE_WAN_COMPRESSION_NEVER);
     spice_server_set_streaming_video(server, SPICE_STREAM_VIDEO_OFF);
-    if (spice_server_init(server, &scene_core) != 0) {
+    if (spice_server_init(server, test_core_default_interface(true)) != 0) {
         fprintf(stderr, "spice_server_init failed (port %d)\n", port);
         spice_server_destroy(server);
         g_main_loop_unref(loop);

@@ -3,12 +3,11 @@
 
 #include "test-qxl-server.h"
 
-#include <netinet/in.h>
 #include <stdio.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <glib.h>
+
+#include "test-util.h"
 
 /* Start-up and teardown calls on the core thread; generous for ASan. */
 #define TEST_QXL_SERVER_CALL_TIMEOUT_MS 20000
@@ -21,23 +20,6 @@ typedef struct TestQxlServerStart {
     int result;
 } TestQxlServerStart;
 
-/* Asks the kernel for a free port; racy by nature, hence the retries. */
-static int test_qxl_server_pick_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof(sa);
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
-        port = ntohs(sa.sin_port);
-    }
-    close(fd);
-    return port;
-}
 
 static void test_qxl_server_start_on_core(void *data)
 {
@@ -45,7 +27,7 @@ static void test_qxl_server_start_on_core(void *data)
     TestQxlServer *ts = st->ts;
     st->result = -1;
     for (int attempt = 0; attempt < TEST_QXL_SERVER_PORT_ATTEMPTS; attempt++) {
-        ts->port = test_qxl_server_pick_port();
+        ts->port = test_free_port();
         if (ts->port <= 0) {
             continue;
         }

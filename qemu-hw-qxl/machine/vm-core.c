@@ -221,13 +221,13 @@ static gboolean quit_now(gpointer data)
 
 void vm_core_quit(VmCore *c)
 {
-    vm_core_invoke(c, quit_now, c);
+    vm_core_invoke(c, quit_now, c, NULL);
 }
 
-void vm_core_invoke(VmCore *c, GSourceFunc fn, gpointer data)
+void vm_core_invoke(VmCore *c, GSourceFunc fn, gpointer data, GDestroyNotify destroy)
 {
     GSource *s = g_idle_source_new();
-    g_source_set_callback(s, fn, data, NULL);
+    g_source_set_callback(s, fn, data, destroy);
     g_source_attach(s, c->context);
     g_source_unref(s);
 }

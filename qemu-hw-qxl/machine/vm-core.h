@@ -30,8 +30,10 @@ GMainContext *vm_core_context(VmCore *core);
 /* Runs the loop on this thread until vm_core_quit (any thread). */
 void vm_core_run(VmCore *core);
 void vm_core_quit(VmCore *core);
-/* Runs fn(data) on the loop thread (any thread; fn holds the machine lock). */
-void vm_core_invoke(VmCore *core, GSourceFunc fn, gpointer data);
+/* Runs fn(data) on the loop thread (any thread; fn holds the machine lock).
+ * destroy (may be NULL) frees data after fn ran, or when the loop is
+ * destroyed before it could run: a call posted during shutdown leaks nothing. */
+void vm_core_invoke(VmCore *core, GSourceFunc fn, gpointer data, GDestroyNotify destroy);
 
 /* Channel events seen (for tests that want to see a client come and go). */
 typedef struct VmCoreStats {

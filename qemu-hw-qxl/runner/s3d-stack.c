@@ -94,10 +94,15 @@ static gboolean deliver_event(gpointer p)
             schedule_cycle_step(s, s->opt.awake_ms);
         }
     }
+    return G_SOURCE_REMOVE;
+}
+
+static void posted_event_free(gpointer p)
+{
+    PostedEvent *e = p;
     g_free(e->name);
     g_free(e->data);
     g_free(e);
-    return G_SOURCE_REMOVE;
 }
 
 static void guest_event(void *opaque, const char *event, const char *data)
@@ -106,7 +111,7 @@ static void guest_event(void *opaque, const char *event, const char *data)
     PostedEvent *e = g_new0(PostedEvent, 1);
     e->name = g_strdup(event);
     e->data = g_strdup(data);
-    vm_core_invoke(s->core, deliver_event, e);
+    vm_core_invoke(s->core, deliver_event, e, posted_event_free);
 }
 
 /* ---- the unattended cycle: awake_ms running, suspend, asleep_ms, wake ---- */
@@ -360,6 +365,7 @@ static void stack_stop(Stack *s)
         g_source_unref(s->cycle_timer);
     }
     runner_control_free(s->control);
+    s->control = NULL;
     runner_guest_stop(s->guest);
     if (s->server) {
         spice_server_vm_stop(s->server);

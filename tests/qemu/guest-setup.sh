@@ -1,6 +1,8 @@
 #!/bin/bash
-# guest-setup.sh CACHE_DIR
+# guest-setup.sh CACHE_DIR [KO]
 #
+# With KO (our s3d_qxl.ko), the initramfs loads that driver and its
+# dependencies instead of the in-kernel qxl.
 # Builds the guest for the real-QEMU tests: Debian 12's own kernel (the one
 # linux-image-amd64 depends on today, so the guest runs the in-tree drm/qxl
 # driver users run) and a busybox initramfs that shows a fixed screen on the
@@ -14,11 +16,16 @@
 # if a future kernel ships compressed modules).
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 CACHE_DIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: $0 CACHE_DIR [KO]" >&2
     exit 2
 fi
 CACHE=$1
+KO=${2:-}
+if [ -n "$KO" ]; then
+    [ -f "$KO" ] || { echo "guest-setup: no module $KO" >&2; exit 1; }
+    KO=$(cd "$(dirname "$KO")" && pwd)/$(basename "$KO")
+fi
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
@@ -69,6 +76,8 @@ fi
 INITRD=$CACHE/initrd.img
 if [ -f "$INITRD" ] && [ -f "$CACHE/vmlinuz" ] &&
    [ "$(cat "$CACHE/built-from" 2>/dev/null)" = "$DEB" ] &&
+   [ "$(cat "$CACHE/built-with" 2>/dev/null)" = "${KO:-qxl}" ] &&
+   { [ -z "$KO" ] || [ "$INITRD" -nt "$KO" ]; } &&
    [ "$INITRD" -nt "$SELF" ] && [ "$INITRD" -nt "$BUSYBOX" ]; then
     echo "guest-setup: up to date ($(cat "$CACHE/kernel-version"))"
     exit 0
@@ -120,8 +129,16 @@ visit() {
     for d in $(moddeps "$p"); do visit "$d"; done
     grep -qx "$p" "$ORDER" || echo "$p" >> "$ORDER"
 }
-# qxl pulls drm, drm_kms_helper, drm_ttm_helper, ttm through its depends=.
-visit qxl
+if [ -z "$KO" ]; then
+    # qxl pulls drm, drm_kms_helper, drm_ttm_helper, ttm through its depends=.
+    visit qxl
+else
+    # Our driver's own depends= (drm, drm_kms_helper, drm_shmem_helper).
+    for d in $(objcopy -O binary --only-section=.modinfo "$KO" /dev/stdout | tr '\0' '\n' |
+               sed -n 's/^depends=//p' | tr ',' ' '); do
+        visit "$d"
+    done
+fi
 
 # --- 4. the initramfs tree ------------------------------------------------
 TREE=$CACHE/initramfs
@@ -143,6 +160,10 @@ while read -r p; do
     echo "$b" >> "$TREE/modules.list"
 done < "$ORDER"
 rm -f "$ORDER" "$INDEX"
+if [ -n "$KO" ]; then
+    cp "$KO" "$TREE/lib/modules/s3d_qxl.ko"
+    echo s3d_qxl.ko >> "$TREE/modules.list"
+fi
 
 # The screen text is fixed (no dates, counters or versions) so two boots give
 # the same picture and a screenshot before and after S3 can be compared
@@ -237,3 +258,4 @@ mv -f "$INITRD.tmp" "$INITRD"
 echo "guest-setup: built $INITRD for $KVER with modules: $(tr '\n' ' ' < "$TREE/modules.list")"
 rm -rf "$ROOT" "$TREE"
 echo "$DEB" > "$CACHE/built-from"
+echo "${KO:-qxl}" > "$CACHE/built-with"

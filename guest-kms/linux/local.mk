@@ -8,12 +8,19 @@ s3d_qxl_dist = linux/Kbuild linux/s3d_qxl.h linux/s3d_qxl_cmd.c linux/s3d_qxl_dr
 	linux/s3d_qxl_hw.c linux/s3d_qxl_kms.c linux/s3d_qxl_pm.c linux/shim/limits.h \
 	linux/shim/stddef.h linux/shim/stdint.h $(NULL)
 EXTRA_DIST += $(s3d_qxl_dist)
+# The sources themselves, not the copies in the build tree (which VPATH
+# would find first).
+s3d_qxl_srcs = $(srcdir)/linux/Kbuild $(srcdir)/linux/s3d_qxl.h \
+	$(srcdir)/linux/s3d_qxl_cmd.c $(srcdir)/linux/s3d_qxl_drv.c \
+	$(srcdir)/linux/s3d_qxl_hw.c $(srcdir)/linux/s3d_qxl_kms.c \
+	$(srcdir)/linux/s3d_qxl_pm.c $(srcdir)/linux/shim/limits.h \
+	$(srcdir)/linux/shim/stddef.h $(srcdir)/linux/shim/stdint.h
 
 if LINUX_MODULE
 all-local: linux/s3d_qxl.ko
 
 # Kbuild must not inherit automake's make variables (CFLAGS with sanitizers).
-linux/s3d_qxl.ko: $(s3d_qxl_dist)
+linux/s3d_qxl.ko: $(s3d_qxl_srcs)
 	$(AM_V_GEN)$(MKDIR_P) linux/shim && \
 	for f in $(s3d_qxl_files); do \
 	    cmp -s $(srcdir)/linux/$$f linux/$$f || cp $(srcdir)/linux/$$f linux/$$f || exit 1; \

@@ -49,9 +49,9 @@
 #define S3D_QXL_MAX_DIM		8192	/* the server's surface limit */
 #define S3D_QXL_CURSOR_MAX	64	/* cursor plane size, as spice clients */
 #define S3D_QXL_BAND_BYTES	(256 * 1024) /* pixels per drawable: bounded chunks */
-#define S3D_QXL_IO_TIMEOUT_MS	2000	/* any async I/O */
+#define S3D_QXL_IO_TIMEOUT_MS	1500	/* any async I/O: a fault is reported within 2 s */
 #define S3D_QXL_RING_TIMEOUT_MS	1000	/* a full ring, before the command is dropped */
-#define S3D_QXL_RELEASE_TIMEOUT_MS 2000	/* suspend: every release back */
+#define S3D_QXL_RELEASE_TIMEOUT_MS 1000 /* suspend: every release back */
 #define S3D_QXL_ALLOC_ALIGN	64
 
 /* The interrupts this driver takes. */
@@ -73,7 +73,7 @@ enum s3d_qxl_slot {
 enum s3d_qxl_fault {
 	S3D_QXL_FAULT_NONE,
 	S3D_QXL_FAULT_SKIP_FLUSH_RELEASE,	/* releases never all come back */
-	S3D_QXL_FAULT_SKIP_FLUSH_SURFACES,	/* destroy before the flush */
+	S3D_QXL_FAULT_DESTROY_BEFORE_FLUSH,	/* destroy, then flush */
 	S3D_QXL_FAULT_STALL_IO,			/* an async I/O that never completes */
 };
 

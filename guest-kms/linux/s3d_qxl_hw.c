@@ -100,7 +100,7 @@ int s3d_qxl_hw_setup(struct s3d_qxl_device *q)
 	unsigned int gen_bits = q->rom.slot_gen_bits, id_bits = q->rom.slot_id_bits;
 	unsigned int shift = 64 - (gen_bits + id_bits);
 	/* The generation may change with a reset: read the live ROM. */
-	u32 gen = ioread32(q->rom_bar + offsetof(QXLRom, slot_generation));
+	u32 gen = ioread8(q->rom_bar + offsetof(QXLRom, slot_generation));
 	int s, ret;
 
 	if (gen_bits < 32 && gen >> gen_bits) {

@@ -26,7 +26,7 @@
 static char *fault = "none";
 module_param(fault, charp, 0644);
 MODULE_PARM_DESC(fault, "break the suspend on purpose, for tests: none, skip-flush-release, "
-		 "skip-flush-surfaces, stall-io");
+		 "destroy-before-flush, stall-io");
 
 static enum s3d_qxl_fault parse_fault(struct s3d_qxl_device *q)
 {
@@ -34,8 +34,8 @@ static enum s3d_qxl_fault parse_fault(struct s3d_qxl_device *q)
 		return S3D_QXL_FAULT_NONE;
 	if (sysfs_streq(fault, "skip-flush-release"))
 		return S3D_QXL_FAULT_SKIP_FLUSH_RELEASE;
-	if (sysfs_streq(fault, "skip-flush-surfaces"))
-		return S3D_QXL_FAULT_SKIP_FLUSH_SURFACES;
+	if (sysfs_streq(fault, "destroy-before-flush"))
+		return S3D_QXL_FAULT_DESTROY_BEFORE_FLUSH;
 	if (sysfs_streq(fault, "stall-io"))
 		return S3D_QXL_FAULT_STALL_IO;
 	drm_warn(&q->drm, "unknown fault '%s' ignored\n", fault);
@@ -69,7 +69,7 @@ static int device_sequence(struct s3d_qxl_device *q, enum s3d_qxl_fault f, const
 	/* 1, 2: the device empties both rings before it answers the flush. */
 	s3d_qxl_hw_out(q, QXL_IO_NOTIFY_CMD, 0);
 	s3d_qxl_hw_out(q, QXL_IO_NOTIFY_CURSOR, 0);
-	if (f == S3D_QXL_FAULT_SKIP_FLUSH_SURFACES) {
+	if (f == S3D_QXL_FAULT_DESTROY_BEFORE_FLUSH) {
 		*step = "destroy surfaces before the flush";
 		ret = s3d_qxl_hw_async_io(q, QXL_IO_DESTROY_ALL_SURFACES_ASYNC, 0);
 		if (ret)

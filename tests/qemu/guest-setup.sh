@@ -240,6 +240,9 @@ while read -r cmd arg < $S; do
             say "TYPED:$line" ;;
         redraw) draw; say "REDRAWN" ;;
         dmesg) dmesg > $S; say "DMESG-END" ;;
+        fault)
+            # s3d_qxl's fault parameter: break the next suspend on purpose.
+            if echo "$arg" > /sys/module/s3d_qxl/parameters/fault; then say "FAULT:$arg"; else say "FAULT-FAILED"; fi ;;
         poweroff) say "POWEROFF"; sync; poweroff -f ;;
         "") ;;
         *) say "UNKNOWN:$cmd" ;;

@@ -22,12 +22,23 @@
 #       watch.jsonl, summary in watch.summary);
 #   (c) input: a word typed through the SPICE inputs channel arrives on the
 #       guest's qxl VT (spice-type.py, spice-gtk's GLib client).
+#   With --driver ours (guest-kms/linux/s3d_qxl.ko instead of the in-kernel
+#   qxl, which is then not even in the initramfs):
+#   (b'') every suspend's trace has QXL_IO_FLUSH_SURFACES_ASYNC, then
+#       QXL_IO_FLUSH_RELEASE, and no NOTIFY_OOM; every resume's has
+#       QXL_IO_RESET, MEMSLOT_ADD and CREATE_PRIMARY;
+#   (d) the driver's fault parameter (skip-flush-release, stall-io) makes
+#       the suspend fail: the guest reports it, QEMU never sleeps, dmesg
+#       names the step and the time (at most 2 s), the picture is intact,
+#       and a normal cycle works afterwards.
 #
 # After every boot the libspice-server mapped in the QEMU process
 # (/proc/PID/maps) must be the intended one: Debian's libspice-server.so.1
 # for --lib debian, $S3D_SPICE_LIBDIR/libspice-server.so.1 for --lib ours.
 #
-# Usage: qemu-s3-run.sh [--lib debian|ours] [--cycles N] [--boots N] [--work DIR] [--peer DIR]
+# Usage: qemu-s3-run.sh [--lib debian|ours] [--driver qxl|ours] [--cycles N] [--boots N]
+#                       [--work DIR] [--peer DIR]
+#   --driver ours needs S3D_QXL_KO (the built guest-kms/linux/s3d_qxl.ko).
 #   --lib ours needs S3D_SPICE_LIBDIR (a plain, unsanitized build: Debian's
 #   QEMU cannot load an ASan library); run by test-qemu-s3-debian.sh and
 #   test-qemu-s3-ours.sh under `make check`.
@@ -55,6 +66,7 @@ SHOT_TIMEOUT_S=30
 TYPE_TIMEOUT_S=30
 
 LIB=${S3D_QEMU_LIB:-debian}
+DRIVER=qxl
 CYCLES=${S3D_QEMU_CYCLES:-3}
 WORK=${S3D_QEMU_WORK:-}
 BOOTS=${S3D_QEMU_BOOTS:-3}
@@ -63,11 +75,12 @@ while [ $# -gt 0 ]; do
     case $1 in
         --lib) LIB=$2; shift 2 ;;
         --lib=*) LIB=${1#--lib=}; shift ;;
+        --driver) DRIVER=$2; shift 2 ;;
         --cycles) CYCLES=$2; shift 2 ;;
         --boots) BOOTS=$2; shift 2 ;;
         --work) WORK=$2; shift 2 ;;
         --peer) PEER=$2; shift 2 ;;
-        *) echo "usage: $0 [--lib debian|ours] [--cycles N] [--boots N] [--work DIR] [--peer DIR]" >&2; exit 1 ;;
+        *) echo "usage: $0 [--lib debian|ours] [--driver qxl|ours] [--cycles N] [--boots N] [--work DIR] [--peer DIR]" >&2; exit 1 ;;
     esac
 done
 [ -n "$WORK" ] || WORK=$PWD/qemu-work-$LIB
@@ -114,8 +127,18 @@ if [ -z "${S3D_GUEST_CACHE:-}" ]; then
     if [ "$(id -u)" = 0 ]; then S3D_GUEST_CACHE=/var/cache/s3display-guest
     else S3D_GUEST_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/s3display-guest; fi
 fi
+KO=
+case $DRIVER in
+    qxl) FBNAME=qxldrmfb ;;
+    ours)
+        KO=${S3D_QXL_KO:-}
+        [ -n "$KO" ] && [ -f "$KO" ] ||
+            skip "no s3d_qxl.ko (S3D_QXL_KO=$KO; configure found no linux-headers-amd64?)"
+        FBNAME=s3d_qxldrmfb ;;
+    *) fail "--driver must be qxl or ours, not $DRIVER" ;;
+esac
 # The kernel comes from Debian's registry; without it there is no guest.
-"$HERE/guest-setup.sh" "$S3D_GUEST_CACHE" || skip "cannot build the guest (apt-get download of the kernel?)"
+"$HERE/guest-setup.sh" "$S3D_GUEST_CACHE" $KO || skip "cannot build the guest (apt-get download of the kernel?)"
 
 rm -rf "$WORK"
 mkdir -p "$WORK" || fail "cannot create $WORK"
@@ -153,6 +176,10 @@ boot() { # boot NAME [--bios]: start a VM in $WORK/NAME and set VM
     [ "$rc" = 0 ] || fail "boot $1 failed (see $VM)"
     echo "boot $1: $(cat "$VM/boot.seconds") s, libspice-server: $(cat "$VM/libspice.path")"
     check_mapped
+    if [ "${2:-}" != --bios ]; then
+        tr -d '\r' < "$VM/serial.log" | grep -aqx "FB:$FBNAME" ||
+            fail "boot $1: the console is not on $FBNAME ($(grep -a '^FB:' "$VM/serial.log"))"
+    fi
 }
 
 check_mapped() { # every libspice-server QEMU maps must be $WANT_LIB
@@ -263,6 +290,20 @@ watch_settled() { # watch_settled FILE: final WxH primary, idle, two equal snaps
 serial_mark() { stat -c %s "$VM/serial.log"; }
 serial_wait() { # serial_wait OFFSET REGEX SECS -> matching line
     $CTL wait-log "$VM/serial.log" "$1" "$2" "$3"
+}
+
+io_list() { # io_list TRACE -> the QXL port names written, in order, one per line
+    sed -n 's/.*qxl_io_write [0-9]* [a-z]* addr=[0-9]* (\([A-Z_0-9]*\)).*/\1/p' "$1"
+}
+check_ours_sequence() { # (b''): the seed-004 I/Os of cycle $1, in order
+    local c=$1 sus res
+    sus=$(io_list "$WORK/s3-$c-suspend.trace" | grep -x 'QXL_IO_FLUSH_SURFACES_ASYNC\|QXL_IO_DESTROY_ALL_SURFACES_ASYNC\|QXL_IO_FLUSH_RELEASE\|QXL_IO_NOTIFY_OOM' | tr '\n' ' ')
+    [ "$sus" = "QXL_IO_FLUSH_SURFACES_ASYNC QXL_IO_DESTROY_ALL_SURFACES_ASYNC QXL_IO_FLUSH_RELEASE " ] ||
+        fail "cycle $c: suspend I/Os are '$sus', expected FLUSH_SURFACES_ASYNC, DESTROY_ALL_SURFACES_ASYNC, FLUSH_RELEASE and no NOTIFY_OOM"
+    res=$(io_list "$WORK/s3-$c-resume.trace" | grep -x 'QXL_IO_RESET\|QXL_IO_MEMSLOT_ADD_ASYNC\|QXL_IO_CREATE_PRIMARY_ASYNC' | uniq | tr '\n' ' ')
+    [ "$res" = "QXL_IO_RESET QXL_IO_MEMSLOT_ADD_ASYNC QXL_IO_CREATE_PRIMARY_ASYNC " ] ||
+        fail "cycle $c: resume I/Os are '$res', expected RESET, MEMSLOT_ADD_ASYNC, CREATE_PRIMARY_ASYNC"
+    echo "PASS (b''): cycle $c: FLUSH_SURFACES_ASYNC, DESTROY_ALL_SURFACES_ASYNC, FLUSH_RELEASE, no NOTIFY_OOM; resume RESET, MEMSLOT_ADD, CREATE_PRIMARY"
 }
 
 # ---- (a) SeaBIOS screen, then N boots, same picture --------------------------
@@ -386,6 +427,7 @@ print(", ".join(out) or "none")')
         fail "cycle $c: the guest driver did not issue QXL_IO_RESET on resume"
     grep -h 'qxl_set_guest_bug' "$WORK/s3-$c-suspend.trace" "$WORK/s3-$c-resume.trace" &&
         fail "cycle $c: QEMU flagged a guest bug"
+    [ "$DRIVER" = ours ] && check_ours_sequence "$c"
     if ! cmp -s "$CONSOLE" "$WORK/s3-$c.ppm"; then
         $CTL ppm-to-png "$WORK/s3-$c.ppm" "$WORK/s3-$c.png" 2>/dev/null
         fail "cycle $c: picture after resume differs from before ($CONSOLE vs s3-$c.ppm: $($CTL ppm-diff "$CONSOLE" "$WORK/s3-$c.ppm"))"
@@ -413,6 +455,45 @@ else
     shot "$WORK/typed.ppm"
     cmp -s "$CONSOLE" "$WORK/typed.ppm" || fail "input: picture changed after typing"
     echo "PASS (c): '$WORD' typed through the SPICE inputs channel reached the guest VT"
+fi
+
+# ---- (d) our driver's fault parameter: an aborted suspend, reported -----------
+if [ "$DRIVER" = ours ]; then
+    for f in skip-flush-release stall-io; do
+        off=$(serial_mark)
+        $CTL send "$VM/serial.sock" "fault $f" || fail "fault $f: serial send"
+        line=$(serial_wait "$off" '^FAULT' 20) || fail "fault $f: no answer"
+        [ "$line" = "FAULT:$f" ] || fail "fault $f: guest said $line"
+        $CTL send "$VM/serial.sock" suspend || fail "fault $f: serial send"
+        line=$(serial_wait "$off" '^(RESUMED|SUSPEND-FAILED)' "$SUSPEND_TIMEOUT_S") ||
+            fail "fault $f: the guest never reported the suspend's end"
+        [ "$line" = SUSPEND-FAILED ] || fail "fault $f: the suspend did not fail ($line)"
+        st=$($CTL status "$VM/qmp.sock")
+        [ "$st" = running ] || fail "fault $f: QEMU is $st, expected running"
+        off=$(serial_mark)
+        $CTL send "$VM/serial.sock" dmesg || fail "fault $f: serial send"
+        serial_wait "$off" '^DMESG-END' 20 >/dev/null || fail "fault $f: no dmesg"
+        msg=$(tail -c +"$((off + 1))" "$VM/serial.log" | grep -a 'suspend aborted at step' | tail -n 1)
+        [ -n "$msg" ] || fail "fault $f: no 'suspend aborted at step' line in dmesg"
+        ms=$(echo "$msg" | sed -n 's/.* after \([0-9]*\) ms.*/\1/p')
+        [ -n "$ms" ] && [ "$ms" -le 2000 ] || fail "fault $f: aborted after ${ms:-?} ms (more than 2 s): $msg"
+        shot "$WORK/fault-$f.ppm"
+        cmp -s "$CONSOLE" "$WORK/fault-$f.ppm" ||
+            fail "fault $f: picture after the aborted suspend differs: $($CTL ppm-diff "$CONSOLE" "$WORK/fault-$f.ppm")"
+        echo "PASS (d): fault $f: suspend aborted in $ms ms, reported as '${msg#*\] }', picture intact"
+    done
+    off=$(serial_mark)
+    $CTL send "$VM/serial.sock" "fault none" >/dev/null
+    serial_wait "$off" '^FAULT:none' 20 >/dev/null || fail "fault none: no answer"
+    $CTL send "$VM/serial.sock" suspend || fail "after the faults: serial send"
+    $CTL wait-status "$VM/qmp.sock" suspended "$SUSPEND_TIMEOUT_S" >/dev/null ||
+        fail "after the faults: QEMU never reported suspended"
+    $CTL qmp "$VM/qmp.sock" system_wakeup >/dev/null || fail "after the faults: system_wakeup"
+    line=$(serial_wait "$off" '^(RESUMED|SUSPEND-FAILED)' "$RESUME_TIMEOUT_S") || fail "after the faults: no RESUMED"
+    [ "$line" = RESUMED ] || fail "after the faults: guest said $line"
+    shot "$WORK/after-faults.ppm"
+    cmp -s "$CONSOLE" "$WORK/after-faults.ppm" || fail "after the faults: picture differs after a normal cycle"
+    echo "PASS (d): after the faults a normal S3 cycle works and the picture is intact"
 fi
 
 check_mapped

@@ -18,7 +18,7 @@ DEBIAN_PACKAGES="autoconf automake libtool pkg-config make gcc clang libclang-rt
 libspice-protocol-dev libspice-server-dev libglib2.0-dev libpixman-1-dev libssl-dev \
 liblz4-dev linux-libc-dev spice-client-gtk virt-viewer xvfb xauth \
 qemu-system-x86 busybox-static python3 python3-gi gir1.2-spiceclientglib-2.0 console-setup-linux \
-x11-apps socat linux-headers-amd64"
+x11-apps socat linux-headers-amd64 libdrm-dev"
 
 install_packages() {
     [ "${SKIP_APT:-0}" = 1 ] && return 0

@@ -22,7 +22,9 @@
 
 #include <pixman.h>
 
-#include "vm-machine.h"
+/* The machine the userspace driver runs in (qemu-hw-qxl/machine); only a
+ * handle here, so that the API builds without the machine (gkms-drm.c). */
+typedef struct VmMachine VmMachine;
 
 #define GKMS_MAX_MODES 32
 #define GKMS_MAX_OVERLAYS 8

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -159,6 +160,10 @@ def main():
     a = ap.parse_args()
 
     peers()
+    # A test runner's SIGTERM (or ^C, a hang-up) must still stop QEMU and
+    # the client by PID: turn it into SystemExit, which runs the clean-ups.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, lambda n, f: sys.exit(128 + n))
     if a.lib == "ours" and not os.environ.get("S3D_SPICE_LIBDIR"):
         skip("--lib ours: S3D_SPICE_LIBDIR unset (no plain build of our server)")
     if a.driver == "ours" and not a.ko:

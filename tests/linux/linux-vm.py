@@ -45,7 +45,7 @@ import json
 import os
 import random
 import re
-import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -627,6 +627,10 @@ def main():
     ap.add_argument("what", choices=("selftest", "boot", "shell-cmd"))
     ap.add_argument("cmd", nargs="?")
     a = ap.parse_args()
+    # A test runner's SIGTERM (or ^C, a hang-up) must still stop QEMU and
+    # the client by PID: turn it into SystemExit, which runs the clean-ups.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, lambda n, f: sys.exit(128 + n))
     if not a.cache:
         ap.error("--cache (or S3D_LINUX_GUEST) is required")
     vm = LinuxVM(a.cache, a.work, driver=a.driver, lib=a.lib, port=a.port)

@@ -35,6 +35,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
+sys.dont_write_bytecode = True      # nothing written into the source tree
 sys.path.insert(0, os.path.join(TESTS, "s3"))
 import s3lib  # noqa: E402  (Watcher, compare_ppm, ppm_to_png)
 

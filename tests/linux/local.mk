@@ -1,0 +1,23 @@
+# tests/linux: a Debian 12 systemd guest (mmdebstrap, Debian's kernel) on
+# Debian's QEMU 7.2: boot, S3 cycles through systemctl suspend / QMP
+# system_wakeup with a spice-gtk client connected throughout (README.md).
+# About 2-3 minutes on 2 cores without KVM, plus 1-4 minutes the first time
+# for mmdebstrap. Needs root (mmdebstrap, chroot); skips otherwise.
+TESTS += linux/test-linux-boot.sh
+# One QEMU at a time on small machines: under make -jN this test starts after
+# the tests/qemu ones (same explicit-rule trick as in qemu/local.mk).
+linux_boot_log = linux/test-linux-boot.sh.log
+$(linux_boot_log): qemu/test-qemu-s3-ours.sh.log
+EXTRA_DIST += linux/README.md linux/guest-image.sh linux/linux-vm.py linux/linux-boot.py \
+	linux/test-linux-boot.sh \
+	$(NULL)
+
+# The artifacts go with `make clean`; the guest image only with distclean
+# (rebuilding it means mmdebstrap again).
+clean-local: clean-local-linux
+clean-local-linux:
+	rm -rf linux/work-*
+distclean-local: distclean-local-linux
+distclean-local-linux:
+	rm -rf linux/guest
+.PHONY: clean-local-linux distclean-local-linux

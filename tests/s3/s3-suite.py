@@ -117,6 +117,22 @@ def expected_picture(runner, path):
     check("error" not in ev["data"], "screendump: %s" % ev["data"])
 
 
+def settled_picture(runner, watch, path, timeout=30):
+    """The client's picture once it shows the demo's last frame (the demo
+    must be paused): waits for that event, with a deadline, rather than
+    taking the first quiet spell, which a loaded machine can put before
+    the last frame reaches the client."""
+    expect = path + "-expected.ppm"
+    expected_picture(runner, expect)
+    deadline = time.monotonic() + timeout
+    while True:
+        client_picture(watch, path)
+        bad, first = s3lib.compare_ppm(path, expect)
+        if bad == 0 or time.monotonic() > deadline:
+            return check(bad == 0, "the client never showed the demo's last frame: %d pixels "
+                         "differ, first at %s" % (bad, first))
+
+
 def same(a, b, what):
     bad, first = s3lib.compare_ppm(a, b)
     check(bad == 0, "%s: %d pixels differ, first at %s" % (what, bad, first))
@@ -147,7 +163,7 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
         runner.execute("cont")
         frames = 20
     else:
-        client_picture(watch, before)
+        settled_picture(runner, watch, before)
     t0 = time.monotonic()
     runner.execute("suspend", frames_before=frames)
     st = runner.wait_power("suspended", timeout=30)
@@ -267,7 +283,7 @@ def case_reconnect(args, work, report):
         runner.execute("pause")
         failures_before = len(failures)
         before = os.path.join(work, "reconnect-before.ppm")
-        client_picture(watch, before)
+        settled_picture(runner, watch, before)
         runner.execute("suspend")
         runner.wait_power("suspended")
         watch.cmd("disconnect")

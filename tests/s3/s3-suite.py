@@ -121,7 +121,8 @@ def settled_picture(runner, watch, path, timeout=30):
     """The client's picture once it shows the demo's last frame (the demo
     must be paused): waits for that event, with a deadline, rather than
     taking the first quiet spell, which a loaded machine can put before
-    the last frame reaches the client."""
+    the last frame reaches the client.  A client that never gets there
+    (a picture lost in S3) fails the check at the deadline."""
     expect = path + "-expected.ppm"
     expected_picture(runner, expect)
     deadline = time.monotonic() + timeout
@@ -193,7 +194,7 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
         # QXL: DESTROY_ALL_SURFACES takes the primary; the thaw recreates it.
         r = watch.cmd("wait-primary", creates=creates + 1, timeout=30)
         check(r.get("ok"), "%s: the client got no new primary after wake: %s" % (tag, r))
-    client_picture(watch, after)
+    settled_picture(runner, watch, after)
     if dev["type"] == "qxl":
         # The thaw restores the cursor: the client must take it, which
         # spice-gtk only does after a CURSOR_INIT that follows the reset.
@@ -293,7 +294,7 @@ def case_reconnect(args, work, report):
         check(r.get("ok"), "reconnect: %s" % r)
         r = watch.cmd("wait-primary", creates=1, timeout=30)
         after = os.path.join(work, "reconnect-after.ppm")
-        client_picture(watch, after)
+        settled_picture(runner, watch, after)
         ok = same(before, after, "reconnected client vs before the suspend")
         report.add("reconnect", [("before", before), ("after", after)],
                    len(failures) == failures_before, "same" if ok else "DIFFERENT")
@@ -307,7 +308,7 @@ def case_reconnect(args, work, report):
         r = late.cmd("wait-primary", creates=1, timeout=60)
         check(r.get("ok"), "late client: %s" % r)
         first = os.path.join(work, "late-client.ppm")
-        client_picture(late, first)
+        settled_picture(runner, late, first)
         ok = same(before, first, "client connecting after wake vs before the suspend")
         report.add("late-client", [("before", before), ("first-picture", first)],
                    len(failures) == failures_before, "same" if ok else "DIFFERENT")

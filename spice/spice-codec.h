@@ -22,10 +22,13 @@ typedef struct SpiceCodec {
     int error;              /* first semantic error (EBADMSG/ENOTSUP), 0 if none */
 } SpiceCodec;
 
+/* Records the first error.  In read mode a value read after the reader ran
+ * out is a zero it made up, so whatever is wrong with it, the body was
+ * short: EBADMSG. */
 static inline void codec_fail(SpiceCodec *c, int err)
 {
     if (c->error == 0) {
-        c->error = err;
+        c->error = !c->writing && spice_wire_reader_failed(&c->r) ? EBADMSG : err;
     }
 }
 

@@ -105,6 +105,16 @@ static void write_expected(RunnerGuest *g, const char *path)
     emit(g, "SCREENDUMP", data);
 }
 
+/* The cycle is over: the guest takes requests (screendump, suspend) again.
+ * Called before the event that says so, so that a control client acting
+ * on RESUMED or RESUME_FAILED is not refused. */
+static void suspend_cycle_end(RunnerGuest *g)
+{
+    g_mutex_lock(&g->lock);
+    g->suspend_requested = false;
+    g_mutex_unlock(&g->lock);
+}
+
 /* One S3 cycle as a guest OS runs it: freeze the driver, sleep, thaw.  A
  * failed freeze aborts the suspend (the machine never sleeps) and thaws,
  * as Linux does when a device's suspend callback fails. */
@@ -135,6 +145,7 @@ static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
         g_mutex_unlock(&g->lock);
         publish(g);
         if (vm_machine_suspend(g->vm) != 0) {
+            suspend_cycle_end(g);
             return; /* powered off while asleep */
         }
         slept = true;
@@ -154,6 +165,7 @@ static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
         data = g_string_new("{\"error\":");
         runner_json_append_str(data, gkms_last_error(g->dev));
         g_string_append_c(data, '}');
+        suspend_cycle_end(g);
         emit(g, "RESUME_FAILED", data);
         return;
     }
@@ -163,6 +175,7 @@ static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
                            "\"tick\":%" G_GUINT64_FORMAT "}", slept ? "true" : "false",
                            g->status.cycles,
                            g->status.last_suspend_ms, g->status.last_resume_ms, g->status.tick);
+    suspend_cycle_end(g);
     emit(g, "RESUMED", data);
 }
 
@@ -211,10 +224,7 @@ static gpointer guest_main(gpointer data)
             write_expected(g, dump);
             g_free(dump);
         } else if (suspend) {
-            suspend_cycle(g, frames_before);
-            g_mutex_lock(&g->lock);
-            g->suspend_requested = false;
-            g_mutex_unlock(&g->lock);
+            suspend_cycle(g, frames_before); /* clears suspend_requested */
             next_frame = g_get_monotonic_time() + period;
         } else if (!paused) {
             int ret = draw_frame(g);

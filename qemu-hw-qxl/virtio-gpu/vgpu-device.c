@@ -61,6 +61,7 @@ void vgpu_kick(VgpuDevice *d)
 {
     g_mutex_lock(&d->wlock);
     d->kick = true;
+    VGPU_STATS_INC(d, kicks); /* under wlock: the worker reads it with the kick */
     g_cond_signal(&d->wcond);
     g_mutex_unlock(&d->wlock);
 }
@@ -187,6 +188,9 @@ static gpointer worker_main(gpointer data)
             break;
         }
         d->kick = false;
+        g_mutex_lock(&d->stats_lock);
+        uint64_t kicks = d->stats.kicks; /* every kick up to here is taken */
+        g_mutex_unlock(&d->stats_lock);
         g_mutex_unlock(&d->wlock);
         bool more;
         do {
@@ -197,6 +201,9 @@ static gpointer worker_main(gpointer data)
                 g_usleep(d->cfg.cmd_delay_us);
             }
         } while (more);
+        g_mutex_lock(&d->stats_lock);
+        d->stats.kicks_done = kicks;
+        g_mutex_unlock(&d->stats_lock);
         g_mutex_lock(&d->wlock);
     }
     g_mutex_unlock(&d->wlock);

@@ -109,6 +109,11 @@ typedef struct VgpuDeviceStats {
     uint64_t freeze_acks, suspend_acks;
     uint64_t primary_creates, primary_destroys;
     uint64_t draws, draws_released;
+    /* Worker wake-ups asked for (a doorbell, a status or freeze_mode
+     * write, ...), and the number of the last one whose pass over the
+     * queues has ended: once kicks_done reaches a value of kicks read after
+     * a write, the worker has acted on that write. */
+    uint64_t kicks, kicks_done;
     uint32_t resources;         /* live resources */
     char last_driver_error[160];
 } VgpuDeviceStats;

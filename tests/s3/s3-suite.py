@@ -23,6 +23,7 @@ import argparse
 import html
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -41,34 +42,64 @@ def check(cond, what):
 
 
 class Report:
+    """One row per cycle or case, each with a good/bad flag, and a summary
+    line at the top: how many rows were good and, over the S3 cycles, the
+    median suspend and resume times the runner measured."""
+
     def __init__(self, folder, title):
         self.folder = folder
         os.makedirs(folder, exist_ok=True)
         self.title = title
         self.rows = []
 
-    def add(self, label, images, verdict):
+    def add(self, label, images, good, verdict, suspend_ms=None, resume_ms=None):
+        """good: whether the row passed its checks; verdict: what to show
+        (words and timings), never compared with anything."""
         names = []
         for tag, ppm in images:
             png = "%s-%s.png" % (label, tag)
             s3lib.ppm_to_png(ppm, os.path.join(self.folder, png))
             names.append((tag, png))
-        self.rows.append((label, names, verdict))
+        self.rows.append({"label": label, "images": names, "good": bool(good),
+                          "verdict": verdict, "suspend_ms": suspend_ms, "resume_ms": resume_ms})
+
+    def summary(self):
+        cycles = [r for r in self.rows if r["suspend_ms"] is not None]
+        if cycles:
+            good = sum(r["good"] for r in cycles)
+            suspend = statistics.median(r["suspend_ms"] for r in cycles)
+            resume = statistics.median(r["resume_ms"] for r in cycles)
+            return ("%d of %d cycles identical and clean; median suspend %.1f ms, "
+                    "median resume %.1f ms" % (good, len(cycles), suspend, resume))
+        good = sum(r["good"] for r in self.rows)
+        return "%d of %d checks good" % (good, len(self.rows))
+
+    def all_good(self):
+        return all(r["good"] for r in self.rows)
 
     def write(self):
         out = ["<!doctype html><meta charset=utf-8><title>%s</title>" % html.escape(self.title),
                "<style>img{width:320px;border:1px solid #888} td{padding:4px;"
-               "vertical-align:top} .bad{color:#b00}</style>",
-               "<h1>%s</h1><table>" % html.escape(self.title)]
-        for label, names, verdict in self.rows:
-            cls = "" if verdict == "same" else " class=bad"
+               "vertical-align:top} .good{color:#070} .bad{color:#b00}</style>",
+               "<h1>%s</h1>" % html.escape(self.title),
+               "<p class=%s>%s</p><table>" % ("good" if self.all_good() else "bad",
+                                              html.escape(self.summary()))]
+        for r in self.rows:
             cells = "".join("<td>%s<br><img src='%s'></td>" % (html.escape(t), html.escape(p))
-                            for t, p in names)
-            out.append("<tr><td%s>%s<br>%s</td>%s</tr>" % (cls, html.escape(label),
-                                                            html.escape(verdict), cells))
+                            for t, p in r["images"])
+            out.append("<tr><td class=%s>%s<br>%s</td>%s</tr>"
+                       % ("good" if r["good"] else "bad", html.escape(r["label"]),
+                          html.escape(r["verdict"]), cells))
         out.append("</table>")
         with open(os.path.join(self.folder, "index.html"), "w") as f:
             f.write("\n".join(out))
+
+
+def resumed(runner, what, timeout=30):
+    """Waits for the wake's outcome; a RESUME_FAILED (or any other event
+    name) is a failure."""
+    ev = runner.wait_event(["RESUMED", "RESUME_FAILED"], timeout=timeout)
+    return check(ev["event"] == "RESUMED", "%s: %s" % (what, ev))
 
 
 def client_picture(watch, path, timeout=30):
@@ -84,6 +115,23 @@ def expected_picture(runner, path):
     runner.execute("screendump", path=path)
     ev = runner.wait_event(["SCREENDUMP"], timeout=20)
     check("error" not in ev["data"], "screendump: %s" % ev["data"])
+
+
+def settled_picture(runner, watch, path, timeout=30):
+    """The client's picture once it shows the demo's last frame (the demo
+    must be paused): waits for that event, with a deadline, rather than
+    taking the first quiet spell, which a loaded machine can put before
+    the last frame reaches the client.  A client that never gets there
+    (a picture lost in S3) fails the check at the deadline."""
+    expect = path + "-expected.ppm"
+    expected_picture(runner, expect)
+    deadline = time.monotonic() + timeout
+    while True:
+        client_picture(watch, path)
+        bad, first = s3lib.compare_ppm(path, expect)
+        if bad == 0 or time.monotonic() > deadline:
+            return check(bad == 0, "the client never showed the demo's last frame: %d pixels "
+                         "differ, first at %s" % (bad, first))
 
 
 def same(a, b, what):
@@ -103,6 +151,7 @@ def baseline_of(st):
 
 def one_cycle(runner, watch, work, n, in_flight, report, base):
     tag = "cycle%03d" % n
+    failures_before = len(failures)
     before = os.path.join(work, tag + "-before.ppm")
     after = os.path.join(work, tag + "-after.ppm")
     expect = os.path.join(work, tag + "-expected.ppm")
@@ -115,7 +164,7 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
         runner.execute("cont")
         frames = 20
     else:
-        client_picture(watch, before)
+        settled_picture(runner, watch, before)
     t0 = time.monotonic()
     runner.execute("suspend", frames_before=frames)
     st = runner.wait_power("suspended", timeout=30)
@@ -138,15 +187,14 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
         check(dev["driver_errors"] == 0 and dev["cmd_errors"] == 0,
               "%s: virtio-gpu errors: %s" % (tag, dev))
     runner.execute("wake")
-    ev = runner.wait_event(["RESUMED", "RESUME_FAILED"], timeout=30)
-    check(ev["event"] == "RESUMED", "%s: %s" % (tag, ev))
+    resumed(runner, tag)
     runner.execute("pause")
     secs = time.monotonic() - t0
     if dev["type"] == "qxl":
         # QXL: DESTROY_ALL_SURFACES takes the primary; the thaw recreates it.
         r = watch.cmd("wait-primary", creates=creates + 1, timeout=30)
         check(r.get("ok"), "%s: the client got no new primary after wake: %s" % (tag, r))
-    client_picture(watch, after)
+    settled_picture(runner, watch, after)
     if dev["type"] == "qxl":
         # The thaw restores the cursor: the client must take it, which
         # spice-gtk only does after a CURSOR_INIT that follows the reset.
@@ -173,11 +221,14 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
         images = [("before", before), ("after", after)]
     else:
         images = [("expected", expect), ("after", after)]
-    report.add(tag, images, ("same" if ok else "DIFFERENT")
-               + (" (20 frames in flight)" if in_flight else "") + ", %.2f s" % secs)
     watch_status = watch.cmd("status")
     check(watch_status["connected"], "%s: the client was disconnected" % tag)
-    return ok
+    failed = len(failures) - failures_before
+    report.add(tag, images, failed == 0, ("same" if ok else "DIFFERENT")
+               + (" (20 frames in flight)" if in_flight else "") + ", %.2f s" % secs
+               + (", %d checks failed" % failed if failed else ""),
+               suspend_ms=st["last_suspend_ms"], resume_ms=st["last_resume_ms"])
+    return failed == 0
 
 
 def mapped_spice_server(pid):
@@ -231,34 +282,36 @@ def case_reconnect(args, work, report):
     late = None
     try:
         runner.execute("pause")
+        failures_before = len(failures)
         before = os.path.join(work, "reconnect-before.ppm")
-        client_picture(watch, before)
+        settled_picture(runner, watch, before)
         runner.execute("suspend")
         runner.wait_power("suspended")
         watch.cmd("disconnect")
         runner.execute("wake")
-        runner.wait_event(["RESUMED", "RESUME_FAILED"])
+        resumed(runner, "reconnect: wake")
         r = watch.cmd("connect", timeout=30)
         check(r.get("ok"), "reconnect: %s" % r)
         r = watch.cmd("wait-primary", creates=1, timeout=30)
         after = os.path.join(work, "reconnect-after.ppm")
-        client_picture(watch, after)
+        settled_picture(runner, watch, after)
         ok = same(before, after, "reconnected client vs before the suspend")
         report.add("reconnect", [("before", before), ("after", after)],
-                   "same" if ok else "DIFFERENT")
+                   len(failures) == failures_before, "same" if ok else "DIFFERENT")
+        failures_before = len(failures)
         # A client that first connects after a cycle.
         runner.execute("suspend")
         runner.wait_power("suspended")
         runner.execute("wake")
-        runner.wait_event(["RESUMED", "RESUME_FAILED"])
+        resumed(runner, "late client: wake")
         late = s3lib.Watcher(args.watch, runner.port, os.path.join(work, "late.log"))
         r = late.cmd("wait-primary", creates=1, timeout=60)
         check(r.get("ok"), "late client: %s" % r)
         first = os.path.join(work, "late-client.ppm")
-        client_picture(late, first)
+        settled_picture(runner, late, first)
         ok = same(before, first, "client connecting after wake vs before the suspend")
         report.add("late-client", [("before", before), ("first-picture", first)],
-                   "same" if ok else "DIFFERENT")
+                   len(failures) == failures_before, "same" if ok else "DIFFERENT")
     finally:
         if late:
             late.stop()
@@ -278,10 +331,12 @@ def case_faults(args, work, report):
         check(ev["event"] == "SUSPEND_FAILED", "skip-flush-release: %s" % ev)
         err = ev["data"].get("error", "")
         print("skip-flush-release reported in %.1f s: %s" % (secs, err), flush=True)
-        check("FLUSH_RELEASE" in err, "skip-flush-release: unclear error: %r" % err)
+        ok = check("FLUSH_RELEASE" in err, "skip-flush-release: unclear error: %r" % err)
         st = runner.status()
-        check(st["failures"] >= 1 and st["power"] == "running", "after the failed freeze: %s" % st)
-        report.add("fault-skip-flush-release", [], "reported: " + err)
+        ok = check(st["failures"] >= 1 and st["power"] == "running",
+                   "after the failed freeze: %s" % st) and ok
+        report.add("fault-skip-flush-release", [], ev["event"] == "SUSPEND_FAILED" and ok,
+                   "reported: " + err)
     finally:
         watch.stop()
         check(runner.stop() == 0, "s3d-stack did not exit cleanly")
@@ -292,12 +347,11 @@ def case_faults(args, work, report):
         st = wait_asleep(runner, timeout=20)
         problem = st["device"]["last_problem"]
         print("destroy-before-flush reported: %s" % problem, flush=True)
-        check(st["device"]["destroys_before_flush"] > 0 and "flushed" in problem,
-              "destroy-before-flush not reported: %s" % st["device"])
+        ok = check(st["device"]["destroys_before_flush"] > 0 and "flushed" in problem,
+                   "destroy-before-flush not reported: %s" % st["device"])
         runner.execute("wake")
-        ev = runner.wait_event(["RESUMED", "RESUME_FAILED"], timeout=20)
-        check(ev["event"] == "RESUMED", "destroy-before-flush: the thaw failed: %s" % ev)
-        report.add("fault-destroy-before-flush", [], "reported: " + problem)
+        ok = resumed(runner, "destroy-before-flush: wake") and ok
+        report.add("fault-destroy-before-flush", [], ok, "reported: " + problem)
     except (s3lib.Timeout, RuntimeError, EOFError) as e:
         runner.diagnose("destroy-before-flush: %s: %s" % (type(e).__name__, e))
         raise
@@ -351,7 +405,7 @@ def main():
     except (s3lib.Timeout, RuntimeError, EOFError) as e:
         check(False, "%s: %s" % (type(e).__name__, e))
     report.write()
-    print("report: %s" % os.path.join(args.report, "index.html"))
+    print("report: %s (%s)" % (os.path.join(args.report, "index.html"), report.summary()))
     if failures:
         print("%d checks failed; logs kept in %s" % (len(failures), work))
         return 1

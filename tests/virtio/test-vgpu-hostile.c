@@ -5,7 +5,10 @@
  * RAM, status abuse, and malformed commands.  Structural errors must give
  * NEEDS_RESET (and a log line), malformed commands an error response;
  * never a crash (ASan/UBSan), a hang (every wait has a deadline) or a
- * write outside guest RAM, and a reset always brings the device back. */
+ * write outside guest RAM, and a reset always brings the device back.
+ * "Nothing happened" is only checked once something proves the device
+ * acted on the write: its worker finished a pass started after it
+ * (stats.kicks_done), or a later command was answered. */
 #include "config.h"
 
 #include <string.h>
@@ -48,6 +51,29 @@ static bool needs_reset(void)
                          VIRTIO_CONFIG_S_NEEDS_RESET, DEADLINE_US);
 }
 
+/* Waits until the worker has finished a pass over the queues that it
+ * started after everything written so far: whatever a write asked of it,
+ * it has done (or declined) by then. */
+static void wait_worker_pass(void)
+{
+    uint64_t kicks = stats().kicks;
+    int64_t deadline = g_get_monotonic_time() + DEADLINE_US;
+    while (stats().kicks_done < kicks && g_get_monotonic_time() < deadline) {
+        g_usleep(1000);
+    }
+    CHECK(stats().kicks_done >= kicks);
+}
+
+/* A command answered now proves the worker is consuming: it saw every
+ * earlier write and none of them quiesced it. */
+static void check_answers(void)
+{
+    struct virtio_gpu_ctrl_hdr req = { .type = VIRTIO_GPU_CMD_GET_DISPLAY_INFO };
+    struct virtio_gpu_resp_display_info info;
+    CHECK(gvgpu_hw_call(&fx.hw, &req, sizeof(req), &info, sizeof(info)) == 0);
+    CHECK_EQ_U64(info.hdr.type, VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+}
+
 /* After a driver error: the device reports it, and comes back on reset. */
 static void check_error_and_recovery(const char *what)
 {
@@ -59,10 +85,7 @@ static void check_error_and_recovery(const char *what)
         CHECK(0);
     }
     CHECK(gvgpu_hw_init(&fx.hw, FREEZE_BIT | SUSPEND_BIT, true) == 0);
-    struct virtio_gpu_ctrl_hdr req = { .type = VIRTIO_GPU_CMD_GET_DISPLAY_INFO };
-    struct virtio_gpu_resp_display_info info;
-    CHECK(gvgpu_hw_call(&fx.hw, &req, sizeof(req), &info, sizeof(info)) == 0);
-    CHECK_EQ_U64(info.hdr.type, VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+    check_answers();
 }
 
 /* Puts hand-made descriptors at the start of the control queue's table
@@ -99,8 +122,10 @@ static void test_reserved_freeze_modes(void)
     /* Without the feature negotiated the field does nothing at all. */
     CHECK(gvgpu_hw_init(&fx.hw, 0, true) == 0);
     gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_MODE, VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, 2);
-    g_usleep(20000);
+    wait_worker_pass();
+    check_answers();
     CHECK_EQ_U64(gvgpu_hw_common_read(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_STATUS, 2), 0);
+    CHECK_EQ_U64(stats().freeze_acks, 0);
     CHECK(!(gvgpu_hw_status(&fx.hw) & VIRTIO_CONFIG_S_NEEDS_RESET));
     vgpu_fixture_stop(&fx);
 }
@@ -134,15 +159,26 @@ static uint16_t used_idx(void)
     return __atomic_load_n(&fx.hw.q[0].used->idx, __ATOMIC_ACQUIRE);
 }
 
+/* Waits until the device has used more than `n` buffers of the control
+ * queue: the request that follows lands mid-stream. */
+static void wait_used_past(uint16_t n)
+{
+    int64_t deadline = g_get_monotonic_time() + DEADLINE_US;
+    while (used_idx() <= n && g_get_monotonic_time() < deadline) {
+        g_usleep(500);
+    }
+    CHECK(used_idx() > n);
+}
+
 /* Quiesced: nothing more is consumed, even when notified. */
 static void check_quiesced(unsigned posted)
 {
+    wait_worker_pass();                 /* the pass that acknowledged has ended */
     uint16_t u = used_idx();
     CHECK(u > 2);                       /* it was consuming ... */
     CHECK(u < posted + 2);              /* ... and still busy when asked */
-    g_usleep(30000);
     vm_machine_out(fx.vm, (uint16_t)(fx.hw.io + fx.hw.notify), 0, 2); /* notify while frozen */
-    g_usleep(30000);
+    wait_worker_pass();                 /* the worker looked at the queue again */
     CHECK_EQ_U64(used_idx(), u);
     /* every consumed buffer is published: avail - used are all unconsumed */
     CHECK_EQ_U64(fx.hw.q[0].avail_idx - used_idx(), posted + 2 - u);
@@ -153,7 +189,7 @@ static void test_freeze_while_busy(void)
 {
     start(3000, FREEZE_BIT);
     make_busy(30);
-    g_usleep(10000); /* let a few be consumed: the request lands mid-stream */
+    wait_used_past(2);
     int64_t t0 = g_get_monotonic_time();
     gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_MODE, VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, 2);
     CHECK(gvgpu_hw_poll(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_STATUS, 2, 0xffff,
@@ -172,7 +208,7 @@ static void test_suspend_while_busy(void)
 {
     start(3000, SUSPEND_BIT);
     make_busy(30);
-    g_usleep(10000);
+    wait_used_past(2);
     uint8_t st = gvgpu_hw_status(&fx.hw);
     int64_t t0 = g_get_monotonic_time();
     gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_STATUS, st | VIRTIO_CONFIG_S_SUSPEND, 1);
@@ -189,7 +225,8 @@ static void test_suspend_while_busy(void)
     CHECK(gvgpu_hw_init(&fx.hw, 0, true) == 0);
     st = gvgpu_hw_status(&fx.hw);
     gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_STATUS, st | VIRTIO_CONFIG_S_SUSPEND, 1);
-    g_usleep(20000);
+    wait_worker_pass();
+    check_answers();
     CHECK(!(gvgpu_hw_status(&fx.hw) & VIRTIO_CONFIG_S_SUSPEND));
     CHECK_EQ_U64(stats().suspend_acks, 1);
     vgpu_fixture_stop(&fx);

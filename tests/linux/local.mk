@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/linux: a Debian 12 systemd guest (mmdebstrap, Debian's kernel) on
 # Debian's QEMU 7.2: boot, S3 cycles through systemctl suspend / QMP
 # system_wakeup with a spice-gtk client connected throughout (README.md).

@@ -3,6 +3,8 @@
 # stack.sh: one entry point for set-up, the demo and the tests.
 #
 #   ./stack.sh demo [ARGS]   install, build, start the stack with a demo guest
+#   ./stack.sh demo --linux  the same with a Debian 12 guest under Debian's QEMU:
+#                            our s3d_qxl.ko driver, the libdrm demo, our server
 #   ./stack.sh test          install, build (sanitized), run the whole suite
 #   ./stack.sh build         install and build only
 #
@@ -19,7 +21,7 @@ DEBIAN_PACKAGES="autoconf automake libtool pkg-config make gcc clang libclang-rt
 libspice-protocol-dev libspice-server-dev libglib2.0-dev libpixman-1-dev libssl-dev \
 liblz4-dev linux-libc-dev spice-client-gtk virt-viewer xvfb xauth \
 qemu-system-x86 busybox-static python3 python3-gi gir1.2-spiceclientglib-2.0 console-setup-linux \
-x11-apps socat linux-headers-amd64 libdrm-dev"
+x11-apps socat linux-headers-amd64 libdrm-dev mmdebstrap e2fsprogs"
 
 install_packages() {
     [ "${SKIP_APT:-0}" = 1 ] && return 0
@@ -102,6 +104,15 @@ demo)
     # The demo runs unsanitized (a viewer session, not a test).
     build=${BUILD_DIR:-$top/build-demo}
     configure_and_build
+    if [ "${1:-}" = --linux ]; then
+        shift
+        # Debian's QEMU loads this (unsanitized) build of our library.
+        S3D_SPICE_LIBDIR=$build/server/.libs
+        export S3D_SPICE_LIBDIR
+        exec /usr/bin/python3 "$top/tests/linux/linux-demo.py" --cache "$build/tests/linux/guest" \
+            --work "$build/linux-demo" --ko "$build/guest-kms/linux/s3d_qxl.ko" \
+            --demo "$build/guest-kms/drm/s3d-drm-demo" --control "$build/s3d-control.sock" "$@"
+    fi
     # Defaults: 127.0.0.1:5930, a control socket in the build tree; any
     # s3d-stack option may follow (--port, --addr, --suspend-cycle N, ...).
     exec "$build/qemu-hw-qxl/s3d-stack" --control "$build/s3d-control.sock" "$@"

@@ -278,8 +278,10 @@ int s3d_qxl_kms_init(struct s3d_qxl_device *q)
 	ret = drmm_mode_config_init(drm);
 	if (ret)
 		return ret;
-	drm->mode_config.min_width = S3D_QXL_MIN_DIM;
-	drm->mode_config.min_height = S3D_QXL_MIN_DIM;
+	/* Framebuffer limits: a cursor is smaller than any mode (modes are
+	 * bounded in mode_valid). */
+	drm->mode_config.min_width = 1;
+	drm->mode_config.min_height = 1;
 	drm->mode_config.max_width = S3D_QXL_MAX_DIM;
 	drm->mode_config.max_height = S3D_QXL_MAX_DIM;
 	drm->mode_config.preferred_depth = 24;

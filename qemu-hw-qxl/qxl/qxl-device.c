@@ -102,9 +102,11 @@ uint8_t *qxl_bar_host(QxlDevice *d, uint64_t gpa, uint64_t size)
 
 void qxl_update_irq(QxlDevice *d)
 {
+    g_mutex_lock(&d->irq_lock);
     uint32_t pending = __atomic_load_n(&d->ram->int_pending, __ATOMIC_ACQUIRE);
     uint32_t mask = __atomic_load_n(&d->ram->int_mask, __ATOMIC_ACQUIRE);
     vm_irq_set_level(d->irq, (pending & mask) != 0);
+    g_mutex_unlock(&d->irq_lock);
 }
 
 void qxl_send_events(QxlDevice *d, uint32_t events)
@@ -238,6 +240,7 @@ QxlDevice *qxl_device_create(VmMachine *vm, SpiceServer *server, const QxlDevice
     g_mutex_init(&d->async_lock);
     g_mutex_init(&d->release_lock);
     g_mutex_init(&d->stats_lock);
+    g_mutex_init(&d->irq_lock);
     d->current_async = QXL_UNDEFINED_IO;
     uint64_t gpa = cfg->bar_gpa;
     d->bar_ram = vm_machine_add_region(vm, "qxl-ram", gpa, cfg->ram_size);
@@ -295,6 +298,7 @@ void qxl_device_destroy(QxlDevice *d)
     g_mutex_clear(&d->async_lock);
     g_mutex_clear(&d->release_lock);
     g_mutex_clear(&d->stats_lock);
+    g_mutex_clear(&d->irq_lock);
     g_free(d);
 }
 

@@ -59,6 +59,10 @@ struct QxlDevice {
 
     GMutex stats_lock;
     QxlDeviceStats stats;
+    /* The line follows int_pending & int_mask: reading them and setting the
+     * line is one step, or a worker's raise and the guest's acknowledge can
+     * interleave and leave the line low with an interrupt pending. */
+    GMutex irq_lock;
 };
 
 /* qxl-device.c */

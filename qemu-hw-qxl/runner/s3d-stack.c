@@ -417,6 +417,9 @@ int main(int argc, char **argv)
         return 2;
     }
     g_option_context_free(oc);
+    /* One line at a time: a log cut by a kill or a hang still ends with the
+     * last line printed (a file is otherwise fully buffered). */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if (s.opt.addr == NULL) {
         s.opt.addr = g_strdup("127.0.0.1");
     }

@@ -14,4 +14,4 @@ bench_bench_display_LDADD = libtestutil.la $(top_builddir)/server/libspice-serve
 bench_bench_display_debian_SOURCES = $(BENCH_SOURCES)
 bench_bench_display_debian_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(srcdir)/server
 bench_bench_display_debian_LDADD = libtestutil.la $(SPICE_SERVER_LIBS) $(QXL_CLIENT_LIBS)
-EXTRA_DIST += bench/run-bench.sh
+EXTRA_DIST += bench/run-bench.sh bench/run-linux-pm-bench.sh

@@ -14,7 +14,8 @@
 #
 # The guest: systemd as init, root logged in on ttyS0 (serial-getty@ttyS0 with
 # --autologin), the slow units masked, a fixed machine-id, no getty on tty1
-# (the tests own that console), libdrm2 installed, an initramfs with only
+# (the tests own that console), libdrm2, libglib2.0-0 and libpixman-1-0 (for
+# guest-kms/drm/s3d-drm-demo) installed, an initramfs with only
 # virtio_pci, virtio_blk and ext4 (MODULES=list).
 #
 # KO_FILE (optional): installed as /lib/modules/KVER/extra/s3d_qxl.ko, with
@@ -100,7 +101,7 @@ if [ "$(cat "$CACHE/rootfs.key" 2>/dev/null)" != "$TREE_KEY" ] || [ ! -d "$ROOT/
     # once per package, and a python3 shim in front of /usr/bin costs seconds.
     # shellcheck disable=SC2016 # $1 is the hook's argument (the tree)
     PATH=/usr/sbin:/usr/bin:/sbin:/bin mmdebstrap --variant=apt --mode=root --format=directory \
-        --include="systemd,systemd-sysv,udev,kmod,dbus,libpam-systemd,initramfs-tools,$KPKG,libdrm2" \
+        --include="systemd,systemd-sysv,udev,kmod,dbus,libpam-systemd,initramfs-tools,$KPKG,libdrm2,libglib2.0-0,libpixman-1-0" \
         --dpkgopt='path-exclude=/usr/share/doc/*' \
         --dpkgopt='path-exclude=/usr/share/man/*' \
         --dpkgopt='path-exclude=/usr/share/locale/*' \

@@ -20,6 +20,19 @@ S3 cycles with a real SPICE client connected throughout.
 6. prints the QXL device's PM callback times from the guest's dmesg
    (pm_print_times) and the QXL I/O sequence of every suspend and resume
    from QEMU's trace.
+With --driver ours (our s3d_qxl.ko), also:
+7. every suspend's trace has FLUSH_SURFACES_ASYNC, DESTROY_ALL_SURFACES_ASYNC,
+   FLUSH_RELEASE in that order and no NOTIFY_OOM; every resume's RESET,
+   MEMSLOT_ADD_ASYNC, CREATE_PRIMARY_ASYNC;
+8. --demo BIN (guest-kms/drm/s3d-drm-demo): the libdrm demo draws a fixed
+   frame; the client's picture equals the frame the demo says it drew
+   (sha256), before and after an S3 cycle with the demo holding the screen;
+9. --faults: the driver's fault parameter (skip-flush-release, stall-io)
+   makes `systemctl suspend` fail: QEMU never reports suspended, dmesg names
+   the step and the time (at most 2 s), the picture is intact, and a normal
+   cycle works afterwards;
+10. --hibernate: systemctl hibernate, QEMU exits, a new QEMU on the same
+   disks restores: a new client's picture equals the one before.
 
 Exit 0 pass, 1 fail, 77 skip (a peer missing and S3D_REQUIRE_PEERS != 1).
 """
@@ -159,6 +172,9 @@ def main():
     ap.add_argument("--lib", default="debian", choices=("debian", "ours"))
     ap.add_argument("--cycles", type=int, default=3)
     ap.add_argument("--ko", default=os.environ.get("S3D_QXL_KO", ""))
+    ap.add_argument("--demo", default="", help="s3d-drm-demo binary to run in the guest")
+    ap.add_argument("--faults", action="store_true", help="the fault parameter (--driver ours)")
+    ap.add_argument("--hibernate", action="store_true", help="an S4 cycle at the end")
     a = ap.parse_args()
 
     peers()
@@ -179,7 +195,16 @@ def main():
     # 1. the guest image
     t = time.monotonic()
     cmd = ["bash", os.path.join(HERE, "guest-image.sh"), a.cache] + ([a.ko] if a.ko else [])
-    r = subprocess.run(cmd, timeout=1800)
+    env = dict(os.environ)
+    if a.demo:
+        # The demo binary goes to /root through GUEST_EXTRA_DIR.
+        extra = os.path.join(a.work, "guest-extra")
+        os.makedirs(extra)
+        shutil.copy(a.demo, os.path.join(extra, "s3d-drm-demo"))
+        env["GUEST_EXTRA_DIR"] = extra
+    else:
+        env.pop("GUEST_EXTRA_DIR", None)
+    r = subprocess.run(cmd, timeout=1800, env=env)
     if r.returncode != 0:
         skip("cannot build the guest image (mmdebstrap needs the machine's apt sources)")
     say("guest image: %.1f s" % (time.monotonic() - t))
@@ -219,7 +244,7 @@ def main():
                 st = w.cmd("status")
             size = (st["primary"]["width"], st["primary"]["height"])
             pre = os.path.join(a.work, "client-before.ppm")
-            settled(w, pre, size)
+            pre_sha = settled(w, pre, size)
             vm.screendump(os.path.join(a.work, "qmp-before.ppm"))
             info = linux_vm_ppm_info(pre)
             say("client: connected, %dx%d primary, %d colours, %d text pixels"
@@ -235,16 +260,18 @@ def main():
                 ts = vm.suspend(timeout=60)
                 m1 = vm.trace_mark()
                 creates = w.cmd("status")["primary_creates"]
-                tr, tw = vm.wakeup(timeout=60)
+                tf = wake_to_frame(vm, w, pre_sha, os.path.join(a.work, "frame-%d.ppm" % c))
+                tr, tw = vm.wakeup(timeout=60, woken=True)
                 post = os.path.join(a.work, "client-after-%d.ppm" % c)
                 settled(w, post, size, creates_after=creates)
                 qmp_post = vm.screendump(os.path.join(a.work, "qmp-after-%d.ppm" % c))
                 m2 = vm.trace_mark()
                 sus = linux_vm.io_sequence(vm.trace_since(m0, m1))
                 res = linux_vm.io_sequence(vm.trace_since(m1, m2))
-                rows.append((ts, tr, tw, sus, res))
+                rows.append((ts, tr, tw, sus, res, tf))
                 say("cycle %d: suspend %.2f s to 'suspended'; wakeup %.2f s to 'running', "
-                    "%.2f s to the shell" % (c, ts, tr, tw))
+                    "%.2f s to the shell; the client's first correct frame %.2f s after "
+                    "system_wakeup" % (c, ts, tr, tw, tf))
                 say("  QXL I/O suspend: %s" % sus)
                 say("  QXL I/O resume:  %s" % res)
                 bad, first = s3lib.compare_ppm(pre, post)
@@ -260,6 +287,8 @@ def main():
                     raise Fail("cycle %d: no qxl_hard_reset on wake-up (was it really S3?)" % c)
                 if "qxl_set_guest_bug" in sus + res:
                     raise Fail("cycle %d: QEMU flagged a guest bug" % c)
+                if a.driver == "ours":
+                    check_seed004(c, sus, res)
             say("PASS: %d S3 cycles: QMP 'suspended' each time; the client's picture and "
                 "QMP's screendump after each resume equal the ones before, pixel for pixel"
                 % a.cycles)
@@ -292,8 +321,15 @@ def main():
                     say("  dmesg: %s" % n)
                 if any(rc != 0 for _, _, rc in s + r_):
                     raise Fail("cycle %d: a PM callback of %s failed" % (i, dev))
+            summary(drv, per, rows)
+            if a.demo:
+                demo_run(vm, w, a.work, size, pre)
+            if a.faults:
+                faults_run(vm, w, a.work, pre, size)
             w.stop()
             w = None
+            if a.hibernate:
+                hibernate_run(vm, a.work, pre, size)
     except (Fail, linux_vm.VMError, s3lib.Timeout, OSError, ValueError) as e:
         say("FAIL: %s" % e)
         return 1
@@ -303,6 +339,206 @@ def main():
     say("total: %.1f s" % (time.monotonic() - t_all))
     say("PASS")
     return 0
+
+
+def wake_to_frame(vm, w, want_sha, path, timeout=30):
+    """QMP system_wakeup, then the seconds until the client's picture is the
+    one from before the suspend (snapshots as fast as the client answers)."""
+    t0 = time.monotonic()
+    vm.qmp.cmd("system_wakeup")
+    while time.monotonic() - t0 < timeout:
+        r = w.cmd("snapshot", path=path)
+        if r.get("ok") and r.get("sha256") == want_sha:
+            return time.monotonic() - t0
+        time.sleep(0.02)
+    raise Fail("the client never showed the picture from before the suspend within %d s" % timeout)
+
+
+def stats(xs):
+    xs = sorted(xs)
+    if not xs:
+        return "n/a"
+    mid = xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+    return "median %.1f, max %.1f" % (mid, xs[-1])
+
+
+def summary(drv, per, rows):
+    """One line for the benchmark (tests/bench/run-linux-pm-bench.sh)."""
+    sus = [us / 1000.0 for s, _ in per for cb, us, _ in s if cb == "pci_pm_suspend"]
+    res = [us / 1000.0 for _, r in per for cb, us, _ in r if cb == "pci_pm_resume"]
+    say("SUMMARY driver=%s cycles=%d | pci_pm_suspend ms: %s | pci_pm_resume ms: %s | "
+        "systemctl suspend to QMP suspended ms: %s | system_wakeup to the first correct frame "
+        "ms: %s" % (drv, len(rows), stats(sus), stats(res),
+                    stats([r[0] * 1000 for r in rows]), stats([r[5] * 1000 for r in rows])))
+
+
+def ordered(seq, names):
+    """The names, in order, among the I/Os of a folded sequence string."""
+    got = [tok.split("x")[0] for tok in seq.split()]
+    return [n for n in got if n in names]
+
+
+def check_seed004(c, sus, res):
+    want = ["FLUSH_SURFACES_ASYNC", "DESTROY_ALL_SURFACES_ASYNC", "FLUSH_RELEASE"]
+    got = ordered(sus, want + ["NOTIFY_OOM"])
+    if got != want:
+        raise Fail("cycle %s: suspend I/Os %s, expected %s and no NOTIFY_OOM" % (c, got, want))
+    want_r = ["RESET", "MEMSLOT_ADD_ASYNC", "CREATE_PRIMARY_ASYNC"]
+    got_r = []
+    for n in ordered(res, want_r):
+        if not got_r or got_r[-1] != n:
+            got_r.append(n)
+    if got_r[:3] != want_r:
+        raise Fail("cycle %s: resume I/Os %s, expected %s" % (c, got_r, want_r))
+    say("PASS: cycle %s: FLUSH_SURFACES_ASYNC, DESTROY_ALL_SURFACES_ASYNC, FLUSH_RELEASE, "
+        "no NOTIFY_OOM; resume RESET, MEMSLOT_ADD_ASYNC, CREATE_PRIMARY_ASYNC" % c)
+
+
+DEMO_TICK = 42
+
+
+def demo_run(vm, w, work, size, pre):
+    """The libdrm demo on our driver: the client shows what it drew."""
+    # A plain background job: `setsid prog &` would fork again, and $! would
+    # name a process that is already gone.
+    vm.check("rm -f /root/demo.out; /root/s3d-drm-demo --tick %d --page-flip "
+             "</dev/null >/root/demo.out 2>&1 & echo $! >/root/demo.pid" % DEMO_TICK)
+    deadline = time.monotonic() + 60
+    out = ""
+    while "DRAWN" not in out:
+        if time.monotonic() > deadline:
+            raise Fail("demo: never drew its frame: %r" % out)
+        time.sleep(0.5)
+        out = vm.check("cat /root/demo.out 2>/dev/null; true")
+        if re.search(r"^s3d-drm-demo: ", out, re.M) or "Exit " in vm.check("jobs; true"):
+            raise Fail("demo: %s" % out.strip())
+    m = re.search(r"EXPECTED (\d+)x(\d+) sha256=([0-9a-f]{64})", out)
+    if not m:
+        raise Fail("demo: no EXPECTED line: %r" % out)
+    dsize = (int(m.group(1)), int(m.group(2)))
+    want = m.group(3)
+    path = os.path.join(work, "demo-client.ppm")
+    got = settled(w, path, dsize)
+    if got != want:
+        s3lib.ppm_to_png(path, path[:-4] + ".png")
+        raise Fail("demo: the client's picture (sha256 %s) is not the demo's frame %d (%s)"
+                   % (got, DEMO_TICK, want))
+    say("PASS: the libdrm demo (dumb buffers, DIRTYFB, a page flip, the cursor) drew frame %d; "
+        "the client's %dx%d picture is that frame, pixel for pixel" % (DEMO_TICK, dsize[0], dsize[1]))
+    creates = w.cmd("status")["primary_creates"]
+    m0 = vm.trace_mark()
+    vm.suspend(timeout=60)
+    m1 = vm.trace_mark()
+    vm.wakeup(timeout=60)
+    path2 = os.path.join(work, "demo-client-after-s3.ppm")
+    got = settled(w, path2, dsize, creates_after=creates)
+    m2 = vm.trace_mark()
+    check_seed004("demo", linux_vm.io_sequence(vm.trace_since(m0, m1)),
+                  linux_vm.io_sequence(vm.trace_since(m1, m2)))
+    if got != want:
+        s3lib.ppm_to_png(path2, path2[:-4] + ".png")
+        raise Fail("demo: after an S3 cycle the client's picture is not the demo's frame")
+    say("PASS: after an S3 cycle with the demo on screen, the client's picture is still its frame")
+    vm.check("kill $(cat /root/demo.pid); for i in $(seq 50); do "
+             "kill -0 $(cat /root/demo.pid) 2>/dev/null || break; sleep 0.1; done; "
+             "! kill -0 $(cat /root/demo.pid) 2>/dev/null")
+    # The demo was DRM master; when it goes, fbdev takes the screen back and
+    # the console shows again, as it was.
+    vm.check("printf '\\033c\\033[H\\033[2J\\033[?25l' >/dev/tty1; cat /root/screen.txt >/dev/tty1; "
+             "printf '\\033[?25l' >/dev/tty1")
+    path = os.path.join(work, "console-after-demo.ppm")
+    settled(w, path, size)
+    bad, first = s3lib.compare_ppm(pre, path)
+    if bad:
+        s3lib.ppm_to_png(path, path[:-4] + ".png")
+        raise Fail("after the demo exited, the console is not back: %d pixels differ, first at %s"
+                   % (bad, first))
+    say("PASS: the demo exited; the console is back, equal to the one before")
+
+
+ABORT_RE = re.compile(r"suspend aborted at step '([^']+)' \((-?\d+)\) after (\d+) ms")
+
+
+def faults_run(vm, w, work, pre, size):
+    """The fault parameter breaks the suspend; it is reported, bounded."""
+    vm.check("printf '\\033c\\033[H\\033[2J\\033[?25l' >/dev/tty1; cat /root/screen.txt >/dev/tty1; "
+             "printf '\\033[?25l' >/dev/tty1")
+    settled(w, os.path.join(work, "console-before-faults.ppm"), size)
+    for f in ("skip-flush-release", "stall-io"):
+        vm.check("echo %s > /sys/module/s3d_qxl/parameters/fault; dmesg -C" % f)
+        t0 = time.monotonic()
+        rc, out = vm.run("systemctl suspend", timeout=60)
+        deadline = time.monotonic() + 30
+        m = None
+        while m is None:
+            m = ABORT_RE.search(vm.dmesg())
+            if m is None:
+                if time.monotonic() > deadline:
+                    raise Fail("fault %s: no 'suspend aborted' line in dmesg" % f)
+                if vm.status() == "suspended":
+                    raise Fail("fault %s: the machine went to sleep" % f)
+                time.sleep(0.5)
+        # The PM core resumes everything after the failed suspend; wait for it.
+        vm.run("for i in $(seq 100); do dmesg | grep -q 'PM: suspend exit' && break; "
+               "sleep 0.1; done", timeout=30)
+        st = vm.status()
+        if st != "running":
+            raise Fail("fault %s: QEMU is %s" % (f, st))
+        ms = int(m.group(3))
+        if ms > 2000:
+            raise Fail("fault %s: aborted after %d ms (more than 2 s)" % (f, ms))
+        path = os.path.join(work, "fault-%s.ppm" % f)
+        settled(w, path, size)
+        bad, first = s3lib.compare_ppm(os.path.join(work, "console-before-faults.ppm"), path)
+        if bad:
+            raise Fail("fault %s: the picture changed: %d pixels, first at %s" % (f, bad, first))
+        say("PASS: fault %s: systemctl suspend failed (rc %d) in %.1f s, never 'suspended'; "
+            "dmesg: \"suspend aborted at step '%s' (%s) after %d ms\"; picture intact"
+            % (f, rc, time.monotonic() - t0, m.group(1), m.group(2), ms))
+    vm.check("echo none > /sys/module/s3d_qxl/parameters/fault")
+    creates = w.cmd("status")["primary_creates"]
+    vm.suspend(timeout=60)
+    vm.wakeup(timeout=60)
+    path = os.path.join(work, "after-faults.ppm")
+    settled(w, path, size, creates_after=creates)
+    bad, first = s3lib.compare_ppm(os.path.join(work, "console-before-faults.ppm"), path)
+    if bad:
+        raise Fail("after the faults: a normal cycle changed the picture (%d pixels)" % bad)
+    say("PASS: after the faults a normal S3 cycle works, picture intact")
+
+
+def hibernate_run(vm, work, pre, size):
+    """S4: the image written, QEMU gone, a new QEMU restores the picture."""
+    w = s3lib.Watcher(os.path.join(TESTS, "client", "spice-watch.py"), vm.port,
+                      os.path.join(work, "watch-pre-s4.stderr"))
+    try:
+        if not w.cmd("connect", timeout=30).get("ok"):
+            raise Fail("before S4: the client cannot connect")
+        pre = os.path.join(work, "client-before-s4.ppm")
+        settled(w, pre, size)
+    finally:
+        w.stop()
+    vm.screendump(os.path.join(work, "qmp-before-s4.ppm"))
+    t_down, t_up = vm.hibernate()
+    say("hibernate: QEMU exited %.1f s after systemctl hibernate; the new QEMU's guest "
+        "answered %.1f s after its start" % (t_down, t_up))
+    w = s3lib.Watcher(os.path.join(TESTS, "client", "spice-watch.py"), vm.port,
+                      os.path.join(work, "watch-s4.stderr"))
+    try:
+        r = w.cmd("connect", timeout=30)
+        if not r.get("ok"):
+            raise Fail("after S4: the client cannot connect: %s" % r)
+        path = os.path.join(work, "client-after-s4.ppm")
+        settled(w, path, size)
+    finally:
+        w.stop()
+    bad, first = s3lib.compare_ppm(pre, path)
+    if bad:
+        s3lib.ppm_to_png(path, path[:-4] + ".png")
+        raise Fail("after S4: the client's picture differs from before: %d pixels, first at %s"
+                   % (bad, first))
+    say("PASS: hibernate and restore in a new QEMU process: the client's picture equals the "
+        "one before, pixel for pixel")
 
 
 def linux_vm_ppm_info(path):

@@ -538,11 +538,12 @@ class LinuxVM:
         self.wait_status("suspended", max(1.0, timeout - (time.monotonic() - t0)))
         return time.monotonic() - t0
 
-    def wakeup(self, timeout=60.0):
-        """QMP system_wakeup; returns (seconds to running, seconds until the
-        shell answers)."""
+    def wakeup(self, timeout=60.0, woken=False):
+        """QMP system_wakeup (unless the caller sent it: woken); returns
+        (seconds to running, seconds until the shell answers)."""
         t0 = time.monotonic()
-        self.qmp.cmd("system_wakeup")
+        if not woken:
+            self.qmp.cmd("system_wakeup")
         self.wait_status("running", timeout)
         t1 = time.monotonic() - t0
         self.check("true", timeout=max(1.0, timeout - t1))

@@ -5,12 +5,20 @@
 # About 2-3 minutes on 2 cores without KVM, plus 1-4 minutes the first time
 # for mmdebstrap. Needs root (mmdebstrap, chroot); skips otherwise.
 TESTS += linux/test-linux-boot.sh
+# Our driver in the same guest, on both libraries (the demo, the faults and,
+# on Debian's library, hibernate): about 4 minutes each.
+TESTS += linux/test-linux-s3d-debian.sh linux/test-linux-s3d-ours.sh
 # One QEMU at a time on small machines: under make -jN this test starts after
 # the tests/qemu ones (same explicit-rule trick as in qemu/local.mk).
 linux_boot_log = linux/test-linux-boot.sh.log
 $(linux_boot_log): qemu/test-qemu-s3-ours.sh.log
+# They share the image cache: one after the other.
+linux_s3d_debian_log = linux/test-linux-s3d-debian.sh.log
+$(linux_s3d_debian_log): linux/test-linux-boot.sh.log
+linux_s3d_ours_log = linux/test-linux-s3d-ours.sh.log
+$(linux_s3d_ours_log): linux/test-linux-s3d-debian.sh.log
 EXTRA_DIST += linux/README.md linux/guest-image.sh linux/linux-vm.py linux/linux-boot.py \
-	linux/test-linux-boot.sh \
+	linux/test-linux-boot.sh linux/test-linux-s3d-debian.sh linux/test-linux-s3d-ours.sh \
 	$(NULL)
 
 # The artifacts go with `make clean`; the guest image only with distclean

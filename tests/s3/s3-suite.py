@@ -290,17 +290,39 @@ def case_faults(args, work, report):
     runner, watch = start_pair(args, work, ["--fault", "destroy-before-flush"])
     try:
         runner.execute("suspend", frames_before=5)
-        st = runner.wait_power("suspended")
+        st = wait_asleep(runner, timeout=20)
         problem = st["device"]["last_problem"]
         print("destroy-before-flush reported: %s" % problem, flush=True)
         check(st["device"]["destroys_before_flush"] > 0 and "flushed" in problem,
               "destroy-before-flush not reported: %s" % st["device"])
         runner.execute("wake")
-        runner.wait_event(["RESUMED", "RESUME_FAILED"])
+        ev = runner.wait_event(["RESUMED", "RESUME_FAILED"], timeout=20)
+        check(ev["event"] == "RESUMED", "destroy-before-flush: the thaw failed: %s" % ev)
         report.add("fault-destroy-before-flush", [], "reported: " + problem)
+    except (s3lib.Timeout, RuntimeError, EOFError) as e:
+        runner.diagnose("destroy-before-flush: %s: %s" % (type(e).__name__, e))
+        raise
     finally:
         watch.stop()
         check(runner.stop() == 0, "s3d-stack did not exit cleanly")
+
+
+def wait_asleep(runner, timeout):
+    """Polls until the machine sleeps; a freeze that fails (SUSPEND_FAILED)
+    or a guest that stops answering ends the wait at once, with its reason."""
+    deadline = time.monotonic() + timeout
+    while True:
+        failed = [e for e in runner.events if e["event"] == "SUSPEND_FAILED"]
+        if failed:
+            raise RuntimeError("the freeze failed: %s" % failed[0]["data"])
+        st = runner.execute("status", timeout=max(1, deadline - time.monotonic()))
+        if st["power"] == "suspended":
+            return st
+        if time.monotonic() > deadline:
+            raise s3lib.Timeout("machine not suspended after %d s (power %s, driver_suspended %s, "
+                                "last_error %r)" % (timeout, st["power"], st["driver_suspended"],
+                                                    st["last_error"]))
+        time.sleep(0.02)
 
 
 def main():

@@ -28,6 +28,22 @@ def free_port():
     return port
 
 
+def backtrace(pid, timeout=60):
+    """All threads' stacks of a live process (gdb, bounded), or why not."""
+    try:
+        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx",
+                            "-ex", "set pagination off", "-ex", "thread apply all bt"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+    except FileNotFoundError:
+        return "backtrace: gdb is not installed"
+    except subprocess.TimeoutExpired:
+        return "backtrace: gdb did not finish within %d s" % timeout
+    out = r.stdout.decode("utf-8", "replace")
+    keep = [l for l in out.splitlines() if l.startswith(("Thread ", "#"))]
+    return "backtrace of %d:\n%s" % (pid, "\n".join(keep) if keep else out[-3000:])
+
+
 class LineReader:
     """Bounded line reads from a file descriptor."""
 
@@ -117,6 +133,28 @@ class Runner:
                               % (state, timeout, st["power"]))
             time.sleep(0.02)
 
+    def diagnose(self, why):
+        """Prints why, the runner's status (if its loop still answers), a
+        backtrace of all its threads and the end of its log: a hang becomes a
+        failure that says where each thread was."""
+        print("--- s3d-stack diagnosis: %s" % why, flush=True)
+        if self.proc.poll() is not None:
+            print("s3d-stack exited with %d" % self.proc.returncode, flush=True)
+        else:
+            try:
+                print("status: %s" % json.dumps(self.execute("status", timeout=3)), flush=True)
+            except Exception as e:
+                print("status: no answer (%s: %s): the main loop is blocked"
+                      % (type(e).__name__, e), flush=True)
+            print(backtrace(self.proc.pid), flush=True)
+        self.log.flush()
+        try:
+            with open(self.log.name, errors="replace") as f:
+                tail = f.read()[-6000:]
+            print("--- end of %s:\n%s--- end of diagnosis" % (self.log.name, tail), flush=True)
+        except OSError as e:
+            print("log unreadable: %s" % e, flush=True)
+
     def stop(self):
         try:
             self.execute("quit", timeout=5)
@@ -125,6 +163,7 @@ class Runner:
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            self.diagnose("did not exit within 20 s of quit")
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(timeout=10)
         self.sock.close()

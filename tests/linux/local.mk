@@ -19,6 +19,7 @@ linux_s3d_ours_log = linux/test-linux-s3d-ours.sh.log
 $(linux_s3d_ours_log): linux/test-linux-s3d-debian.sh.log
 EXTRA_DIST += linux/README.md linux/guest-image.sh linux/linux-vm.py linux/linux-boot.py \
 	linux/test-linux-boot.sh linux/test-linux-s3d-debian.sh linux/test-linux-s3d-ours.sh \
+	linux/linux-demo.py \
 	$(NULL)
 
 # The artifacts go with `make clean`; the guest image only with distclean

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # stack.sh: one entry point for set-up, the demo and the tests.
 #
 #   ./stack.sh demo [ARGS]   install, build, start the stack with a demo guest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gkms-log.h: the one logger of guest-kms/ (GLib domain "s3display-guest"). */
 #ifndef GKMS_LOG_H
 #define GKMS_LOG_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # S3D_CHECK_CFLAG(FLAG, [ACTION-IF-OK], [ACTION-IF-NOT])
 # Probes whether the C compiler accepts FLAG (with -Werror, so a flag that is
 # only warned about counts as unsupported).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-log.h: the one logger of server/.
  *
  * Messages go through GLib's g_log with the domain "s3display-server", so a

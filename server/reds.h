@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds.h (internal): the server object behind SpiceServer, shared by the
  * API entry points and the main-thread channels.
  *

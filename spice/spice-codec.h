@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-codec.h (internal): one description of each body layout, used both
  * to write and to read it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-display-codec.c: layouts of the display channel's draw messages,
  * their images and the cursor shape (the bodies with nested data).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-display-codec.h (internal): codecs of bodies with nested data. */
 #ifndef SPICE_DISPLAY_CODEC_H
 #define SPICE_DISPLAY_CODEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-link.c: link-stage messages. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-link.h: the link stage of a SPICE connection (before the data phase).
  *
  * Client -> server: SpiceLinkHeader (16 bytes) + SpiceLinkMess (18 bytes) +

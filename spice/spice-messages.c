@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-messages.c: dispatch of every message we marshal or demarshal to the
  * codec of its body, by channel and type. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-messages.h: SPICE message bodies as C structs, their marshaller and
  * their demarshaller.
  *

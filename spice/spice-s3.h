@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-s3.h: this project's protocol additions for guest sleep (S3).
  *
  * 1. virtio-pci freeze_mode (seeds 000, 001, 003): a driver-written mode that

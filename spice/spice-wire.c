@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-wire.c: bounds-checked little-endian writer and reader. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spice-wire.h: the byte level of the SPICE wire protocol.
  *
  * SPICE is little-endian and packed: fields follow each other with no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gdemo-desktop.c: the demo desktop on a GkmsDevice: mode set, the
  * framebuffer, the overlay surface and the cursor, and per-frame damage.
  *

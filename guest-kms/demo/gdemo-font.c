@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gdemo-font.c: PSF console fonts (and a built-in fallback) as an a8
  * atlas of the 128 ASCII cells, drawn with pixman. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gdemo-font.h (internal): the demo's text: a console PSF font (PSF1 or
  * PSF2, gzip'd or not) turned into an a8 glyph atlas, or a built-in 5x7
  * font when the file is missing or malformed, so the demo always has text.

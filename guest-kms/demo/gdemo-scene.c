@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gdemo-scene.c: layout, animation and drawing of the demo desktop. */
 #include "config.h"
 

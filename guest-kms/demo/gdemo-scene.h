@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gdemo-scene.h (internal): the demo's picture as a pure function of the
  * tick: the layout for a mode, the animated state at a tick, and drawing
  * with pixman.  No device here: gdemo-desktop.c sends what this draws.

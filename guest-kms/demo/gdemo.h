@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gdemo.h: the demo desktop, drawn through the guest KMS API (gkms.h).
  *
  * A gradient background, a top bar ("s3-display demo", "frame N"), two

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest-kms/demo: the demo desktop drawn through the KMS API (gdemo.h),
 # for the stack runner and the S3 screenshot tests.
 libguest_kms_la_SOURCES += \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gkms-drm.c: the guest KMS API (gkms.h) on a real Linux DRM device
  * through libdrm, so the demo desktop runs in a Linux guest on any KMS
  * driver (ours, s3d_qxl, in particular).

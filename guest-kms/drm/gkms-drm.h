@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gkms-drm.h: the guest KMS API (gkms.h) on a Linux DRM device (libdrm).
  *
  * Implements the part of gkms.h the demo desktop uses: modes, dumb

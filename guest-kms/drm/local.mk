@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest-kms/drm: the demo desktop as a libdrm program for a Linux guest
 # (gkms.h on /dev/dri/cardN), run on s3d_qxl.ko by tests/linux.
 EXTRA_DIST += drm/gkms-drm.h

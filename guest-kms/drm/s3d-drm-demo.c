@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* s3d-drm-demo: the demo desktop as a libdrm program for a Linux guest.
  *
  *   s3d-drm-demo [--device /dev/dri/card0] [--size WxH] [--tick N] [--fps N]

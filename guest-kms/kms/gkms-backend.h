@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gkms-backend.h (internal): what a device backend (QXL, virtio-gpu)
  * provides to the KMS layer.  Surface ids are small integers chosen by the
  * KMS layer (1..GKMS_MAX_SURFACES); 0 is the scanout. */

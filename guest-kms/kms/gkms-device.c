@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gkms-device.c: the KMS layer: framebuffers, planes, damage, cursor and
  * the commit gate around suspend/resume. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gkms.h: the guest KMS driver's API, shaped like DRM's.
  *
  * One connector (the device's modes), one CRTC, a primary plane scanning

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # guest-kms/linux: s3d_qxl.ko, the Linux KMS driver for the QXL device, built
 # by Kbuild against $(LINUX_HEADERS) (configure --with-linux-headers=DIR).
 # Kbuild builds next to its sources, so they are copied into the build tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gqxl-alloc.c: first fit with coalescing free extents. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gqxl-alloc.h: a first-fit allocator over a range of device memory, by
  * offset (the driver turns offsets into QXL addresses and host pointers).
  * init/finish; not thread-safe (the guest driver has one thread). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gqxl-cmd.c: QXL commands in device memory, and their release. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gqxl-cmd.h: building QXL commands in device memory and getting that
  * memory back from the release ring.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gqxl-hw.c: probe, ports, interrupts, memslots and rings of a QXL device,
  * from the guest's side. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gqxl-hw.h: the guest driver's view of a QXL device: probe, ports,
  * interrupts, rings, memslots and the release ring.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gqxl-kms.c: the QXL backend of the KMS layer: scanout on the primary
  * surface, overlays as off-screen surfaces in BAR1, cursor on the cursor
  * ring, and the seed-004 suspend/resume. */

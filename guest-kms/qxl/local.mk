@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest-kms/qxl: the QXL hardware layer of the guest driver.
 libguest_kms_la_SOURCES += \
 	qxl/gqxl-alloc.c qxl/gqxl-alloc.h \

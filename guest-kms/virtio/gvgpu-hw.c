@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gvgpu-hw.c: probe, negotiation, virtqueues and commands of the guest's
  * virtio-gpu driver (see gvgpu-hw.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gvgpu-hw.h: the guest driver's view of a virtio-gpu device on the modern
  * virtio-pci transport: probe (capabilities), feature negotiation, split
  * virtqueues in guest RAM, commands and their responses.

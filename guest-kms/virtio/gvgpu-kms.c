@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gvgpu-kms.c: the virtio-gpu backend of the KMS layer: every plane is a
  * 2D resource whose backing lives in guest RAM; the guest composes
  * overlays into the scanout's backing, then TRANSFER_TO_HOST_2D and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gvgpu-kms.h: options of the virtio-gpu backend of the KMS layer.
  * gkms_open_virtio_gpu() (gkms.h) uses the defaults; tests choose how the
  * driver suspends with gkms_open_virtio_gpu_with(). */

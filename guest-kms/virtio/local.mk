@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest-kms/virtio: the virtio-gpu driver (transport, queues, 2D resources,
 # suspend/resume by freeze_mode, SUSPEND, PCI PM or the recreate fallback).
 AM_CPPFLAGS += -I$(srcdir)/virtio -I$(top_srcdir)/spice

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm-core.c: GLib main loop with the machine lock, as SpiceCoreInterface. */
 #include "config.h"
 

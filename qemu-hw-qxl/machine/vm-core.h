@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm-core.h: the host main loop of the VM, on GLib, and the
  * SpiceCoreInterface it gives a SPICE server (ours or Debian's).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm-log.h: the one logger of qemu-hw-qxl/ (machine and devices).
  * GLib's g_log with the domain "s3display-vm"; guest errors at WARNING with
  * the field and value.  Callable from any thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm-machine.c: memory regions, port I/O, PCI, interrupt lines, reset and
  * ACPI S3 of the small VM. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm-machine.h: the small virtual machine around our display devices.
  *
  * Just enough of a PC for a paravirtual display device and its guest driver

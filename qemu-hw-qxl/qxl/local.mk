@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # qemu-hw-qxl/qxl: the QXL PCI device.
 libqemu_hw_qxl_la_SOURCES += \
 	qxl/qxl-device.c qxl/qxl-device.h qxl/qxl-private.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-device.c: creation, ROM and RAM header, interrupts, the guest-bug
  * latch, the release ring and the reset of the QXL device. */
 #include "config.h"

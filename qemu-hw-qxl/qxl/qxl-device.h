@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-device.h: the QXL PCI display device, as QEMU's hw/display/qxl.c is
  * toward a guest driver and toward a SPICE server.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-ports.c: the QXL_IO_* ports (BAR3), one handle_<port> each.
  *
  * Runs on the guest's thread with the machine lock held.  Every value the

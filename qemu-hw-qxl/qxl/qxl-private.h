@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-private.h (internal to qxl/): the device state shared by its files. */
 #ifndef QXL_PRIVATE_H
 #define QXL_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-ring.c: SPICE rings shared with an untrusted guest. */
 #include "config.h"
 

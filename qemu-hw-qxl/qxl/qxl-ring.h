@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-ring.h: the device's end of a SPICE ring in guest-shared memory
  * (<spice/ipc_ring.h> layout: num_items, prod, notify_on_prod, cons,
  * notify_on_cons, then the items).

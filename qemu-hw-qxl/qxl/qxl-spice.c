@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-spice.c: the device's QXLInterface, called by the SPICE server's
  * worker thread (ours or Debian's: only the public API is used). */
 #include "config.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # qemu-hw-qxl/runner: s3d-stack, the stack runner (the README's main job):
 # machine + QXL device + our SPICE server + the demo guest (guest-kms),
 # with a JSON-lines control socket.  guest-kms is built before this folder.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runner-control.c: Unix socket, line framing, replies and events. */
 #include "config.h"
 

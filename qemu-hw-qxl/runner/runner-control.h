@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runner-control.h: the runner's control socket, a Unix socket speaking
  * JSON lines in the spirit of QMP.
  *

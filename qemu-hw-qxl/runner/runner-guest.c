@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runner-guest.c: the demo guest's thread: frames, S3 cycles, requests. */
 #include "config.h"
 

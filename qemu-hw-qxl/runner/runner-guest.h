@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runner-guest.h: the demo guest of the stack runner: one thread playing a
  * vCPU that runs the guest KMS driver (guest-kms) and the demo desktop,
  * and that goes through S3 the way `systemctl suspend` does: the driver's

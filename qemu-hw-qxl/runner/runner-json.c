@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runner-json.c: a bounded parser for flat JSON objects. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runner-json.h: the little JSON the control socket speaks.
  *
  * Commands are one flat object per line, in the spirit of QMP:

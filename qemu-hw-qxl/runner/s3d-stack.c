@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* s3d-stack: the stack runner.  One process runs the small machine, the
  * QXL device on a SPICE server (the library this program is linked with:
  * ours when installed, Debian's in the test variant), and a demo guest

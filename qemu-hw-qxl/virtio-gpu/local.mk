@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # qemu-hw-qxl/virtio-gpu: the virtio-gpu device (modern virtio-pci, 2D,
 # freeze_mode / SUSPEND / PM No_Soft_Reset) shown through a SPICE server.
 AM_CPPFLAGS += -I$(srcdir)/virtio-gpu -I$(top_srcdir)/spice $(PIXMAN_CFLAGS)

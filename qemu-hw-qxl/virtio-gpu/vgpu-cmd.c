@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-cmd.c: the virtio-gpu 2D command set, one handle_<command> each,
  * and the resources they act on.
  *

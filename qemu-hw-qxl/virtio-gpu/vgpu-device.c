@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-device.c: creation, PCI capabilities and power management,
  * interrupts, the driver-error latch, the worker thread and the reset of
  * the virtio-gpu device. */

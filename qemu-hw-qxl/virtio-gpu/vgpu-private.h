@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-private.h (internal to virtio-gpu/): the device state shared by its
  * files. */
 #ifndef VGPU_PRIVATE_H

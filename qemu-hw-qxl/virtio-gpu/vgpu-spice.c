@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-spice.c: the device's display as a SPICE server sees it, the way
  * QEMU's simple display feeds it: a QXLInstance whose primary surface is
  * the scanout (in host memory), and a QXL_DRAW_COPY of a bitmap in host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-transport.c: the I/O BAR of the modern virtio-pci transport:
  * common configuration (with freeze_mode at its end), ISR, device
  * configuration and notifications, and the device-status state machine.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-virtqueue.c: split virtqueues, device side (virtio 1.x, 2.7). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-virtqueue.h (internal): the device side of a split virtqueue in
  * guest RAM.  Every index, descriptor and address the driver provides is
  * checked against the ring size and guest RAM (vm_machine_gpa_to_host)

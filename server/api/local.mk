@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # server/api: sources of this concern (appended to libserver-core.la).
 # Entry points of features we do not support yet (documented errors/no-ops).
 libserver_core_la_SOURCES += api/reds-unsupported.c api/reds-audio.c

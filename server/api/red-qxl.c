@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-qxl.c: the spice_qxl_* entry points.  Each one becomes a request to
  * the instance's display worker (red-worker.h says which block).  The
  * QXLState the header leaves opaque is our RedWorker. */

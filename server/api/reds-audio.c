@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-audio.c: the playback and record entry points of libspice-server.
  *
  * s3display has no audio channel yet.  QEMU's audio-spice module still

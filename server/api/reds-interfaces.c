@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-interfaces.c: spice_server_add_interface / remove_interface: the
  * devices a host plugs in (QXL, keyboard, mouse, tablet), checked against
  * the interface versions of the 0.15 headers. */

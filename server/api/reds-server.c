@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-server.c: the server object: configuration setters, the listening
  * socket, the link policy (tickets, which channel goes where), channel
  * events, and posting from workers to the main thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-unsupported.c: public entry points of features s3display does not
  * implement yet (char devices, client migration, TLS/SASL, video codecs,
  * record/replay, GL scanout) plus a few deprecated leftovers.

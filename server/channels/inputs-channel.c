@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* inputs-channel.c: keyboard and mouse from the client to the host's
  * keyboard/mouse/tablet interfaces.
  *

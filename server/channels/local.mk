@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # server/channels: sources of this concern (appended to libserver-core.la).
 libserver_core_la_SOURCES += \
 	channels/red-channel-client.c channels/red-channel-client.h \

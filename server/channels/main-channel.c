@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main-channel.c: the main channel (one client session at a time).
  *
  * On link: MAIN_INIT (session id, display hint, mouse modes, no agent, the

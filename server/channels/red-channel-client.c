@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-channel-client.c: framing, acks and the send queue of one client. */
 #include "config.h"
 

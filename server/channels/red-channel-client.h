@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-channel-client.h: one client's connection to one channel in the data
  * phase: mini-header framing, the client-message gate, acks, the send queue.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-lz4.c: LZ4 image payload encoder. */
 #include "config.h"
 

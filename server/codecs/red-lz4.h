@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-lz4.h: SPICE's LZ4 image payload (SPICE_IMAGE_TYPE_LZ4).
  *
  * Layout (spice-wire-and-abi.md §5.4): one byte top_down (1), one byte

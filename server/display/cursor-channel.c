@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cursor-channel.c: the cursor channel's clients, served by the worker.
  * The worker keeps the current shape, position and visibility, so a client
  * that connects later gets them in CURSOR_INIT. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* display-channel.c: the display channel's clients, served by the worker.
  *
  * Each client keeps a damage region: the part of the primary surface it has

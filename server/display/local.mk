@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # server/display: sources of this concern (appended to libserver-core.la).
 # The worker thread, its loop and the display/cursor channel clients.
 libserver_core_la_SOURCES += \

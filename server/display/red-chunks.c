@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-chunks.c: QXLDataChunk lists. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-chunks.h: reading a guest QXLDataChunk list (bitmap data, clip rects,
  * cursor shapes).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-cursor-parse.c: QXLCursorCmd and QXLCursor. */
 #include "config.h"
 

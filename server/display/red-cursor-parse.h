@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-cursor-parse.h: commands of the QXL cursor ring.
  *
  * A SET carries a shape, copied out of guest memory (it outlives the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-image.c: QXLImage -> pixman source image. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-image.h: a guest QXLImage as a pixman source image.
  *
  * BITMAP images in the formats QXL drivers send (32BIT, RGBA, 24BIT, 16BIT,

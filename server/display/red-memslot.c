@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-memslot.c: QXL address translation through the memslots. */
 #include "config.h"
 

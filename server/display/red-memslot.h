@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-memslot.h: the one gate between QXL addresses and host memory.
  *
  * A QXLPHYSICAL holds a slot id in its top `id_bits`, a generation in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-render.c: QXL display commands rendered with pixman. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-render.h: executes the commands of the QXL display ring.
  *
  * Drawables are rendered with pixman straight into the destination

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-surfaces.c: surface table and pixman images over device memory. */
 #include "config.h"
 

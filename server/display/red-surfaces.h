@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-surfaces.h: the surfaces of one QXL instance.
  *
  * A surface is a pixman image over device memory (the guest's VRAM or RAM,

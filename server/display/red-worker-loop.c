@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-worker-loop.c: SpiceCoreInterface callbacks on a GMainContext.
  *
  * SpiceCoreInterface has no "opaque" for the interface itself, so the

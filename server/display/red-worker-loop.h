@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-worker-loop.h: a SpiceCoreInterface over a GMainContext, so the code
  * that serves clients runs the same way on the host's main loop and on a
  * display worker's own loop.  Only the worker thread may call it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-worker-private.h (internal to the worker): state shared by the worker's
  * files.  Everything here is touched only on the worker thread, except the
  * request queue (under `lock`) and `stats` (atomics). */

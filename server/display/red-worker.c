@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-worker.c: the display worker thread: its request queue, the command
  * loop over the QXL rings, and the handlers of the spice_qxl_* requests. */
 #include "config.h"

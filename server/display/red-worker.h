@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-worker.h: the display worker of one QXL instance.
  *
  * One thread per QXL instance.  It pulls commands with get_command /

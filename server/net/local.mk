@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # server/net: sources of this concern (appended to libserver-core.la).
 libserver_core_la_SOURCES += \
 	net/red-stream.c net/red-stream.h \

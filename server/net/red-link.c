@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-link.c: link handshake state machine. */
 #include "config.h"
 

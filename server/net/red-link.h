@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-link.h: the link handshake of one accepted connection, on the main
  * thread, driven by SpiceCoreInterface watches.
  *

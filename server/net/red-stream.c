@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-stream.c: non-blocking socket I/O with an output queue. */
 #include "config.h"
 

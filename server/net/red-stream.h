@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-stream.h: a non-blocking client socket with an output queue.
  *
  * Writes never block: what the kernel does not take is queued and sent when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-ticket.c: RSA-OAEP ticket key, with OpenSSL 3's EVP interface. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-ticket.h: the SPICE ticket: a fresh RSA-1024 key per link, its public
  * half sent as 162 bytes of DER SubjectPublicKeyInfo, and RSA-OAEP (SHA-1,
  * MGF1-SHA-1, empty label) decryption of the client's 128-byte ticket

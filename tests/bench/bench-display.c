@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench-display: frames per second of a libspice-server (Debian's or ours,
  * whichever this binary links) under a full-screen update loop.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench: frames per second of a libspice-server under a full-screen
 # update loop (bench-display.c), ours and Debian's from the same sources.
 # Built by `make check` as helper programs so they cannot rot; never run by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-bench.sh: frames per second of our libspice-server and Debian's under
 # the same full-screen update loop (bench-display.c), and the ratios
 # ours/Debian.  Not a test: it never fails on a figure, only when a run does

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-linux-pm-bench.sh BUILD_DIR [CYCLES]: our Linux driver against the
 # in-kernel qxl, on the same Debian 12 guest, QEMU and server (Debian's
 # libspice-server), CYCLES (10) systemctl suspend / system_wakeup cycles each.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/client: our SPICE test client (library + tools) and its tests.
 
 # spice-watch.py: a persistent spice-gtk client taking JSON-line commands

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """spice-watch.py: a persistent real SPICE client, driven by JSON lines.
 
 Connects spice-gtk's GLib client (no Gtk, no display needed) to

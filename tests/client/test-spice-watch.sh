@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-spice-watch.sh: spice-watch.py, the persistent spice-gtk client the
 # S3 tests drive, sees exactly the scene test-display-scene drew, and reports
 # the connection's life (connect, reconnect, server gone) as it happens.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/demo: the demo desktop (guest-kms/demo) on the whole stack: the
 # machine, our server, the QXL device and the guest KMS driver.
 

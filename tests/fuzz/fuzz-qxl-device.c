@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-qxl-device: libFuzzer target for the QXL device with our server
  * attached: arbitrary BAR contents, ring indices and port writes.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs the QXL device fuzzer (device + machine + our server, built from
 # source with clang) for a bounded number of executions: 60,000 take
 # about a minute on two cores (FUZZ_RUNS overrides).

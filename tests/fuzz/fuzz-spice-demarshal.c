@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-spice-demarshal: libFuzzer target for every client -> server parser
  * (the link message and the data-phase bodies of all four channels).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs the client -> server demarshaller fuzzer for 200,000 executions.
 s=${srcdir:-.}/..
 exec "${srcdir:-.}/fuzz/run-fuzz.sh" fuzz-spice-demarshal "${FUZZ_RUNS:-200000}" \

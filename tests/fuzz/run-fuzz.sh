@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-fuzz.sh: builds a libFuzzer target with clang (ASan + UBSan) from the
 # sources it names and runs it for a bounded number of executions.
 #   run-fuzz.sh NAME RUNS SOURCES...     (environment: CLANG, CPPFLAGS_FUZZ)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/kms: the guest KMS driver (guest-kms) on the QXL device, its
 # suspend/resume and the faults a broken driver makes, on our server and on
 # Debian's libspice-server1 (same sources).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-gkms: the guest KMS driver (guest-kms) on the QXL device and a real
  * libspice-server (ours or Debian's, whichever this program links):
  * mode set, framebuffer damage, overlay planes, cursor, and the seed-004

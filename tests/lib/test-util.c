@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-util.c: the test runner. */
 #include "test-util.h"
 

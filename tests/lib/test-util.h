@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-util.h: the assertions and the runner every test program uses.
  *
  * A test program is a list of TEST() functions run by test_main(); each

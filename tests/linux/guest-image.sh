@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest-image.sh CACHE [KO_FILE]
 #
 # Builds a Debian 12 guest with systemd for the Linux-driver tests, from

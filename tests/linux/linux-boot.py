@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """linux-boot.py: the Debian 12 guest (guest-image.sh) under Debian's QEMU,
 S3 cycles with a real SPICE client connected throughout.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """linux-demo.py: the main job on a real Linux guest (./stack.sh demo --linux).
 
   linux-demo.py --cache DIR --work DIR --ko s3d_qxl.ko --demo s3d-drm-demo

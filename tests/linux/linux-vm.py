@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """linux-vm.py: Debian's QEMU with the Debian 12 guest of guest-image.sh (stdlib only).
 
 As a library (the tests load this file with importlib):

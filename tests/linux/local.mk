@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/linux: a Debian 12 systemd guest (mmdebstrap, Debian's kernel) on
 # Debian's QEMU 7.2: boot, S3 cycles through systemctl suspend / QMP
 # system_wakeup with a spice-gtk client connected throughout (README.md).
@@ -18,6 +19,7 @@ linux_s3d_ours_log = linux/test-linux-s3d-ours.sh.log
 $(linux_s3d_ours_log): linux/test-linux-s3d-debian.sh.log
 EXTRA_DIST += linux/README.md linux/guest-image.sh linux/linux-vm.py linux/linux-boot.py \
 	linux/test-linux-boot.sh linux/test-linux-s3d-debian.sh linux/test-linux-s3d-ours.sh \
+	linux/linux-demo.py \
 	$(NULL)
 
 # The artifacts go with `make clean`; the guest image only with distclean

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian 12 systemd guest (guest-image.sh) on Debian's QEMU with the
 # in-kernel qxl driver: boot, 3 S3 cycles through systemctl suspend and QMP
 # system_wakeup with a spice-gtk client connected throughout (linux-boot.py).

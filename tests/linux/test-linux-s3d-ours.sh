@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Our driver (guest-kms/linux/s3d_qxl.ko; the in-kernel qxl blacklisted) in
 # the Debian 12 systemd guest on Debian's QEMU, on our libspice-server (S3D_SPICE_LIBDIR, a plain build):
 # 3 systemctl suspend cycles with a client connected, the seed-004 I/Os in

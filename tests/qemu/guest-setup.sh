@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guest-setup.sh CACHE_DIR [KO]
 #
 # With KO (our s3d_qxl.ko), the initramfs loads that driver and its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/qemu: Debian's QEMU 7.2 with a real Linux 6.1 guest (in-tree drm/qxl)
 # through S3 cycles, on Debian's libspice-server and on ours (README.md).
 # Each run: SeaBIOS once, Linux three times under TCG; about 1.5 minutes each

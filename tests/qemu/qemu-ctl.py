@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Small host-side helper for the real-QEMU tests (stdlib only).
 
   qemu-ctl.py qmp SOCK COMMAND [JSON-ARGS]   run one QMP command, print its "return" as JSON

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # qemu-s3-run.sh: Debian's QEMU 7.2 runs a real Linux guest (Debian 12's
 # kernel, in-tree drm/qxl driver) on a SPICE server library, and the screen a
 # real SPICE client sees survives suspend to RAM pixel for pixel.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-qemu.sh: Debian's QEMU 7.2 with a qxl VGA, SPICE on 127.0.0.1 and the
 # guest from guest-setup.sh, for the real-QEMU tests.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """spice-type.py HOST PORT TEXT [TIMEOUT]: type TEXT, then Enter, through a
 SPICE inputs channel, the way a viewer's keyboard does.
 

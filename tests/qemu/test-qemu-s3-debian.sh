@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Debian's QEMU 7.2 + Linux guest on Debian's libspice-server1: the reference
 # run of qemu-s3-run.sh (two boots, S3 cycles, SPICE input), and the proof
 # that the rig itself works when test-qemu-s3-ours.sh fails.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The same run on OUR libspice-server: Debian's QEMU loads the plain
 # (unsanitized) build in $S3D_SPICE_LIBDIR (../stack.sh test builds it and
 # sets it); unset -> skip, or fail with S3D_REQUIRE_PEERS=1 / CI=true.

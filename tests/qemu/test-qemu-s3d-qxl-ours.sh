@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Our Linux driver (guest-kms/linux/s3d_qxl.ko, the in-kernel qxl left out of
 # the guest) under Debian's QEMU on our libspice-server (the plain build in $S3D_SPICE_LIBDIR):
 # boots, S3 cycles with a client connected, the seed-004 I/Os in QEMU's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/qxl: the QXL device model driven at the port level by a scripted
 # guest, on our server and on Debian's libspice-server1 (same sources).
 

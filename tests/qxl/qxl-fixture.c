@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-fixture.c: machine + loop thread + server + QXL device + guest. */
 #include "config.h"
 

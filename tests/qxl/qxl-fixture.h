@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qxl-fixture.h: a whole stack in one test process: the machine, its main
  * loop on a thread, a SPICE server (whichever libspice-server the program
  * was linked with), the QXL device, and the test thread as the guest's vCPU

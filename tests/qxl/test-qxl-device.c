@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-qxl-device: the QXL device driven at the port level by a scripted
  * guest (guest-kms's hardware layer), on whichever libspice-server this
  * program was linked with: probe, memslots, primary, drawing, off-screen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-qxl-hostile: a hostile guest at the port/BAR level, on whichever
  * libspice-server this program was linked with.
  *

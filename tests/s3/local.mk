@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/s3: the S3 suite: the stack runner (qemu-hw-qxl/s3d-stack) with its
 # demo guest, a real spice-gtk client (client/spice-watch.py) connected
 # throughout, suspend/wake through the control socket.  HTML report in

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """s3-suite.py: the S3 suite.  The stack runner (s3d-stack) with its demo
 guest, a real spice-gtk client connected to it, and suspend/wake cycles
 driven through the runner's control socket.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """s3lib: processes and pictures for the S3 suite.
 
 Runner: s3d-stack with its JSON-lines control socket.  Watcher: a real

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One scene drawn through the QXL device (the demo guest at frame 0, paused)
 # gives the same spicy-screenshot image on our libspice-server and on
 # Debian's libspice-server1, pixel for pixel.  Each runner is started on

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs one case of the S3 suite (s3-suite.py) on a runner binary.
 #   test-s3.sh RUNNER CASE [suite args...]
 # The HTML report goes to $abs_top_builddir/tests/s3-report/<name>/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-qxl.c: see fake-qxl.h. */
 #include <errno.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-qxl.h: a minimal QXL device behind the public QXLInterface, for tests
  * that drive a libspice-server (Debian's or ours) through <spice.h> only.
  *

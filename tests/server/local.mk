@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/server: tests of server/ (unit, hostile input, ABI, real client).
 
 SERVER_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \

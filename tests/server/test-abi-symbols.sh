@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-abi-symbols: our libspice-server.so.1 exports exactly the symbols of
 # Debian's libspice-server1, each in the same version node, with the same
 # SONAME and the same chain of version-node parents.  QEMU's modules bind

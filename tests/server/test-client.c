@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-client.c: see test-client.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-client.h: a minimal blocking SPICE client for tests and benchmarks.
  *
  * Enough of the client side to link channels with a password (RSA-OAEP

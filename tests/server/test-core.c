@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-core.c: see test-core.h. */
 #include "config.h"
 

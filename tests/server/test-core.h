@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-core.h: a SpiceCoreInterface on a GLib main loop in its own thread,
  * for tests and benchmarks that drive a libspice-server (Debian's or ours)
  * through <spice.h> while their main thread plays the guest or a client.

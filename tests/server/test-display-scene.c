@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-display-scene: a libspice-server, driven only through <spice.h> with
  * a fake QXL device, renders a known scene pixel for pixel.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-display-scene.sh: the real SPICE client sees exactly the scene that
 # test-display-scene drew through <spice.h> with its fake QXL device.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-hostile-clients: our server against clients that break the protocol.
  * Each hostile client must get its link error or be closed, and a good
  * client must keep working afterwards and alongside.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-qxl-server.c: see test-qxl-server.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-qxl-server.h: a libspice-server (whichever one the program links)
  * listening on 127.0.0.1 with a fake QXL device and a primary surface, for
  * programs that use <spice.h> only (test-slow-client, the benchmark).

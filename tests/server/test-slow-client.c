@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-slow-client: a display client that stops reading must neither block
  * the display worker nor make the server hold an unbounded amount of data
  * for it, while a normal client of the same session keeps getting frames.

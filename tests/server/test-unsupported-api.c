@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-unsupported-api: the public entry points of features we do not
  * support (server/api/reds-unsupported.c, reds-audio.c) give their
  * documented answers, accept NULL everywhere, and take ownership of what

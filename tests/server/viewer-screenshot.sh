@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # viewer-screenshot.sh: shows the test-display-scene picture in the real
 # remote-viewer (virt-viewer) on a private Xvfb and saves a screenshot, for a
 # person to look at.  Not a CI test: a window manager-less X server, GTK's

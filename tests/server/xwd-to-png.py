@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """xwd-to-png: converts an X window dump (xwd -root) of a TrueColor screen to
 PNG with the standard library only, and counts the pixels of given colours.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spice-samples.c: sample messages, with field values chosen so that every
  * byte differs from its neighbours (a field written at the wrong offset or
  * width shows up in the golden and round-trip tests). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spice-samples.h: one or more sample of every message type the protocol
  * layer knows, for the round-trip, hostile-input and fuzz-seed tests. */
 #ifndef SPICE_SAMPLES_H

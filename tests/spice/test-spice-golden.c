@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-spice-golden: bytes derived by hand from the protocol, compared with
  * what the marshaller writes (and parsed back where the server reads them).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-spice-hostile: the demarshallers against bytes a hostile peer sends.
  * Every body is copied into a buffer of exactly its size, so under
  * AddressSanitizer any read past it aborts the test. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-spice-roundtrip: every message type we marshal parses back to the same
  * fields, and re-marshalling the parsed message gives the same bytes. */
 #include "config.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/virtio: the virtio-gpu device, its guest driver and the freeze
 # bridge, on our server and on Debian's libspice-server1 (same sources).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-vgpu-device: the virtio-gpu device and its guest driver on
  * whichever libspice-server this program was linked with: probe and
  * feature negotiation, the 2D commands through the KMS layer, the picture

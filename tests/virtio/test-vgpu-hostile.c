@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-vgpu-hostile: a hostile or broken driver against the virtio-gpu
  * device: reserved freeze modes, freeze and SUSPEND while the queue is
  * busy, notifications while frozen, descriptor loops, addresses outside

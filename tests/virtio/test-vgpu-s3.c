@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-vgpu-s3: S3 cycles of a guest showing a picture on virtio-gpu, on
  * whichever libspice-server this program was linked with.  What the SPICE
  * server shows (what a connected viewer sees) is read right after the wake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-fixture.c: machine + loop thread + server + virtio-gpu + guest. */
 #include "config.h"
 

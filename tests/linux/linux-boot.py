@@ -322,14 +322,23 @@ def main():
                 if any(rc != 0 for _, _, rc in s + r_):
                     raise Fail("cycle %d: a PM callback of %s failed" % (i, dev))
             summary(drv, per, rows)
-            if a.demo:
-                demo_run(vm, w, a.work, size, pre)
+            # The demo goes last: in two CI runs of three the serial shell
+            # stopped taking commands a while after the demo had exited
+            # (cause not found yet; see the issue notes).
             if a.faults:
                 faults_run(vm, w, a.work, pre, size)
+            if a.hibernate:
+                w.stop()
+                w = None
+                hibernate_run(vm, a.work, pre, size)
+                w = s3lib.Watcher(os.path.join(TESTS, "client", "spice-watch.py"), vm.port,
+                                  os.path.join(a.work, "watch-after-s4.stderr"))
+                if not w.cmd("connect", timeout=30).get("ok"):
+                    raise Fail("after S4: the client cannot connect")
+            if a.demo:
+                demo_run(vm, w, a.work, size, pre)
             w.stop()
             w = None
-            if a.hibernate:
-                hibernate_run(vm, a.work, pre, size)
     except (Fail, linux_vm.VMError, s3lib.Timeout, OSError, ValueError) as e:
         say("FAIL: %s" % e)
         return 1

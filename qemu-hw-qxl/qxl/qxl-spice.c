@@ -163,7 +163,12 @@ static void iface_async_complete(QXLInstance *qin, uint64_t cookie)
     uint32_t io = (uint32_t)cookie;
     g_mutex_lock(&d->async_lock);
     uint32_t current = d->current_async;
-    d->current_async = QXL_UNDEFINED_IO;
+    /* Only the I/O this completion is for ends here: after a reset dropped
+     * an I/O, the guest may already wait on a new one, which a late
+     * completion of the old one must not end (its own would be lost). */
+    if (current == io) {
+        d->current_async = QXL_UNDEFINED_IO;
+    }
     g_mutex_unlock(&d->async_lock);
     if (current != io) {
         /* A reset in between dropped the I/O: the guest is not waiting. */

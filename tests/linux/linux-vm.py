@@ -294,7 +294,9 @@ class LinuxVM:
     def cmdline(self):
         a = ["root=/dev/vda", "rw", "console=ttyS0,115200", "no_console_suspend",
              "log_buf_len=4M", "fsck.mode=skip", "resume=/dev/vdb", "mem_sleep_default=deep",
-             "vt.global_cursor_default=0", "quiet", "8250.nr_uarts=1", "tsc=unstable"]
+             "vt.global_cursor_default=0", "quiet", "8250.nr_uarts=1", "tsc=unstable",
+             # the kernel where System.map says: cpu_dump() addresses map directly
+             "nokaslr"]
         if self.driver == "ours":
             a.append("modprobe.blacklist=qxl")
         if self.extra_append:
@@ -467,10 +469,12 @@ class LinuxVM:
                            timeout=30, raw=True)
         return time.monotonic() - self.t_start
 
-    def run(self, cmd, timeout=60.0, raw=False):
+    def run(self, cmd, timeout=60.0, raw=False, may_sleep=False):
         """Runs cmd in the guest's root shell; returns (exit status, output).
         Output is stdout and stderr, between markers made unique by a token
-        and a counter; the echoed command line never contains them."""
+        and a counter; the echoed command line never contains them.
+        A guest that is asleep while the command has not ended is an error
+        at once, unless may_sleep (the command puts it to sleep)."""
         if not self.shell_ready:
             raise VMError("shell not ready")
         self.nrun += 1
@@ -494,8 +498,14 @@ class LinuxVM:
                 end = self.serial.wait(end_re, since, min(2.0, max(0.05, deadline - time.monotonic())))
                 break
             except Timeout:
+                # A sleeping guest runs no command: say so now, not after
+                # the whole timeout as a silent serial line.
+                if not may_sleep and self.qmp is not None and self.status() == "suspended":
+                    raise VMError("guest command %r: the guest is asleep (QMP status "
+                                  "'suspended')" % cmd[:80])
                 if time.monotonic() >= deadline:
-                    raise
+                    raise Timeout("guest command %r: no end marker within %.0f s; the "
+                                  "vCPU's state is in %s" % (cmd[:80], timeout, self.cpu_dump()))
                 # Not even started: the line is stuck in the UART (seen once
                 # in a CI run under TCG); another newline pushes it through.
                 if not re.search(rb"@@B" + tag.encode() + rb"@@", bytes(self.serial.buf[since:])):
@@ -505,8 +515,23 @@ class LinuxVM:
         out = text[b.end():] if b else text
         return int(end.group(1)), out.decode("utf-8", "replace").replace("\r\n", "\n")
 
-    def check(self, cmd, timeout=60.0):
-        rc, out = self.run(cmd, timeout)
+    def cpu_dump(self):
+        """The vCPU's registers and the top of its stack, through QMP, into
+        WORK/cpu-dump-N.txt: where a guest that stopped answering is (map
+        the addresses with the guest's System.map and /proc/modules)."""
+        self.ndump = getattr(self, "ndump", 0) + 1
+        path = self.path("cpu-dump-%d.txt" % self.ndump)
+        try:
+            with open(path, "w") as f:
+                f.write("QMP status: %s\n" % self.status())
+                for c in ("info registers", "x/64gx $rsp"):
+                    f.write(self.qmp.cmd("human-monitor-command", **{"command-line": c}) or "")
+        except (VMError, OSError) as e:
+            return "%s (incomplete: %s)" % (path, e)
+        return path
+
+    def check(self, cmd, timeout=60.0, may_sleep=False):
+        rc, out = self.run(cmd, timeout, may_sleep=may_sleep)
         if rc != 0:
             raise VMError("guest command %r failed (%d): %s" % (cmd, rc, out.strip()[-500:]))
         return out
@@ -518,6 +543,8 @@ class LinuxVM:
         self.boot_seconds = t
         if self.driver == "ours":
             self.check("lsmod | grep -q '^s3d_qxl ' || modprobe s3d_qxl", timeout=60)
+            with open(self.path("proc-modules.txt"), "w") as f:
+                f.write(self.check("cat /proc/modules"))
             rc, _ = self.run("lsmod | grep -q '^qxl '")
             if rc == 0:
                 raise VMError("--driver ours but the in-kernel qxl is loaded")
@@ -546,7 +573,7 @@ class LinuxVM:
     def suspend(self, timeout=60.0):
         """systemctl suspend; returns the seconds until QMP says suspended."""
         t0 = time.monotonic()
-        self.check("systemctl suspend", timeout=timeout)
+        self.check("systemctl suspend", timeout=timeout, may_sleep=True)
         self.wait_status("suspended", max(1.0, timeout - (time.monotonic() - t0)))
         return time.monotonic() - t0
 

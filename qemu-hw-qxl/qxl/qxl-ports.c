@@ -123,6 +123,16 @@ static void handle_create_primary(QxlDevice *d, uint32_t val, bool async)
         qxl_guest_bug(d, "create_surface.format", sc.format, "not a primary format");
         return;
     }
+    /* KEEP_DATA is the one flag of the ABI; bits it does not define would
+     * mean something to a later device, so they are refused, not ignored. */
+    if (sc.flags & ~(uint32_t)QXL_SURF_FLAG_KEEP_DATA) {
+        qxl_guest_bug(d, "create_surface.flags", sc.flags, "unknown flag bits");
+        return;
+    }
+    if (sc.type != QXL_SURF_TYPE_PRIMARY) {
+        qxl_guest_bug(d, "create_surface.type", sc.type, "not QXL_SURF_TYPE_PRIMARY");
+        return;
+    }
     QXLDevSurfaceCreate surface = {
         .width = sc.width, .height = sc.height, .stride = sc.stride, .format = sc.format,
         .position = sc.position, .mouse_mode = 1, .flags = sc.flags, .type = sc.type,

@@ -413,6 +413,26 @@ static void test_create_primary(void)
         recover();
         CHECK(gqxl_hw_async_io(&fx.hw, QXL_IO_DESTROY_PRIMARY_ASYNC, 0) == 0);
     }
+    /* Good geometry, but flag bits the ABI does not define, or another
+     * surface type: refused at the port. */
+    const struct { uint32_t flags, type; const char *field; } odd[] = {
+        { 1u << 1, QXL_SURF_TYPE_PRIMARY, "create_surface.flags" },
+        { QXL_SURF_FLAG_KEEP_DATA | 0x80000000u, QXL_SURF_TYPE_PRIMARY, "create_surface.flags" },
+        { 0, 1, "create_surface.type" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(odd); i++) {
+        uint64_t bugs0 = guest_bugs(), irq0 = fx.hw.irq_error;
+        QXLSurfaceCreate sc = {
+            .width = W, .height = H, .stride = W * 4, .format = SPICE_SURFACE_FMT_32_xRGB,
+            .flags = odd[i].flags, .type = odd[i].type,
+            .mem = gqxl_hw_phys(&fx.hw, GQXL_MAIN_SLOT, 0),
+        };
+        memcpy((void *)&fx.hw.ram->create_surface, &sc, sizeof(sc));
+        CHECK(gqxl_hw_async_io(&fx.hw, QXL_IO_CREATE_PRIMARY_ASYNC, 0) == -1);
+        expect_guest_bug(bugs0, irq0, odd[i].field);
+        recover();
+        CHECK(gqxl_hw_async_io(&fx.hw, QXL_IO_DESTROY_PRIMARY_ASYNC, 0) == 0);
+    }
     /* Twice in a row is a guest bug; so is a non-zero port value. */
     uint64_t bugs0 = guest_bugs(), irq0 = fx.hw.irq_error;
     CHECK(qxl_fixture_create_primary(&fx, W, H, false) == 0);

@@ -12,7 +12,7 @@
 #include <linux/virtio_pci.h>
 
 #include "gkms-log.h"
-#include "spice-s3.h"
+#include "virtio-pci-freeze.h"
 
 #define PCI_CAP_ID_PM 0x01
 #define PCI_CAP_ID_VNDR 0x09

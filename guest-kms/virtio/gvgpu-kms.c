@@ -18,7 +18,7 @@
 #include "gkms-backend.h"
 #include "gkms-log.h"
 #include "gvgpu-hw.h"
-#include "spice-s3.h"
+#include "virtio-pci-freeze.h"
 
 #define GVGPU_RES_SCANOUT 1
 #define GVGPU_RES_CURSOR 2
@@ -368,7 +368,7 @@ static int be_suspend(void *p, unsigned faults, char *err, size_t n)
         }
         gvgpu_hw_common_write(hw, VIRTIO_PCI_COMMON_FREEZE_MODE, VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, 2);
         if (!gvgpu_hw_poll(hw, VIRTIO_PCI_COMMON_FREEZE_STATUS, 2, 0xffff,
-                           VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, S3_FREEZE_ACK_TIMEOUT_MS * 1000)) {
+                           VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, VIRTIO_PCI_FREEZE_ACK_TIMEOUT_MS * 1000)) {
             return step_failed(err, n, "suspend: no FREEZE_S3 acknowledgement before the deadline");
         }
         k->froze = true;
@@ -380,7 +380,7 @@ static int be_suspend(void *p, unsigned faults, char *err, size_t n)
         uint8_t st = gvgpu_hw_status(hw);
         gvgpu_hw_common_write(hw, VIRTIO_PCI_COMMON_STATUS, st | VIRTIO_CONFIG_S_SUSPEND, 1);
         if (!gvgpu_hw_poll(hw, VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_CONFIG_S_SUSPEND,
-                           VIRTIO_CONFIG_S_SUSPEND, S3_FREEZE_ACK_TIMEOUT_MS * 1000)) {
+                           VIRTIO_CONFIG_S_SUSPEND, VIRTIO_PCI_FREEZE_ACK_TIMEOUT_MS * 1000)) {
             return step_failed(err, n, "suspend: SUSPEND never shown in device_status");
         }
         return 0;
@@ -450,7 +450,7 @@ static int be_resume(void *p, char *err, size_t n)
         if (kept) {
             gvgpu_hw_common_write(hw, VIRTIO_PCI_COMMON_FREEZE_MODE, VIRTIO_PCI_FREEZE_MODE_UNFREEZE, 2);
             if (!gvgpu_hw_poll(hw, VIRTIO_PCI_COMMON_FREEZE_STATUS, 2, 0xffff,
-                               VIRTIO_PCI_FREEZE_MODE_UNFREEZE, S3_FREEZE_ACK_TIMEOUT_MS * 1000)) {
+                               VIRTIO_PCI_FREEZE_MODE_UNFREEZE, VIRTIO_PCI_FREEZE_ACK_TIMEOUT_MS * 1000)) {
                 return step_failed(err, n, "resume: no UNFREEZE acknowledgement");
             }
         }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu-device.h: a virtio-gpu device (2D command set) on the modern
  * virtio-pci transport, shown through a SPICE server, with this project's
- * freeze_mode extension (spice/spice-s3.h).
+ * freeze_mode extension (spice/virtio-pci-freeze.h).
  *
  * Guest side (<linux/virtio_pci.h>, <linux/virtio_ring.h>,
  * <linux/virtio_gpu.h>):

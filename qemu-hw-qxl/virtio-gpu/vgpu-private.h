@@ -9,7 +9,7 @@
 #include <linux/virtio_gpu.h>
 #include <linux/virtio_pci.h>
 
-#include "spice-s3.h"
+#include "virtio-pci-freeze.h"
 #include "vgpu-device.h"
 #include "vgpu-virtqueue.h"
 #include "vm-log.h"

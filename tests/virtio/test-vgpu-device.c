@@ -13,7 +13,7 @@
 #include <linux/virtio_gpu.h>
 #include <linux/virtio_pci.h>
 
-#include "spice-s3.h"
+#include "virtio-pci-freeze.h"
 #include "test-util.h"
 #include "vgpu-fixture.h"
 

@@ -18,7 +18,7 @@
 #include <linux/virtio_gpu.h>
 #include <linux/virtio_pci.h>
 
-#include "spice-s3.h"
+#include "virtio-pci-freeze.h"
 #include "test-util.h"
 #include "vgpu-fixture.h"
 
@@ -194,7 +194,7 @@ static void test_freeze_while_busy(void)
     int64_t t0 = g_get_monotonic_time();
     gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_MODE, VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, 2);
     CHECK(gvgpu_hw_poll(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_STATUS, 2, 0xffff,
-                        VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, S3_FREEZE_ACK_TIMEOUT_MS * 1000));
+                        VIRTIO_PCI_FREEZE_MODE_FREEZE_S3, VIRTIO_PCI_FREEZE_ACK_TIMEOUT_MS * 1000));
     printf("  FREEZE_S3 acknowledged after %.2f ms\n", (g_get_monotonic_time() - t0) / 1000.0);
     check_quiesced(30);
     gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_MODE, VIRTIO_PCI_FREEZE_MODE_UNFREEZE, 2);
@@ -214,7 +214,7 @@ static void test_suspend_while_busy(void)
     int64_t t0 = g_get_monotonic_time();
     gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_STATUS, st | VIRTIO_CONFIG_S_SUSPEND, 1);
     CHECK(gvgpu_hw_poll(&fx.hw, VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_CONFIG_S_SUSPEND,
-                        VIRTIO_CONFIG_S_SUSPEND, S3_FREEZE_ACK_TIMEOUT_MS * 1000));
+                        VIRTIO_CONFIG_S_SUSPEND, VIRTIO_PCI_FREEZE_ACK_TIMEOUT_MS * 1000));
     printf("  SUSPEND shown after %.2f ms\n", (g_get_monotonic_time() - t0) / 1000.0);
     check_quiesced(30);
     /* DRIVER_OK without SUSPEND: the device resumes */

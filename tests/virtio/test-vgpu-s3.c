@@ -17,7 +17,7 @@
 
 #include <linux/virtio_gpu.h>
 
-#include "spice-s3.h"
+#include "virtio-pci-freeze.h"
 #include "test-util.h"
 #include "vgpu-fixture.h"
 

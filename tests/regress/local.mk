@@ -30,4 +30,29 @@ regress_regress_cve_2021_4207_cursor_double_fetch_SOURCES = \
 regress_regress_cve_2021_4207_cursor_double_fetch_CPPFLAGS = $(REGRESS_SERVER_CPPFLAGS)
 regress_regress_cve_2021_4207_cursor_double_fetch_LDADD = $(REGRESS_SERVER_LIBS)
 
+
+test_programs += regress/regress-rhbz-568699-guest-pointers
+regress_regress_rhbz_568699_guest_pointers_SOURCES = \
+	regress/regress-rhbz-568699-guest-pointers.c $(REGRESS_CURSOR)
+regress_regress_rhbz_568699_guest_pointers_CPPFLAGS = $(REGRESS_SERVER_CPPFLAGS)
+regress_regress_rhbz_568699_guest_pointers_LDADD = $(REGRESS_SERVER_LIBS)
+
+test_programs += regress/regress-fd44259-chunk-list-terabytes
+regress_regress_fd44259_chunk_list_terabytes_SOURCES = \
+	regress/regress-fd44259-chunk-list-terabytes.c $(REGRESS_MEM)
+regress_regress_fd44259_chunk_list_terabytes_CPPFLAGS = $(REGRESS_SERVER_CPPFLAGS)
+regress_regress_fd44259_chunk_list_terabytes_LDADD = $(REGRESS_SERVER_LIBS)
+
+test_programs += regress/regress-cve-2018-10893-lz-image
+regress_regress_cve_2018_10893_lz_image_SOURCES = \
+	regress/regress-cve-2018-10893-lz-image.c $(REGRESS_MEM)
+regress_regress_cve_2018_10893_lz_image_CPPFLAGS = $(REGRESS_SERVER_CPPFLAGS)
+regress_regress_cve_2018_10893_lz_image_LDADD = $(REGRESS_SERVER_LIBS)
+
+# The protocol layer alone.
+test_programs += regress/regress-cve-2018-10873-demarshaller-sizes
+regress_regress_cve_2018_10873_demarshaller_sizes_SOURCES = \
+	regress/regress-cve-2018-10873-demarshaller-sizes.c
+regress_regress_cve_2018_10873_demarshaller_sizes_CPPFLAGS = $(AM_CPPFLAGS) $(GLIB_CFLAGS)
+regress_regress_cve_2018_10873_demarshaller_sizes_LDADD = $(SPICE_TEST_LIBS) $(GLIB_LIBS)
 EXTRA_DIST += regress/README.md

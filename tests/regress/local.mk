@@ -55,4 +55,28 @@ regress_regress_cve_2018_10873_demarshaller_sizes_SOURCES = \
 	regress/regress-cve-2018-10873-demarshaller-sizes.c
 regress_regress_cve_2018_10873_demarshaller_sizes_CPPFLAGS = $(AM_CPPFLAGS) $(GLIB_CFLAGS)
 regress_regress_cve_2018_10873_demarshaller_sizes_LDADD = $(SPICE_TEST_LIBS) $(GLIB_LIBS)
+
+# The device models through the existing fixtures, on our server.
+test_programs += regress/regress-cve-2017-7506-monitors-config
+regress_regress_cve_2017_7506_monitors_config_SOURCES = \
+	regress/regress-cve-2017-7506-monitors-config.c qxl/qxl-fixture.c qxl/qxl-fixture.h
+regress_regress_cve_2017_7506_monitors_config_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
+regress_regress_cve_2017_7506_monitors_config_LDADD = $(QXL_OURS_LIBS)
+
+test_programs += regress/regress-cve-2019-12155-null-release-info
+regress_regress_cve_2019_12155_null_release_info_SOURCES = \
+	regress/regress-cve-2019-12155-null-release-info.c qxl/qxl-fixture.c qxl/qxl-fixture.h
+regress_regress_cve_2019_12155_null_release_info_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
+regress_regress_cve_2019_12155_null_release_info_LDADD = $(QXL_OURS_LIBS)
+
+test_programs += regress/regress-cve-2016-10029-virtio-gpu-scanout-id
+regress_regress_cve_2016_10029_virtio_gpu_scanout_id_SOURCES = \
+	regress/regress-cve-2016-10029-virtio-gpu-scanout-id.c $(VGPU_FIXTURE)
+regress_regress_cve_2016_10029_virtio_gpu_scanout_id_CPPFLAGS = $(VGPU_TEST_CPPFLAGS)
+regress_regress_cve_2016_10029_virtio_gpu_scanout_id_LDADD = $(VGPU_OURS_LIBS)
+
+test_programs += regress/regress-5836794-invoke-after-loop-end
+regress_regress_5836794_invoke_after_loop_end_SOURCES = regress/regress-5836794-invoke-after-loop-end.c
+regress_regress_5836794_invoke_after_loop_end_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
+regress_regress_5836794_invoke_after_loop_end_LDADD = $(QXL_OURS_LIBS)
 EXTRA_DIST += regress/README.md

@@ -96,6 +96,36 @@ int gkms_planes_commit(GkmsDevice *dev);
 int gkms_cursor_set(GkmsDevice *dev, pixman_image_t *argb, uint16_t hot_x, uint16_t hot_y);
 int gkms_cursor_move(GkmsDevice *dev, int16_t x, int16_t y);
 
+/* ---- atomic commits: stage, check, commit ----
+ * A GkmsState is a whole display configuration: the CRTC (mode and
+ * framebuffer), the overlay planes, the cursor.  Stage changes on a copy
+ * of the committed state, check it, commit it, like DRM's atomic API: a
+ * commit checks first and changes nothing if the check fails.  Suspend
+ * and resume replay the committed state.  gkms_crtc_set, gkms_page_flip,
+ * gkms_plane_set and gkms_cursor_set/move above are each one staged
+ * change, committed at once. */
+typedef struct GkmsState GkmsState;
+/* A copy of the committed state, to change; free with gkms_state_free. */
+GkmsState *gkms_state_new(GkmsDevice *dev);
+void gkms_state_free(GkmsState *st); /* NULL ok */
+/* A full mode set: the scanout is made anew for mode, showing fb. */
+void gkms_state_set_crtc(GkmsState *st, GkmsDumb *fb, const GkmsMode *mode);
+/* Another framebuffer in the same mode (a page flip). */
+void gkms_state_set_fb(GkmsState *st, GkmsDumb *fb);
+/* Overlay plane `index` shows surface s (NULL: disabled) at (x, y). */
+void gkms_state_set_plane(GkmsState *st, unsigned index, GkmsSurface *s, int32_t x, int32_t y);
+/* The cursor image (a reference is taken) and its hot spot. */
+void gkms_state_set_cursor(GkmsState *st, pixman_image_t *argb, uint16_t hot_x, uint16_t hot_y);
+void gkms_state_move_cursor(GkmsState *st, int16_t x, int16_t y);
+/* 0 if the device can show st; else -EBUSY (suspended) or -EINVAL, with
+ * gkms_last_error() saying why.  The device is not touched. */
+int gkms_state_check(GkmsDevice *dev, const GkmsState *st);
+/* Checks, then makes st the committed state: the scanout for a mode set,
+ * a redraw of what changed, the cursor.  0, the check's error, or -EIO if
+ * the device refused a step (the committed state then says what the
+ * device shows). */
+int gkms_state_commit(GkmsDevice *dev, const GkmsState *st);
+
 /* ---- read-back, for tests ---- */
 /* Has the device render every queued command into device memory (QXL:
  * QXL_IO_FLUSH_SURFACES_ASYNC), so that gkms_scanout_pixels shows it.
@@ -112,11 +142,13 @@ const void *gkms_scanout_pixels(GkmsDevice *dev, uint32_t *stride);
 /* Freeze: stop commits, drain both rings, flush every surface into device
  * memory, save the surfaces to backing store, destroy them, flush the
  * release ring and take back every command; each wait has a deadline.
- * 0, or -1 with a log line naming the step that failed. */
+ * 0; -EBUSY if already suspended; -EIO with a log line naming the step
+ * that failed (commits stay refused until gkms_resume). */
 int gkms_suspend(GkmsDevice *dev);
 /* Thaw after the machine's wake reset: reset, interrupt mask, memslots,
- * primary and surfaces with KEEP_DATA from the backing store, cursor,
- * redraw. */
+ * primary and surfaces with KEEP_DATA from the backing store, then the
+ * committed state replayed: cursor, full redraw.  0; -EINVAL if not
+ * suspended; -EIO if the device failed (logged). */
 int gkms_resume(GkmsDevice *dev);
 void gkms_set_faults(GkmsDevice *dev, unsigned faults);
 

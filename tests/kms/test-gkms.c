@@ -215,6 +215,75 @@ static void test_suspend_resume_cycles(void)
     scene_teardown(&s);
 }
 
+/* Staged commits: a state that fails its check changes nothing on the
+ * device, the committed state included; a good one moves the overlay,
+ * flips to another framebuffer and moves the cursor in one commit; the
+ * next wake replays it, VRAM lost or not. */
+static void test_staged_commit(void)
+{
+    Scene s;
+    scene_setup(&s);
+    GkmsDumb *small = gkms_dumb_create(s.dev, W / 2, H / 2);
+    GkmsDumb *next = gkms_dumb_create(s.dev, W, H);
+    fill(gkms_dumb_map(next), 0, 0, W, H, 0x602040);
+    fill(gkms_dumb_map(next), 100, 300, 200, 100, 0x40c0c0);
+    GkmsStats st0;
+    gkms_get_stats(s.dev, &st0);
+
+    /* Bad: the plane moves, but the new framebuffer is smaller than the
+     * mode a mode set asks for; and a plane that does not exist. */
+    GkmsState *bad = gkms_state_new(s.dev);
+    gkms_state_set_plane(bad, 0, s.overlay, 10, 10);
+    GkmsMode mode = { W, H };
+    gkms_state_set_crtc(bad, small, &mode);
+    CHECK(gkms_state_check(s.dev, bad) == -EINVAL);
+    CHECK(gkms_state_commit(s.dev, bad) == -EINVAL);
+    CHECK(strstr(gkms_last_error(s.dev), "smaller") != NULL);
+    gkms_state_free(bad);
+    bad = gkms_state_new(s.dev);
+    gkms_state_set_plane(bad, GKMS_MAX_OVERLAYS, s.overlay, 0, 0);
+    CHECK(gkms_state_commit(s.dev, bad) == -EINVAL);
+    gkms_state_free(bad);
+    GkmsStats st1;
+    gkms_get_stats(s.dev, &st1);
+    CHECK_EQ_U64(st1.commands_submitted, st0.commands_submitted);   /* device untouched */
+    CHECK(gkms_suspend(s.dev) == 0);
+    CHECK_EQ_U64(screen_diff(&s), 0);                   /* the old picture */
+    CHECK(qxl_fixture_suspend_and_wake(&fx) == 0);
+    CHECK(gkms_resume(s.dev) == 0);
+
+    /* Good: three changes, one commit. */
+    GkmsState *good = gkms_state_new(s.dev);
+    gkms_state_set_fb(good, next);
+    gkms_state_set_plane(good, 0, s.overlay, 400, 40);
+    gkms_state_move_cursor(good, 300, 200);
+    CHECK(gkms_state_check(s.dev, good) == 0);
+    CHECK(gkms_state_commit(s.dev, good) == 0);
+    gkms_state_free(good);
+    pixman_image_composite32(PIXMAN_OP_SRC, gkms_dumb_map(next), NULL, s.expected, 0, 0, 0, 0,
+                             0, 0, W, H);
+    pixman_image_composite32(PIXMAN_OP_SRC, s.overlay_pixels, NULL, s.expected, 0, 0, 0, 0,
+                             400, 40, OV_W, OV_H);
+    /* Committed, then replayed after a wake that lost VRAM. */
+    for (int cycle = 0; cycle < 2; cycle++) {
+        CHECK(gkms_suspend(s.dev) == 0);
+        CHECK_EQ_U64(screen_diff(&s), 0);
+        CHECK(qxl_fixture_suspend_and_wake_with(&fx, clobber_vram, NULL) == 0);
+        CHECK(gkms_resume(s.dev) == 0);
+    }
+    /* While suspended, a check already says no. */
+    CHECK(gkms_suspend(s.dev) == 0);
+    GkmsState *late = gkms_state_new(s.dev);
+    CHECK(gkms_state_check(s.dev, late) == -EBUSY);
+    gkms_state_free(late);
+    CHECK(qxl_fixture_suspend_and_wake(&fx) == 0);
+    CHECK(gkms_resume(s.dev) == 0);
+    CHECK(gkms_page_flip(s.dev, s.fb) == 0);
+    gkms_dumb_destroy(next);
+    gkms_dumb_destroy(small);
+    scene_teardown(&s);
+}
+
 /* Drawing still on the ring when the suspend starts is rendered, none
  * lost: 300 small damage rectangles, then suspend at once. */
 static void test_commands_in_flight_rendered(void)
@@ -315,6 +384,7 @@ int main(int argc, char **argv)
     }
     static const TestCase cases[] = {
         TEST_CASE(test_suspend_resume_cycles),
+        TEST_CASE(test_staged_commit),
         TEST_CASE(test_commands_in_flight_rendered),
         TEST_CASE(test_skip_evict_loses_overlay),
         TEST_CASE(test_skip_flush_release_detected),

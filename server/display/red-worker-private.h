@@ -7,13 +7,13 @@
 
 #include <pixman.h>
 
+#include "red-channel-client.h"
 #include "red-cursor-parse.h"
 #include "red-memslot.h"
 #include "red-render.h"
 #include "red-surfaces.h"
 #include "red-worker-loop.h"
 #include "red-worker.h"
-#include "reds.h"
 
 typedef struct DisplayClient {
     RedWorker *worker;
@@ -40,7 +40,7 @@ typedef struct QueuedRequest {
 } QueuedRequest;
 
 struct RedWorker {
-    RedsState *reds;
+    RedWorkerEvents events;      /* to the server (main thread) */
     QXLInstance *qxl;
     const QXLInterface *qif;
     QXLDevInitInfo init;
@@ -85,7 +85,7 @@ void red_worker_drain_rings(RedWorker *w);
 
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn);
+                            RedsConnection *conn, bool compress);
 void display_channel_primary_created(RedWorker *w);
 void display_channel_primary_destroyed(RedWorker *w);
 void display_channel_damage(RedWorker *w, const pixman_box32_t *box);

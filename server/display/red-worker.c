@@ -305,7 +305,7 @@ static void worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         break;
     case RED_WORKER_ATTACH_CLIENT:
         if (r->link.channel_type == SPICE_CHANNEL_DISPLAY) {
-            display_channel_attach(w, r->stream, &r->link, r->connection);
+            display_channel_attach(w, r->stream, &r->link, r->connection, r->compress);
         } else {
             cursor_channel_attach(w, r->stream, &r->link, r->connection);
         }
@@ -405,10 +405,10 @@ void red_worker_request(RedWorker *w, const RedWorkerRequest *req)
     }
 }
 
-RedWorker *red_worker_new(RedsState *reds, QXLInstance *qxl)
+RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool running)
 {
     RedWorker *w = g_new0(RedWorker, 1);
-    w->reds = reds;
+    w->events = *events;
     w->qxl = qxl;
     w->qif = SPICE_CONTAINEROF(qxl->base.sif, QXLInterface, base);
     w->qif->get_init_info(qxl, &w->init);
@@ -430,7 +430,7 @@ RedWorker *red_worker_new(RedsState *reds, QXLInstance *qxl)
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     w->context = g_main_context_new();
     w->main_loop = g_main_loop_new(w->context, FALSE);
-    w->running = reds->vm_running;
+    w->running = running;
     w->thread = g_thread_new("spice-display", worker_thread, w);
     if (w->qif->attached_worker) {
         w->qif->attached_worker(qxl);
@@ -465,20 +465,4 @@ void red_worker_get_stats(RedWorker *w, RedWorkerStats *out)
 {
     *out = w->stats;
     out->live_surfaces = (uint32_t)red_surfaces_count_live(&w->surfaces);
-}
-
-void red_worker_remove_from_server(RedWorker *w)
-{
-    RedsState *reds = w->reds;
-    QXLInstance *qxl = w->qxl;
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        if (q->worker == w) {
-            g_ptr_array_remove_index(reds->qxls, i);
-            g_free(q);
-            break;
-        }
-    }
-    red_worker_destroy(w);
-    qxl->st = NULL;
 }

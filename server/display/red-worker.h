@@ -22,11 +22,22 @@
 #include <spice.h>
 
 #include "red-stream.h"
+#include "reds-connection.h"
 #include "spice-link.h"
 
-typedef struct RedsState RedsState;
-typedef struct RedsConnection RedsConnection;
 typedef struct RedWorker RedWorker;
+
+/* What the worker tells its server, called on the worker thread.  The
+ * server's handlers must only queue the news for its main thread
+ * (red-main-queue.h): the worker never touches main-thread state. */
+typedef struct RedWorkerEvents {
+    void *opaque;
+    /* A display or cursor client is gone; connection (from its
+     * ATTACH_CLIENT request) goes back to the server. */
+    void (*client_closed)(void *opaque, RedsConnection *connection);
+    /* A primary surface of width x height was created. */
+    void (*primary_created)(void *opaque, uint32_t width, uint32_t height);
+} RedWorkerEvents;
 
 typedef enum {
     RED_WORKER_WAKEUP,
@@ -69,18 +80,17 @@ typedef struct RedWorkerRequest {
     uint64_t addr;              /* MONITORS_CONFIG: QXLPHYSICAL */
     RedStream *stream;          /* ATTACH_CLIENT: ownership passes */
     SpiceLinkRequest link;
-    RedsConnection *connection;
+    RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
+    bool compress;              /* ATTACH_CLIENT: LZ4 allowed (the host's setting) */
 } RedWorkerRequest;
 
 /* Creates the worker of qxl (calls get_init_info on this thread, then
- * attached_worker) and starts its thread. NULL on failure. */
-RedWorker *red_worker_new(RedsState *reds, QXLInstance *qxl);
-/* Stops the thread, closes its clients, frees everything. NULL ok. */
+ * attached_worker) and starts its thread, processing commands when running.
+ * events (copied) is how it reports.  NULL on failure. */
+RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool running);
+/* Stops the thread, closes its clients (their client_closed events come
+ * before it returns), frees everything. NULL ok. */
 void red_worker_destroy(RedWorker *w);
-
-/* Removes the worker from its server (spice_server_remove_interface) and
- * destroys it. Main thread. */
-void red_worker_remove_from_server(RedWorker *w);
 
 /* Queues a request (copied). Sync requests return when it was handled. */
 void red_worker_request(RedWorker *w, const RedWorkerRequest *req);

@@ -13,7 +13,9 @@
 #include "red-render.h"
 #include "red-surfaces.h"
 #include "red-worker-loop.h"
-#include "red-worker.h"
+#include "red-worker-iface.h"
+
+typedef struct RedWorker RedWorker;
 
 typedef struct DisplayClient {
     RedWorker *worker;
@@ -79,9 +81,16 @@ struct RedWorker {
     RedWorkerStats stats;        /* updated with g_atomic where read elsewhere */
 };
 
-/* red-worker.c */
+/* red-worker-commands.c: the command loop */
+/* Processes the rings soon (an idle source below client I/O). */
 void red_worker_schedule_processing(RedWorker *w);
+/* Empties both rings: every queued command rendered and released. */
 void red_worker_drain_rings(RedWorker *w);
+/* One command from the cursor ring (cursor) or the display ring. */
+void red_worker_handle_command(RedWorker *w, const QXLCommandExt *ext, bool cursor);
+
+/* red-worker-requests.c: handles one request; completes it if async. */
+void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
 
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,

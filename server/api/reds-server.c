@@ -187,9 +187,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     /* Clients first (inputs, then main: the reverse of set-up), then the
      * workers with theirs; the workers' last events are delivered when the
      * queue goes. */
-    if (reds->registry) {
-        red_channel_registry_close_all(reds->registry, "server destroyed");
-    }
+    red_channel_registry_close_all(reds->registry, "server destroyed");
     reds_displays_remove_all(reds);
     g_ptr_array_free(reds->qxls, TRUE);
     red_main_queue_destroy(reds->main_queue);

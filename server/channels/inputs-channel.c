@@ -216,7 +216,7 @@ void inputs_channel_send_leds(InputsChannel *channel)
 static void inputs_close_all(void *opaque, const char *why)
 {
     InputsChannel *channel = opaque;
-    (void)why; /* logged as spice-server does, whatever ended the session */
+    (void)why; /* an inputs client's log line says its session closed */
     while (channel->clients) {
         InputsClient *ic = channel->clients->data;
         red_channel_client_close(ic->rcc, "session closed");

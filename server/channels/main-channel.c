@@ -89,16 +89,15 @@ static bool main_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, voi
 static void main_on_closed(RedChannelClient *rcc, void *opaque)
 {
     MainChannel *mc = opaque;
-    RedsConnection *conn = NULL;
-    if (mc->client == rcc) {
-        mc->client = NULL;
-        conn = mc->connection;
-        mc->connection = NULL;
-    }
+    bool current = mc->client == rcc;
     red_channel_client_free(rcc);
-    if (conn) {
-        reds_connection_closed(mc->reds, conn);
+    if (!current) {
+        return; /* a client replaced earlier: its session is over already */
     }
+    RedsConnection *conn = mc->connection;
+    mc->client = NULL;
+    mc->connection = NULL;
+    reds_connection_closed(mc->reds, conn);
     /* The session ends with its main channel; every class hears it (when
      * the session is ending already, this is a no-op). */
     red_session_end(reds_get_session(mc->reds), "session closed");

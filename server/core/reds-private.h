@@ -58,7 +58,7 @@ struct RedsState {
     GList *connections;         /* RedsConnection*, for channel events */
 
     /* devices */
-    GPtrArray *qxls;            /* RedsQxl* (api/reds-qxl.c) */
+    GPtrArray *qxls;            /* RedsQxl* (api/reds-displays.c) */
     SpiceKbdInstance *keyboard;
     SpiceMouseInstance *mouse;
     SpiceTabletInstance *tablet;

@@ -4,7 +4,7 @@
 # the channels), channel events, the channel registry, the session, and the
 # one queue from the display workers to the main thread.
 libserver_core_la_SOURCES += \
-	core/reds.c core/reds.h core/reds-private.h \
+	core/reds.h core/reds-private.h core/reds-state.c \
 	core/reds-connection.c core/reds-connection.h \
 	core/red-channel-registry.c core/red-channel-registry.h \
 	core/red-session.c core/red-session.h \

@@ -19,12 +19,14 @@
 
 #include "red-channel-registry.h"
 #include "red-link.h"
-#include "red-main-queue.h"
 #include "red-session.h"
 #include "reds.h"
 
 struct MainChannel;
 struct InputsChannel;
+/* red-main-queue.h carries RedsConnection records (reds-connection.c stands
+ * on this header), so the queue is named here, not included. */
+struct RedMainQueue;
 
 struct RedsState {
     const SpiceCoreInterface *core;
@@ -67,7 +69,7 @@ struct RedsState {
     bool vm_running;
 
     /* events from the display workers */
-    RedMainQueue *main_queue;
+    struct RedMainQueue *main_queue;
 };
 
 #endif /* REDS_PRIVATE_H */

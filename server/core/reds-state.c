@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* reds.c: the accessors of reds.h. */
+/* reds-state.c: the accessors of reds.h over the private RedsState. */
 #include "config.h"
 
 #include "reds-private.h"

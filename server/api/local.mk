@@ -3,8 +3,9 @@
 # Entry points of features we do not support yet (documented errors/no-ops).
 libserver_core_la_SOURCES += api/reds-unsupported.c api/reds-audio.c
 libserver_core_la_SOURCES += \
-	reds.h red-log.h \
+	red-log.h \
 	api/reds-server.c \
 	api/reds-interfaces.c \
+	api/reds-displays.c api/reds-displays.h \
 	api/red-qxl.c \
 	$(NULL)

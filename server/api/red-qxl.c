@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-qxl.c: the spice_qxl_* entry points.  Each one becomes a request to
- * the instance's display worker (red-worker.h says which block).  The
- * QXLState the header leaves opaque is our RedWorker. */
+ * the instance's display worker (red-worker.h says which block), found
+ * through reds_displays_worker. */
 #include "config.h"
 
 #include <string.h>
 
 #include "red-log.h"
-#include "red-worker.h"
-
-static RedWorker *worker_of(QXLInstance *qxl)
-{
-    return qxl ? (RedWorker *)qxl->st : NULL;
-}
+#include "reds-displays.h"
 
 static void request(QXLInstance *qxl, RedWorkerRequest *r)
 {
-    RedWorker *w = worker_of(qxl);
+    RedWorker *w = reds_displays_worker(qxl);
     if (w == NULL) {
         red_log_warn("spice_qxl call on an instance that was not added (op %d)", r->op);
         return;

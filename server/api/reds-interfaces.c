@@ -6,9 +6,11 @@
 
 #include <string.h>
 
+#include "inputs-channel.h"
+#include "main-channel.h"
 #include "red-log.h"
-#include "red-worker.h"
-#include "reds.h"
+#include "reds-displays.h"
+#include "reds-private.h"
 
 static bool is_valid_version(const SpiceBaseInterface *sif, unsigned major, unsigned minor)
 {
@@ -18,31 +20,6 @@ static bool is_valid_version(const SpiceBaseInterface *sif, unsigned major, unsi
         return false;
     }
     return true;
-}
-
-static int add_qxl(RedsState *reds, QXLInstance *qxl)
-{
-    if (!reds->initialized || qxl->id < 0 || qxl->id > 255) {
-        red_log_warn("add_interface qxl: bad id %d or server not initialised", qxl->id);
-        return -1;
-    }
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        if (q->qxl->id == qxl->id) {
-            red_log_warn("add_interface qxl: id %d already used", qxl->id);
-            return -1;
-        }
-    }
-    RedsQxl *q = g_new0(RedsQxl, 1);
-    q->qxl = qxl;
-    q->worker = red_worker_new(reds, qxl);
-    if (q->worker == NULL) {
-        g_free(q);
-        return -1;
-    }
-    qxl->st = (QXLState *)q->worker;
-    g_ptr_array_add(reds->qxls, q);
-    return 0;
 }
 
 RED_EXPORT int spice_server_add_interface(SpiceServer *reds, SpiceBaseInstance *sin)
@@ -73,14 +50,14 @@ RED_EXPORT int spice_server_add_interface(SpiceServer *reds, SpiceBaseInstance *
         }
         reds->tablet = SPICE_CONTAINEROF(sin, SpiceTabletInstance, base);
         reds->tablet->st = (SpiceTabletState *)reds;
-        reds_main_send_mouse_mode(reds);
+        main_channel_send_mouse_mode(reds->main_channel);
         return 0;
     }
     if (strcmp(sif->type, SPICE_INTERFACE_QXL) == 0) {
         if (!is_valid_version(sif, SPICE_INTERFACE_QXL_MAJOR, SPICE_INTERFACE_QXL_MINOR)) {
             return -1;
         }
-        return add_qxl(reds, SPICE_CONTAINEROF(sin, QXLInstance, base));
+        return reds_displays_add(reds, SPICE_CONTAINEROF(sin, QXLInstance, base));
     }
     if (strcmp(sif->type, SPICE_INTERFACE_MIGRATION) == 0 ||
         strcmp(sif->type, SPICE_INTERFACE_PLAYBACK) == 0 ||
@@ -107,22 +84,25 @@ RED_EXPORT int spice_server_remove_interface(SpiceBaseInstance *sin)
         if (reds && reds->tablet == t) {
             reds->tablet = NULL;
             t->st = NULL;
-            reds_main_send_mouse_mode(reds);
+            main_channel_send_mouse_mode(reds->main_channel);
         }
         return 0;
     }
     if (strcmp(sif->type, SPICE_INTERFACE_QXL) == 0) {
-        QXLInstance *qxl = SPICE_CONTAINEROF(sin, QXLInstance, base);
-        RedWorker *w = (RedWorker *)qxl->st;
-        if (w == NULL) {
-            return -1;
-        }
-        /* The reds pointer is not reachable from a QXLInstance; the worker
-         * knows it. */
-        red_worker_remove_from_server(w);
-        return 0;
+        return reds_displays_remove(SPICE_CONTAINEROF(sin, QXLInstance, base));
     }
     /* Keyboard and mouse are never removed by QEMU; char devices etc. were
      * never really added. */
+    return 0;
+}
+
+RED_EXPORT int spice_server_kbd_leds(SpiceKbdInstance *sin, int leds)
+{
+    RedsState *reds = sin ? (RedsState *)sin->st : NULL;
+    if (reds == NULL) {
+        return -1;
+    }
+    reds_set_kbd_leds(reds, (uint8_t)leds);
+    inputs_channel_send_leds(reds->inputs_channel);
     return 0;
 }

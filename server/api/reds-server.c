@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-server.c: the server object: configuration setters, the listening
- * socket, the link policy (tickets, which channel goes where), channel
- * events, and posting from workers to the main thread. */
+ * socket, the link policy (tickets; the channel registry says which
+ * channel goes where), set-up and teardown. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -13,9 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inputs-channel.h"
+#include "main-channel.h"
 #include "red-log.h"
-#include "red-worker.h"
-#include "reds.h"
+#include "reds-displays.h"
+#include "reds-private.h"
 
 RED_EXPORT SpiceServer *spice_server_new(void)
 {
@@ -28,92 +29,27 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->mouse_mode = SPICE_MOUSE_MODE_SERVER;
     reds->vm_running = true; /* the real server starts "running" too */
     reds->qxls = g_ptr_array_new();
-    reds->post_pipe[0] = reds->post_pipe[1] = -1;
-    g_mutex_init(&reds->post_lock);
-    g_queue_init(&reds->post_queue);
+    reds->registry = red_channel_registry_new();
+    reds->session = red_session_new(reds->registry);
+    /* The order of the classes is the order of CHANNELS_LIST and of the
+     * session's end: main, inputs, then display and cursor per QXL. */
+    reds->main_channel = main_channel_new(reds);
+    reds->inputs_channel = inputs_channel_new(reds);
+    if (reds->main_channel == NULL || reds->inputs_channel == NULL ||
+        reds_displays_register(reds) != 0) {
+        red_log_warn("spice_server_new: cannot register the channels");
+        spice_server_destroy(reds);
+        return NULL;
+    }
     return reds;
 }
 
-/* ---- posting from workers ------------------------------------------------- */
-
-typedef struct PostedCall {
-    void (*fn)(RedsState *, void *);
-    void *data;
-} PostedCall;
-
-void reds_post_to_main(RedsState *reds, void (*fn)(RedsState *, void *), void *data)
-{
-    PostedCall *p = g_new(PostedCall, 1);
-    p->fn = fn;
-    p->data = data;
-    g_mutex_lock(&reds->post_lock);
-    g_queue_push_tail(&reds->post_queue, p);
-    g_mutex_unlock(&reds->post_lock);
-    char b = 0;
-    if (write(reds->post_pipe[1], &b, 1) < 0 && errno != EAGAIN) {
-        red_log_warn("post to main thread failed: %s", g_strerror(errno));
-    }
-}
-
-static void reds_on_post(int fd, int event, void *opaque)
-{
-    RedsState *reds = opaque;
-    char buf[64];
-    (void)event;
-    while (read(fd, buf, sizeof(buf)) > 0) {
-    }
-    for (;;) {
-        g_mutex_lock(&reds->post_lock);
-        PostedCall *p = g_queue_pop_head(&reds->post_queue);
-        g_mutex_unlock(&reds->post_lock);
-        if (p == NULL) {
-            break;
-        }
-        p->fn(reds, p->data);
-        g_free(p);
-    }
-}
-
-/* ---- channel events --------------------------------------------------------- */
-
-RedsConnection *reds_connection_new(RedsState *reds, int fd, uint8_t type, uint8_t id)
-{
-    RedsConnection *c = g_new0(RedsConnection, 1);
-    SpiceChannelEventInfo *i = &c->info;
-    i->connection_id = reds->session_id;
-    i->type = type;
-    i->id = id;
-    i->flags = SPICE_CHANNEL_EVENT_FLAG_ADDR_EXT;
-    i->llen_ext = sizeof(i->laddr_ext);
-    i->plen_ext = sizeof(i->paddr_ext);
-    (void)getsockname(fd, (struct sockaddr *)&i->laddr_ext, &i->llen_ext);
-    (void)getpeername(fd, (struct sockaddr *)&i->paddr_ext, &i->plen_ext);
-    reds->connections = g_list_prepend(reds->connections, c);
-    return c;
-}
-
-void reds_connection_event(RedsState *reds, RedsConnection *c, int event)
-{
-    if (reds->core->channel_event && c) {
-        reds->core->channel_event(event, &c->info);
-    }
-}
-
-void reds_connection_closed(RedsState *reds, RedsConnection *c)
-{
-    reds_connection_event(reds, c, SPICE_CHANNEL_EVENT_DISCONNECTED);
-    reds->connections = g_list_remove(reds->connections, c);
-    g_free(c);
-}
-
-/* ---- link policy ------------------------------------------------------------ */
+/* ---- link policy: the registry's classes answer -------------------------- */
 
 static void policy_channel_caps(void *opaque, uint8_t type, SpiceLinkCaps *caps)
 {
-    (void)opaque;
-    if (type == SPICE_CHANNEL_INPUTS) {
-        spice_link_caps_set(caps->channel, &caps->num_channel, SPICE_INPUTS_CAP_KEY_SCANCODE);
-    }
+    RedsState *reds = opaque;
+    red_channel_registry_caps(reds->registry, type, caps);
 }
 
 static bool policy_check_ticket(void *opaque, const char *password)
@@ -133,60 +69,16 @@ static bool policy_check_ticket(void *opaque, const char *password)
     return strcmp(password, reds->password) == 0;
 }
 
-static RedsQxl *find_qxl(RedsState *reds, uint8_t id)
-{
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        if (q->qxl->id == id) {
-            return q;
-        }
-    }
-    return NULL;
-}
-
 static uint32_t policy_check_channel(void *opaque, const SpiceLinkRequest *req)
 {
     RedsState *reds = opaque;
-    if (req->channel_type == SPICE_CHANNEL_MAIN) {
-        return SPICE_LINK_ERR_OK; /* a new session (migration is not supported) */
-    }
-    if (reds->session_id == 0 || req->connection_id != reds->session_id) {
-        return SPICE_LINK_ERR_BAD_CONNECTION_ID;
-    }
-    switch (req->channel_type) {
-    case SPICE_CHANNEL_INPUTS:
-        return req->channel_id == 0 ? SPICE_LINK_ERR_OK : SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
-    case SPICE_CHANNEL_DISPLAY:
-    case SPICE_CHANNEL_CURSOR:
-        return find_qxl(reds, req->channel_id) ? SPICE_LINK_ERR_OK
-                                               : SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
-    default:
-        return SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
-    }
+    return red_channel_registry_check(reds->registry, req, red_session_id(reds->session));
 }
 
 static void policy_linked(void *opaque, RedStream *stream, const SpiceLinkRequest *req)
 {
     RedsState *reds = opaque;
-    switch (req->channel_type) {
-    case SPICE_CHANNEL_MAIN:
-        reds_main_client_linked(reds, stream, req);
-        break;
-    case SPICE_CHANNEL_INPUTS:
-        reds_inputs_client_linked(reds, stream, req);
-        break;
-    default: {
-        RedsQxl *q = find_qxl(reds, req->channel_id);
-        RedsConnection *c = reds_connection_new(reds, red_stream_fd(stream), req->channel_type,
-                                                req->channel_id);
-        reds_connection_event(reds, c, SPICE_CHANNEL_EVENT_CONNECTED);
-        reds_connection_event(reds, c, SPICE_CHANNEL_EVENT_INITIALIZED);
-        RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
-                               .connection = c };
-        red_worker_request(q->worker, &r);
-        break;
-    }
-    }
+    red_channel_registry_link(reds->registry, stream, req);
 }
 
 static void policy_finished(void *opaque, RedLink *link)
@@ -272,11 +164,10 @@ RED_EXPORT int spice_server_init(SpiceServer *reds, SpiceCoreInterface *core)
         return -1;
     }
     reds->core = core;
-    if (pipe2(reds->post_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    reds->main_queue = red_main_queue_new(core, reds_displays_on_main_event, reds);
+    if (reds->main_queue == NULL) {
         return -1;
     }
-    reds->post_watch = core->watch_add(reds->post_pipe[0], SPICE_WATCH_EVENT_READ, reds_on_post,
-                                       reds);
     if (reds->port > 0 && reds_listen(reds) != 0) {
         return -1;
     }
@@ -293,34 +184,24 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
         red_link_abort(reds->links->data);
         reds->links = g_list_delete_link(reds->links, reds->links);
     }
-    reds_inputs_close_all(reds);
-    if (reds->main_client) {
-        red_channel_client_close(reds->main_client, "server destroyed");
-    }
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        red_worker_destroy(q->worker);
-        q->qxl->st = NULL;
-        g_free(q);
-    }
+    /* Clients first (inputs, then main: the reverse of set-up), then the
+     * workers with theirs; the workers' last events are delivered when the
+     * queue goes. */
+    red_channel_registry_close_all(reds->registry, "server destroyed");
+    reds_displays_remove_all(reds);
     g_ptr_array_free(reds->qxls, TRUE);
-    if (reds->post_watch) {
-        reds_on_post(reds->post_pipe[0], 0, reds); /* deliver the workers' last posts */
-        reds->core->watch_remove(reds->post_watch);
-    }
+    red_main_queue_destroy(reds->main_queue);
     g_list_free_full(reds->connections, g_free);
     if (reds->listen_watch) {
         reds->core->watch_remove(reds->listen_watch);
     }
-    for (int i = 0; i < 2; i++) {
-        if (reds->post_pipe[i] >= 0) {
-            close(reds->post_pipe[i]);
-        }
-    }
     if (reds->listen_fd >= 0) {
         close(reds->listen_fd);
     }
-    g_mutex_clear(&reds->post_lock);
+    inputs_channel_destroy(reds->inputs_channel);
+    main_channel_destroy(reds->main_channel);
+    red_session_destroy(reds->session);
+    red_channel_registry_destroy(reds->registry);
     g_free(reds->addr);
     g_free(reds->name);
     memset(reds->password, 0, sizeof(reds->password));
@@ -368,12 +249,12 @@ RED_EXPORT int spice_server_set_noauth(SpiceServer *reds)
 RED_EXPORT int spice_server_set_ticket(SpiceServer *reds, const char *passwd, int lifetime,
                                        int fail_if_connected, int disconnect_if_connected)
 {
-    if (reds->main_client) {
+    if (red_session_id(reds->session)) {
         if (fail_if_connected) {
             return -1;
         }
         if (disconnect_if_connected) {
-            red_channel_client_close(reds->main_client, "ticket changed");
+            red_session_end(reds->session, "ticket changed");
         }
     }
     reds->ticketing = true;
@@ -477,7 +358,7 @@ RED_EXPORT int spice_server_is_server_mouse(SpiceServer *reds)
 
 RED_EXPORT int spice_server_get_num_clients(SpiceServer *reds)
 {
-    return reds->main_client ? 1 : 0;
+    return red_session_id(reds->session) ? 1 : 0;
 }
 
 RED_EXPORT int spice_server_add_client(SpiceServer *reds, int socket, int skip_auth)
@@ -499,22 +380,12 @@ RED_EXPORT int spice_server_add_ssl_client(SpiceServer *reds, int socket, int sk
     return -1;
 }
 
-static void reds_set_workers_running(RedsState *reds, bool running)
-{
-    reds->vm_running = running;
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        RedWorkerRequest r = { .op = running ? RED_WORKER_START : RED_WORKER_STOP };
-        red_worker_request(q->worker, &r);
-    }
-}
-
 RED_EXPORT void spice_server_vm_start(SpiceServer *reds)
 {
-    reds_set_workers_running(reds, true);
+    reds_displays_set_running(reds, true);
 }
 
 RED_EXPORT void spice_server_vm_stop(SpiceServer *reds)
 {
-    reds_set_workers_running(reds, false);
+    reds_displays_set_running(reds, false);
 }

@@ -8,10 +8,19 @@
  * spice-gtk stops sending motion when acks lag. */
 #include "config.h"
 
+#include "inputs-channel.h"
+
+#include "red-channel-client.h"
 #include "red-log.h"
-#include "reds.h"
+#include "reds-connection.h"
+
+struct InputsChannel {
+    RedsState *reds;
+    GList *clients;             /* InputsClient* */
+};
 
 typedef struct InputsClient {
+    InputsChannel *channel;
     RedsState *reds;
     RedChannelClient *rcc;
     RedsConnection *connection;
@@ -20,12 +29,13 @@ typedef struct InputsClient {
 
 static void push_scancode(RedsState *reds, uint32_t code)
 {
-    if (reds->keyboard == NULL) {
+    SpiceKbdInstance *kbd = reds_get_keyboard(reds);
+    if (kbd == NULL) {
         return;
     }
-    SpiceKbdInterface *kif = SPICE_CONTAINEROF(reds->keyboard->base.sif, SpiceKbdInterface, base);
+    SpiceKbdInterface *kif = SPICE_CONTAINEROF(kbd->base.sif, SpiceKbdInterface, base);
     for (int i = 0; i < 4 && (code & 0xff); i++, code >>= 8) {
-        kif->push_scan_freg(reds->keyboard, (uint8_t)(code & 0xff));
+        kif->push_scan_freg(kbd, (uint8_t)(code & 0xff));
     }
 }
 
@@ -49,7 +59,7 @@ static void sync_lock_keys(RedsState *reds, uint16_t wanted)
         { SPICE_KEYBOARD_MODIFIER_FLAGS_CAPS_LOCK, SPICE_KEYBOARD_MODIFIER_FLAGS_CAPS_LOCK, 0x3a },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(locks); i++) {
-        if (((wanted & locks[i].flag) != 0) != ((reds->kbd_leds & locks[i].led) != 0)) {
+        if (((wanted & locks[i].flag) != 0) != ((reds_get_kbd_leds(reds) & locks[i].led) != 0)) {
             push_scancode(reds, locks[i].scancode);
             push_scancode(reds, locks[i].scancode | 0x80);
         }
@@ -68,11 +78,14 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
 {
     InputsClient *ic = opaque;
     RedsState *reds = ic->reds;
-    SpiceMouseInterface *mif = reds->mouse ?
-        SPICE_CONTAINEROF(reds->mouse->base.sif, SpiceMouseInterface, base) : NULL;
-    SpiceTabletInterface *tif = reds->tablet ?
-        SPICE_CONTAINEROF(reds->tablet->base.sif, SpiceTabletInterface, base) : NULL;
-    bool client_mode = reds->mouse_mode == SPICE_MOUSE_MODE_CLIENT && tif;
+    SpiceKbdInstance *kbd = reds_get_keyboard(reds);
+    SpiceMouseInstance *mouse = reds_get_mouse(reds);
+    SpiceTabletInstance *tablet = reds_get_tablet(reds);
+    SpiceMouseInterface *mif = mouse ?
+        SPICE_CONTAINEROF(mouse->base.sif, SpiceMouseInterface, base) : NULL;
+    SpiceTabletInterface *tif = tablet ?
+        SPICE_CONTAINEROF(tablet->base.sif, SpiceTabletInterface, base) : NULL;
+    bool client_mode = reds_get_mouse_mode(reds) == SPICE_MOUSE_MODE_CLIENT && tif;
     (void)rcc;
     switch (msg->type) {
     case SPICE_MSGC_INPUTS_KEY_DOWN:
@@ -82,10 +95,9 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
         push_scancode(reds, msg->u.key_up.code);
         return true;
     case SPICE_MSGC_INPUTS_KEY_SCANCODE:
-        for (uint32_t i = 0; i < msg->u.key_scancode.codes.count && reds->keyboard; i++) {
-            SpiceKbdInterface *kif =
-                SPICE_CONTAINEROF(reds->keyboard->base.sif, SpiceKbdInterface, base);
-            kif->push_scan_freg(reds->keyboard, msg->u.key_scancode.codes.data[i]);
+        for (uint32_t i = 0; i < msg->u.key_scancode.codes.count && kbd; i++) {
+            SpiceKbdInterface *kif = SPICE_CONTAINEROF(kbd->base.sif, SpiceKbdInterface, base);
+            kif->push_scan_freg(kbd, msg->u.key_scancode.codes.data[i]);
         }
         return true;
     case SPICE_MSGC_INPUTS_KEY_MODIFIERS:
@@ -94,14 +106,14 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
     case SPICE_MSGC_INPUTS_MOUSE_MOTION:
         count_motion(ic);
         if (!client_mode && mif) {
-            mif->motion(reds->mouse, msg->u.mouse_motion.dx, msg->u.mouse_motion.dy, 0,
+            mif->motion(mouse, msg->u.mouse_motion.dx, msg->u.mouse_motion.dy, 0,
                         local_buttons(msg->u.mouse_motion.buttons_state));
         }
         return true;
     case SPICE_MSGC_INPUTS_MOUSE_POSITION:
         count_motion(ic);
         if (client_mode) {
-            tif->position(reds->tablet, (int)msg->u.mouse_position.x,
+            tif->position(tablet, (int)msg->u.mouse_position.x,
                           (int)msg->u.mouse_position.y,
                           local_buttons(msg->u.mouse_position.buttons_state));
         }
@@ -112,15 +124,15 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
         int dz = b == SPICE_MOUSE_BUTTON_UP ? -1 : b == SPICE_MOUSE_BUTTON_DOWN ? 1 : 0;
         if (client_mode) {
             if (dz) {
-                tif->wheel(reds->tablet, dz, state);
+                tif->wheel(tablet, dz, state);
             } else {
-                tif->buttons(reds->tablet, state);
+                tif->buttons(tablet, state);
             }
         } else if (mif) {
             if (dz) {
-                mif->motion(reds->mouse, 0, 0, dz, state);
+                mif->motion(mouse, 0, 0, dz, state);
             } else {
-                mif->buttons(reds->mouse, state);
+                mif->buttons(mouse, state);
             }
         }
         return true;
@@ -128,9 +140,9 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
     case SPICE_MSGC_INPUTS_MOUSE_RELEASE: {
         uint32_t state = local_buttons(msg->u.mouse_release.buttons_state);
         if (client_mode) {
-            tif->buttons(reds->tablet, state);
+            tif->buttons(tablet, state);
         } else if (mif) {
-            mif->buttons(reds->mouse, state);
+            mif->buttons(mouse, state);
         }
         return true;
     }
@@ -142,11 +154,10 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
 static void inputs_on_closed(RedChannelClient *rcc, void *opaque)
 {
     InputsClient *ic = opaque;
-    RedsState *reds = ic->reds;
     (void)rcc;
-    reds->inputs_clients = g_list_remove(reds->inputs_clients, ic);
+    ic->channel->clients = g_list_remove(ic->channel->clients, ic);
     red_channel_client_free(ic->rcc);
-    reds_connection_closed(reds, ic->connection);
+    reds_connection_closed(ic->reds, ic->connection);
     g_free(ic);
 }
 
@@ -157,84 +168,98 @@ static const RedChannelClientOps inputs_ops = {
 
 static uint8_t current_leds(RedsState *reds)
 {
-    if (reds->keyboard) {
-        SpiceKbdInterface *kif = SPICE_CONTAINEROF(reds->keyboard->base.sif, SpiceKbdInterface, base);
+    SpiceKbdInstance *kbd = reds_get_keyboard(reds);
+    if (kbd) {
+        SpiceKbdInterface *kif = SPICE_CONTAINEROF(kbd->base.sif, SpiceKbdInterface, base);
         if (kif->get_leds) {
-            reds->kbd_leds = kif->get_leds(reds->keyboard);
+            reds_set_kbd_leds(reds, (uint8_t)kif->get_leds(kbd));
         }
     }
-    return reds->kbd_leds;
+    return reds_get_kbd_leds(reds);
 }
 
-void reds_inputs_client_linked(RedsState *reds, RedStream *stream, const SpiceLinkRequest *req)
+static void inputs_link(void *opaque, void *instance, RedStream *stream,
+                        const SpiceLinkRequest *req)
 {
+    InputsChannel *channel = opaque;
+    RedsState *reds = channel->reds;
+    (void)instance;
     InputsClient *ic = g_new0(InputsClient, 1);
+    ic->channel = channel;
     ic->reds = reds;
     ic->connection = reds_connection_new(reds, red_stream_fd(stream), SPICE_CHANNEL_INPUTS, 0);
-    ic->rcc = red_channel_client_new(reds->core, stream, req, false, &inputs_ops, ic);
+    ic->rcc = red_channel_client_new(reds_get_core(reds), stream, req, false, &inputs_ops, ic);
     if (ic->rcc == NULL) {
         reds_connection_closed(reds, ic->connection);
         g_free(ic);
         return;
     }
-    reds->inputs_clients = g_list_prepend(reds->inputs_clients, ic);
-    reds_connection_event(reds, ic->connection, SPICE_CHANNEL_EVENT_CONNECTED);
-    reds_connection_event(reds, ic->connection, SPICE_CHANNEL_EVENT_INITIALIZED);
+    channel->clients = g_list_prepend(channel->clients, ic);
+    reds_connection_opened(reds, ic->connection);
     SpiceMsg init = { .type = SPICE_MSG_INPUTS_INIT,
                       .u.inputs_init.keyboard_modifiers = current_leds(reds) };
     red_channel_client_send(ic->rcc, &init);
 }
 
-void reds_inputs_send_leds(RedsState *reds)
+void inputs_channel_send_leds(InputsChannel *channel)
 {
-    for (GList *l = reds->inputs_clients, *next; l; l = next) {
+    for (GList *l = channel->clients, *next; l; l = next) {
         next = l->next;
         InputsClient *ic = l->data;
         SpiceMsg m = { .type = SPICE_MSG_INPUTS_KEY_MODIFIERS,
-                       .u.key_modifiers.modifiers = reds->kbd_leds };
+                       .u.key_modifiers.modifiers = reds_get_kbd_leds(channel->reds) };
         red_channel_client_send(ic->rcc, &m);
     }
 }
 
-void reds_inputs_close_all(RedsState *reds)
+/* Inputs clients belong to a session: they go when it ends. */
+static void inputs_close_all(void *opaque, const char *why)
 {
-    while (reds->inputs_clients) {
-        InputsClient *ic = reds->inputs_clients->data;
+    InputsChannel *channel = opaque;
+    (void)why; /* an inputs client's log line says its session closed */
+    while (channel->clients) {
+        InputsClient *ic = channel->clients->data;
         red_channel_client_close(ic->rcc, "session closed");
     }
 }
 
-typedef struct TabletSize {
-    uint32_t width, height;
-} TabletSize;
-
-static void set_tablet_size(RedsState *reds, void *data)
+static void inputs_caps(void *opaque, SpiceLinkCaps *caps)
 {
-    TabletSize *size = data;
-    if (reds->tablet) {
-        SpiceTabletInterface *tif =
-            SPICE_CONTAINEROF(reds->tablet->base.sif, SpiceTabletInterface, base);
-        tif->set_logical_size(reds->tablet, (int)size->width, (int)size->height);
-    }
-    g_free(size);
+    (void)opaque;
+    spice_link_caps_set(caps->channel, &caps->num_channel, SPICE_INPUTS_CAP_KEY_SCANCODE);
 }
 
-void reds_update_tablet_size(RedsState *reds, uint32_t width, uint32_t height)
+static const RedChannelClass inputs_class = {
+    .type = SPICE_CHANNEL_INPUTS,
+    .caps = inputs_caps,
+    .link = inputs_link,
+    .session_ended = inputs_close_all,
+    .close_all = inputs_close_all,
+};
+
+InputsChannel *inputs_channel_new(RedsState *reds)
 {
-    /* Called from a worker: the tablet belongs to the main thread. */
-    TabletSize *size = g_new(TabletSize, 1);
-    size->width = width;
-    size->height = height;
-    reds_post_to_main(reds, set_tablet_size, size);
+    InputsChannel *channel = g_new0(InputsChannel, 1);
+    channel->reds = reds;
+    RedChannelRegistry *registry = reds_get_registry(reds);
+    if (red_channel_registry_add_class(registry, &inputs_class, channel) != 0 ||
+        red_channel_registry_add(registry, SPICE_CHANNEL_INPUTS, 0, channel) != 0) {
+        g_free(channel);
+        return NULL;
+    }
+    return channel;
 }
 
-RED_EXPORT int spice_server_kbd_leds(SpiceKbdInstance *sin, int leds)
+void inputs_channel_destroy(InputsChannel *channel)
 {
-    RedsState *reds = sin ? (RedsState *)sin->st : NULL;
-    if (reds == NULL) {
-        return -1;
+    g_free(channel);
+}
+
+void inputs_channel_set_tablet_size(InputsChannel *channel, uint32_t width, uint32_t height)
+{
+    SpiceTabletInstance *tablet = reds_get_tablet(channel->reds);
+    if (tablet) {
+        SpiceTabletInterface *tif = SPICE_CONTAINEROF(tablet->base.sif, SpiceTabletInterface, base);
+        tif->set_logical_size(tablet, (int)width, (int)height);
     }
-    reds->kbd_leds = (uint8_t)leds;
-    reds_inputs_send_leds(reds);
-    return 0;
 }

@@ -4,6 +4,6 @@ libserver_core_la_SOURCES += \
 	channels/red-channel-client.c channels/red-channel-client.h \
 	$(NULL)
 libserver_core_la_SOURCES += \
-	channels/main-channel.c \
-	channels/inputs-channel.c \
+	channels/main-channel.c channels/main-channel.h \
+	channels/inputs-channel.c channels/inputs-channel.h \
 	$(NULL)

@@ -7,76 +7,66 @@
  * the client mode is possible (a tablet is plugged in). */
 #include "config.h"
 
+#include "main-channel.h"
+
 #include <string.h>
 
+#include "red-channel-client.h"
 #include "red-log.h"
-#include "red-worker.h"
-#include "reds.h"
+#include "reds-connection.h"
 
 /* What spice-server hands out: ten tokens for the (absent) agent. */
 #define REDS_AGENT_TOKENS 10
 
-uint32_t reds_supported_mouse_modes(const RedsState *reds)
-{
-    return SPICE_MOUSE_MODE_SERVER | (reds->tablet ? SPICE_MOUSE_MODE_CLIENT : 0);
-}
+struct MainChannel {
+    RedsState *reds;
+    RedChannelClient *client;   /* of the current session; NULL = none */
+    RedsConnection *connection; /* its channel-event record */
+};
 
 static uint32_t mm_time_now(void)
 {
     return (uint32_t)(g_get_monotonic_time() / 1000);
 }
 
-static void send_channels_list(RedsState *reds)
+static void send_channels_list(MainChannel *mc)
 {
-    uint8_t list[2 * (1 + 2 * 256)];
-    uint32_t n = 0;
-    list[2 * n] = SPICE_CHANNEL_INPUTS;
-    list[2 * n + 1] = 0;
-    n++;
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        list[2 * n] = SPICE_CHANNEL_DISPLAY;
-        list[2 * n + 1] = (uint8_t)q->qxl->id;
-        n++;
-        list[2 * n] = SPICE_CHANNEL_CURSOR;
-        list[2 * n + 1] = (uint8_t)q->qxl->id;
-        n++;
-    }
+    RedChannelRegistry *registry = reds_get_registry(mc->reds);
+    size_t max = red_channel_registry_size(registry);
+    uint8_t *list = g_new(uint8_t, 2 * MAX(max, 1));
+    size_t n = red_channel_registry_list(registry, list, max);
     SpiceMsg m = { .type = SPICE_MSG_MAIN_CHANNELS_LIST };
-    m.u.channels_list.channels = (SpiceWireArray){ list, n };
-    red_channel_client_send(reds->main_client, &m);
+    m.u.channels_list.channels = (SpiceWireArray){ list, (uint32_t)n };
+    red_channel_client_send(mc->client, &m);
+    g_free(list);
 }
 
-void reds_main_send_mouse_mode(RedsState *reds)
+void main_channel_send_mouse_mode(MainChannel *mc)
 {
-    if (!(reds_supported_mouse_modes(reds) & reds->mouse_mode)) {
-        reds->mouse_mode = SPICE_MOUSE_MODE_SERVER;
-    }
-    if (reds->main_client) {
+    RedsState *reds = mc->reds;
+    reds_check_mouse_mode(reds);
+    if (mc->client) {
         SpiceMsg m = { .type = SPICE_MSG_MAIN_MOUSE_MODE,
                        .u.mouse_mode = { (uint16_t)reds_supported_mouse_modes(reds),
-                                         (uint16_t)reds->mouse_mode } };
-        red_channel_client_send(reds->main_client, &m);
+                                         (uint16_t)reds_get_mouse_mode(reds) } };
+        red_channel_client_send(mc->client, &m);
     }
 }
 
 static bool main_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, void *opaque)
 {
-    RedsState *reds = opaque;
+    MainChannel *mc = opaque;
     (void)rcc;
     switch (msg->type) {
     case SPICE_MSGC_MAIN_ATTACH_CHANNELS:
-        send_channels_list(reds);
+        send_channels_list(mc);
         return true;
     case SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST: {
         uint32_t want = msg->u.mouse_mode_request.mode;
-        if (want & reds_supported_mouse_modes(reds) &&
-            (want == SPICE_MOUSE_MODE_SERVER || want == SPICE_MOUSE_MODE_CLIENT)) {
-            reds->mouse_mode = want;
-        } else {
+        if (reds_set_mouse_mode(mc->reds, want) != 0) {
             red_log_info("main: mouse mode %u not available", want);
         }
-        reds_main_send_mouse_mode(reds);
+        main_channel_send_mouse_mode(mc);
         return true;
     }
     case SPICE_MSGC_MAIN_CLIENT_INFO:
@@ -98,26 +88,19 @@ static bool main_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, voi
 
 static void main_on_closed(RedChannelClient *rcc, void *opaque)
 {
-    RedsState *reds = opaque;
-    RedsConnection *conn = NULL;
-    /* The session ends with its main channel: drop the other main-thread
-     * channels; display/cursor clients notice their sockets on their own
-     * once the client closes them. */
-    if (reds->main_client == rcc) {
-        reds->main_client = NULL;
-        reds->session_id = 0;
-    }
-    for (GList *l = reds->connections; l; l = l->next) {
-        RedsConnection *c = l->data;
-        if (c->info.type == SPICE_CHANNEL_MAIN) {
-            conn = c;
-        }
-    }
+    MainChannel *mc = opaque;
+    bool current = mc->client == rcc;
     red_channel_client_free(rcc);
-    if (conn) {
-        reds_connection_closed(reds, conn);
+    if (!current) {
+        return; /* a client replaced earlier: its session is over already */
     }
-    reds_inputs_close_all(reds);
+    RedsConnection *conn = mc->connection;
+    mc->client = NULL;
+    mc->connection = NULL;
+    reds_connection_closed(mc->reds, conn);
+    /* The session ends with its main channel; every class hears it (when
+     * the session is ending already, this is a no-op). */
+    red_session_end(reds_get_session(mc->reds), "session closed");
 }
 
 static const RedChannelClientOps main_ops = {
@@ -125,34 +108,68 @@ static const RedChannelClientOps main_ops = {
     .on_closed = main_on_closed,
 };
 
-void reds_main_client_linked(RedsState *reds, RedStream *stream, const SpiceLinkRequest *req)
+static void main_link(void *opaque, void *instance, RedStream *stream,
+                      const SpiceLinkRequest *req)
 {
-    if (reds->main_client) {
-        /* One session at a time, as the real server: the new client wins. */
-        red_channel_client_close(reds->main_client, "replaced by a new client");
-    }
-    do {
-        reds->session_id = g_random_int();
-    } while (reds->session_id == 0);
+    MainChannel *mc = opaque;
+    RedsState *reds = mc->reds;
+    RedSession *session = reds_get_session(reds);
+    (void)instance;
+    uint32_t session_id = red_session_begin(session); /* ends the one before */
     RedsConnection *conn = reds_connection_new(reds, red_stream_fd(stream), SPICE_CHANNEL_MAIN, 0);
-    reds->main_client = red_channel_client_new(reds->core, stream, req, false, &main_ops, reds);
-    if (reds->main_client == NULL) {
-        reds->session_id = 0;
+    mc->client = red_channel_client_new(reds_get_core(reds), stream, req, false, &main_ops, mc);
+    if (mc->client == NULL) {
         reds_connection_closed(reds, conn);
+        red_session_end(session, "main channel failed");
         return;
     }
-    reds_connection_event(reds, conn, SPICE_CHANNEL_EVENT_CONNECTED);
-    reds_connection_event(reds, conn, SPICE_CHANNEL_EVENT_INITIALIZED);
+    mc->connection = conn;
+    reds_connection_opened(reds, conn);
     SpiceMsg init = { .type = SPICE_MSG_MAIN_INIT };
     init.u.main_init = (SpiceMsgMainInit){
-        .session_id = reds->session_id,
-        .display_channels_hint = reds->qxls->len,
+        .session_id = session_id,
+        .display_channels_hint = red_channel_registry_count(reds_get_registry(reds),
+                                                            SPICE_CHANNEL_DISPLAY),
         .supported_mouse_modes = reds_supported_mouse_modes(reds),
-        .current_mouse_mode = reds->mouse_mode,
+        .current_mouse_mode = reds_get_mouse_mode(reds),
         .agent_connected = 0,
         .agent_tokens = REDS_AGENT_TOKENS,
         .multi_media_time = mm_time_now(),
         .ram_hint = 0,
     };
-    red_channel_client_send(reds->main_client, &init);
+    red_channel_client_send(mc->client, &init);
+}
+
+/* The session ended elsewhere (a new client, the ticket changed, the server
+ * goes): close our client; main_on_closed follows. */
+static void main_close(void *opaque, const char *why)
+{
+    MainChannel *mc = opaque;
+    if (mc->client) {
+        red_channel_client_close(mc->client, why);
+    }
+}
+
+static const RedChannelClass main_class = {
+    .type = SPICE_CHANNEL_MAIN,
+    .opens_session = true,
+    .link = main_link,
+    .session_ended = main_close,
+    .close_all = main_close,
+};
+
+MainChannel *main_channel_new(RedsState *reds)
+{
+    MainChannel *mc = g_new0(MainChannel, 1);
+    mc->reds = reds;
+    if (red_channel_registry_add_class(reds_get_registry(reds), &main_class, mc) != 0) {
+        g_free(mc);
+        return NULL;
+    }
+    return mc;
+}
+
+void main_channel_destroy(MainChannel *mc)
+{
+    g_free(mc);
 }

@@ -33,8 +33,7 @@ static void cursor_client_remove(CursorClient *cc)
     w->stats.cursor_clients = g_list_length(w->cursor_clients);
     red_channel_client_free(cc->rcc);
     if (cc->connection) {
-        reds_post_to_main(w->reds, (void (*)(RedsState *, void *))reds_connection_closed,
-                          cc->connection);
+        w->events.client_closed(w->events.opaque, cc->connection);
     }
     g_free(cc);
 }
@@ -103,7 +102,7 @@ void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkReque
                                      &cursor_ops, cc);
     if (cc->rcc == NULL) {
         if (conn) {
-            reds_post_to_main(w->reds, (void (*)(RedsState *, void *))reds_connection_closed, conn);
+            w->events.client_closed(w->events.opaque, conn);
         }
         g_free(cc);
         return;

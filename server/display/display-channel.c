@@ -37,8 +37,7 @@ static void display_client_remove(DisplayClient *dc)
     pixman_region32_fini(&dc->damage);
     red_channel_client_free(dc->rcc);
     if (dc->connection) {
-        reds_post_to_main(w->reds, (void (*)(RedsState *, void *))reds_connection_closed,
-                          dc->connection);
+        w->events.client_closed(w->events.opaque, dc->connection);
     }
     g_free(dc);
 }
@@ -188,7 +187,7 @@ static const RedChannelClientOps display_ops = {
 };
 
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn)
+                            RedsConnection *conn, bool compress)
 {
     DisplayClient *dc = g_new0(DisplayClient, 1);
     dc->worker = w;
@@ -199,13 +198,12 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
     if (dc->rcc == NULL) {
         pixman_region32_fini(&dc->damage);
         if (conn) {
-            reds_post_to_main(w->reds, (void (*)(RedsState *, void *))reds_connection_closed, conn);
+            w->events.client_closed(w->events.opaque, conn);
         }
         g_free(dc);
         return;
     }
-    dc->lz4 = red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_LZ4_COMPRESSION) &&
-              w->reds->image_compression != SPICE_IMAGE_COMPRESSION_OFF;
+    dc->lz4 = compress && red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
     w->display_clients = g_list_append(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     display_client_push(dc);
@@ -220,7 +218,7 @@ void display_channel_primary_created(RedWorker *w)
     }
     const RedSurface *s = primary(w);
     if (s) {
-        reds_update_tablet_size(w->reds, s->width, s->height);
+        w->events.primary_created(w->events.opaque, s->width, s->height);
     }
 }
 

@@ -2,7 +2,9 @@
 # server/display: sources of this concern (appended to libserver-core.la).
 # The worker thread, its loop and the display/cursor channel clients.
 libserver_core_la_SOURCES += \
-	display/red-worker.c display/red-worker.h display/red-worker-private.h \
+	display/red-worker.c display/red-worker.h display/red-worker-iface.h \
+	display/red-worker-private.h \
+	display/red-worker-commands.c display/red-worker-requests.c \
 	display/red-worker-loop.c display/red-worker-loop.h \
 	display/display-channel.c \
 	display/cursor-channel.c \

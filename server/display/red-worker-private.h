@@ -7,13 +7,15 @@
 
 #include <pixman.h>
 
+#include "red-channel-client.h"
 #include "red-cursor-parse.h"
 #include "red-memslot.h"
 #include "red-render.h"
 #include "red-surfaces.h"
 #include "red-worker-loop.h"
-#include "red-worker.h"
-#include "reds.h"
+#include "red-worker-iface.h"
+
+typedef struct RedWorker RedWorker;
 
 typedef struct DisplayClient {
     RedWorker *worker;
@@ -40,7 +42,7 @@ typedef struct QueuedRequest {
 } QueuedRequest;
 
 struct RedWorker {
-    RedsState *reds;
+    RedWorkerEvents events;      /* to the server (main thread) */
     QXLInstance *qxl;
     const QXLInterface *qif;
     QXLDevInitInfo init;
@@ -79,13 +81,20 @@ struct RedWorker {
     RedWorkerStats stats;        /* updated with g_atomic where read elsewhere */
 };
 
-/* red-worker.c */
+/* red-worker-commands.c: the command loop */
+/* Processes the rings soon (an idle source below client I/O). */
 void red_worker_schedule_processing(RedWorker *w);
+/* Empties both rings: every queued command rendered and released. */
 void red_worker_drain_rings(RedWorker *w);
+/* One command from the cursor ring (cursor) or the display ring. */
+void red_worker_handle_command(RedWorker *w, const QXLCommandExt *ext, bool cursor);
+
+/* red-worker-requests.c: handles one request; completes it if async. */
+void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
 
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn);
+                            RedsConnection *conn, bool compress);
 void display_channel_primary_created(RedWorker *w);
 void display_channel_primary_destroyed(RedWorker *w);
 void display_channel_damage(RedWorker *w, const pixman_box32_t *box);

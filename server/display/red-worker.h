@@ -17,79 +17,24 @@
 #define RED_WORKER_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include <spice.h>
 
-#include "red-stream.h"
-#include "spice-link.h"
+#include "red-worker-iface.h"
 
-typedef struct RedsState RedsState;
-typedef struct RedsConnection RedsConnection;
 typedef struct RedWorker RedWorker;
 
-typedef enum {
-    RED_WORKER_WAKEUP,
-    RED_WORKER_OOM,
-    RED_WORKER_START,
-    RED_WORKER_STOP,
-    RED_WORKER_UPDATE_AREA,
-    RED_WORKER_ADD_MEMSLOT,
-    RED_WORKER_DEL_MEMSLOT,
-    RED_WORKER_RESET_MEMSLOTS,
-    RED_WORKER_DESTROY_SURFACES,
-    RED_WORKER_DESTROY_PRIMARY,
-    RED_WORKER_CREATE_PRIMARY,
-    RED_WORKER_RESET_IMAGE_CACHE,
-    RED_WORKER_RESET_CURSOR,
-    RED_WORKER_DESTROY_SURFACE,
-    RED_WORKER_LOADVM_COMMANDS,
-    RED_WORKER_FLUSH_SURFACES,
-    RED_WORKER_MONITORS_CONFIG,
-    RED_WORKER_DRIVER_UNLOAD,
-    RED_WORKER_ATTACH_CLIENT,
-    RED_WORKER_COMPLETE_ONLY,   /* async no-op: just complete the cookie */
-    RED_WORKER_SHUTDOWN,
-} RedWorkerOp;
-
-typedef struct RedWorkerRequest {
-    RedWorkerOp op;
-    bool async;
-    uint64_t cookie;
-    uint32_t surface_id;
-    QXLRect area;
-    QXLRect *dirty_rects;       /* UPDATE_AREA (sync): filled by the worker */
-    uint32_t num_dirty_rects;
-    bool clear_dirty;
-    QXLDevMemSlot slot;         /* ADD_MEMSLOT */
-    uint32_t group_id, slot_id; /* DEL_MEMSLOT; MONITORS_CONFIG group */
-    QXLDevSurfaceCreate surface; /* CREATE_PRIMARY */
-    QXLCommandExt *cmds;        /* LOADVM_COMMANDS (sync: caller's array) */
-    uint32_t count;
-    uint64_t addr;              /* MONITORS_CONFIG: QXLPHYSICAL */
-    RedStream *stream;          /* ATTACH_CLIENT: ownership passes */
-    SpiceLinkRequest link;
-    RedsConnection *connection;
-} RedWorkerRequest;
-
 /* Creates the worker of qxl (calls get_init_info on this thread, then
- * attached_worker) and starts its thread. NULL on failure. */
-RedWorker *red_worker_new(RedsState *reds, QXLInstance *qxl);
-/* Stops the thread, closes its clients, frees everything. NULL ok. */
+ * attached_worker) and starts its thread, processing commands when running.
+ * events (copied) is how it reports.  NULL on failure. */
+RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool running);
+/* Stops the thread, closes its clients (their client_closed events come
+ * before it returns), frees everything. NULL ok. */
 void red_worker_destroy(RedWorker *w);
-
-/* Removes the worker from its server (spice_server_remove_interface) and
- * destroys it. Main thread. */
-void red_worker_remove_from_server(RedWorker *w);
 
 /* Queues a request (copied). Sync requests return when it was handled. */
 void red_worker_request(RedWorker *w, const RedWorkerRequest *req);
 
-/* Counters for tests and benchmarks (any thread; approximate while running). */
-typedef struct RedWorkerStats {
-    uint64_t commands, cursor_commands, releases, guest_errors, frames_sent;
-    uint32_t live_surfaces, display_clients, cursor_clients;
-} RedWorkerStats;
 void red_worker_get_stats(RedWorker *w, RedWorkerStats *out);
 
 #endif /* RED_WORKER_H */

@@ -50,10 +50,10 @@ static void link_fail(RedLink *l, uint32_t err, const char *why)
 {
     red_log_info("link: closing client: %s (link error %u)", why, err);
     RedLinkPolicy p = l->policy;
-    link_free(l);
     if (p.finished) {
-        p.finished(p.opaque, l);
+        p.finished(p.opaque, l); /* while l is still a valid pointer */
     }
+    link_free(l);
 }
 
 static void link_send_result(RedLink *l, uint32_t result)
@@ -76,11 +76,11 @@ static void link_succeed(RedLink *l)
     RedLinkPolicy p = l->policy;
     SpiceLinkRequest req = l->req;
     l->stream = NULL;
+    if (p.finished) {
+        p.finished(p.opaque, l); /* while l is still a valid pointer */
+    }
     link_free(l);
     p.linked(p.opaque, stream, &req);
-    if (p.finished) {
-        p.finished(p.opaque, l);
-    }
 }
 
 static void link_check_ticket(RedLink *l)

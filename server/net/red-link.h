@@ -32,7 +32,9 @@ typedef struct RedLinkPolicy {
     uint32_t (*check_channel)(void *opaque, const SpiceLinkRequest *req);
     /* Success: the stream (ownership passes) is in the data phase. */
     void (*linked)(void *opaque, RedStream *stream, const SpiceLinkRequest *req);
-    /* The link ended without success (already closed); for bookkeeping. */
+    /* The handshake is over, either way (on success, before linked).  The
+     * link is freed right after, its socket closed on failure: for
+     * bookkeeping only. */
     void (*finished)(void *opaque, RedLink *link);
 } RedLinkPolicy;
 

@@ -2,7 +2,8 @@
 # tests/server: tests of server/ (unit, hostile input, ABI, real client).
 
 SERVER_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
-	-I$(top_srcdir)/server/display -I$(top_srcdir)/server/net -I$(top_srcdir)/server/channels \
+	-I$(top_srcdir)/server/core -I$(top_srcdir)/server/display -I$(top_srcdir)/server/net \
+	-I$(top_srcdir)/server/channels \
 	$(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS) $(OPENSSL_CFLAGS)
 SERVER_TEST_LIBS = $(SPICE_TEST_LIBS) $(top_builddir)/server/libserver-core.la \
 	$(GLIB_LIBS) $(PIXMAN_LIBS) $(OPENSSL_LIBS)
@@ -13,6 +14,12 @@ server_test_hostile_clients_SOURCES = server/test-hostile-clients.c \
 	server/test-client.c server/test-client.h
 server_test_hostile_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_hostile_clients_LDADD = $(SERVER_TEST_LIBS)
+
+# server/core on its own: the channel registry, the session, the main queue.
+test_programs += server/test-server-core
+server_test_server_core_SOURCES = server/test-server-core.c
+server_test_server_core_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_server_core_LDADD = $(SERVER_TEST_LIBS)
 
 # Entry points of features we do not support: documented errors and no-ops.
 test_programs += server/test-unsupported-api

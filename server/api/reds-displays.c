@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* reds-displays.c: QXL instances, their workers and their channels.
+ *
+ * The QXLState the header leaves opaque is our RedsQxl: from a QXLInstance
+ * the spice_qxl_* calls reach its worker, and remove_interface its server. */
+#include "config.h"
+
+#include "reds-displays.h"
+
+#include "inputs-channel.h"
+#include "red-log.h"
+#include "reds-connection.h"
+
+typedef struct RedsQxl {
+    RedsState *reds;
+    QXLInstance *qxl;
+    RedWorker *worker;
+    /* The one piece of the server a worker reaches (through the events
+     * below): red_main_queue_post is callable from any thread. */
+    RedMainQueue *main_queue;
+} RedsQxl;
+
+/* ---- the worker's events (worker thread): queued for the main thread ---- */
+
+static void qxl_client_closed(void *opaque, RedsConnection *connection)
+{
+    RedsQxl *q = opaque;
+    RedMainEvent e = { .type = RED_MAIN_EVENT_CONNECTION_CLOSED, .u.connection = connection };
+    red_main_queue_post(q->main_queue, &e);
+}
+
+static void qxl_primary_created(void *opaque, uint32_t width, uint32_t height)
+{
+    RedsQxl *q = opaque;
+    RedMainEvent e = { .type = RED_MAIN_EVENT_PRIMARY_SIZE, .u.size = { width, height } };
+    red_main_queue_post(q->main_queue, &e);
+}
+
+void reds_displays_on_main_event(void *opaque, const RedMainEvent *event)
+{
+    RedsState *reds = opaque;
+    switch (event->type) {
+    case RED_MAIN_EVENT_CONNECTION_CLOSED:
+        reds_connection_closed(reds, event->u.connection);
+        break;
+    case RED_MAIN_EVENT_PRIMARY_SIZE:
+        inputs_channel_set_tablet_size(reds->inputs_channel, event->u.size.width,
+                                       event->u.size.height);
+        break;
+    }
+}
+
+/* ---- the display and cursor channel classes (main thread) ---------------- */
+
+/* A display or cursor client linked: the worker of its instance serves it. */
+static void qxl_link(void *opaque, void *instance, RedStream *stream,
+                     const SpiceLinkRequest *req)
+{
+    RedsState *reds = opaque;
+    RedsQxl *q = instance;
+    RedsConnection *c = reds_connection_new(reds, red_stream_fd(stream), req->channel_type,
+                                            req->channel_id);
+    reds_connection_opened(reds, c);
+    /* The setting is read here, on the main thread, and travels with the
+     * client: the worker never reads RedsState. */
+    RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
+                           .connection = c,
+                           .compress = reds->image_compression != SPICE_IMAGE_COMPRESSION_OFF };
+    red_worker_request(q->worker, &r);
+}
+
+/* Display and cursor clients leave neither at the session's end nor at the
+ * registry's close_all: they see the viewer close their sockets, and a
+ * worker closes the rest when it is destroyed. */
+static const RedChannelClass display_class = { .type = SPICE_CHANNEL_DISPLAY, .link = qxl_link };
+static const RedChannelClass cursor_class = { .type = SPICE_CHANNEL_CURSOR, .link = qxl_link };
+
+int reds_displays_register(RedsState *reds)
+{
+    if (red_channel_registry_add_class(reds->registry, &display_class, reds) != 0 ||
+        red_channel_registry_add_class(reds->registry, &cursor_class, reds) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- instances (main thread) ---------------------------------------------- */
+
+int reds_displays_add(RedsState *reds, QXLInstance *qxl)
+{
+    if (!reds->initialized || qxl->id < 0 || qxl->id > 255) {
+        red_log_warn("add_interface qxl: bad id %d or server not initialised", qxl->id);
+        return -1;
+    }
+    uint8_t id = (uint8_t)qxl->id;
+    if (red_channel_registry_offers(reds->registry, SPICE_CHANNEL_DISPLAY, id)) {
+        red_log_warn("add_interface qxl: id %d already used", qxl->id);
+        return -1;
+    }
+    RedsQxl *q = g_new0(RedsQxl, 1);
+    q->reds = reds;
+    q->qxl = qxl;
+    q->main_queue = reds->main_queue;
+    RedWorkerEvents events = { .opaque = q, .client_closed = qxl_client_closed,
+                               .primary_created = qxl_primary_created };
+    q->worker = red_worker_new(qxl, &events, reds->vm_running);
+    if (q->worker == NULL) {
+        g_free(q);
+        return -1;
+    }
+    /* Display first, then cursor: the order of CHANNELS_LIST. */
+    red_channel_registry_add(reds->registry, SPICE_CHANNEL_DISPLAY, id, q);
+    red_channel_registry_add(reds->registry, SPICE_CHANNEL_CURSOR, id, q);
+    qxl->st = (QXLState *)q;
+    g_ptr_array_add(reds->qxls, q);
+    return 0;
+}
+
+static void qxl_free(RedsQxl *q)
+{
+    uint8_t id = (uint8_t)q->qxl->id;
+    red_channel_registry_remove(q->reds->registry, SPICE_CHANNEL_DISPLAY, id);
+    red_channel_registry_remove(q->reds->registry, SPICE_CHANNEL_CURSOR, id);
+    red_worker_destroy(q->worker);
+    q->qxl->st = NULL;
+    g_free(q);
+}
+
+int reds_displays_remove(QXLInstance *qxl)
+{
+    RedsQxl *q = (RedsQxl *)qxl->st;
+    if (q == NULL) {
+        return -1;
+    }
+    g_ptr_array_remove(q->reds->qxls, q);
+    qxl_free(q);
+    return 0;
+}
+
+void reds_displays_remove_all(RedsState *reds)
+{
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        qxl_free(g_ptr_array_index(reds->qxls, i));
+    }
+    g_ptr_array_set_size(reds->qxls, 0);
+}
+
+void reds_displays_set_running(RedsState *reds, bool running)
+{
+    reds->vm_running = running;
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        RedWorkerRequest r = { .op = running ? RED_WORKER_START : RED_WORKER_STOP };
+        red_worker_request(q->worker, &r);
+    }
+}
+
+RedWorker *reds_displays_worker(QXLInstance *qxl)
+{
+    RedsQxl *q = qxl ? (RedsQxl *)qxl->st : NULL;
+    return q ? q->worker : NULL;
+}

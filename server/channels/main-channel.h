@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* main-channel.h: the main channel, whose link opens the client session.
+ *
+ * Registered with the server's channel registry at creation; it opens a
+ * session when a client links and ends it when that client goes.
+ * Threads: main thread only.
+ */
+#ifndef MAIN_CHANNEL_H
+#define MAIN_CHANNEL_H
+
+#include "reds.h"
+
+typedef struct MainChannel MainChannel;
+
+/* Creates the channel and registers its class with reds' registry. */
+MainChannel *main_channel_new(RedsState *reds);
+/* Frees it; its client must be closed already (registry close_all). NULL ok. */
+void main_channel_destroy(MainChannel *mc);
+
+/* Tells the client the supported and current mouse modes (after a tablet
+ * came or went); falls back to the server mouse when the current mode is no
+ * longer supported. */
+void main_channel_send_mouse_mode(MainChannel *mc);
+
+#endif /* MAIN_CHANNEL_H */

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* reds-state.c: the accessors of reds.h over the private RedsState. */
+#include "config.h"
+
+#include "reds-private.h"
+
+const SpiceCoreInterface *reds_get_core(const RedsState *reds)
+{
+    return reds->core;
+}
+
+RedChannelRegistry *reds_get_registry(RedsState *reds)
+{
+    return reds->registry;
+}
+
+RedSession *reds_get_session(RedsState *reds)
+{
+    return reds->session;
+}
+
+SpiceKbdInstance *reds_get_keyboard(const RedsState *reds)
+{
+    return reds->keyboard;
+}
+
+SpiceMouseInstance *reds_get_mouse(const RedsState *reds)
+{
+    return reds->mouse;
+}
+
+SpiceTabletInstance *reds_get_tablet(const RedsState *reds)
+{
+    return reds->tablet;
+}
+
+uint8_t reds_get_kbd_leds(const RedsState *reds)
+{
+    return reds->kbd_leds;
+}
+
+void reds_set_kbd_leds(RedsState *reds, uint8_t leds)
+{
+    reds->kbd_leds = leds;
+}
+
+uint32_t reds_supported_mouse_modes(const RedsState *reds)
+{
+    return SPICE_MOUSE_MODE_SERVER | (reds->tablet ? SPICE_MOUSE_MODE_CLIENT : 0);
+}
+
+uint32_t reds_get_mouse_mode(const RedsState *reds)
+{
+    return reds->mouse_mode;
+}
+
+int reds_set_mouse_mode(RedsState *reds, uint32_t mode)
+{
+    if (!(mode & reds_supported_mouse_modes(reds)) ||
+        (mode != SPICE_MOUSE_MODE_SERVER && mode != SPICE_MOUSE_MODE_CLIENT)) {
+        return -1;
+    }
+    reds->mouse_mode = mode;
+    return 0;
+}
+
+void reds_check_mouse_mode(RedsState *reds)
+{
+    if (!(reds_supported_mouse_modes(reds) & reds->mouse_mode)) {
+        reds->mouse_mode = SPICE_MOUSE_MODE_SERVER;
+    }
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* reds.h: what the channels may ask of the server object behind SpiceServer.
+ *
+ * RedsState itself is private to core/ and api/ (reds-private.h); the
+ * channels see it through these accessors.
+ * Threads: main thread only (the thread that calls spice_server_* and runs
+ * the SpiceCoreInterface callbacks).  A display worker never sees RedsState:
+ * it reports through the RedWorkerEvents it was given.
+ */
+#ifndef REDS_H
+#define REDS_H
+
+#include <stdint.h>
+
+#include <spice.h>
+
+#include "red-channel-registry.h"
+#include "red-session.h"
+
+typedef struct RedsState RedsState;
+
+/* The host's main loop. */
+const SpiceCoreInterface *reds_get_core(const RedsState *reds);
+RedChannelRegistry *reds_get_registry(RedsState *reds);
+RedSession *reds_get_session(RedsState *reds);
+
+/* The input devices the host plugged in; NULL when absent. */
+SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);
+SpiceMouseInstance *reds_get_mouse(const RedsState *reds);
+SpiceTabletInstance *reds_get_tablet(const RedsState *reds);
+
+/* The keyboard LEDs as last reported (SPICE_KEYBOARD_MODIFIER_FLAGS_*). */
+uint8_t reds_get_kbd_leds(const RedsState *reds);
+void reds_set_kbd_leds(RedsState *reds, uint8_t leds);
+
+/* SPICE_MOUSE_MODE_SERVER, or _CLIENT (only while a tablet is plugged in). */
+uint32_t reds_get_mouse_mode(const RedsState *reds);
+/* Sets mode if supported; returns 0, or -1 (mode unchanged). */
+int reds_set_mouse_mode(RedsState *reds, uint32_t mode);
+/* Falls back to the server mouse when the current mode is no longer
+ * supported (the tablet went away). */
+void reds_check_mouse_mode(RedsState *reds);
+uint32_t reds_supported_mouse_modes(const RedsState *reds);
+
+#endif /* REDS_H */

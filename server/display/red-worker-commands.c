@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* red-worker-commands.c: the worker's command loop over the two QXL rings:
+ * pull, render or parse, hand to the channels, release to the guest. */
+#include "config.h"
+
+#include "red-worker-private.h"
+
+#include <string.h>
+
+#include "red-log.h"
+
+/* Commands handled per loop iteration before client I/O gets a turn. */
+#define RED_WORKER_BATCH 64
+/* More ring entries than any ring has; bounds a drain against a guest that
+ * keeps producing while we drain. */
+#define RED_WORKER_MAX_DRAIN 100000
+
+static void worker_release(RedWorker *w, QXLReleaseInfo *info, uint32_t group_id)
+{
+    if (info == NULL) {
+        return;
+    }
+    QXLReleaseInfoExt ext = { .info = info, .group_id = group_id };
+    w->qif->release_resource(w->qxl, ext);
+    __atomic_add_fetch(&w->stats.releases, 1, __ATOMIC_RELAXED);
+}
+
+static void worker_handle_display_command(RedWorker *w, const QXLCommandExt *ext)
+{
+    RedCommandResult res;
+    memset(&res, 0, sizeof(res));
+    int ret = red_render_command(&w->renderer, ext->group_id, ext->cmd.data, ext->cmd.type,
+                                 ext->flags, &res);
+    w->stats.commands++;
+    if (ret != 0) {
+        w->stats.guest_errors++;
+    } else if (res.kind == RED_CMD_DRAWN && res.surface_id == 0) {
+        pixman_region32_union_rect(&w->primary_dirty, &w->primary_dirty, res.damage.x1,
+                                   res.damage.y1, (unsigned)(res.damage.x2 - res.damage.x1),
+                                   (unsigned)(res.damage.y2 - res.damage.y1));
+        display_channel_damage(w, &res.damage);
+    } else if (res.kind == RED_CMD_SURFACE_CREATED && res.surface_id == 0) {
+        display_channel_primary_created(w);
+    } else if (res.kind == RED_CMD_SURFACE_DESTROYED && res.surface_id == 0) {
+        display_channel_primary_destroyed(w);
+    }
+    worker_release(w, res.release_info, ext->group_id);
+}
+
+static void worker_handle_cursor_command(RedWorker *w, const QXLCommandExt *ext)
+{
+    RedCursorCommand cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    w->stats.cursor_commands++;
+    if (ext->cmd.type != QXL_CMD_CURSOR) {
+        red_log_guest_error("cursor ring command type", ext->cmd.type, "not a cursor command");
+        w->stats.guest_errors++;
+        return;
+    }
+    if (red_cursor_parse(w->slots, ext->group_id, ext->cmd.data, &cmd) != 0) {
+        w->stats.guest_errors++;
+    } else {
+        cursor_channel_handle(w, &cmd); /* takes cmd.shape */
+        cmd.shape = NULL;
+    }
+    red_cursor_shape_free(cmd.shape);
+    worker_release(w, cmd.release_info, ext->group_id);
+}
+
+/* The next command of one ring; false when it is empty. */
+static bool ring_get(RedWorker *w, bool cursor, QXLCommandExt *ext)
+{
+    return cursor ? w->qif->get_cursor_command(w->qxl, ext) : w->qif->get_command(w->qxl, ext);
+}
+
+void red_worker_handle_command(RedWorker *w, const QXLCommandExt *ext, bool cursor)
+{
+    if (cursor) {
+        worker_handle_cursor_command(w, ext);
+    } else {
+        worker_handle_display_command(w, ext);
+    }
+}
+
+/* Pulls up to `budget` commands of one ring. Returns how many were handled;
+ * sets *wait when the device said to wait for a wakeup. */
+static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wait)
+{
+    unsigned n = 0, retries = 0;
+    *wait = false;
+    while (n < budget) {
+        QXLCommandExt ext;
+        if (!ring_get(w, cursor, &ext)) {
+            int must_wait = cursor ? w->qif->req_cursor_notification(w->qxl)
+                                   : w->qif->req_cmd_notification(w->qxl);
+            if (must_wait) {
+                *wait = true;
+                break;
+            }
+            /* A command arrived meanwhile, or the device says so without
+             * having one (a broken ring): bounded, so requests get a turn. */
+            if (++retries > budget) {
+                break;
+            }
+            continue;
+        }
+        red_worker_handle_command(w, &ext, cursor);
+        n++;
+    }
+    return n;
+}
+
+static gboolean worker_process(gpointer data)
+{
+    RedWorker *w = data;
+    bool wait_cmd = true, wait_cursor = true;
+    g_source_unref(w->process_source);
+    w->process_source = NULL;
+    if (w->running && w->surfaces.count) {
+        worker_pull(w, false, RED_WORKER_BATCH, &wait_cmd);
+        worker_pull(w, true, RED_WORKER_BATCH, &wait_cursor);
+    }
+    display_channel_push_all(w);
+    if (w->running && (!wait_cmd || !wait_cursor)) {
+        red_worker_schedule_processing(w); /* more to do: after pending I/O */
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void red_worker_schedule_processing(RedWorker *w)
+{
+    if (w->process_source) {
+        return;
+    }
+    w->process_source = g_idle_source_new();
+    /* Below client I/O, so a busy guest cannot starve the sockets. */
+    g_source_set_priority(w->process_source, G_PRIORITY_DEFAULT_IDLE);
+    g_source_set_callback(w->process_source, worker_process, w, NULL);
+    g_source_attach(w->process_source, w->context);
+}
+
+/* Empties both rings (flush, destroy, stop): every queued command rendered
+ * and released. Bounded by RED_WORKER_MAX_DRAIN against a guest that keeps
+ * producing. */
+void red_worker_drain_rings(RedWorker *w)
+{
+    for (int cursor = 0; cursor < 2; cursor++) {
+        for (unsigned total = 0; total < RED_WORKER_MAX_DRAIN;) {
+            QXLCommandExt ext;
+            if (!ring_get(w, cursor != 0, &ext)) {
+                break;
+            }
+            red_worker_handle_command(w, &ext, cursor != 0);
+            total++;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* red-worker-iface.h: what crosses between a server and a display worker:
+ * the requests it queues (red_worker_request), the events the worker
+ * reports back, and its counters.  Types only: the worker's own files and
+ * its server both stand on this. */
+#ifndef RED_WORKER_IFACE_H
+#define RED_WORKER_IFACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <spice.h>
+
+#include "red-stream.h"
+#include "reds-connection.h"
+#include "spice-link.h"
+
+/* What the worker tells its server, called on the worker thread.  The
+ * server's handlers must only queue the news for its main thread
+ * (red-main-queue.h): the worker never touches main-thread state. */
+typedef struct RedWorkerEvents {
+    void *opaque;
+    /* A display or cursor client is gone; connection (from its
+     * ATTACH_CLIENT request) goes back to the server. */
+    void (*client_closed)(void *opaque, RedsConnection *connection);
+    /* A primary surface of width x height was created. */
+    void (*primary_created)(void *opaque, uint32_t width, uint32_t height);
+} RedWorkerEvents;
+
+typedef enum {
+    RED_WORKER_WAKEUP,
+    RED_WORKER_OOM,
+    RED_WORKER_START,
+    RED_WORKER_STOP,
+    RED_WORKER_UPDATE_AREA,
+    RED_WORKER_ADD_MEMSLOT,
+    RED_WORKER_DEL_MEMSLOT,
+    RED_WORKER_RESET_MEMSLOTS,
+    RED_WORKER_DESTROY_SURFACES,
+    RED_WORKER_DESTROY_PRIMARY,
+    RED_WORKER_CREATE_PRIMARY,
+    RED_WORKER_RESET_IMAGE_CACHE,
+    RED_WORKER_RESET_CURSOR,
+    RED_WORKER_DESTROY_SURFACE,
+    RED_WORKER_LOADVM_COMMANDS,
+    RED_WORKER_FLUSH_SURFACES,
+    RED_WORKER_MONITORS_CONFIG,
+    RED_WORKER_DRIVER_UNLOAD,
+    RED_WORKER_ATTACH_CLIENT,
+    RED_WORKER_COMPLETE_ONLY,   /* async no-op: just complete the cookie */
+    RED_WORKER_SHUTDOWN,
+} RedWorkerOp;
+
+typedef struct RedWorkerRequest {
+    RedWorkerOp op;
+    bool async;
+    uint64_t cookie;
+    uint32_t surface_id;
+    QXLRect area;
+    QXLRect *dirty_rects;       /* UPDATE_AREA (sync): filled by the worker */
+    uint32_t num_dirty_rects;
+    bool clear_dirty;
+    QXLDevMemSlot slot;         /* ADD_MEMSLOT */
+    uint32_t group_id, slot_id; /* DEL_MEMSLOT; MONITORS_CONFIG group */
+    QXLDevSurfaceCreate surface; /* CREATE_PRIMARY */
+    QXLCommandExt *cmds;        /* LOADVM_COMMANDS (sync: caller's array) */
+    uint32_t count;
+    uint64_t addr;              /* MONITORS_CONFIG: QXLPHYSICAL */
+    RedStream *stream;          /* ATTACH_CLIENT: ownership passes */
+    SpiceLinkRequest link;
+    RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
+    bool compress;              /* ATTACH_CLIENT: LZ4 allowed (the host's setting) */
+} RedWorkerRequest;
+
+/* Counters for tests and benchmarks (any thread; approximate while running). */
+typedef struct RedWorkerStats {
+    uint64_t commands, cursor_commands, releases, guest_errors, frames_sent;
+    uint32_t live_surfaces, display_clients, cursor_clients;
+} RedWorkerStats;
+
+#endif /* RED_WORKER_IFACE_H */

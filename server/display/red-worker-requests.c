@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* red-worker-requests.c: the handlers of the spice_qxl_* requests, run on
+ * the worker thread: memslots, surfaces, update area, flushes, start/stop,
+ * clients attached, shutdown.  Each async one completes its cookie here. */
+#include "config.h"
+
+#include "red-worker-private.h"
+
+#include <string.h>
+
+#include "red-log.h"
+
+static void worker_create_primary(RedWorker *w, const RedWorkerRequest *r)
+{
+    const QXLDevSurfaceCreate *s = &r->surface;
+    uint64_t size = (uint64_t)(s->stride < 0 ? -(int64_t)s->stride : s->stride) * s->height;
+    uint8_t *mem = red_memslots_translate(w->slots, s->group_id, s->mem, size);
+    if (r->surface_id != 0 || mem == NULL ||
+        red_surface_create(&w->surfaces, 0, s->width, s->height, s->stride, s->format, mem,
+                           (s->flags & QXL_SURF_FLAG_KEEP_DATA) != 0) != 0) {
+        red_log_warn("create_primary_surface %ux%u stride %d format %u refused", s->width,
+                     s->height, s->stride, s->format);
+        return;
+    }
+    pixman_region32_clear(&w->primary_dirty);
+    display_channel_primary_created(w);
+}
+
+static void worker_destroy_primary(RedWorker *w)
+{
+    red_worker_drain_rings(w);
+    if (w->surfaces.count && w->surfaces.surfaces[0].exists) {
+        red_surface_destroy(&w->surfaces, 0);
+        display_channel_primary_destroyed(w);
+    }
+    cursor_channel_reset(w);
+}
+
+static void worker_destroy_surfaces(RedWorker *w)
+{
+    red_worker_drain_rings(w);
+    bool had_primary = w->surfaces.count && w->surfaces.surfaces[0].exists;
+    for (uint32_t i = 0; i < w->surfaces.count; i++) {
+        red_surface_destroy(&w->surfaces, i);
+    }
+    if (had_primary) {
+        display_channel_primary_destroyed(w);
+    }
+    cursor_channel_reset(w);
+}
+
+static void worker_update_area(RedWorker *w, RedWorkerRequest *r)
+{
+    red_worker_drain_rings(w);
+    display_channel_push_all(w);
+    if (r->surface_id != 0 || r->async) {
+        /* Off-screen surfaces have no dirty tracking: report the area. */
+        if (r->async && w->qif->update_area_complete) {
+            QXLRect rect = r->area;
+            w->qif->update_area_complete(w->qxl, r->surface_id, &rect, 1);
+        }
+        return;
+    }
+    pixman_region32_t want;
+    pixman_region32_init_rect(&want, r->area.left, r->area.top,
+                              (unsigned)MAX(0, r->area.right - r->area.left),
+                              (unsigned)MAX(0, r->area.bottom - r->area.top));
+    pixman_region32_intersect(&want, &want, &w->primary_dirty);
+    int n = 0;
+    pixman_box32_t *boxes = pixman_region32_rectangles(&want, &n);
+    uint32_t out = 0;
+    for (int i = 0; i < n && out < r->num_dirty_rects && r->dirty_rects; i++, out++) {
+        r->dirty_rects[out] = (QXLRect){ .top = boxes[i].y1, .left = boxes[i].x1,
+                                         .bottom = boxes[i].y2, .right = boxes[i].x2 };
+    }
+    for (; out < r->num_dirty_rects && r->dirty_rects; out++) {
+        memset(&r->dirty_rects[out], 0, sizeof(QXLRect));
+    }
+    if (r->clear_dirty) {
+        pixman_region32_subtract(&w->primary_dirty, &w->primary_dirty, &want);
+    }
+    pixman_region32_fini(&want);
+}
+
+void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
+{
+    switch (r->op) {
+    case RED_WORKER_WAKEUP:
+        g_atomic_int_set(&w->wakeup_pending, 0);
+        red_worker_schedule_processing(w);
+        break;
+    case RED_WORKER_OOM:
+        g_atomic_int_set(&w->oom_pending, 0);
+        red_worker_drain_rings(w);
+        if (w->qif->flush_resources) {
+            w->qif->flush_resources(w->qxl);
+        }
+        break;
+    case RED_WORKER_START:
+        w->running = true;
+        red_worker_schedule_processing(w);
+        break;
+    case RED_WORKER_STOP:
+        /* The VM stops: render everything queued, so device memory is final. */
+        red_worker_drain_rings(w);
+        display_channel_push_all(w);
+        w->running = false;
+        break;
+    case RED_WORKER_UPDATE_AREA:
+        worker_update_area(w, r);
+        break;
+    case RED_WORKER_ADD_MEMSLOT:
+        if (red_memslots_add(w->slots, &r->slot) != 0) {
+            red_log_warn("add_memslot group %u slot %u refused", r->slot.slot_group_id,
+                         r->slot.slot_id);
+        }
+        break;
+    case RED_WORKER_DEL_MEMSLOT:
+        red_memslots_del(w->slots, r->group_id, r->slot_id);
+        break;
+    case RED_WORKER_RESET_MEMSLOTS:
+        red_memslots_reset(w->slots);
+        break;
+    case RED_WORKER_DESTROY_SURFACES:
+        worker_destroy_surfaces(w);
+        break;
+    case RED_WORKER_DESTROY_PRIMARY:
+        worker_destroy_primary(w);
+        break;
+    case RED_WORKER_CREATE_PRIMARY:
+        worker_create_primary(w, r);
+        break;
+    case RED_WORKER_DESTROY_SURFACE:
+        red_worker_drain_rings(w);
+        if (r->surface_id == 0) {
+            worker_destroy_primary(w);
+        } else {
+            red_surface_destroy(&w->surfaces, r->surface_id);
+        }
+        break;
+    case RED_WORKER_LOADVM_COMMANDS:
+        for (uint32_t i = 0; i < r->count; i++) {
+            red_worker_handle_command(w, &r->cmds[i], r->cmds[i].cmd.type == QXL_CMD_CURSOR);
+        }
+        break;
+    case RED_WORKER_FLUSH_SURFACES:
+        /* Commands are rendered as they are pulled, so emptying both rings
+         * leaves every surface's device memory final. */
+        red_worker_drain_rings(w);
+        display_channel_push_all(w);
+        break;
+    case RED_WORKER_RESET_CURSOR:
+        cursor_channel_reset(w);
+        break;
+    case RED_WORKER_ATTACH_CLIENT:
+        if (r->link.channel_type == SPICE_CHANNEL_DISPLAY) {
+            display_channel_attach(w, r->stream, &r->link, r->connection, r->compress);
+        } else {
+            cursor_channel_attach(w, r->stream, &r->link, r->connection);
+        }
+        break;
+    case RED_WORKER_RESET_IMAGE_CACHE: /* no server-side image cache */
+    case RED_WORKER_MONITORS_CONFIG:   /* MONITORS_CONFIG is not advertised */
+    case RED_WORKER_DRIVER_UNLOAD:
+    case RED_WORKER_COMPLETE_ONLY:
+        break;
+    case RED_WORKER_SHUTDOWN:
+        display_channel_close_all(w);
+        cursor_channel_close_all(w);
+        g_main_loop_quit(w->main_loop);
+        break;
+    }
+    if (r->async) {
+        w->qif->async_complete(w->qxl, r->cookie);
+    }
+}

@@ -11,7 +11,8 @@ RUNNER_SOURCES = \
 RUNNER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/runner -I$(top_srcdir)/guest-kms \
 	-I$(top_srcdir)/guest-kms/kms -I$(top_srcdir)/guest-kms/demo -I$(srcdir)/virtio-gpu \
 	$(PIXMAN_CFLAGS)
-RUNNER_LIBS = libqemu-hw-qxl.la $(top_builddir)/guest-kms/libguest-kms.la \
+RUNNER_LIBS = libqemu-hw-qxl.la $(top_builddir)/guest-kms/libgdemo.la \
+	$(top_builddir)/guest-kms/libguest-kms.la \
 	$(GLIB_LIBS) $(PIXMAN_LIBS) -lpthread
 
 bin_PROGRAMS = s3d-stack

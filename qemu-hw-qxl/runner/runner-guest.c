@@ -12,10 +12,12 @@
 
 #include "gdemo.h"
 #include "runner-json.h"
+#include "vm-bus.h"
 #include "vm-log.h"
 
 struct RunnerGuest {
     VmMachine *vm;
+    Gbus bus;                   /* all the guest thread sees of vm */
     RunnerGuestConfig cfg;
     RunnerGuestEventFunc cb;
     void *opaque;
@@ -145,7 +147,7 @@ static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
         g->status.last_suspend_ms = (double)(t1 - t0) / 1000.0;
         g_mutex_unlock(&g->lock);
         publish(g);
-        if (vm_machine_suspend(g->vm) != 0) {
+        if (gbus_sleep(&g->bus) != 0) {
             suspend_cycle_end(g);
             return; /* powered off while asleep */
         }
@@ -183,7 +185,7 @@ static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
 static gpointer guest_main(gpointer data)
 {
     RunnerGuest *g = data;
-    g->dev = g->cfg.virtio_gpu ? gkms_open_virtio_gpu(g->vm, 0) : gkms_open_qxl(g->vm, 0);
+    g->dev = g->cfg.virtio_gpu ? gkms_open_virtio_gpu(&g->bus, 0) : gkms_open_qxl(&g->bus, 0);
     g->desktop = g->dev ? gdemo_new(g->dev, g->cfg.width, g->cfg.height) : NULL;
     if (g->desktop) {
         gkms_set_faults(g->dev, g->cfg.faults);
@@ -254,6 +256,7 @@ RunnerGuest *runner_guest_start(VmMachine *vm, const RunnerGuestConfig *cfg,
 {
     RunnerGuest *g = g_new0(RunnerGuest, 1);
     g->vm = vm;
+    vm_bus_init(&g->bus, vm);
     g->cfg = *cfg;
     g->cb = cb;
     g->opaque = opaque;

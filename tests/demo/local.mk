@@ -6,4 +6,4 @@ test_programs += demo/test-gdemo
 demo_test_gdemo_SOURCES = demo/test-gdemo.c qxl/qxl-fixture.c qxl/qxl-fixture.h
 demo_test_gdemo_CPPFLAGS = $(QXL_TEST_CPPFLAGS) -I$(top_srcdir)/guest-kms/kms \
 	-I$(top_srcdir)/guest-kms/demo -DS3D_WANT_OUR_SERVER=1
-demo_test_gdemo_LDADD = $(QXL_OURS_LIBS)
+demo_test_gdemo_LDADD = $(top_builddir)/guest-kms/libgdemo.la $(QXL_OURS_LIBS)

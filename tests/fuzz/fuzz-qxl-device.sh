@@ -4,7 +4,7 @@
 # source with clang) for a bounded number of executions: 60,000 take
 # about a minute on two cores (FUZZ_RUNS overrides).
 s=${abs_top_srcdir:-${srcdir:-.}/..}
-CPPFLAGS_FUZZ="${CPPFLAGS_FUZZ:-} -I$s/qemu-hw-qxl/machine -I$s/qemu-hw-qxl/qxl -I$s/server \
+CPPFLAGS_FUZZ="${CPPFLAGS_FUZZ:-} -I$s/guest-bus -I$s/qemu-hw-qxl/machine -I$s/qemu-hw-qxl/qxl -I$s/server \
  -I$s/server/display -I$s/server/api -I$s/server/channels -I$s/server/net -I$s/server/codecs \
  $(pkg-config --cflags glib-2.0 pixman-1 spice-protocol spice-server)"
 LIBS_FUZZ="$(pkg-config --libs glib-2.0 pixman-1) -llz4 -lcrypto -latomic -lpthread"

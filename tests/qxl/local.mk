@@ -2,7 +2,7 @@
 # tests/qxl: the QXL device model driven at the port level by a scripted
 # guest, on our server and on Debian's libspice-server1 (same sources).
 
-QXL_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/qemu-hw-qxl/machine \
+QXL_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/guest-bus -I$(top_srcdir)/qemu-hw-qxl/machine \
 	-I$(top_srcdir)/qemu-hw-qxl/qxl -I$(top_srcdir)/guest-kms -I$(top_srcdir)/guest-kms/qxl \
 	-I$(srcdir)/qxl $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
 QXL_TEST_COMMON = libtestutil.la $(top_builddir)/guest-kms/libguest-kms.la \

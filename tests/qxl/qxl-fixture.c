@@ -42,6 +42,7 @@ int qxl_fixture_start_device(QxlFixture *f, bool listen)
         return -1;
     }
     spice_server_vm_start(f->server);
+    vm_bus_init(&f->bus, f->vm);
     f->loop_thread = g_thread_new("vm-loop", loop_main, f->core);
     return 0;
 }
@@ -53,7 +54,7 @@ int qxl_fixture_start(QxlFixture *f, bool listen)
     }
     f->probed = true;
     gqxl_releases_init(&f->rel);
-    if (gqxl_hw_probe(&f->hw, f->vm, 0) != 0 || gqxl_hw_setup(&f->hw) != 0) {
+    if (gqxl_hw_probe(&f->hw, &f->bus, 0) != 0 || gqxl_hw_setup(&f->hw) != 0) {
         return -1;
     }
     return 0;

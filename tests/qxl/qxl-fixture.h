@@ -13,6 +13,7 @@
 #include "gqxl-cmd.h"
 #include "gqxl-hw.h"
 #include "qxl-device.h"
+#include "vm-bus.h"
 #include "vm-core.h"
 #include "vm-machine.h"
 
@@ -22,6 +23,7 @@ typedef struct QxlFixture {
     GThread *loop_thread;
     SpiceServer *server;
     QxlDevice *dev;
+    Gbus bus;                   /* the test thread plays the guest on it */
     GqxlHw hw;
     GqxlReleases rel;
     int port;                   /* 0: no client port */

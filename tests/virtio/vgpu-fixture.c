@@ -35,6 +35,7 @@ int vgpu_fixture_start(VgpuFixture *f, const VgpuDeviceConfig *cfg)
         return -1;
     }
     spice_server_vm_start(f->server);
+    vm_bus_init(&f->bus, f->vm);
     f->loop_thread = g_thread_new("vm-loop", loop_main, f->core);
     return 0;
 }
@@ -43,14 +44,13 @@ int vgpu_fixture_open_guest(VgpuFixture *f, const GvgpuOptions *opt)
 {
     GvgpuOptions def;
     gvgpu_default_options(&def);
-    f->kms = gkms_open_virtio_gpu_with(f->vm, 0, opt ? opt : &def);
+    f->kms = gkms_open_virtio_gpu_with(&f->bus, 0, opt ? opt : &def);
     return f->kms ? 0 : -1;
 }
 
 int vgpu_fixture_open_raw(VgpuFixture *f, uint64_t features)
 {
-    const VmRegion *ram = vm_machine_ram(f->vm);
-    if (gvgpu_hw_probe(&f->hw, f->vm, 0, 16u << 20, ram->size - (16u << 20)) != 0) {
+    if (gvgpu_hw_probe(&f->hw, &f->bus, 0, 16u << 20, f->bus.ram_size - (16u << 20)) != 0) {
         return -1;
     }
     f->raw = true;

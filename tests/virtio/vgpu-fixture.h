@@ -16,6 +16,7 @@
 #include "gvgpu-hw.h"
 #include "gvgpu-kms.h"
 #include "vgpu-device.h"
+#include "vm-bus.h"
 #include "vm-core.h"
 #include "vm-machine.h"
 
@@ -25,6 +26,7 @@ typedef struct VgpuFixture {
     GThread *loop_thread;
     SpiceServer *server;
     VgpuDevice *dev;
+    Gbus bus;                   /* the test thread plays the guest on it */
     GkmsDevice *kms;            /* vgpu_fixture_open_guest */
     GvgpuHw hw;                 /* vgpu_fixture_open_raw */
     bool raw;

@@ -326,9 +326,14 @@ static char *guest_image_path(const Options *opt)
     if (env && *env) {
         return g_strdup(env);
     }
+    /* /proc/self/exe has its symlinks resolved: so must the build dir. */
     char *exe = g_file_read_link("/proc/self/exe", NULL);
-    bool in_build_tree = exe && g_str_has_prefix(exe, S3D_ABS_BUILDDIR "/");
+    char *builddir = realpath(S3D_ABS_BUILDDIR, NULL);
+    char *prefix = builddir ? g_strconcat(builddir, "/", NULL) : NULL;
+    bool in_build_tree = exe && prefix && g_str_has_prefix(exe, prefix);
     g_free(exe);
+    free(builddir);
+    g_free(prefix);
     return g_strdup(in_build_tree ? S3D_BUILD_GUEST_IMAGE : S3D_GUEST_IMAGE);
 }
 

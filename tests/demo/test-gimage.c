@@ -63,6 +63,18 @@ static VmStack *stack_new(void)
 
 static const GbusImageConfig small = { .width = 640, .height = 480, .fps = 50 };
 
+/* A stack with the demo image booted on it (cfg NULL: small); whether it
+ * booted is checked against expect. */
+static VmStack *stack_booted(const GbusImageConfig *cfg, bool expect)
+{
+    VmStack *s = stack_new();
+    char *path = image_path();
+    int ret = vm_stack_boot(s, path, cfg ? cfg : &small, on_event, NULL);
+    g_free(path);
+    CHECK((ret == 0) == expect);
+    return s;
+}
+
 /* Neither a missing file nor a library without the entry table boots. */
 static void test_not_an_image(void)
 {
@@ -81,13 +93,10 @@ static void test_not_an_image(void)
 /* A fault the image does not know is refused at boot, not ignored. */
 static void test_unknown_fault(void)
 {
-    VmStack *s = stack_new();
-    char *path = image_path();
     GbusImageConfig cfg = small;
     cfg.fault = "no-such-fault";
-    CHECK(vm_stack_boot(s, path, &cfg, on_event, NULL) == -1);
+    VmStack *s = stack_booted(&cfg, false);
     CHECK(s->image != NULL && strstr(s->image->valid_faults, "skip-evict") != NULL);
-    g_free(path);
     vm_stack_destroy(s);
 }
 
@@ -95,10 +104,7 @@ static void test_unknown_fault(void)
  * the machine), the books balanced after it. */
 static void test_boot_and_cycle(void)
 {
-    VmStack *s = stack_new();
-    char *path = image_path();
-    CHECK(vm_stack_boot(s, path, &small, on_event, NULL) == 0);
-    g_free(path);
+    VmStack *s = stack_booted(NULL, true);
     if (s->guest == NULL) {
         vm_stack_destroy(s);
         return;
@@ -131,10 +137,7 @@ static void test_boot_and_cycle(void)
 /* A stack torn down while its guest sleeps in S3 comes apart. */
 static void test_destroy_while_asleep(void)
 {
-    VmStack *s = stack_new();
-    char *path = image_path();
-    CHECK(vm_stack_boot(s, path, &small, on_event, NULL) == 0);
-    g_free(path);
+    VmStack *s = stack_booted(NULL, true);
     if (s->guest) {
         CHECK(s->image->request_suspend(s->guest, 0) == 0);
         CHECK(vm_machine_wait_power_state(s->vm, VM_POWER_SUSPENDED,

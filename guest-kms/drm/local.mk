@@ -4,10 +4,9 @@
 EXTRA_DIST += drm/gkms-drm.h
 if HAVE_LIBDRM
 noinst_PROGRAMS = drm/s3d-drm-demo
+# The demo's sources themselves, not libgdemo.la: that one is sanitized.
 drm_s3d_drm_demo_SOURCES = drm/s3d-drm-demo.c drm/gkms-drm.c drm/gkms-drm.h \
-	demo/gdemo-desktop.c demo/gdemo-scene.c demo/gdemo-scene.h \
-	demo/gdemo-font.c demo/gdemo-font.h \
-	$(NULL)
+	$(libgdemo_la_SOURCES) $(NULL)
 drm_s3d_drm_demo_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/drm -I$(srcdir)/demo $(LIBDRM_CFLAGS)
 # It runs inside the guest, which has no sanitizer runtime: built plain,
 # like the kernel module (the host-side copy of the demo is sanitized).

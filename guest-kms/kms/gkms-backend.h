@@ -44,11 +44,11 @@ typedef struct GkmsBackendOps {
 GkmsDevice *gkms_device_new(const GkmsBackendOps *ops, void *be);
 
 /* QXL backend constructor (guest-kms/qxl/gqxl-kms.c). */
-void *gqxl_kms_open(VmMachine *vm, unsigned index, const GkmsBackendOps **ops);
+void *gqxl_kms_open(const Gbus *bus, unsigned index, const GkmsBackendOps **ops);
 
 /* virtio-gpu backend constructor (guest-kms/virtio/gvgpu-kms.c). */
 struct GvgpuOptions;
-void *gvgpu_kms_open(VmMachine *vm, unsigned index, const struct GvgpuOptions *opt,
+void *gvgpu_kms_open(const Gbus *bus, unsigned index, const struct GvgpuOptions *opt,
                      const GkmsBackendOps **ops);
 
 #endif /* GKMS_BACKEND_H */

@@ -28,10 +28,10 @@ GkmsDevice *gkms_device_new(const GkmsBackendOps *ops, void *be)
     return dev;
 }
 
-GkmsDevice *gkms_open_qxl(VmMachine *vm, unsigned index)
+GkmsDevice *gkms_open_qxl(const Gbus *bus, unsigned index)
 {
     const GkmsBackendOps *ops;
-    void *be = gqxl_kms_open(vm, index, &ops);
+    void *be = gqxl_kms_open(bus, index, &ops);
     return be ? gkms_device_new(ops, be) : NULL;
 }
 

@@ -23,9 +23,9 @@
 
 #include <pixman.h>
 
-/* The machine the userspace driver runs in (qemu-hw-qxl/machine); only a
- * handle here, so that the API builds without the machine (gkms-drm.c). */
-typedef struct VmMachine VmMachine;
+/* The guest bus the userspace driver finds its device on (guest-bus/gbus.h);
+ * only a handle here, so that the API builds without it (gkms-drm.c). */
+typedef struct Gbus Gbus;
 
 #define GKMS_MAX_MODES 32
 #define GKMS_MAX_OVERLAYS 8
@@ -56,13 +56,13 @@ typedef struct GkmsStats {
     unsigned suspends, resumes;
 } GkmsStats;
 
-/* Probes the index-th QXL device of the machine and sets it up. NULL on
+/* Probes the index-th QXL device on the bus and sets it up. NULL on
  * failure (logged). */
-GkmsDevice *gkms_open_qxl(VmMachine *vm, unsigned index);
+GkmsDevice *gkms_open_qxl(const Gbus *bus, unsigned index);
 /* Probes the index-th virtio-gpu device (guest-kms/virtio): suspend uses
  * freeze_mode when negotiated, else resume recreates every resource.
  * NULL on failure (logged). */
-GkmsDevice *gkms_open_virtio_gpu(VmMachine *vm, unsigned index);
+GkmsDevice *gkms_open_virtio_gpu(const Gbus *bus, unsigned index);
 void gkms_close(GkmsDevice *dev); /* NULL ok */
 
 /* ---- connector ---- */

@@ -27,30 +27,36 @@ static void ring_store(void *ring, size_t off, uint32_t v)
     __atomic_store_n(ring_field(ring, off), v, __ATOMIC_RELEASE);
 }
 
-int gqxl_hw_probe(GqxlHw *hw, VmMachine *vm, unsigned index)
+int gqxl_hw_probe(GqxlHw *hw, const Gbus *bus, unsigned index)
 {
     memset(hw, 0, sizeof(*hw));
-    hw->vm = vm;
-    hw->pci = vm_machine_pci_find(vm, REDHAT_PCI_VENDOR_ID, QXL_DEVICE_ID_STABLE, index);
+    hw->bus = bus;
+    hw->pci = gbus_pci_find(bus, REDHAT_PCI_VENDOR_ID, QXL_DEVICE_ID_STABLE, index);
     if (hw->pci == NULL) {
         gkms_log_warn("qxl: no device %u", index);
         return -1;
     }
-    uint8_t revision = (uint8_t)vm_pci_config_read(vm, hw->pci, 0x08, 1);
+    uint8_t revision = (uint8_t)gbus_pci_config_read(bus, hw->pci, 0x08, 1);
     if (revision < QXL_REVISION_STABLE_V12) {
         gkms_log_warn("qxl: revision %u too old", revision);
         return -1;
     }
-    const VmPciBar *b = hw->pci->bars;
-    hw->bar_ram_gpa = b[QXL_RAM_RANGE_INDEX].gpa;
+    GbusPciBar b[GBUS_PCI_BARS];
+    for (unsigned i = 0; i < GBUS_PCI_BARS; i++) {
+        if (gbus_pci_bar(bus, hw->pci, i, &b[i]) != 0) {
+            b[i] = (GbusPciBar){ 0 };
+        }
+    }
+    hw->rom_bar = b[QXL_ROM_RANGE_INDEX];
+    hw->bar_ram_gpa = b[QXL_RAM_RANGE_INDEX].addr;
     hw->bar_ram_size = (uint32_t)b[QXL_RAM_RANGE_INDEX].size;
-    hw->bar_vram_gpa = b[QXL_VRAM_RANGE_INDEX].gpa;
+    hw->bar_vram_gpa = b[QXL_VRAM_RANGE_INDEX].addr;
     hw->bar_vram_size = (uint32_t)b[QXL_VRAM_RANGE_INDEX].size;
-    hw->io_base = (uint16_t)b[QXL_IO_RANGE_INDEX].gpa;
-    hw->bar_ram = vm_machine_gpa_to_host(vm, hw->bar_ram_gpa, hw->bar_ram_size);
-    hw->bar_vram = vm_machine_gpa_to_host(vm, hw->bar_vram_gpa, hw->bar_vram_size);
-    const uint8_t *rom_bar = vm_machine_gpa_to_host(vm, b[QXL_ROM_RANGE_INDEX].gpa,
-                                                    b[QXL_ROM_RANGE_INDEX].size);
+    hw->io_base = (uint16_t)b[QXL_IO_RANGE_INDEX].addr;
+    hw->bar_ram = gbus_phys_to_ptr(bus, hw->bar_ram_gpa, hw->bar_ram_size);
+    hw->bar_vram = gbus_phys_to_ptr(bus, hw->bar_vram_gpa, hw->bar_vram_size);
+    const uint8_t *rom_bar = gbus_phys_to_ptr(bus, b[QXL_ROM_RANGE_INDEX].addr,
+                                              b[QXL_ROM_RANGE_INDEX].size);
     uint64_t rom_size = b[QXL_ROM_RANGE_INDEX].size;
     if (hw->bar_ram == NULL || hw->bar_vram == NULL || rom_bar == NULL ||
         rom_size < sizeof(QXLRom) || !b[QXL_IO_RANGE_INDEX].is_io) {
@@ -79,7 +85,7 @@ int gqxl_hw_probe(GqxlHw *hw, VmMachine *vm, unsigned index)
         gkms_log_warn("qxl: bad RAM header magic 0x%x", hw->ram->magic);
         return -1;
     }
-    hw->irq = vm_machine_irq(vm, (uint8_t)vm_pci_config_read(vm, hw->pci, 0x3c, 1));
+    hw->irq_line = (uint8_t)gbus_pci_config_read(bus, hw->pci, 0x3c, 1);
     /* Slot ids and the high bits of their addresses: generation 0 stays
      * valid across resets, as QEMU and Linux assume. */
     for (int s = 0; s < 2; s++) {
@@ -103,7 +109,7 @@ void gqxl_hw_finish(GqxlHw *hw)
 
 void gqxl_hw_out(GqxlHw *hw, uint32_t port, uint8_t value)
 {
-    vm_machine_outb(hw->vm, (uint16_t)(hw->io_base + port), value);
+    gbus_out(hw->bus, (uint16_t)(hw->io_base + port), value, 1);
 }
 
 uint32_t gqxl_hw_take_irq(GqxlHw *hw)
@@ -136,7 +142,7 @@ uint32_t gqxl_hw_wait(GqxlHw *hw, uint32_t bits, int64_t deadline_us)
         /* The line may stay high (a latched device, bits we do not wait
          * for): the deadline is checked on every turn, not only on a
          * timed-out wait. */
-        if (!vm_irq_wait(hw->irq, deadline_us) || g_get_monotonic_time() >= deadline_us) {
+        if (!gbus_irq_wait(hw->bus, hw->irq_line, deadline_us) || g_get_monotonic_time() >= deadline_us) {
             return gqxl_hw_take_irq(hw) & bits;
         }
     }

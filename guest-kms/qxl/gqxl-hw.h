@@ -19,7 +19,7 @@
 #include <spice/qxl_dev.h>
 
 #include "gqxl-alloc.h"
-#include "vm-machine.h"
+#include "gbus.h"
 
 /* Linux waits 5 s for an async I/O; so do we, then give up with an error. */
 #define GQXL_IO_TIMEOUT_US (5 * G_USEC_PER_SEC)
@@ -33,9 +33,10 @@
 typedef enum GqxlRingId { GQXL_RING_CMD, GQXL_RING_CURSOR } GqxlRingId;
 
 typedef struct GqxlHw {
-    VmMachine *vm;
-    VmPciDevice *pci;
-    VmIrq *irq;
+    const Gbus *bus;
+    GbusPci *pci;
+    unsigned irq_line;
+    GbusPciBar rom_bar;         /* BAR 2, the ROM */
     uint16_t io_base;
     uint8_t *bar_ram, *bar_vram;
     uint64_t bar_ram_gpa, bar_vram_gpa;
@@ -57,7 +58,7 @@ typedef struct GqxlHw {
 
 /* Finds the index-th QXL function and checks its ROM (magic, revision,
  * offsets inside the BARs). -1 with a log line if anything is off. */
-int gqxl_hw_probe(GqxlHw *hw, VmMachine *vm, unsigned index);
+int gqxl_hw_probe(GqxlHw *hw, const Gbus *bus, unsigned index);
 void gqxl_hw_finish(GqxlHw *hw);
 
 void gqxl_hw_out(GqxlHw *hw, uint32_t port, uint8_t value);

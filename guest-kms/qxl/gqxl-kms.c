@@ -22,7 +22,7 @@ typedef struct GqxlSurfaceRec {
 } GqxlSurfaceRec;
 
 typedef struct GqxlKms {
-    VmMachine *vm;
+    const Gbus *bus;
     unsigned index;
     GqxlHw hw;
     GqxlReleases rel;
@@ -251,7 +251,7 @@ static int be_resume(void *p, char *err, size_t n)
     /* The wake reset the device: check it is still what we probed, then
      * QXL_IO_RESET, mask and memslots. Never touch the ring headers: the
      * device owns them after a reset. */
-    const QXLRom *rom = vm_machine_gpa_to_host(k->vm, k->hw.pci->bars[QXL_ROM_RANGE_INDEX].gpa,
+    const QXLRom *rom = gbus_phys_to_ptr(k->bus, k->hw.rom_bar.addr,
                                                sizeof(QXLRom));
     if (rom == NULL || rom->magic != QXL_ROM_MAGIC ||
         rom->ram_header_offset != k->hw.rom.ram_header_offset) {
@@ -338,13 +338,13 @@ static const GkmsBackendOps gqxl_kms_ops = {
     .scanout_pixels = be_scanout_pixels,
 };
 
-void *gqxl_kms_open(VmMachine *vm, unsigned index, const GkmsBackendOps **ops)
+void *gqxl_kms_open(const Gbus *bus, unsigned index, const GkmsBackendOps **ops)
 {
     GqxlKms *k = g_new0(GqxlKms, 1);
-    k->vm = vm;
+    k->bus = bus;
     k->index = index;
     gqxl_releases_init(&k->rel);
-    if (gqxl_hw_probe(&k->hw, vm, index) != 0 || gqxl_hw_setup(&k->hw) != 0) {
+    if (gqxl_hw_probe(&k->hw, bus, index) != 0 || gqxl_hw_setup(&k->hw) != 0) {
         gqxl_releases_finish(&k->rel, &k->hw);
         gqxl_hw_finish(&k->hw);
         g_free(k);

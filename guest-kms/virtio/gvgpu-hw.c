@@ -17,34 +17,36 @@
 #define PCI_CAP_ID_PM 0x01
 #define PCI_CAP_ID_VNDR 0x09
 #define GVGPU_MAX_CAPS 48       /* a longer list is a loop */
+#define GVGPU_PCI_CONFIG_SIZE 256 /* conventional PCI config space */
 
 static uint32_t cfg_read(GvgpuHw *hw, uint32_t off, unsigned size)
 {
-    return vm_pci_config_read(hw->vm, hw->pci, off, size);
+    return gbus_pci_config_read(hw->bus, hw->pci, off, size);
 }
 
-int gvgpu_hw_probe(GvgpuHw *hw, VmMachine *vm, unsigned index, uint64_t ram_base,
+int gvgpu_hw_probe(GvgpuHw *hw, const Gbus *bus, unsigned index, uint64_t ram_base,
                    uint64_t ram_size)
 {
     memset(hw, 0, sizeof(*hw));
-    hw->vm = vm;
-    hw->pci = vm_machine_pci_find(vm, 0x1af4, 0x1050, index);
+    hw->bus = bus;
+    hw->pci = gbus_pci_find(bus, 0x1af4, 0x1050, index);
     if (hw->pci == NULL) {
         gkms_log_warn("virtio-gpu: no device %u", index);
         return -1;
     }
     uint32_t bar0 = cfg_read(hw, 0x10, 4);
-    hw->irq = vm_machine_irq(vm, cfg_read(hw, 0x3c, 1));
-    if (!(bar0 & 1) || hw->irq == NULL || !(cfg_read(hw, 0x06, 2) & 0x10)) {
+    hw->irq_line = cfg_read(hw, 0x3c, 1);
+    GbusPciBar bar0_res;
+    if (!(bar0 & 1) || hw->irq_line >= 0xff || gbus_pci_bar(bus, hw->pci, 0, &bar0_res) != 0 || !(cfg_read(hw, 0x06, 2) & 0x10)) {
         gkms_log_warn("virtio-gpu: BAR0 is not I/O, no interrupt line or no capabilities");
         return -1;
     }
     hw->io = (uint16_t)(bar0 & ~3u);
-    uint64_t bar_size = hw->pci->bars[0].size;
+    uint64_t bar_size = bar0_res.size;
     bool have[5] = { false };
     uint32_t lens[5] = { 0 }, offs[5] = { 0 };
     uint32_t pos = cfg_read(hw, 0x34, 1) & ~3u;
-    for (unsigned n = 0; pos >= 0x40 && pos <= VM_PCI_CONFIG_SIZE - 16; n++) {
+    for (unsigned n = 0; pos >= 0x40 && pos <= GVGPU_PCI_CONFIG_SIZE - 16; n++) {
         if (n == GVGPU_MAX_CAPS) {
             gkms_log_warn("virtio-gpu: capability list loops");
             return -1;
@@ -81,8 +83,7 @@ int gvgpu_hw_probe(GvgpuHw *hw, VmMachine *vm, unsigned index, uint64_t ram_base
     hw->notify = offs[VIRTIO_PCI_CAP_NOTIFY_CFG];
     hw->isr = offs[VIRTIO_PCI_CAP_ISR_CFG];
     hw->devcfg = offs[VIRTIO_PCI_CAP_DEVICE_CFG];
-    const VmRegion *ram = vm_machine_ram(vm);
-    if (ram_size == 0 || ram_base > ram->size || ram_size > ram->size - ram_base) {
+    if (ram_size == 0 || ram_base > bus->ram_size || ram_size > bus->ram_size - ram_base) {
         gkms_log_warn("virtio-gpu: the driver's RAM window is outside guest RAM");
         return -1;
     }
@@ -106,7 +107,7 @@ int gvgpu_hw_probe(GvgpuHw *hw, VmMachine *vm, unsigned index, uint64_t ram_base
 
 void gvgpu_hw_finish(GvgpuHw *hw)
 {
-    if (hw->vm) {
+    if (hw->bus) {
         gqxl_heap_finish(&hw->ram);
     }
     memset(hw, 0, sizeof(*hw));
@@ -114,17 +115,17 @@ void gvgpu_hw_finish(GvgpuHw *hw)
 
 void *gvgpu_hw_ptr(GvgpuHw *hw, uint64_t off, uint64_t size)
 {
-    return vm_machine_gpa_to_host(hw->vm, off, size);
+    return gbus_phys_to_ptr(hw->bus, off, size);
 }
 
 uint32_t gvgpu_hw_common_read(GvgpuHw *hw, uint32_t off, unsigned size)
 {
-    return vm_machine_in(hw->vm, (uint16_t)(hw->io + hw->common + off), size);
+    return gbus_in(hw->bus, (uint16_t)(hw->io + hw->common + off), size);
 }
 
 void gvgpu_hw_common_write(GvgpuHw *hw, uint32_t off, uint32_t value, unsigned size)
 {
-    vm_machine_out(hw->vm, (uint16_t)(hw->io + hw->common + off), value, size);
+    gbus_out(hw->bus, (uint16_t)(hw->io + hw->common + off), value, size);
 }
 
 uint8_t gvgpu_hw_status(GvgpuHw *hw)
@@ -159,7 +160,7 @@ int gvgpu_hw_set_power(GvgpuHw *hw, unsigned state)
         return -1;
     }
     uint32_t pmcsr = cfg_read(hw, hw->pm_cap + 4u, 2);
-    vm_pci_config_write(hw->vm, hw->pci, hw->pm_cap + 4u, (pmcsr & ~3u) | state, 2);
+    gbus_pci_config_write(hw->bus, hw->pci, hw->pm_cap + 4u, (pmcsr & ~3u) | state, 2);
     return (cfg_read(hw, hw->pm_cap + 4u, 2) & 3) == state ? 0 : -1;
 }
 
@@ -265,8 +266,8 @@ static bool reap(GvgpuHw *hw, unsigned qi)
  * -1 if the device needs a reset or misbehaves. */
 static int wait_some(GvgpuHw *hw, unsigned qi)
 {
-    vm_irq_wait(hw->irq, g_get_monotonic_time() + 10000);
-    vm_machine_in(hw->vm, (uint16_t)(hw->io + hw->isr), 1);
+    gbus_irq_wait(hw->bus, hw->irq_line, g_get_monotonic_time() + 10000);
+    gbus_in(hw->bus, (uint16_t)(hw->io + hw->isr), 1);
     if (!reap(hw, qi) || (gvgpu_hw_status(hw) & VIRTIO_CONFIG_S_NEEDS_RESET)) {
         return -1;
     }
@@ -308,7 +309,7 @@ int gvgpu_hw_post(GvgpuHw *hw, unsigned qi, const void *req, size_t req_len, siz
     q->avail_idx++;
     __atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
     hw->submitted++;
-    vm_machine_out(hw->vm, (uint16_t)(hw->io + hw->notify + qi * hw->notify_mult), qi, 2);
+    gbus_out(hw->bus, (uint16_t)(hw->io + hw->notify + qi * hw->notify_mult), qi, 2);
     return 0;
 }
 

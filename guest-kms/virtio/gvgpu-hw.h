@@ -20,7 +20,7 @@
 #include <linux/virtio_ring.h>
 
 #include "gqxl-alloc.h"
-#include "vm-machine.h"
+#include "gbus.h"
 
 #define GVGPU_QUEUE_SIZE 64                     /* entries per queue */
 #define GVGPU_SLOTS (GVGPU_QUEUE_SIZE / 2)      /* two descriptors per command */
@@ -42,9 +42,9 @@ typedef struct GvgpuQueue {
 } GvgpuQueue;
 
 typedef struct GvgpuHw {
-    VmMachine *vm;
-    VmPciDevice *pci;
-    VmIrq *irq;
+    const Gbus *bus;
+    GbusPci *pci;
+    unsigned irq_line;
     uint16_t io;                /* BAR0 port base */
     uint32_t common, common_len, notify, notify_mult, isr, devcfg;
     uint8_t pm_cap;             /* 0: none */
@@ -59,7 +59,7 @@ typedef struct GvgpuHw {
 /* Finds the index-th virtio-gpu function and reads its capabilities;
  * [ram_base, ram_base + ram_size) is the guest RAM the driver allocates
  * rings and backing from.  -1 with a log line if anything is off. */
-int gvgpu_hw_probe(GvgpuHw *hw, VmMachine *vm, unsigned index, uint64_t ram_base,
+int gvgpu_hw_probe(GvgpuHw *hw, const Gbus *bus, unsigned index, uint64_t ram_base,
                    uint64_t ram_size);
 void gvgpu_hw_finish(GvgpuHw *hw);
 /* Reset, ACKNOWLEDGE, DRIVER, features (offered & wanted), FEATURES_OK,

@@ -35,7 +35,7 @@ typedef struct GvgpuRes {
 } GvgpuRes;
 
 typedef struct GvgpuKms {
-    VmMachine *vm;
+    const Gbus *bus;
     GvgpuHw hw;
     GvgpuOptions opt;
     GvgpuRes scanout, cursor, surfaces[GKMS_MAX_SURFACES + 1];
@@ -508,18 +508,17 @@ void gvgpu_default_options(GvgpuOptions *opt)
     *opt = (GvgpuOptions){ .pm = GVGPU_PM_AUTO, .accept_freeze = true, .accept_suspend = true };
 }
 
-void *gvgpu_kms_open(VmMachine *vm, unsigned index, const GvgpuOptions *opt,
+void *gvgpu_kms_open(const Gbus *bus, unsigned index, const GvgpuOptions *opt,
                      const GkmsBackendOps **ops)
 {
     GvgpuKms *k = g_new0(GvgpuKms, 1);
-    k->vm = vm;
+    k->bus = bus;
     k->opt = *opt;
-    const VmRegion *ram = vm_machine_ram(vm);
-    if (k->opt.ram_size == 0 && ram->size > GVGPU_RAM_DEFAULT_BASE) {
+    if (k->opt.ram_size == 0 && bus->ram_size > GVGPU_RAM_DEFAULT_BASE) {
         k->opt.ram_base = GVGPU_RAM_DEFAULT_BASE;
-        k->opt.ram_size = ram->size - GVGPU_RAM_DEFAULT_BASE;
+        k->opt.ram_size = bus->ram_size - GVGPU_RAM_DEFAULT_BASE;
     }
-    if (gvgpu_hw_probe(&k->hw, vm, index, k->opt.ram_base, k->opt.ram_size) != 0) {
+    if (gvgpu_hw_probe(&k->hw, bus, index, k->opt.ram_base, k->opt.ram_size) != 0) {
         g_free(k);
         return NULL;
     }
@@ -532,16 +531,16 @@ void *gvgpu_kms_open(VmMachine *vm, unsigned index, const GvgpuOptions *opt,
     return k;
 }
 
-GkmsDevice *gkms_open_virtio_gpu_with(VmMachine *vm, unsigned index, const GvgpuOptions *opt)
+GkmsDevice *gkms_open_virtio_gpu_with(const Gbus *bus, unsigned index, const GvgpuOptions *opt)
 {
     const GkmsBackendOps *ops;
-    void *be = gvgpu_kms_open(vm, index, opt, &ops);
+    void *be = gvgpu_kms_open(bus, index, opt, &ops);
     return be ? gkms_device_new(ops, be) : NULL;
 }
 
-GkmsDevice *gkms_open_virtio_gpu(VmMachine *vm, unsigned index)
+GkmsDevice *gkms_open_virtio_gpu(const Gbus *bus, unsigned index)
 {
     GvgpuOptions opt;
     gvgpu_default_options(&opt);
-    return gkms_open_virtio_gpu_with(vm, index, &opt);
+    return gkms_open_virtio_gpu_with(bus, index, &opt);
 }

@@ -32,6 +32,6 @@ typedef struct GvgpuOptions {
 } GvgpuOptions;
 
 void gvgpu_default_options(GvgpuOptions *opt);
-GkmsDevice *gkms_open_virtio_gpu_with(VmMachine *vm, unsigned index, const GvgpuOptions *opt);
+GkmsDevice *gkms_open_virtio_gpu_with(const Gbus *bus, unsigned index, const GvgpuOptions *opt);
 
 #endif /* GVGPU_KMS_H */

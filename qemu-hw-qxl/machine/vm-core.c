@@ -13,6 +13,7 @@ struct VmCore {
     GMainLoop *loop;
     GMutex stats_lock;
     VmCoreStats stats;
+    bool log_events;
 };
 
 struct SpiceTimer {
@@ -79,8 +80,10 @@ static void core_timer_start(SpiceTimer *t, uint32_t ms)
 
 static void core_timer_remove(SpiceTimer *t)
 {
-    core_timer_cancel(t);
-    g_free(t);
+    if (t) {
+        core_timer_cancel(t);
+        g_free(t);
+    }
 }
 
 static gboolean watch_fire(gint fd, GIOCondition cond, gpointer data)
@@ -104,12 +107,14 @@ static void watch_attach(SpiceWatch *w, int mask)
         g_source_unref(w->source);
         w->source = NULL;
     }
+    /* Hang-ups and errors look readable (watch_fire), so the server's
+     * read sees them and closes the connection. */
     GIOCondition cond = 0;
     if (mask & SPICE_WATCH_EVENT_READ) {
-        cond |= G_IO_IN;
+        cond |= G_IO_IN | G_IO_HUP | G_IO_ERR;
     }
     if (mask & SPICE_WATCH_EVENT_WRITE) {
-        cond |= G_IO_OUT;
+        cond |= G_IO_OUT | G_IO_ERR;
     }
     if (cond == 0) {
         return;
@@ -137,14 +142,23 @@ static void core_watch_update_mask(SpiceWatch *w, int mask)
 
 static void core_watch_remove(SpiceWatch *w)
 {
-    watch_attach(w, 0);
-    g_free(w);
+    if (w) {
+        watch_attach(w, 0);
+        g_free(w);
+    }
 }
 
+/* Debian's library may call this from its worker threads: the stats have
+ * a lock of their own. */
 static void core_channel_event(int event, SpiceChannelEventInfo *info)
 {
-    (void)info;
+    static const char *const names[] = { "?", "connected", "initialized", "disconnected" };
     VmCore *c = the_core;
+    if (c->log_events || g_getenv("S3D_CORE_VERBOSE") != NULL) {
+        g_printerr("channel event: %s type %d id %d\n",
+                   event >= 1 && event <= 3 ? names[event] : names[0], info ? info->type : -1,
+                   info ? info->id : -1);
+    }
     g_mutex_lock(&c->stats_lock);
     switch (event) {
     case SPICE_CHANNEL_EVENT_CONNECTED: c->stats.connected++; break;
@@ -156,6 +170,14 @@ static void core_channel_event(int event, SpiceChannelEventInfo *info)
 }
 
 VmCore *vm_core_create(VmMachine *vm)
+{
+    GMainContext *context = g_main_context_new();
+    VmCore *c = vm_core_create_on(vm, context);
+    g_main_context_unref(context);
+    return c;
+}
+
+VmCore *vm_core_create_on(VmMachine *vm, GMainContext *context)
 {
     if (the_core != NULL) {
         return NULL;
@@ -175,12 +197,19 @@ VmCore *vm_core_create(VmMachine *vm)
         .channel_event = core_channel_event,
     };
     c->vm = vm;
-    c->context = g_main_context_new();
+    c->context = g_main_context_ref(context);
     c->loop = g_main_loop_new(c->context, FALSE);
     g_mutex_init(&c->stats_lock);
-    g_main_context_set_poll_func(c->context, poll_unlocked);
+    if (vm) {
+        g_main_context_set_poll_func(c->context, poll_unlocked);
+    }
     the_core = c;
     return c;
+}
+
+void vm_core_set_log_events(VmCore *c, bool log_events)
+{
+    c->log_events = log_events;
 }
 
 void vm_core_destroy(VmCore *c)
@@ -208,9 +237,13 @@ GMainContext *vm_core_context(VmCore *c)
 void vm_core_run(VmCore *c)
 {
     g_main_context_push_thread_default(c->context);
-    vm_machine_lock(c->vm);
+    if (c->vm) {
+        vm_machine_lock(c->vm);
+    }
     g_main_loop_run(c->loop);
-    vm_machine_unlock(c->vm);
+    if (c->vm) {
+        vm_machine_unlock(c->vm);
+    }
     g_main_context_pop_thread_default(c->context);
 }
 

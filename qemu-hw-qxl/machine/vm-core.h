@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm-core.h: the host main loop of the VM, on GLib, and the
- * SpiceCoreInterface it gives a SPICE server (ours or Debian's).
+ * SpiceCoreInterface it gives a SPICE server (ours or Debian's).  The one
+ * GLib SpiceCoreInterface of the project: the machine's, and the tests'
+ * (tests/server/test-core.c runs one without a machine).
  *
  * Like QEMU's main loop, the loop thread holds the machine lock while it
  * dispatches and drops it while it polls, so server callbacks (network,
@@ -21,8 +23,14 @@
 
 typedef struct VmCore VmCore;
 
-/* NULL if a VmCore already exists in this process. */
+/* NULL if a VmCore already exists in this process.  vm NULL: a loop with
+ * no machine lock (a server alone, as the server tests run it). */
 VmCore *vm_core_create(VmMachine *vm);
+/* The same on an existing context (e.g. g_main_context_default(), for a
+ * program that runs its own GMainLoop there), which the core refs. */
+VmCore *vm_core_create_on(VmMachine *vm, GMainContext *context);
+/* Prints each channel event on stderr (also when $S3D_CORE_VERBOSE is set). */
+void vm_core_set_log_events(VmCore *core, bool log_events);
 void vm_core_destroy(VmCore *core); /* NULL ok; watches/timers must be gone */
 
 SpiceCoreInterface *vm_core_interface(VmCore *core);

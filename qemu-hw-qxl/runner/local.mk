@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # qemu-hw-qxl/runner: s3d-stack, the stack runner (the README's main job):
-# machine + QXL device + our SPICE server + the demo guest (guest-kms),
-# with a JSON-lines control socket.  guest-kms is built before this folder.
+# the stack (stack/vm-stack.h) on our SPICE server, booting the demo guest
+# image (guest-kms/image, loaded at run time, never linked), with a
+# JSON-lines control socket.
 RUNNER_SOURCES = \
 	runner/s3d-stack.c \
-	runner/runner-guest.c runner/runner-guest.h \
 	runner/runner-control.c runner/runner-control.h \
 	runner/runner-json.c runner/runner-json.h \
 	$(NULL)
-RUNNER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/runner -I$(top_srcdir)/guest-kms \
-	-I$(top_srcdir)/guest-kms/kms -I$(top_srcdir)/guest-kms/demo -I$(srcdir)/virtio-gpu \
-	$(PIXMAN_CFLAGS)
-RUNNER_LIBS = libqemu-hw-qxl.la $(top_builddir)/guest-kms/libguest-kms.la \
-	$(GLIB_LIBS) $(PIXMAN_LIBS) -lpthread
+# Where the guest image is: beside a program run from the build tree, or
+# installed (guest-kms/image/local.mk installs it in pkglibdir).
+RUNNER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/runner \
+	-DS3D_ABS_BUILDDIR='"$(abs_top_builddir)"' \
+	-DS3D_BUILD_GUEST_IMAGE='"$(abs_top_builddir)/guest-kms/.libs/s3d-guest-demo.so"' \
+	-DS3D_GUEST_IMAGE='"$(pkglibdir)/s3d-guest-demo.so"'
+RUNNER_LIBS = libqemu-hw-qxl.la $(GLIB_LIBS) $(PIXMAN_LIBS) -lpthread
 
 bin_PROGRAMS = s3d-stack
 s3d_stack_SOURCES = $(RUNNER_SOURCES)

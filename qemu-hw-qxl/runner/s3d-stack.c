@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* s3d-stack: the stack runner.  One process runs the small machine, the
  * QXL device on a SPICE server (the library this program is linked with:
- * ours when installed, Debian's in the test variant), and a demo guest
- * desktop drawn through guest-kms, which sleeps and wakes on command:
+ * ours when installed, Debian's in the test variant), and a guest image
+ * (the demo desktop drawn through guest-kms, s3d-guest-demo.so) that the
+ * machine loads and runs on its bus, which sleeps and wakes on command:
  *
  *   s3d-stack [--port 5930] [--addr 127.0.0.1] [--control PATH]
  *             [--suspend-cycle N] [--size WxH] ...
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/virtio_gpu.h>
 
@@ -25,14 +27,9 @@
 #include <glib.h>
 #include <spice.h>
 
-#include "qxl-device.h"
 #include "runner-control.h"
-#include "runner-guest.h"
 #include "runner-json.h"
-#include "vgpu-device.h"
-#include "vm-core.h"
-#include "vm-log.h"
-#include "vm-machine.h"
+#include "vm-stack.h"
 
 typedef struct Options {
     int port;
@@ -45,18 +42,17 @@ typedef struct Options {
     int ram_mb;
     char *fault;
     char *device;
+    char *guest_image;
     bool exit_after_cycles;
     bool paused;
 } Options;
 
 typedef struct Stack {
     Options opt;
+    VmStack *st;
+    /* borrowed from st, for short lines */
     VmMachine *vm;
     VmCore *core;
-    SpiceServer *server;
-    QxlDevice *qxl;             /* one of the two display devices */
-    VgpuDevice *vgpu;
-    RunnerGuest *guest;
     RunnerControl *control;
     /* the unattended cycle (--suspend-cycle) */
     int cycles_left;
@@ -87,8 +83,8 @@ static gboolean deliver_event(gpointer p)
     if (s->cycles_left > 0 && (strcmp(e->name, "RESUMED") == 0 ||
                                strcmp(e->name, "RESUME_FAILED") == 0)) {
         if (--s->cycles_left == 0 && s->opt.exit_after_cycles) {
-            RunnerGuestStatus st;
-            runner_guest_get_status(s->guest, &st);
+            GbusGuestStatus st;
+            s->st->image->get_status(s->st->guest, &st);
             s->exit_code = st.failures ? 1 : 0;
             vm_core_quit(s->core);
         } else if (s->cycles_left > 0) {
@@ -106,12 +102,51 @@ static void posted_event_free(gpointer p)
     g_free(e);
 }
 
-static void guest_event(void *opaque, const char *event, const char *data)
+static const char *const event_names[] = {
+    [GBUS_GUEST_SUSPENDING] = "SUSPENDING",
+    [GBUS_GUEST_SUSPEND_FAILED] = "SUSPEND_FAILED",
+    [GBUS_GUEST_RESUMED] = "RESUMED",
+    [GBUS_GUEST_RESUME_FAILED] = "RESUME_FAILED",
+    [GBUS_GUEST_SCREENDUMP] = "SCREENDUMP",
+    [GBUS_GUEST_ERROR] = "GUEST_ERROR",
+};
+
+/* The guest's event as the control protocol's JSON object. */
+static char *event_data(const GbusGuestEvent *ev)
+{
+    GString *d = g_string_new("{");
+    switch (ev->kind) {
+    case GBUS_GUEST_RESUMED:
+        g_string_append_printf(d, "\"slept\":%s,\"cycle\":%u,\"suspend_ms\":%.1f,"
+                               "\"resume_ms\":%.1f,", ev->slept ? "true" : "false", ev->cycle,
+                               ev->suspend_ms, ev->resume_ms);
+        break;
+    case GBUS_GUEST_SCREENDUMP:
+        g_string_append(d, "\"path\":");
+        runner_json_append_str(d, ev->path);
+        g_string_append_c(d, ',');
+        break;
+    default:
+        break;
+    }
+    if (ev->error) {
+        g_string_append(d, "\"error\":");
+        runner_json_append_str(d, ev->error);
+        g_string_append_c(d, ',');
+    }
+    g_string_append_printf(d, "\"tick\":%" G_GUINT64_FORMAT "}", ev->tick);
+    return g_string_free(d, FALSE);
+}
+
+static void guest_event(void *opaque, const GbusGuestEvent *ev)
 {
     Stack *s = opaque;
+    if ((unsigned)ev->kind >= G_N_ELEMENTS(event_names)) {
+        return;
+    }
     PostedEvent *e = g_new0(PostedEvent, 1);
-    e->name = g_strdup(event);
-    e->data = g_strdup(data);
+    e->name = g_strdup(event_names[ev->kind]);
+    e->data = event_data(ev);
     vm_core_invoke(s->core, deliver_event, e, posted_event_free);
 }
 
@@ -125,9 +160,9 @@ static gboolean cycle_step(gpointer p)
     if (vm_machine_power_state(s->vm) == VM_POWER_SUSPENDED) {
         vm_machine_wake(s->vm);
     } else if (vm_machine_wait_power_state(s->vm, VM_POWER_RUNNING, 0)) {
-        RunnerGuestStatus st;
-        runner_guest_get_status(s->guest, &st);
-        if (!st.driver_suspended && runner_guest_request_suspend(s->guest, 0) == 0) {
+        GbusGuestStatus st;
+        s->st->image->get_status(s->st->guest, &st);
+        if (!st.driver_suspended && s->st->image->request_suspend(s->st->guest, 0) == 0) {
             /* Poll for the sleep: the machine has no event for it. */
             schedule_cycle_step(s, 50);
             return G_SOURCE_REMOVE;
@@ -170,11 +205,11 @@ static const char *power_name(VmPowerState p)
 
 static char *status_reply(Stack *s)
 {
-    RunnerGuestStatus g;
-    runner_guest_get_status(s->guest, &g);
+    GbusGuestStatus g;
+    s->st->image->get_status(s->st->guest, &g);
     QxlDeviceStats d = { 0 };
-    if (s->qxl) {
-        qxl_device_get_stats(s->qxl, &d);
+    if (s->st->qxl) {
+        qxl_device_get_stats(s->st->qxl, &d);
     }
     VmCoreStats c;
     vm_core_get_stats(s->core, &c);
@@ -193,12 +228,12 @@ static char *status_reply(Stack *s)
                            ",\"commands_released\":%" G_GUINT64_FORMAT
                            ",\"commands_outstanding\":%u,\"device_allocations\":%u,"
                            "\"surfaces\":%u,\"resource_creations\":%" G_GUINT64_FORMAT "}",
-                           g.kms.commands_submitted, g.kms.commands_released,
-                           g.kms.commands_outstanding, g.kms.device_allocations, g.kms.surfaces,
-                           g.kms.resource_creations);
-    if (s->vgpu) {
+                           g.books.commands_submitted, g.books.commands_released,
+                           g.books.commands_outstanding, g.books.device_allocations,
+                           g.books.surfaces, g.books.resource_creations);
+    if (s->st->vgpu) {
         VgpuDeviceStats v;
-        vgpu_device_get_stats(s->vgpu, &v);
+        vgpu_device_get_stats(s->st->vgpu, &v);
         g_string_append_printf(r, ",\"device\":{\"type\":\"virtio-gpu\",\"buffers\":%" G_GUINT64_FORMAT
                                ",\"cmd_errors\":%" G_GUINT64_FORMAT ",\"driver_errors\":%" G_GUINT64_FORMAT
                                ",\"resets\":%" G_GUINT64_FORMAT ",\"kept_resets\":%" G_GUINT64_FORMAT
@@ -238,7 +273,7 @@ static char *handle_command(void *opaque, GHashTable *cmd)
     if (strcmp(ex, "suspend") == 0) {
         int64_t n = runner_json_int(cmd, "frames_before", 0);
         if (n < 0 || vm_machine_power_state(s->vm) != VM_POWER_RUNNING ||
-            runner_guest_request_suspend(s->guest, (unsigned)n) != 0) {
+            s->st->image->request_suspend(s->st->guest, (unsigned)n) != 0) {
             return g_strdup("{\"error\":{\"desc\":\"not running, or a suspend is pending\"}}");
         }
         return g_strdup("{\"return\":{}}");
@@ -250,13 +285,13 @@ static char *handle_command(void *opaque, GHashTable *cmd)
         return g_strdup("{\"return\":{}}");
     }
     if (strcmp(ex, "pause") == 0 || strcmp(ex, "cont") == 0) {
-        runner_guest_set_paused(s->guest, strcmp(ex, "pause") == 0);
+        s->st->image->set_paused(s->st->guest, strcmp(ex, "pause") == 0);
         return g_strdup("{\"return\":{}}");
     }
     if (strcmp(ex, "screendump") == 0) {
         const char *path = runner_json_str(cmd, "path");
         if (path == NULL || vm_machine_power_state(s->vm) != VM_POWER_RUNNING ||
-            runner_guest_request_expected_dump(s->guest, path) != 0) {
+            s->st->image->request_screendump(s->st->guest, path) != 0) {
             return g_strdup("{\"error\":{\"desc\":\"need a path, and a running guest\"}}");
         }
         return g_strdup("{\"return\":{}}"); /* a SCREENDUMP event follows */
@@ -279,77 +314,68 @@ static gboolean on_signal(gpointer p)
 
 /* ---- start and stop ---- */
 
-static unsigned parse_fault(const char *name)
+/* The guest image: --guest-image, else $S3D_GUEST_IMAGE, else the one
+ * built beside this program when it runs from the build tree, else the
+ * installed one. */
+static char *guest_image_path(const Options *opt)
 {
-    if (name == NULL) {
-        return GKMS_FAULT_NONE;
+    if (opt->guest_image) {
+        return g_strdup(opt->guest_image);
     }
-    if (strcmp(name, "skip-flush-release") == 0) {
-        return GKMS_FAULT_SKIP_FLUSH_RELEASE;
+    const char *env = g_getenv("S3D_GUEST_IMAGE");
+    if (env && *env) {
+        return g_strdup(env);
     }
-    if (strcmp(name, "destroy-before-flush") == 0) {
-        return GKMS_FAULT_DESTROY_BEFORE_FLUSH;
-    }
-    if (strcmp(name, "skip-evict") == 0) {
-        return GKMS_FAULT_SKIP_EVICT;
-    }
-    return UINT32_MAX;
+    /* /proc/self/exe has its symlinks resolved: so must the build dir. */
+    char *exe = g_file_read_link("/proc/self/exe", NULL);
+    char *builddir = realpath(S3D_ABS_BUILDDIR, NULL);
+    char *prefix = builddir ? g_strconcat(builddir, "/", NULL) : NULL;
+    bool in_build_tree = exe && prefix && g_str_has_prefix(exe, prefix);
+    g_free(exe);
+    free(builddir);
+    g_free(prefix);
+    return g_strdup(in_build_tree ? S3D_BUILD_GUEST_IMAGE : S3D_GUEST_IMAGE);
 }
 
 static int stack_start(Stack *s)
 {
-    RunnerGuestConfig gc = { .width = 1024, .height = 768, .fps = (unsigned)s->opt.fps };
+    GbusImageConfig gc = { .width = 1024, .height = 768, .fps = (unsigned)s->opt.fps,
+                           .start_paused = s->opt.paused, .fault = s->opt.fault };
     if (s->opt.size && sscanf(s->opt.size, "%ux%u", &gc.width, &gc.height) != 2) {
         fprintf(stderr, "s3d-stack: --size wants WxH\n");
         return -1;
     }
+    VmStackConfig cfg = { .ram_size = (uint64_t)s->opt.ram_mb << 20, .device = VM_STACK_QXL,
+                          .addr = s->opt.addr, .port = s->opt.port,
+                          .loop = VM_STACK_LOOP_CALLER };
     if (s->opt.device && strcmp(s->opt.device, "qxl") != 0) {
         if (strcmp(s->opt.device, "virtio-gpu") != 0) {
             fprintf(stderr, "s3d-stack: --device: qxl or virtio-gpu\n");
             return -1;
         }
+        cfg.device = VM_STACK_VIRTIO_GPU;
         gc.virtio_gpu = true;
     }
-    gc.start_paused = s->opt.paused;
-    gc.faults = parse_fault(s->opt.fault);
-    if (gc.faults == UINT32_MAX) {
-        fprintf(stderr, "s3d-stack: --fault: skip-flush-release, destroy-before-flush or skip-evict\n");
+    VgpuDeviceConfig vcfg;
+    vgpu_device_default_config(&vcfg);
+    vcfg.width = gc.width;
+    vcfg.height = gc.height;
+    cfg.vgpu = &vcfg;
+    s->st = vm_stack_create(&cfg);
+    if (s->st == NULL) {
         return -1;
     }
-    s->vm = vm_machine_create((uint64_t)s->opt.ram_mb << 20);
-    s->core = s->vm ? vm_core_create(s->vm) : NULL;
-    s->server = spice_server_new();
-    if (s->core == NULL || s->server == NULL) {
+    s->vm = s->st->vm;
+    s->core = s->st->core;
+    char *image = guest_image_path(&s->opt);
+    int ret = vm_stack_boot(s->st, image, &gc, guest_event, s);
+    if (ret != 0 && s->opt.fault && s->st->image) {
+        fprintf(stderr, "s3d-stack: --fault: one of %s\n", s->st->image->valid_faults);
+    }
+    g_free(image);
+    if (ret != 0) {
         return -1;
     }
-    spice_server_set_addr(s->server, s->opt.addr, 0);
-    spice_server_set_port(s->server, s->opt.port);
-    spice_server_set_noauth(s->server);
-    if (spice_server_init(s->server, vm_core_interface(s->core)) != 0) {
-        fprintf(stderr, "s3d-stack: the SPICE server cannot listen on %s:%d\n", s->opt.addr,
-                s->opt.port);
-        return -1;
-    }
-    if (gc.virtio_gpu) {
-        VgpuDeviceConfig vcfg;
-        vgpu_device_default_config(&vcfg);
-        vcfg.width = gc.width;
-        vcfg.height = gc.height;
-        s->vgpu = vgpu_device_create(s->vm, s->server, &vcfg);
-    } else {
-        QxlDeviceConfig cfg;
-        qxl_device_default_config(&cfg);
-        s->qxl = qxl_device_create(s->vm, s->server, &cfg);
-    }
-    if (s->qxl == NULL && s->vgpu == NULL) {
-        return -1;
-    }
-    spice_server_vm_start(s->server);
-    s->guest = runner_guest_start(s->vm, &gc, guest_event, s);
-    if (s->guest == NULL) {
-        return -1;
-    }
-
     if (s->opt.control) {
         s->control = runner_control_new(vm_core_context(s->core), s->opt.control, handle_command, s);
         if (s->control == NULL) {
@@ -367,17 +393,18 @@ static void stack_stop(Stack *s)
     }
     runner_control_free(s->control);
     s->control = NULL;
-    runner_guest_stop(s->guest);
-    if (s->server) {
-        spice_server_vm_stop(s->server);
-    }
-    qxl_device_destroy(s->qxl);
-    vgpu_device_destroy(s->vgpu);
-    if (s->server) {
-        spice_server_destroy(s->server);
-    }
-    vm_core_destroy(s->core);
-    vm_machine_destroy(s->vm);
+    vm_stack_destroy(s->st);
+    s->st = NULL;
+}
+
+static void options_free(Options *o)
+{
+    g_free(o->addr);
+    g_free(o->control);
+    g_free(o->size);
+    g_free(o->fault);
+    g_free(o->device);
+    g_free(o->guest_image);
 }
 
 int main(int argc, char **argv)
@@ -407,6 +434,8 @@ int main(int argc, char **argv)
           "display device: qxl (default) or virtio-gpu", "NAME" },
         { "fault", 0, 0, G_OPTION_ARG_STRING, &s.opt.fault,
           "make the guest driver break the S3 sequence", "NAME" },
+        { "guest-image", 0, 0, G_OPTION_ARG_FILENAME, &s.opt.guest_image,
+          "the guest image to boot (s3d-guest-demo.so)", "PATH" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *oc = g_option_context_new("- the s3-display stack with a demo guest");
@@ -431,12 +460,13 @@ int main(int argc, char **argv)
     the_stack = &s;
     if (stack_start(&s) != 0) {
         stack_stop(&s);
+        options_free(&s.opt);
         return 1;
     }
-    RunnerGuestStatus st;
-    runner_guest_get_status(s.guest, &st);
+    GbusGuestStatus st;
+    s.st->image->get_status(s.st->guest, &st);
     printf("s3d-stack: demo guest at %ux%u on the %s device\n", st.width, st.height,
-           s.vgpu ? "virtio-gpu" : "QXL");
+           s.st->vgpu ? "virtio-gpu" : "QXL");
     printf("viewer: spice://%s:%d   (remote-viewer spice://%s:%d)\n", s.opt.addr, s.opt.port,
            s.opt.addr, s.opt.port);
     if (s.opt.control) {
@@ -462,13 +492,9 @@ int main(int argc, char **argv)
         g_source_destroy(sigsrc[i]);
         g_source_unref(sigsrc[i]);
     }
-    runner_guest_get_status(s.guest, &st);
+    s.st->image->get_status(s.st->guest, &st);
     printf("s3d-stack: stopped after %u S3 cycles, %u failures\n", st.cycles, st.failures);
     stack_stop(&s);
-    g_free(s.opt.addr);
-    g_free(s.opt.control);
-    g_free(s.opt.size);
-    g_free(s.opt.fault);
-    g_free(s.opt.device);
+    options_free(&s.opt);
     return s.exit_code;
 }

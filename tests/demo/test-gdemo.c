@@ -39,7 +39,7 @@ static void stack_start(Stack *s, uint32_t want_w, uint32_t want_h)
         fprintf(stderr, "fixture failed to start\n");
         exit(1);
     }
-    s->dev = gkms_open_qxl(fx.vm, 0);
+    s->dev = gkms_open_qxl(fx.bus, 0);
     CHECK(s->dev != NULL);
     s->demo = s->dev ? gdemo_new(s->dev, want_w, want_h) : NULL;
     CHECK(s->demo != NULL);

@@ -2,7 +2,8 @@
 /* fuzz-qxl-device: libFuzzer target for the QXL device with our server
  * attached: arbitrary BAR contents, ring indices and port writes.
  *
- * The stack (machine, loop thread, server, device) is created once; each
+ * The stack (qemu-hw-qxl/stack: machine, loop thread, server, device) is
+ * created once, and never torn down (libFuzzer exits the process); each
  * input resets the device and is read as a program of at most
  * FUZZ_MAX_STEPS steps, each one opcode byte then its operands:
  *   0: write n (<= 64) bytes at a BAR0 offset     1: the same in BAR1
@@ -15,9 +16,7 @@
 
 #include <spice.h>
 
-#include "qxl-device.h"
-#include "vm-core.h"
-#include "vm-machine.h"
+#include "vm-stack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,21 +30,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_WAIT_BUDGET_US 2000
 
 typedef struct FuzzStack {
+    VmStack *stack;
+    /* borrowed from stack */
     VmMachine *vm;
-    VmCore *core;
-    SpiceServer *server;
     QxlDevice *dev;
     VmPciDevice *pci;
     uint8_t *bar[2];
     uint64_t bar_size[2];
     VmIrq *irq;
 } FuzzStack;
-
-static gpointer loop_main(gpointer core)
-{
-    vm_core_run(core);
-    return NULL;
-}
 
 static void quiet_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
 {
@@ -61,21 +54,14 @@ static FuzzStack *stack_get(void)
     if (s.dev) {
         return &s;
     }
-    s.vm = vm_machine_create(64u << 20);
-    s.core = vm_core_create(s.vm);
-    s.server = spice_server_new();
-    spice_server_set_noauth(s.server);
-    if (spice_server_init(s.server, vm_core_interface(s.core)) != 0) {
+    VmStackConfig cfg = { .ram_size = 64u << 20, .device = VM_STACK_QXL,
+                          .loop = VM_STACK_LOOP_THREAD };
+    s.stack = vm_stack_create(&cfg);
+    if (s.stack == NULL) {
         abort();
     }
-    QxlDeviceConfig cfg;
-    qxl_device_default_config(&cfg);
-    s.dev = qxl_device_create(s.vm, s.server, &cfg);
-    if (s.dev == NULL) {
-        abort();
-    }
-    spice_server_vm_start(s.server);
-    g_thread_new("vm-loop", loop_main, s.core);
+    s.vm = s.stack->vm;
+    s.dev = s.stack->qxl;
     s.pci = qxl_device_pci(s.dev);
     for (int i = 0; i < 2; i++) {
         s.bar_size[i] = s.pci->bars[i].size;

@@ -29,8 +29,10 @@ fi
 # -timeout: a unit that blocks (a deadlock, an unbounded wait) is reported
 # with its input instead of hanging the suite.  The status is the fuzzer's:
 # piping it straight into tail would report every crash as a pass.
+# -error_exitcode: libFuzzer's default, 77, is automake's "skip", so a
+# crash or a leak the fuzzer found would read as a skipped test.
 status=0
-"$out/$name" -runs="$runs" -seed=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-10}" \
+"$out/$name" -runs="$runs" -seed=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-10}" -error_exitcode=1 \
     -artifact_prefix="$out/$name-" -print_final_stats=1 \
     "$out/$name-corpus" >"$out/$name.log" 2>&1 || status=$?
 tail -n 15 "$out/$name.log"

@@ -92,7 +92,7 @@ static void scene_setup(Scene *s)
 {
     memset(s, 0, sizeof(*s));
     CHECK(qxl_fixture_start_device(&fx, false) == 0);
-    s->dev = gkms_open_qxl(fx.vm, 0);
+    s->dev = gkms_open_qxl(fx.bus, 0);
     CHECK(s->dev != NULL);
     GkmsMode modes[GKMS_MAX_MODES];
     unsigned n = gkms_connector_modes(s->dev, modes, GKMS_MAX_MODES);

@@ -2,8 +2,11 @@
 # tests/qxl: the QXL device model driven at the port level by a scripted
 # guest, on our server and on Debian's libspice-server1 (same sources).
 
-QXL_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/qemu-hw-qxl/machine \
-	-I$(top_srcdir)/qemu-hw-qxl/qxl -I$(top_srcdir)/guest-kms -I$(top_srcdir)/guest-kms/qxl \
+# The stack (qemu-hw-qxl/stack) and its parts; the guest side (guest-kms).
+STACK_TEST_CPPFLAGS = -I$(top_srcdir)/guest-bus -I$(top_srcdir)/qemu-hw-qxl/stack \
+	-I$(top_srcdir)/qemu-hw-qxl/machine -I$(top_srcdir)/qemu-hw-qxl/qxl \
+	-I$(top_srcdir)/qemu-hw-qxl/virtio-gpu
+QXL_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(STACK_TEST_CPPFLAGS) -I$(top_srcdir)/guest-kms -I$(top_srcdir)/guest-kms/qxl \
 	-I$(srcdir)/qxl $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
 QXL_TEST_COMMON = libtestutil.la $(top_builddir)/guest-kms/libguest-kms.la \
 	$(top_builddir)/qemu-hw-qxl/libqemu-hw-qxl.la $(GLIB_LIBS) $(PIXMAN_LIBS)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* qxl-fixture.c: machine + loop thread + server + QXL device + guest. */
+/* qxl-fixture.c: the stack with the QXL device, the test as its guest. */
 #include "config.h"
 
 #include "qxl-fixture.h"
@@ -10,39 +10,21 @@
 
 #define FIXTURE_RAM (64u << 20)
 
-static gpointer loop_main(gpointer data)
-{
-    vm_core_run(data);
-    return NULL;
-}
-
-
 int qxl_fixture_start_device(QxlFixture *f, bool listen)
 {
     memset(f, 0, sizeof(*f));
-    f->vm = vm_machine_create(FIXTURE_RAM);
-    f->core = f->vm ? vm_core_create(f->vm) : NULL;
-    f->server = spice_server_new();
-    if (f->core == NULL || f->server == NULL) {
+    f->port = listen ? test_free_port() : 0;
+    VmStackConfig cfg = { .ram_size = FIXTURE_RAM, .device = VM_STACK_QXL,
+                          .addr_flags = SPICE_ADDR_FLAG_IPV4_ONLY, .port = f->port,
+                          .loop = VM_STACK_LOOP_THREAD };
+    f->stack = vm_stack_create(&cfg);
+    if (f->stack == NULL) {
         return -1;
     }
-    spice_server_set_addr(f->server, "127.0.0.1", SPICE_ADDR_FLAG_IPV4_ONLY);
-    if (listen) {
-        f->port = test_free_port();
-        spice_server_set_port(f->server, f->port);
-    }
-    spice_server_set_noauth(f->server);
-    if (spice_server_init(f->server, vm_core_interface(f->core)) != 0) {
-        return -1;
-    }
-    QxlDeviceConfig cfg;
-    qxl_device_default_config(&cfg);
-    f->dev = qxl_device_create(f->vm, f->server, &cfg);
-    if (f->dev == NULL) {
-        return -1;
-    }
-    spice_server_vm_start(f->server);
-    f->loop_thread = g_thread_new("vm-loop", loop_main, f->core);
+    f->vm = f->stack->vm;
+    f->server = f->stack->server;
+    f->dev = f->stack->qxl;
+    f->bus = &f->stack->bus;
     return 0;
 }
 
@@ -53,7 +35,7 @@ int qxl_fixture_start(QxlFixture *f, bool listen)
     }
     f->probed = true;
     gqxl_releases_init(&f->rel);
-    if (gqxl_hw_probe(&f->hw, f->vm, 0) != 0 || gqxl_hw_setup(&f->hw) != 0) {
+    if (gqxl_hw_probe(&f->hw, f->bus, 0) != 0 || gqxl_hw_setup(&f->hw) != 0) {
         return -1;
     }
     return 0;
@@ -61,20 +43,11 @@ int qxl_fixture_start(QxlFixture *f, bool listen)
 
 void qxl_fixture_stop(QxlFixture *f)
 {
-    if (f->loop_thread) {
-        vm_core_quit(f->core);
-        g_thread_join(f->loop_thread);
-    }
     if (f->probed) {
         gqxl_releases_finish(&f->rel, &f->hw);
         gqxl_hw_finish(&f->hw);
     }
-    qxl_device_destroy(f->dev);
-    if (f->server) {
-        spice_server_destroy(f->server);
-    }
-    vm_core_destroy(f->core);
-    vm_machine_destroy(f->vm);
+    vm_stack_destroy(f->stack);
     memset(f, 0, sizeof(*f));
 }
 
@@ -113,33 +86,12 @@ bool qxl_fixture_collect_all(QxlFixture *f, int64_t timeout_us)
     }
 }
 
-static gpointer waker_main(gpointer data)
-{
-    QxlFixture *f = data;
-    if (vm_machine_wait_power_state(f->vm, VM_POWER_SUSPENDED,
-                                    g_get_monotonic_time() + 10 * G_USEC_PER_SEC)) {
-        if (f->asleep) {
-            f->asleep(f->asleep_data);
-        }
-        vm_machine_wake(f->vm);
-    } else {
-        vm_machine_power_off(f->vm); /* never slept: unblock whoever waits */
-    }
-    return NULL;
-}
-
 int qxl_fixture_suspend_and_wake(QxlFixture *f)
 {
-    return qxl_fixture_suspend_and_wake_with(f, NULL, NULL);
+    return vm_stack_suspend_and_wake(f->stack, NULL, NULL);
 }
 
 int qxl_fixture_suspend_and_wake_with(QxlFixture *f, void (*asleep)(void *data), void *data)
 {
-    f->asleep = asleep;
-    f->asleep_data = data;
-    f->waker = g_thread_new("waker", waker_main, f);
-    int ret = vm_machine_suspend(f->vm);
-    g_thread_join(f->waker);
-    f->waker = NULL;
-    return ret;
+    return vm_stack_suspend_and_wake(f->stack, asleep, data);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* qxl-fixture.h: a whole stack in one test process: the machine, its main
- * loop on a thread, a SPICE server (whichever libspice-server the program
- * was linked with), the QXL device, and the test thread as the guest's vCPU
- * driving the device through guest-kms's hardware layer. */
+/* qxl-fixture.h: a whole stack in one test process (qemu-hw-qxl/stack:
+ * the machine, its main loop on a thread, a SPICE server, whichever
+ * libspice-server the program was linked with, and the QXL device), with
+ * the test thread as the guest's vCPU driving the device through
+ * guest-kms's hardware layer on the stack's bus. */
 #ifndef QXL_FIXTURE_H
 #define QXL_FIXTURE_H
 
@@ -12,23 +13,19 @@
 
 #include "gqxl-cmd.h"
 #include "gqxl-hw.h"
-#include "qxl-device.h"
-#include "vm-core.h"
-#include "vm-machine.h"
+#include "vm-stack.h"
 
 typedef struct QxlFixture {
+    VmStack *stack;
+    /* borrowed from stack */
     VmMachine *vm;
-    VmCore *core;
-    GThread *loop_thread;
     SpiceServer *server;
     QxlDevice *dev;
+    const Gbus *bus;            /* the test thread plays the guest on it */
     GqxlHw hw;
     GqxlReleases rel;
     int port;                   /* 0: no client port */
     bool probed;                /* hw and rel belong to the fixture */
-    GThread *waker;
-    void (*asleep)(void *data);
-    void *asleep_data;
 } QxlFixture;
 
 /* Starts everything and runs the driver's probe and setup. listen: open a

@@ -176,7 +176,7 @@ static void test_seed004_sequence_and_wake_reset(void)
     CHECK_EQ_U64(fx.hw.ram->cmd_ring.cons, 0);
     CHECK_EQ_U64(fx.hw.ram->release_ring.prod, 0);
     CHECK_EQ_U64(fx.hw.ram->release_ring.notify_on_prod, 1);
-    CHECK(!vm_irq_level(fx.hw.irq));
+    CHECK(!vm_irq_level(vm_machine_irq(fx.vm, fx.hw.irq_line)));
     /* device memory survives: the last flushed picture is still there */
     CHECK_EQ_U64(qxl_fixture_primary_pixel(&fx, W, 5, 5), 0x336699);
     CHECK_EQ_U64(vram[0] & 0xffffff, 0xabcdef);

@@ -34,17 +34,22 @@ EXTRA_DIST += server/test-abi-symbols.sh
 # A scene drawn through <spice.h> by a fake QXL device, checked in device
 # memory after a flush and through the real client (spicy-screenshot); built
 # twice from the same sources: against our library and against Debian's.
+# test-core.c runs the machine's GLib core (qemu-hw-qxl/machine/vm-core)
+# without a machine: the one SpiceCoreInterface of the project.
+CORE_TEST_CPPFLAGS = -I$(top_srcdir)/guest-bus -I$(top_srcdir)/qemu-hw-qxl/machine
+CORE_TEST_LIBS = $(top_builddir)/qemu-hw-qxl/libqemu-hw-qxl.la
 SCENE_SOURCES = server/test-display-scene.c server/fake-qxl.c server/fake-qxl.h \
 	server/test-core.c server/test-core.h
-SCENE_CPPFLAGS = $(AM_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
+SCENE_CPPFLAGS = $(AM_CPPFLAGS) $(CORE_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
 helper_programs += server/test-display-scene server/test-display-scene-debian
 server_test_display_scene_SOURCES = $(SCENE_SOURCES)
 server_test_display_scene_CPPFLAGS = $(SCENE_CPPFLAGS)
 server_test_display_scene_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
-	$(GLIB_LIBS) $(PIXMAN_LIBS)
+	$(CORE_TEST_LIBS) $(GLIB_LIBS) $(PIXMAN_LIBS)
 server_test_display_scene_debian_SOURCES = $(SCENE_SOURCES)
 server_test_display_scene_debian_CPPFLAGS = $(SCENE_CPPFLAGS)
-server_test_display_scene_debian_LDADD = libtestutil.la $(SPICE_SERVER_LIBS) $(GLIB_LIBS) $(PIXMAN_LIBS)
+server_test_display_scene_debian_LDADD = libtestutil.la $(SPICE_SERVER_LIBS) $(CORE_TEST_LIBS) \
+	$(GLIB_LIBS) $(PIXMAN_LIBS)
 TESTS += server/test-display-scene-ours.sh server/test-display-scene-debian.sh
 EXTRA_DIST += server/test-display-scene.sh server/test-display-scene-ours.sh \
 	server/test-display-scene-debian.sh
@@ -56,8 +61,9 @@ QXL_CLIENT_SOURCES = server/fake-qxl.c server/fake-qxl.h \
 	server/test-qxl-server.c server/test-qxl-server.h \
 	server/test-client.c server/test-client.h \
 	$(NULL)
-QXL_CLIENT_CPPFLAGS = $(AM_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS)
-QXL_CLIENT_LIBS = $(top_builddir)/spice/libspice-wire.la $(GLIB_LIBS) $(OPENSSL_LIBS)
+QXL_CLIENT_CPPFLAGS = $(AM_CPPFLAGS) $(CORE_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS)
+QXL_CLIENT_LIBS = $(top_builddir)/spice/libspice-wire.la $(CORE_TEST_LIBS) $(GLIB_LIBS) \
+	$(OPENSSL_LIBS) $(PIXMAN_LIBS)
 
 # A display client that stops reading: the worker keeps serving a normal
 # client and what is held for the stuck one stays bounded (our library).

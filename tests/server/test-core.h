@@ -2,6 +2,7 @@
 /* test-core.h: a SpiceCoreInterface on a GLib main loop in its own thread,
  * for tests and benchmarks that drive a libspice-server (Debian's or ours)
  * through <spice.h> while their main thread plays the guest or a client.
+ * The interface is the machine's (vm-core.h), run without a machine.
  *
  * The library calls the core from the thread that owns the server (here:
  * the core thread, since every spice_server_* call goes through
@@ -21,8 +22,8 @@
 
 typedef struct TestCore TestCore;
 
-/* Starts the core thread.  Returns NULL if a TestCore (or the default
- * interface) exists already. */
+/* Starts the core thread.  Returns NULL if a TestCore, the default
+ * interface or another VmCore exists already. */
 TestCore *test_core_create(void);
 
 /* Stops the loop and joins the thread.  Destroy the server first (through

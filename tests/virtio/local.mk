@@ -2,8 +2,7 @@
 # tests/virtio: the virtio-gpu device, its guest driver and the freeze
 # bridge, on our server and on Debian's libspice-server1 (same sources).
 
-VGPU_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/qemu-hw-qxl/machine \
-	-I$(top_srcdir)/qemu-hw-qxl/virtio-gpu -I$(top_srcdir)/guest-kms \
+VGPU_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(STACK_TEST_CPPFLAGS) -I$(top_srcdir)/guest-kms \
 	-I$(top_srcdir)/guest-kms/kms -I$(top_srcdir)/guest-kms/qxl -I$(top_srcdir)/guest-kms/virtio \
 	-I$(srcdir)/virtio $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
 VGPU_TEST_COMMON = libtestutil.la $(top_builddir)/guest-kms/libguest-kms.la \

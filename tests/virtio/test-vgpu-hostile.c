@@ -114,7 +114,7 @@ static void test_reserved_freeze_modes(void)
         uint16_t isr_port = (uint16_t)(fx.hw.io + fx.hw.isr);
         vm_machine_in(fx.vm, isr_port, 1); /* acknowledge whatever was pending */
         gvgpu_hw_common_write(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_MODE, bad[i], 2);
-        CHECK(vm_irq_level(fx.hw.irq));
+        CHECK(vm_irq_level(vm_machine_irq(fx.vm, fx.hw.irq_line)));
         CHECK(vm_machine_in(fx.vm, isr_port, 1) & VIRTIO_PCI_ISR_CONFIG); /* config change */
         CHECK_EQ_U64(gvgpu_hw_common_read(&fx.hw, VIRTIO_PCI_COMMON_FREEZE_STATUS, 2), 0);
         check_error_and_recovery("freeze_mode");

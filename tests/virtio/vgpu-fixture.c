@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vgpu-fixture.c: machine + loop thread + server + virtio-gpu + guest. */
+/* vgpu-fixture.c: the stack with the virtio-gpu device, the test as its
+ * guest. */
 #include "config.h"
 
 #include "vgpu-fixture.h"
@@ -8,34 +9,19 @@
 
 #define FIXTURE_RAM (64u << 20)
 
-static gpointer loop_main(gpointer data)
-{
-    vm_core_run(data);
-    return NULL;
-}
-
 int vgpu_fixture_start(VgpuFixture *f, const VgpuDeviceConfig *cfg)
 {
     memset(f, 0, sizeof(*f));
-    f->vm = vm_machine_create(FIXTURE_RAM);
-    f->core = f->vm ? vm_core_create(f->vm) : NULL;
-    f->server = spice_server_new();
-    if (f->core == NULL || f->server == NULL) {
+    VmStackConfig sc = { .ram_size = FIXTURE_RAM, .device = VM_STACK_VIRTIO_GPU, .vgpu = cfg,
+                         .addr_flags = SPICE_ADDR_FLAG_IPV4_ONLY, .loop = VM_STACK_LOOP_THREAD };
+    f->stack = vm_stack_create(&sc);
+    if (f->stack == NULL) {
         return -1;
     }
-    spice_server_set_addr(f->server, "127.0.0.1", SPICE_ADDR_FLAG_IPV4_ONLY);
-    spice_server_set_noauth(f->server);
-    if (spice_server_init(f->server, vm_core_interface(f->core)) != 0) {
-        return -1;
-    }
-    VgpuDeviceConfig def;
-    vgpu_device_default_config(&def);
-    f->dev = vgpu_device_create(f->vm, f->server, cfg ? cfg : &def);
-    if (f->dev == NULL) {
-        return -1;
-    }
-    spice_server_vm_start(f->server);
-    f->loop_thread = g_thread_new("vm-loop", loop_main, f->core);
+    f->vm = f->stack->vm;
+    f->server = f->stack->server;
+    f->dev = f->stack->vgpu;
+    f->bus = &f->stack->bus;
     return 0;
 }
 
@@ -43,14 +29,13 @@ int vgpu_fixture_open_guest(VgpuFixture *f, const GvgpuOptions *opt)
 {
     GvgpuOptions def;
     gvgpu_default_options(&def);
-    f->kms = gkms_open_virtio_gpu_with(f->vm, 0, opt ? opt : &def);
+    f->kms = gkms_open_virtio_gpu_with(f->bus, 0, opt ? opt : &def);
     return f->kms ? 0 : -1;
 }
 
 int vgpu_fixture_open_raw(VgpuFixture *f, uint64_t features)
 {
-    const VmRegion *ram = vm_machine_ram(f->vm);
-    if (gvgpu_hw_probe(&f->hw, f->vm, 0, 16u << 20, ram->size - (16u << 20)) != 0) {
+    if (gvgpu_hw_probe(&f->hw, f->bus, 0, 16u << 20, f->bus->ram_size - (16u << 20)) != 0) {
         return -1;
     }
     f->raw = true;
@@ -63,38 +48,13 @@ void vgpu_fixture_stop(VgpuFixture *f)
     if (f->raw) {
         gvgpu_hw_finish(&f->hw);
     }
-    if (f->loop_thread) {
-        vm_core_quit(f->core);
-        g_thread_join(f->loop_thread);
-    }
-    vgpu_device_destroy(f->dev);
-    if (f->server) {
-        spice_server_destroy(f->server);
-    }
-    vm_core_destroy(f->core);
-    vm_machine_destroy(f->vm);
+    vm_stack_destroy(f->stack);
     memset(f, 0, sizeof(*f));
-}
-
-static gpointer waker_main(gpointer data)
-{
-    VgpuFixture *f = data;
-    if (vm_machine_wait_power_state(f->vm, VM_POWER_SUSPENDED,
-                                    g_get_monotonic_time() + 10 * G_USEC_PER_SEC)) {
-        vm_machine_wake(f->vm);
-    } else {
-        vm_machine_power_off(f->vm); /* never slept: unblock whoever waits */
-    }
-    return NULL;
 }
 
 int vgpu_fixture_suspend_and_wake(VgpuFixture *f)
 {
-    f->waker = g_thread_new("waker", waker_main, f);
-    int ret = vm_machine_suspend(f->vm);
-    g_thread_join(f->waker);
-    f->waker = NULL;
-    return ret;
+    return vm_stack_suspend_and_wake(f->stack, NULL, NULL);
 }
 
 pixman_image_t *vgpu_fixture_screen(VgpuFixture *f)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vgpu-fixture.h: a whole virtio-gpu stack in one test process: the
- * machine, its main loop on a thread, a SPICE server (whichever
- * libspice-server the program was linked with), the virtio-gpu device, and
- * the test thread as the guest's vCPU (through guest-kms, or raw through
- * gvgpu-hw for hostile-driver tests). */
+/* vgpu-fixture.h: a whole virtio-gpu stack in one test process
+ * (qemu-hw-qxl/stack: the machine, its main loop on a thread, a SPICE
+ * server, whichever libspice-server the program was linked with, and the
+ * virtio-gpu device), with the test thread as the guest's vCPU on the
+ * stack's bus (through guest-kms, or raw through gvgpu-hw for
+ * hostile-driver tests). */
 #ifndef VGPU_FIXTURE_H
 #define VGPU_FIXTURE_H
 
@@ -15,20 +16,18 @@
 #include "gkms.h"
 #include "gvgpu-hw.h"
 #include "gvgpu-kms.h"
-#include "vgpu-device.h"
-#include "vm-core.h"
-#include "vm-machine.h"
+#include "vm-stack.h"
 
 typedef struct VgpuFixture {
+    VmStack *stack;
+    /* borrowed from stack */
     VmMachine *vm;
-    VmCore *core;
-    GThread *loop_thread;
     SpiceServer *server;
     VgpuDevice *dev;
+    const Gbus *bus;            /* the test thread plays the guest on it */
     GkmsDevice *kms;            /* vgpu_fixture_open_guest */
     GvgpuHw hw;                 /* vgpu_fixture_open_raw */
     bool raw;
-    GThread *waker;
 } VgpuFixture;
 
 /* Machine, loop, server and device (cfg NULL: the defaults). -1 on failure. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* runner-guest.c: the demo guest's thread: frames, S3 cycles, requests. */
+/* gimage-demo.c: the demo guest image (s3d-guest-demo.so): one vCPU
+ * thread that runs the guest KMS driver and the demo desktop, and goes
+ * through S3 the way `systemctl suspend` does: the driver's freeze, the
+ * bus's sleep request, the driver's thaw.  Other threads only post
+ * requests and read a status snapshot (gbus-image.h). */
 #include "config.h"
-
-#include "runner-guest.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,14 +12,16 @@
 
 #include <glib.h>
 
+#include "gbus-image.h"
 #include "gdemo.h"
-#include "runner-json.h"
-#include "vm-log.h"
+#include "gkms-log.h"
+#include "gkms.h"
 
-struct RunnerGuest {
-    VmMachine *vm;
-    RunnerGuestConfig cfg;
-    RunnerGuestEventFunc cb;
+struct GbusGuest {
+    const Gbus *bus;            /* all the guest sees of the machine */
+    GbusImageConfig cfg;        /* cfg.fault is not kept: faults is */
+    unsigned faults;            /* GkmsFault bits */
+    GbusGuestEventFunc cb;
     void *opaque;
     GThread *thread;
 
@@ -32,30 +36,33 @@ struct RunnerGuest {
     bool suspend_requested;
     unsigned frames_before;
     char *dump_path;
-    RunnerGuestStatus status;
+    GbusGuestStatus status;
 
     /* start-up handshake */
     bool started, start_ok;
 };
 
-static void emit(RunnerGuest *g, const char *event, GString *data)
+static void emit(GbusGuest *g, GbusGuestEvent ev)
 {
-    g->cb(g->opaque, event, data ? data->str : "{}");
-    if (data) {
-        g_string_free(data, TRUE);
-    }
+    ev.tick = g->status.tick; /* only this thread writes tick */
+    g->cb(g->opaque, &ev);
 }
 
-static void publish(RunnerGuest *g)
+static void publish(GbusGuest *g)
 {
     GkmsStats st;
     gkms_get_stats(g->dev, &st);
     g_mutex_lock(&g->lock);
-    g->status.kms = st;
+    g->status.books = (GbusGuestBooks){
+        .commands_submitted = st.commands_submitted, .commands_released = st.commands_released,
+        .commands_outstanding = st.commands_outstanding,
+        .device_allocations = st.device_allocations, .surfaces = st.surfaces,
+        .resource_creations = st.resource_creations,
+    };
     g_mutex_unlock(&g->lock);
 }
 
-static void set_error(RunnerGuest *g, const char *what)
+static void set_error(GbusGuest *g, const char *what)
 {
     g_mutex_lock(&g->lock);
     g_strlcpy(g->status.last_error, what, sizeof(g->status.last_error));
@@ -63,7 +70,7 @@ static void set_error(RunnerGuest *g, const char *what)
     g_mutex_unlock(&g->lock);
 }
 
-static int draw_frame(RunnerGuest *g)
+static int draw_frame(GbusGuest *g)
 {
     uint64_t tick = g->status.tick + 1; /* only this thread writes tick */
     int ret = gdemo_frame(g->desktop, tick);
@@ -76,7 +83,7 @@ static int draw_frame(RunnerGuest *g)
     return 0;
 }
 
-static void write_expected(RunnerGuest *g, const char *path)
+static void write_expected(GbusGuest *g, const char *path)
 {
     pixman_image_t *img = gdemo_expected(g->desktop, g->status.tick);
     int w = pixman_image_get_width(img), h = pixman_image_get_height(img);
@@ -93,23 +100,17 @@ static void write_expected(RunnerGuest *g, const char *path)
     }
     pixman_image_unref(img);
     GError *err = NULL;
-    GString *data = g_string_new("{\"path\":");
-    runner_json_append_str(data, path);
-    g_string_append_printf(data, ",\"tick\":%" G_GUINT64_FORMAT, g->status.tick);
-    if (!g_file_set_contents(path, ppm->str, (gssize)ppm->len, &err)) {
-        g_string_append(data, ",\"error\":");
-        runner_json_append_str(data, err->message);
-        g_error_free(err);
-    }
-    g_string_append_c(data, '}');
+    bool ok = g_file_set_contents(path, ppm->str, (gssize)ppm->len, &err);
     g_string_free(ppm, TRUE);
-    emit(g, "SCREENDUMP", data);
+    emit(g, (GbusGuestEvent){ .kind = GBUS_GUEST_SCREENDUMP, .path = path,
+                              .error = ok ? NULL : err->message });
+    g_clear_error(&err);
 }
 
 /* The cycle is over: the guest takes requests (screendump, suspend) again.
  * Called before the event that says so, so that a control client acting
  * on RESUMED or RESUME_FAILED is not refused. */
-static void suspend_cycle_end(RunnerGuest *g)
+static void suspend_cycle_end(GbusGuest *g)
 {
     g_mutex_lock(&g->lock);
     g->suspend_requested = false;
@@ -119,25 +120,21 @@ static void suspend_cycle_end(RunnerGuest *g)
 /* One S3 cycle as a guest OS runs it: freeze the driver, sleep, thaw.  A
  * failed freeze aborts the suspend (the machine never sleeps) and thaws,
  * as Linux does when a device's suspend callback fails. */
-static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
+static void suspend_cycle(GbusGuest *g, unsigned frames_before)
 {
     for (unsigned i = 0; i < frames_before; i++) {
         if (draw_frame(g) != 0) {
             break;
         }
     }
-    GString *data = g_string_new(NULL);
-    g_string_append_printf(data, "{\"tick\":%" G_GUINT64_FORMAT "}", g->status.tick);
-    emit(g, "SUSPENDING", data);
+    emit(g, (GbusGuestEvent){ .kind = GBUS_GUEST_SUSPENDING });
 
     int64_t t0 = g_get_monotonic_time();
     bool slept = false;
     if (gkms_suspend(g->dev) != 0) {
         set_error(g, gkms_last_error(g->dev));
-        data = g_string_new("{\"error\":");
-        runner_json_append_str(data, gkms_last_error(g->dev));
-        g_string_append_c(data, '}');
-        emit(g, "SUSPEND_FAILED", data);
+        emit(g, (GbusGuestEvent){ .kind = GBUS_GUEST_SUSPEND_FAILED,
+                                  .error = gkms_last_error(g->dev) });
     } else {
         int64_t t1 = g_get_monotonic_time();
         g_mutex_lock(&g->lock);
@@ -145,7 +142,7 @@ static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
         g->status.last_suspend_ms = (double)(t1 - t0) / 1000.0;
         g_mutex_unlock(&g->lock);
         publish(g);
-        if (vm_machine_suspend(g->vm) != 0) {
+        if (gbus_sleep(g->bus) != 0) {
             suspend_cycle_end(g);
             return; /* powered off while asleep */
         }
@@ -163,30 +160,34 @@ static void suspend_cycle(RunnerGuest *g, unsigned frames_before)
     g_mutex_unlock(&g->lock);
     if (ret != 0) {
         set_error(g, gkms_last_error(g->dev));
-        data = g_string_new("{\"error\":");
-        runner_json_append_str(data, gkms_last_error(g->dev));
-        g_string_append_c(data, '}');
         suspend_cycle_end(g);
-        emit(g, "RESUME_FAILED", data);
+        emit(g, (GbusGuestEvent){ .kind = GBUS_GUEST_RESUME_FAILED,
+                                  .error = gkms_last_error(g->dev) });
         return;
     }
     publish(g);
-    data = g_string_new(NULL);
-    g_string_append_printf(data, "{\"slept\":%s,\"cycle\":%u,\"suspend_ms\":%.1f,\"resume_ms\":%.1f,"
-                           "\"tick\":%" G_GUINT64_FORMAT "}", slept ? "true" : "false",
-                           g->status.cycles,
-                           g->status.last_suspend_ms, g->status.last_resume_ms, g->status.tick);
+    GbusGuestEvent ev = { .kind = GBUS_GUEST_RESUMED, .slept = slept, .cycle = g->status.cycles,
+                          .suspend_ms = g->status.last_suspend_ms,
+                          .resume_ms = g->status.last_resume_ms };
     suspend_cycle_end(g);
-    emit(g, "RESUMED", data);
+    emit(g, ev);
+}
+
+static void guest_set_paused(GbusGuest *g, bool paused)
+{
+    g_mutex_lock(&g->lock);
+    g->status.paused = paused;
+    g_cond_broadcast(&g->cond);
+    g_mutex_unlock(&g->lock);
 }
 
 static gpointer guest_main(gpointer data)
 {
-    RunnerGuest *g = data;
-    g->dev = g->cfg.virtio_gpu ? gkms_open_virtio_gpu(g->vm, 0) : gkms_open_qxl(g->vm, 0);
+    GbusGuest *g = data;
+    g->dev = g->cfg.virtio_gpu ? gkms_open_virtio_gpu(g->bus, 0) : gkms_open_qxl(g->bus, 0);
     g->desktop = g->dev ? gdemo_new(g->dev, g->cfg.width, g->cfg.height) : NULL;
     if (g->desktop) {
-        gkms_set_faults(g->dev, g->cfg.faults);
+        gkms_set_faults(g->dev, g->faults);
         GkmsMode mode;
         gdemo_get_mode(g->desktop, &mode);
         g->status.width = mode.width;
@@ -231,9 +232,10 @@ static gpointer guest_main(gpointer data)
             int ret = draw_frame(g);
             if (ret != 0 && ret != -EBUSY) {
                 set_error(g, gkms_last_error(g->dev));
-                emit(g, "GUEST_ERROR", NULL);
+                emit(g, (GbusGuestEvent){ .kind = GBUS_GUEST_ERROR,
+                                          .error = gkms_last_error(g->dev) });
                 paused = true;
-                runner_guest_set_paused(g, true);
+                guest_set_paused(g, true);
             }
             publish(g);
             next_frame += period;
@@ -249,12 +251,40 @@ static gpointer guest_main(gpointer data)
     return NULL;
 }
 
-RunnerGuest *runner_guest_start(VmMachine *vm, const RunnerGuestConfig *cfg,
-                                RunnerGuestEventFunc cb, void *opaque)
+/* ---- the entry table ---- */
+
+/* The fault names the image takes (the runner's --fault). */
+static const struct {
+    const char *name;
+    unsigned bits;
+} guest_faults[] = {
+    { "skip-flush-release", GKMS_FAULT_SKIP_FLUSH_RELEASE },
+    { "destroy-before-flush", GKMS_FAULT_DESTROY_BEFORE_FLUSH },
+    { "skip-evict", GKMS_FAULT_SKIP_EVICT },
+};
+
+static void guest_destroy(GbusGuest *g);
+
+static GbusGuest *guest_create(const Gbus *bus, const GbusImageConfig *cfg, GbusGuestEventFunc cb,
+                               void *opaque)
 {
-    RunnerGuest *g = g_new0(RunnerGuest, 1);
-    g->vm = vm;
+    unsigned faults = GKMS_FAULT_NONE;
+    if (cfg->fault) {
+        unsigned i = 0;
+        while (i < G_N_ELEMENTS(guest_faults) && strcmp(cfg->fault, guest_faults[i].name) != 0) {
+            i++;
+        }
+        if (i == G_N_ELEMENTS(guest_faults)) {
+            gkms_log_warn("image: unknown fault %s", cfg->fault);
+            return NULL;
+        }
+        faults = guest_faults[i].bits;
+    }
+    GbusGuest *g = g_new0(GbusGuest, 1);
+    g->bus = bus;
     g->cfg = *cfg;
+    g->cfg.fault = NULL; /* the caller's string; faults holds what it said */
+    g->faults = faults;
     g->cb = cb;
     g->opaque = opaque;
     g->status.paused = cfg->start_paused;
@@ -268,24 +298,29 @@ RunnerGuest *runner_guest_start(VmMachine *vm, const RunnerGuestConfig *cfg,
     bool ok = g->started && g->start_ok;
     g_mutex_unlock(&g->lock);
     if (!ok) {
-        vm_log_warn("runner: the demo guest did not start");
-        runner_guest_stop(g);
+        /* A thread that never started the driver never sleeps: it has
+         * returned, or returns at once on quit. */
+        gkms_log_warn("image: the demo guest did not start");
+        guest_destroy(g);
         return NULL;
     }
     return g;
 }
 
-void runner_guest_stop(RunnerGuest *g)
+static void guest_stop(GbusGuest *g)
 {
-    if (g == NULL) {
-        return;
-    }
     g_mutex_lock(&g->lock);
     g->quit = true;
     g_cond_broadcast(&g->cond);
     g_mutex_unlock(&g->lock);
-    /* A guest asleep in S3 only returns when the machine powers off. */
-    vm_machine_power_off(g->vm);
+}
+
+static void guest_destroy(GbusGuest *g)
+{
+    if (g == NULL) {
+        return;
+    }
+    guest_stop(g);
     g_thread_join(g->thread);
     gdemo_free(g->desktop);
     gkms_close(g->dev);
@@ -295,7 +330,7 @@ void runner_guest_stop(RunnerGuest *g)
     g_free(g);
 }
 
-int runner_guest_request_suspend(RunnerGuest *g, unsigned frames_before)
+static int guest_request_suspend(GbusGuest *g, unsigned frames_before)
 {
     int ret = -1;
     g_mutex_lock(&g->lock);
@@ -309,15 +344,7 @@ int runner_guest_request_suspend(RunnerGuest *g, unsigned frames_before)
     return ret;
 }
 
-void runner_guest_set_paused(RunnerGuest *g, bool paused)
-{
-    g_mutex_lock(&g->lock);
-    g->status.paused = paused;
-    g_cond_broadcast(&g->cond);
-    g_mutex_unlock(&g->lock);
-}
-
-int runner_guest_request_expected_dump(RunnerGuest *g, const char *path)
+static int guest_request_screendump(GbusGuest *g, const char *path)
 {
     int ret = -1;
     g_mutex_lock(&g->lock);
@@ -330,9 +357,24 @@ int runner_guest_request_expected_dump(RunnerGuest *g, const char *path)
     return ret;
 }
 
-void runner_guest_get_status(RunnerGuest *g, RunnerGuestStatus *out)
+static void guest_get_status(GbusGuest *g, GbusGuestStatus *out)
 {
     g_mutex_lock(&g->lock);
     *out = g->status;
     g_mutex_unlock(&g->lock);
 }
+
+/* The image's one export (the build hides every other symbol). */
+__attribute__((visibility("default"))) extern const GbusImageEntry gbus_image_entry;
+const GbusImageEntry gbus_image_entry = {
+    .abi_version = GBUS_IMAGE_ABI_VERSION,
+    .name = "s3d-guest-demo",
+    .valid_faults = "skip-flush-release|destroy-before-flush|skip-evict",
+    .create = guest_create,
+    .stop = guest_stop,
+    .destroy = guest_destroy,
+    .request_suspend = guest_request_suspend,
+    .set_paused = guest_set_paused,
+    .request_screendump = guest_request_screendump,
+    .get_status = guest_get_status,
+};

@@ -347,16 +347,10 @@ static void test_skip_flush_release_detected(void)
     printf("  device: %s\n", st.last_s3_problem);
     CHECK(st.s3_unflushed_releases > 0);
     CHECK(strstr(st.last_s3_problem, "FLUSH_RELEASE") != NULL);
-    /* The thaw after the wake reset takes back what never came back. */
+    /* The thaw reclaims those commands (3736648; checked by
+     * tests/regress/regress-3736648-commands-reclaimed-after-wake-reset). */
     gkms_set_faults(s.dev, 0);
-    GkmsStats before, after;
-    gkms_get_stats(s.dev, &before);
-    CHECK(before.commands_outstanding > 0);
     CHECK(gkms_resume(s.dev) == 0);
-    gkms_get_stats(s.dev, &after);
-    /* Every command of before the reset counts as back (the resume's own
-     * redraw may still be in flight). */
-    CHECK(after.commands_released >= before.commands_submitted);
     scene_teardown(&s);
 }
 

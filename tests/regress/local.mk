@@ -79,4 +79,49 @@ test_programs += regress/regress-5836794-invoke-after-loop-end
 regress_regress_5836794_invoke_after_loop_end_SOURCES = regress/regress-5836794-invoke-after-loop-end.c
 regress_regress_5836794_invoke_after_loop_end_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
 regress_regress_5836794_invoke_after_loop_end_LDADD = $(QXL_OURS_LIBS)
+
+test_programs += regress/regress-5683560-late-async-completion
+regress_regress_5683560_late_async_completion_SOURCES = \
+	regress/regress-5683560-late-async-completion.c qxl/qxl-fixture.c qxl/qxl-fixture.h
+regress_regress_5683560_late_async_completion_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
+regress_regress_5683560_late_async_completion_LDADD = $(QXL_OURS_LIBS)
+
+# The three other fixes of fd44259: a device in its guest-bug state (the
+# latch, regress-qxl-latch.h) and the guest driver's interrupt wait.
+REGRESS_LATCH = qxl/qxl-fixture.c qxl/qxl-fixture.h \
+	regress/regress-qxl-latch.c regress/regress-qxl-latch.h
+test_programs += regress/regress-fd44259-latched-device-lets-worker-sleep
+regress_regress_fd44259_latched_device_lets_worker_sleep_SOURCES = \
+	regress/regress-fd44259-latched-device-lets-worker-sleep.c $(REGRESS_LATCH)
+regress_regress_fd44259_latched_device_lets_worker_sleep_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
+regress_regress_fd44259_latched_device_lets_worker_sleep_LDADD = $(QXL_OURS_LIBS)
+
+test_programs += regress/regress-fd44259-update-irq-through-latch
+regress_regress_fd44259_update_irq_through_latch_SOURCES = \
+	regress/regress-fd44259-update-irq-through-latch.c $(REGRESS_LATCH)
+regress_regress_fd44259_update_irq_through_latch_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
+regress_regress_fd44259_update_irq_through_latch_LDADD = $(QXL_OURS_LIBS)
+
+test_programs += regress/regress-fd44259-irq-wait-deadline
+regress_regress_fd44259_irq_wait_deadline_SOURCES = regress/regress-fd44259-irq-wait-deadline.c
+regress_regress_fd44259_irq_wait_deadline_CPPFLAGS = $(QXL_TEST_CPPFLAGS)
+regress_regress_fd44259_irq_wait_deadline_LDADD = $(QXL_OURS_LIBS)
+
+# The guest KMS driver's thaw.
+test_programs += regress/regress-3736648-commands-reclaimed-after-wake-reset
+regress_regress_3736648_commands_reclaimed_after_wake_reset_SOURCES = \
+	regress/regress-3736648-commands-reclaimed-after-wake-reset.c \
+	qxl/qxl-fixture.c qxl/qxl-fixture.h
+regress_regress_3736648_commands_reclaimed_after_wake_reset_CPPFLAGS = $(QXL_TEST_CPPFLAGS) \
+	-I$(top_srcdir)/guest-kms/kms
+regress_regress_3736648_commands_reclaimed_after_wake_reset_LDADD = $(QXL_OURS_LIBS)
+
+# A cursor-channel client of our test client on our server (<spice.h> only)
+# with the fake QXL device.
+test_programs += regress/regress-0bd7b67-cursor-init-after-reset
+regress_regress_0bd7b67_cursor_init_after_reset_SOURCES = \
+	regress/regress-0bd7b67-cursor-init-after-reset.c $(QXL_CLIENT_SOURCES)
+regress_regress_0bd7b67_cursor_init_after_reset_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(srcdir)/server
+regress_regress_0bd7b67_cursor_init_after_reset_LDADD = libtestutil.la \
+	$(top_builddir)/server/libspice-server.la $(QXL_CLIENT_LIBS)
 EXTRA_DIST += regress/README.md

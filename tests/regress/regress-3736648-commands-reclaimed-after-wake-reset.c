@@ -35,7 +35,7 @@ static GkmsStats books(GkmsDevice *dev)
 static void test_reclaimed_after_wake_reset(void)
 {
     CHECK(qxl_fixture_start_device(&fx, false) == 0);
-    GkmsDevice *dev = gkms_open_qxl(fx.vm, 0);
+    GkmsDevice *dev = gkms_open_qxl(fx.bus, 0);
     CHECK(dev != NULL);
     GkmsDumb *fb = gkms_dumb_create(dev, W, H);
     CHECK(fb != NULL);

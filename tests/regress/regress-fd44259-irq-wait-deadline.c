@@ -19,6 +19,7 @@
 
 #include "gqxl-hw.h"
 #include "test-util.h"
+#include "vm-bus.h"
 #include "vm-machine.h"
 
 #define IRQ_LINE 11
@@ -54,13 +55,16 @@ static void test_deadline_with_line_high(void)
     VmMachine *vm = vm_machine_create(16u << 20);
     CHECK(vm != NULL);
     QXLRam *ram = g_new0(QXLRam, 1);
+    Gbus bus;
+    vm_bus_init(&bus, vm);
     GqxlHw hw;
     memset(&hw, 0, sizeof(hw));
-    hw.vm = vm;
-    hw.irq = vm_machine_irq(vm, IRQ_LINE);
+    hw.bus = &bus;
+    hw.irq_line = IRQ_LINE;
     hw.io_base = UNMAPPED_IO_BASE;
     hw.ram = ram;
-    vm_irq_set_level(hw.irq, true); /* and nobody lowers it */
+    VmIrq *irq = vm_machine_irq(vm, IRQ_LINE);
+    vm_irq_set_level(irq, true); /* and nobody lowers it */
 
     Waiter w = { .hw = &hw, .deadline = g_get_monotonic_time() + WAIT_DEADLINE_US };
     g_mutex_init(&w.lock);
@@ -80,7 +84,7 @@ static void test_deadline_with_line_high(void)
     g_thread_join(t);
     CHECK_EQ_U64(w.got, 0);
     CHECK(w.returned_at >= w.deadline);
-    CHECK(vm_irq_level(hw.irq));
+    CHECK(vm_irq_level(irq));
     g_cond_clear(&w.done_cond);
     g_mutex_clear(&w.lock);
     g_free(ram);

@@ -31,13 +31,13 @@ static void test_update_irq_through_latch(void)
         exit(1);
     }
     CHECK(regress_qxl_latch(&fx, g_get_monotonic_time() + DEADLINE_US));
-    CHECK(vm_irq_level(fx.hw.irq));
+    CHECK(vm_irq_level(vm_machine_irq(fx.vm, fx.hw.irq_line)));
     uint64_t errors0 = fx.hw.irq_error;
-    for (int i = 0; i < ACK_ROUNDS && vm_irq_level(fx.hw.irq); i++) {
+    for (int i = 0; i < ACK_ROUNDS && vm_irq_level(vm_machine_irq(fx.vm, fx.hw.irq_line)); i++) {
         gqxl_hw_take_irq(&fx.hw); /* clears int_pending, writes UPDATE_IRQ */
     }
     CHECK_EQ_U64(fx.hw.irq_error, errors0 + 1);
-    CHECK(!vm_irq_level(fx.hw.irq));
+    CHECK(!vm_irq_level(vm_machine_irq(fx.vm, fx.hw.irq_line)));
     CHECK(qxl_device_in_guest_bug(fx.dev));
 
     CHECK(gqxl_hw_setup(&fx.hw) == 0);

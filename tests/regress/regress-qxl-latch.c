@@ -38,7 +38,7 @@ bool regress_qxl_latch(QxlFixture *f, int64_t deadline_us)
         if (g_get_monotonic_time() >= deadline_us) {
             return false;
         }
-        vm_irq_wait(f->hw.irq, deadline_us);
+        vm_irq_wait(vm_machine_irq(f->vm, f->hw.irq_line), deadline_us);
     }
     return qxl_device_in_guest_bug(f->dev);
 }

@@ -13,12 +13,6 @@
 
 #include "gkms-log.h"
 
-int gkms_fail(GkmsDevice *dev, int err, const char *what)
-{
-    g_strlcpy(dev->error, what, sizeof(dev->error));
-    return -err;
-}
-
 GkmsDevice *gkms_device_new(const GkmsBackendOps *ops, void *be)
 {
     GkmsDevice *dev = g_new0(GkmsDevice, 1);

@@ -5,6 +5,8 @@
 #ifndef GKMS_PRIVATE_H
 #define GKMS_PRIVATE_H
 
+#include <glib.h>
+
 #include "gkms-backend.h"
 
 struct GkmsDumb {
@@ -53,7 +55,11 @@ struct GkmsDevice {
 };
 
 /* The device's last error: records what, returns -err. */
-int gkms_fail(GkmsDevice *dev, int err, const char *what);
+static inline int gkms_fail(GkmsDevice *dev, int err, const char *what)
+{
+    g_strlcpy(dev->error, what, sizeof(dev->error));
+    return -err;
+}
 
 /* gkms-state.c: copies of a state, with their own cursor reference. */
 void gkms_state_copy(GkmsState *dst, const GkmsState *src);

@@ -121,7 +121,7 @@ static void qxl_free(RedsQxl *q)
     uint8_t id = (uint8_t)q->qxl->id;
     red_channel_registry_remove(q->reds->registry, SPICE_CHANNEL_DISPLAY, id);
     red_channel_registry_remove(q->reds->registry, SPICE_CHANNEL_CURSOR, id);
-    red_worker_destroy(q->worker);
+    red_worker_free(q->worker);
     q->qxl->st = NULL;
     g_free(q);
 }

@@ -190,7 +190,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     red_channel_registry_close_all(reds->registry, "server destroyed");
     reds_displays_remove_all(reds);
     g_ptr_array_free(reds->qxls, TRUE);
-    red_main_queue_destroy(reds->main_queue);
+    red_main_queue_free(reds->main_queue);
     g_list_free_full(reds->connections, g_free);
     if (reds->listen_watch) {
         reds->core->watch_remove(reds->listen_watch);
@@ -198,10 +198,10 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     if (reds->listen_fd >= 0) {
         close(reds->listen_fd);
     }
-    inputs_channel_destroy(reds->inputs_channel);
-    main_channel_destroy(reds->main_channel);
-    red_session_destroy(reds->session);
-    red_channel_registry_destroy(reds->registry);
+    inputs_channel_free(reds->inputs_channel);
+    main_channel_free(reds->main_channel);
+    red_session_free(reds->session);
+    red_channel_registry_free(reds->registry);
     g_free(reds->addr);
     g_free(reds->name);
     memset(reds->password, 0, sizeof(reds->password));

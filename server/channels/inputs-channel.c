@@ -250,7 +250,7 @@ InputsChannel *inputs_channel_new(RedsState *reds)
     return channel;
 }
 
-void inputs_channel_destroy(InputsChannel *channel)
+void inputs_channel_free(InputsChannel *channel)
 {
     g_free(channel);
 }

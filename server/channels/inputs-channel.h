@@ -16,7 +16,7 @@ typedef struct InputsChannel InputsChannel;
 /* Creates the channel, registers its class and offers (INPUTS, 0). */
 InputsChannel *inputs_channel_new(RedsState *reds);
 /* Frees it; its clients must be closed already (registry close_all). NULL ok. */
-void inputs_channel_destroy(InputsChannel *ic);
+void inputs_channel_free(InputsChannel *ic);
 
 /* Sends the keyboard LEDs (reds_get_kbd_leds) to every client. */
 void inputs_channel_send_leds(InputsChannel *ic);

@@ -169,7 +169,7 @@ MainChannel *main_channel_new(RedsState *reds)
     return mc;
 }
 
-void main_channel_destroy(MainChannel *mc)
+void main_channel_free(MainChannel *mc)
 {
     g_free(mc);
 }

@@ -15,7 +15,7 @@ typedef struct MainChannel MainChannel;
 /* Creates the channel and registers its class with reds' registry. */
 MainChannel *main_channel_new(RedsState *reds);
 /* Frees it; its client must be closed already (registry close_all). NULL ok. */
-void main_channel_destroy(MainChannel *mc);
+void main_channel_free(MainChannel *mc);
 
 /* Tells the client the supported and current mouse modes (after a tablet
  * came or went); falls back to the server mouse when the current mode is no

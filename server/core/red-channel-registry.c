@@ -31,7 +31,7 @@ RedChannelRegistry *red_channel_registry_new(void)
     return r;
 }
 
-void red_channel_registry_destroy(RedChannelRegistry *r)
+void red_channel_registry_free(RedChannelRegistry *r)
 {
     if (r == NULL) {
         return;

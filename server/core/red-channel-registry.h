@@ -43,7 +43,7 @@ typedef struct RedChannelClass {
 typedef struct RedChannelRegistry RedChannelRegistry;
 
 RedChannelRegistry *red_channel_registry_new(void);
-void red_channel_registry_destroy(RedChannelRegistry *r); /* NULL ok */
+void red_channel_registry_free(RedChannelRegistry *r); /* NULL ok */
 
 /* Registers a class (cls must outlive the registry; opaque is passed to its
  * operations).  Returns 0, or -1 if its type has a class already. */

@@ -52,7 +52,7 @@ RedMainQueue *red_main_queue_new(const SpiceCoreInterface *core, RedMainHandler 
     return q;
 }
 
-void red_main_queue_destroy(RedMainQueue *q)
+void red_main_queue_free(RedMainQueue *q)
 {
     if (q == NULL) {
         return;

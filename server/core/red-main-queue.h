@@ -44,7 +44,7 @@ RedMainQueue *red_main_queue_new(const SpiceCoreInterface *core, RedMainHandler 
                                  void *opaque);
 /* Delivers what is still queued, then frees the queue (main thread; every
  * poster must be gone). NULL ok. */
-void red_main_queue_destroy(RedMainQueue *q);
+void red_main_queue_free(RedMainQueue *q);
 
 /* Queues a copy of event (any thread; never blocks on the main thread). */
 void red_main_queue_post(RedMainQueue *q, const RedMainEvent *event);

@@ -18,7 +18,7 @@ RedSession *red_session_new(RedChannelRegistry *registry)
     return s;
 }
 
-void red_session_destroy(RedSession *s)
+void red_session_free(RedSession *s)
 {
     g_free(s);
 }

@@ -22,7 +22,7 @@ typedef struct RedSession RedSession;
 /* The session's end is announced to the classes of registry (which must
  * outlive the session). */
 RedSession *red_session_new(RedChannelRegistry *registry);
-void red_session_destroy(RedSession *s); /* NULL ok; ends nothing */
+void red_session_free(RedSession *s); /* NULL ok; ends nothing */
 
 /* Ends the current session, if any, then begins one; returns its id. */
 uint32_t red_session_begin(RedSession *s);

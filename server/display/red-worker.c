@@ -131,7 +131,7 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     return w;
 }
 
-void red_worker_destroy(RedWorker *w)
+void red_worker_free(RedWorker *w)
 {
     if (w == NULL) {
         return;

@@ -30,7 +30,7 @@ typedef struct RedWorker RedWorker;
 RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool running);
 /* Stops the thread, closes its clients (their client_closed events come
  * before it returns), frees everything. NULL ok. */
-void red_worker_destroy(RedWorker *w);
+void red_worker_free(RedWorker *w);
 
 /* Queues a request (copied). Sync requests return when it was handled. */
 void red_worker_request(RedWorker *w, const RedWorkerRequest *req);

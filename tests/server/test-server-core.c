@@ -143,8 +143,8 @@ static void test_registry_list_keeps_order(void)
     CHECK_EQ_U64(red_channel_registry_list(r, got, 8), 5);
     CHECK_MEM(got, want, sizeof(want));
     CHECK_EQ_U64(red_channel_registry_list(r, got, 2), 2); /* bounded by max */
-    red_channel_registry_destroy(r);
-    red_channel_registry_destroy(NULL);
+    red_channel_registry_free(r);
+    red_channel_registry_free(NULL);
 }
 
 static void test_registry_answers_the_link_policy(void)
@@ -201,7 +201,7 @@ static void test_registry_answers_the_link_policy(void)
     req = request(SPICE_CHANNEL_DISPLAY, 5, sid);
     red_channel_registry_link(r, new_stream(), &req);
     CHECK_EQ_U64(display.links, 1);
-    red_channel_registry_destroy(r);
+    red_channel_registry_free(r);
 }
 
 /* ---- the session -------------------------------------------------------------- */
@@ -244,9 +244,9 @@ static void test_session_end_reaches_every_class_once(void)
     CHECK(strcmp(j.heard[0], "close 2") == 0);
     CHECK(strcmp(j.heard[1], "close 3") == 0);
     CHECK(strcmp(j.heard[2], "close 1") == 0);
-    red_session_destroy(s);
-    red_session_destroy(NULL);
-    red_channel_registry_destroy(r);
+    red_session_free(s);
+    red_session_free(NULL);
+    red_channel_registry_free(r);
 }
 
 /* ---- the main queue ----------------------------------------------------------- */
@@ -315,9 +315,9 @@ static void test_main_queue_delivers_in_order_on_main(void)
     /* What is still queued is delivered when the queue goes. */
     RedMainEvent e = { .type = RED_MAIN_EVENT_PRIMARY_SIZE, .u.size = { 99, 0 } };
     red_main_queue_post(q, &e);
-    red_main_queue_destroy(q);
+    red_main_queue_free(q);
     CHECK_EQ_U64(d.count, POSTERS * POSTS_PER_THREAD + 1);
-    red_main_queue_destroy(NULL);
+    red_main_queue_free(NULL);
     red_worker_loop_free(loop);
     g_main_context_unref(context);
 }

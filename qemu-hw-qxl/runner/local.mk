@@ -14,16 +14,19 @@ RUNNER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/runner \
 	-DS3D_ABS_BUILDDIR='"$(abs_top_builddir)"' \
 	-DS3D_BUILD_GUEST_IMAGE='"$(abs_top_builddir)/guest-kms/.libs/s3d-guest-demo.so"' \
 	-DS3D_GUEST_IMAGE='"$(pkglibdir)/s3d-guest-demo.so"'
-RUNNER_LIBS = libqemu-hw-qxl.la $(GLIB_LIBS) $(PIXMAN_LIBS) -lpthread
+# The SPICE server after the archive that calls it: with --as-needed (the
+# default of Debian's gcc when not sanitizing) a shared library is kept
+# only for references that come before it on the link line.
+RUNNER_LIBS = $(GLIB_LIBS) $(PIXMAN_LIBS) -lpthread
 
 bin_PROGRAMS = s3d-stack
 s3d_stack_SOURCES = $(RUNNER_SOURCES)
 s3d_stack_CPPFLAGS = $(RUNNER_CPPFLAGS)
-s3d_stack_LDADD = $(top_builddir)/server/libspice-server.la $(RUNNER_LIBS)
+s3d_stack_LDADD = libqemu-hw-qxl.la $(top_builddir)/server/libspice-server.la $(RUNNER_LIBS)
 
 # The same runner on Debian's libspice-server1, for the S3 suite's
 # cross-server cycle (not installed).
 noinst_PROGRAMS = s3d-stack-debian
 s3d_stack_debian_SOURCES = $(RUNNER_SOURCES)
 s3d_stack_debian_CPPFLAGS = $(RUNNER_CPPFLAGS)
-s3d_stack_debian_LDADD = $(SPICE_SERVER_LIBS) $(RUNNER_LIBS)
+s3d_stack_debian_LDADD = libqemu-hw-qxl.la $(SPICE_SERVER_LIBS) $(RUNNER_LIBS)

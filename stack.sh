@@ -7,6 +7,8 @@
 #                            our s3d_qxl.ko driver, the libdrm demo, our server
 #   ./stack.sh test          install, build (sanitized), run the whole suite
 #   ./stack.sh build         install and build only
+#   ./stack.sh fuzz [SECONDS] each libFuzzer target for SECONDS (600), from
+#                            the checked-in seeds and the build tree's corpus
 #
 # Run as root on Debian 12 (it installs Debian packages with apt-get), or as a
 # user who already has the packages listed in DEBIAN_PACKAGES.
@@ -117,8 +119,30 @@ demo)
     # s3d-stack option may follow (--port, --addr, --suspend-cycle N, ...).
     exec "$build/qemu-hw-qxl/s3d-stack" --control "$build/s3d-control.sock" "$@"
     ;;
+fuzz)
+    # Long runs outside CI; the suite runs each target 60,000 executions.
+    secs=${1:-600}
+    case $secs in ''|*[!0-9]*) echo "usage: ./stack.sh fuzz [SECONDS]"; exit 1 ;; esac
+    install_packages
+    configure_and_build --enable-sanitizers
+    cd "$build/tests"
+    status=0
+    for t in "$top"/tests/fuzz/fuzz-*.sh; do
+        name=$(basename "$t" .sh)
+        FUZZ_SECONDS=$secs S3D_REQUIRE_PEERS=1 make check TESTS="fuzz/$name.sh" >/dev/null 2>&1 ||
+            status=1
+        log=fuzz-build/$name.log
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+        cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1)
+        found=$(ls fuzz-build/"$name"-crash-* fuzz-build/"$name"-leak-* fuzz-build/"$name"-timeout-* \
+            2>/dev/null | wc -l)
+        echo "$name: ${execs:-?} executions in ${secs} s, ${cov:-no coverage line}," \
+            "$found findings (fuzz-build/$name-*), log $build/tests/$log"
+    done
+    exit $status
+    ;;
 *)
-    sed -n '2,12p' "$0"
+    sed -n '2,14p' "$0"
     exit 1
     ;;
 esac

@@ -3,6 +3,9 @@
 # run-fuzz.sh: builds a libFuzzer target with clang (ASan + UBSan) from the
 # sources it names and runs it for a bounded number of executions.
 #   run-fuzz.sh NAME RUNS SOURCES...     (environment: CLANG, CPPFLAGS_FUZZ)
+# The corpus: the checked-in seeds (corpus/NAME, read only) and what runs in
+# this build tree found (fuzz-build/NAME-corpus, where new inputs go).
+# FUZZ_SECONDS: run for that long instead of RUNS executions (./stack.sh fuzz).
 # Exits 77 (skip) when clang or its libFuzzer is missing, unless
 # S3D_REQUIRE_PEERS=1 (CI).  FUZZ_TIMEOUT: seconds one input may take (10).
 set -eu
@@ -31,9 +34,16 @@ fi
 # piping it straight into tail would report every crash as a pass.
 # -error_exitcode: libFuzzer's default, 77, is automake's "skip", so a
 # crash or a leak the fuzzer found would read as a skipped test.
+seeds=$(dirname "$0")/corpus/$name
+[ -d "$seeds" ] || seeds=
+if [ -n "${FUZZ_SECONDS:-}" ]; then
+    limit="-runs=-1 -max_total_time=$FUZZ_SECONDS"
+else
+    limit="-runs=$runs"
+fi
 status=0
-"$out/$name" -runs="$runs" -seed=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-10}" -error_exitcode=1 \
+"$out/$name" $limit -seed=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-10}" -error_exitcode=1 \
     -artifact_prefix="$out/$name-" -print_final_stats=1 \
-    "$out/$name-corpus" >"$out/$name.log" 2>&1 || status=$?
+    "$out/$name-corpus" ${seeds:+"$seeds"} >"$out/$name.log" 2>&1 || status=$?
 tail -n 15 "$out/$name.log"
 exit $status

@@ -62,8 +62,13 @@ static VgpuVqStatus broken(const char **why, uint64_t *value, const char *w, uin
 VgpuVqStatus vgpu_vq_pop(VmMachine *vm, VgpuVq *q, VgpuElem *e, const char **why,
                          uint64_t *value)
 {
+    /* Every field but the (large) segment array, which n_in bounds.
+     * written sits after it: left out, a reused allocation's garbage made
+     * the response go past the buffer (nothing written, a garbage used
+     * length) in builds without ASan, whose malloc fill hid it. */
     memset(e, 0, offsetof(VgpuElem, in));
     e->n_in = 0;
+    e->written = 0;
     if (!q->enabled) {
         return VGPU_VQ_EMPTY;
     }

@@ -125,3 +125,9 @@ regress_regress_0bd7b67_cursor_init_after_reset_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS
 regress_regress_0bd7b67_cursor_init_after_reset_LDADD = libtestutil.la \
 	$(top_builddir)/server/libspice-server.la $(QXL_CLIENT_LIBS)
 EXTRA_DIST += regress/README.md
+
+test_programs += regress/regress-vgpu-elem-written-uninitialized
+regress_regress_vgpu_elem_written_uninitialized_SOURCES = \
+	regress/regress-vgpu-elem-written-uninitialized.c
+regress_regress_vgpu_elem_written_uninitialized_CPPFLAGS = $(VGPU_TEST_CPPFLAGS)
+regress_regress_vgpu_elem_written_uninitialized_LDADD = $(VGPU_OURS_LIBS)

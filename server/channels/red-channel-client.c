@@ -30,13 +30,35 @@ struct RedChannelClient {
     uint32_t client_generation;
     uint32_t unacked;
 
-    SpiceTimer *stall_timer;    /* armed while blocked without progress */
+    SpiceTimer *stall_timer;    /* armed while blocked without progress; NULL: never */
+    unsigned stall_ms;
     bool stall_armed;
 
     bool closed;        /* no more I/O; on_closed pending or done */
     bool closed_notified;
     int in_handler;     /* depth of I/O callbacks on the stack */
 };
+
+/* The stall limit: RED_CLIENT_STALL_MS unless S3D_CLIENT_STALL_MS names
+ * another (operators on slow links, and tests that must see what the high
+ * water mark alone holds).  A value that is not a number in range is
+ * ignored with a warning rather than turning the limit off by accident. */
+static unsigned rcc_stall_limit_ms(void)
+{
+    const char *env = getenv("S3D_CLIENT_STALL_MS");
+    if (env == NULL || *env == '\0') {
+        return RED_CLIENT_STALL_MS;
+    }
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(env, &end, 10);
+    if (errno != 0 || *end != '\0' || env[0] == '-' || v > RED_CLIENT_STALL_MAX_MS) {
+        red_log_warn("S3D_CLIENT_STALL_MS=%s is not a number of milliseconds up to %u; "
+                     "using %u", env, RED_CLIENT_STALL_MAX_MS, RED_CLIENT_STALL_MS);
+        return RED_CLIENT_STALL_MS;
+    }
+    return (unsigned)v;
+}
 
 static void rcc_update_watch(RedChannelClient *rcc)
 {
@@ -60,7 +82,7 @@ static void rcc_stall_fired(void *opaque)
     rcc->stall_armed = false;
     if (!rcc->closed && !red_channel_client_can_send(rcc)) {
         red_channel_client_close(rcc, "stopped reading: blocked without progress for "
-                                 "RED_CLIENT_STALL_MS");
+                                 "the stall limit (RED_CLIENT_STALL_MS)");
         /* on_closed has run (no handler on the stack): rcc may be gone. */
     }
 }
@@ -74,7 +96,7 @@ static void rcc_watch_stall(RedChannelClient *rcc, bool progress)
     }
     bool blocked = !red_channel_client_can_send(rcc);
     if (blocked && (!rcc->stall_armed || progress)) {
-        rcc->loop->timer_start(rcc->stall_timer, RED_CLIENT_STALL_MS);
+        rcc->loop->timer_start(rcc->stall_timer, rcc->stall_ms);
         rcc->stall_armed = true;
     } else if (!blocked && rcc->stall_armed) {
         rcc->loop->timer_cancel(rcc->stall_timer);
@@ -231,7 +253,8 @@ RedChannelClient *red_channel_client_new(const SpiceCoreInterface *loop, RedStre
     rcc->use_acks = use_acks;
     spice_wire_writer_init(&rcc->out);
     rcc->watch = loop->watch_add(red_stream_fd(stream), SPICE_WATCH_EVENT_READ, rcc_on_io, rcc);
-    rcc->stall_timer = loop->timer_add(rcc_stall_fired, rcc);
+    rcc->stall_ms = rcc_stall_limit_ms();
+    rcc->stall_timer = rcc->stall_ms ? loop->timer_add(rcc_stall_fired, rcc) : NULL;
     if (use_acks) {
         rcc->ack_generation = 1;
         SpiceMsg ack = { .type = SPICE_MSG_SET_ACK,

@@ -31,8 +31,12 @@
 /* A client that keeps us blocked (queue over the high water mark, or the
  * ack window full) without taking a byte or sending an ack for this long
  * has stopped reading: it is closed, so that it holds nothing for ever.
- * Long enough for any live link to move some bytes. */
+ * Long enough for any live link to move some bytes.  The environment
+ * variable S3D_CLIENT_STALL_MS, read when a channel client is created,
+ * replaces it (0: never close a stalled client, which then still holds at
+ * most the high water mark; at most RED_CLIENT_STALL_MAX_MS). */
 #define RED_CLIENT_STALL_MS 10000
+#define RED_CLIENT_STALL_MAX_MS (3600u * 1000)
 
 typedef struct RedChannelClient RedChannelClient;
 

@@ -115,15 +115,27 @@ static void fill_region(DrawTarget *t, pixman_op_t op, uint32_t argb)
 }
 
 /* Composites src (its area src_area) onto the target's bbox, clipped to
- * the region, scaling when the sizes differ. */
-static void composite_area(DrawTarget *t, pixman_image_t *src, const QXLRect *src_area,
-                           pixman_image_t *mask, pixman_op_t op, uint8_t scale_mode,
-                           const QXLRect *dst_rect)
+ * the region, scaling when the sizes differ.  The source area must lie in
+ * the source image: a guest's area past it would read nothing real, and
+ * when the source is the target itself its copy would be sized by the
+ * guest's numbers (a terabyte for 0xffffff00 x 0xff). */
+static int composite_area(DrawTarget *t, pixman_image_t *src, const QXLRect *src_area,
+                          pixman_image_t *mask, pixman_op_t op, uint8_t scale_mode,
+                          const QXLRect *dst_rect)
 {
-    int32_t sw = src_area->right - src_area->left, sh = src_area->bottom - src_area->top;
-    int32_t dw = dst_rect->right - dst_rect->left, dh = dst_rect->bottom - dst_rect->top;
-    if (sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0) {
-        return;
+    if (src_area->left < 0 || src_area->top < 0 ||
+        src_area->right > pixman_image_get_width(src) ||
+        src_area->bottom > pixman_image_get_height(src)) {
+        red_log_guest_error("src_area", ((uint64_t)(uint32_t)src_area->right << 32) |
+                            (uint32_t)src_area->bottom, "source area outside the source image");
+        return -1;
+    }
+    int64_t sw = (int64_t)src_area->right - src_area->left;
+    int64_t sh = (int64_t)src_area->bottom - src_area->top;
+    int64_t dw = (int64_t)dst_rect->right - dst_rect->left;
+    int64_t dh = (int64_t)dst_rect->bottom - dst_rect->top;
+    if (sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 || dw > INT32_MAX || dh > INT32_MAX) {
+        return 0;
     }
     pixman_image_t *dst = t->surface->image;
     pixman_image_t *tmp = NULL;
@@ -131,14 +143,14 @@ static void composite_area(DrawTarget *t, pixman_image_t *src, const QXLRect *sr
     if (src == dst) {
         /* Reading and writing the same pixels: take a copy of the source
          * first (copy-bits onto an overlapping area, a surface onto itself). */
-        tmp = pixman_image_create_bits(pixman_image_get_format(dst), sw, sh, NULL, 0);
+        tmp = pixman_image_create_bits(pixman_image_get_format(dst), (int)sw, (int)sh, NULL, 0);
         if (tmp == NULL) {
-            return;
+            return -1;
         }
         pixman_image_composite32(PIXMAN_OP_SRC, dst, NULL, tmp, area.left, area.top, 0, 0, 0, 0,
-                                 sw, sh);
+                                 (int32_t)sw, (int32_t)sh);
         src = tmp;
-        area = (QXLRect){ .top = 0, .left = 0, .bottom = sh, .right = sw };
+        area = (QXLRect){ .top = 0, .left = 0, .bottom = (int32_t)sh, .right = (int32_t)sw };
     }
     pixman_image_set_clip_region32(dst, &t->region);
     if (sw == dw && sh == dh) {
@@ -164,6 +176,7 @@ static void composite_area(DrawTarget *t, pixman_image_t *src, const QXLRect *sr
     if (tmp) {
         pixman_image_unref(tmp);
     }
+    return 0;
 }
 
 /* The pixman operator of a ROP descriptor.  Only the operations pixman can
@@ -229,10 +242,10 @@ static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, Dr
     if (red_image_load(r->slots, r->surfaces, group_id, copy.src_bitmap, &src) != 0) {
         return -1;
     }
-    composite_area(t, src.image, &copy.src_area, NULL, rop_op(copy.rop_descriptor),
-                   copy.scale_mode, &bbox);
+    int ret = composite_area(t, src.image, &copy.src_area, NULL, rop_op(copy.rop_descriptor),
+                             copy.scale_mode, &bbox);
     red_image_finish(&src);
-    return 0;
+    return ret;
 }
 
 static int draw_alpha_blend(RedRenderer *r, uint32_t group_id, const QXLDrawable *d,
@@ -259,34 +272,35 @@ static int draw_alpha_blend(RedRenderer *r, uint32_t group_id, const QXLDrawable
         pixman_color_t c = { 0, 0, 0, (uint16_t)(ab.alpha * 0x101) };
         mask = pixman_image_create_solid_fill(&c);
     }
+    int ret = -1;
     if (view) {
-        composite_area(t, view, &ab.src_area, mask, PIXMAN_OP_OVER,
-                       SPICE_IMAGE_SCALE_MODE_INTERPOLATE, &bbox);
+        ret = composite_area(t, view, &ab.src_area, mask, PIXMAN_OP_OVER,
+                             SPICE_IMAGE_SCALE_MODE_INTERPOLATE, &bbox);
         pixman_image_unref(view);
     }
     if (mask) {
         pixman_image_unref(mask);
     }
     red_image_finish(&src);
-    return 0;
+    return ret;
 }
 
 static int draw_copy_bits(const QXLDrawable *d, DrawTarget *t)
 {
     QXLPoint pos = d->u.copy_bits.src_pos;
     QXLRect bbox = d->bbox;
-    QXLRect src_area = { .top = pos.y, .left = pos.x,
-                         .bottom = (int32_t)((int64_t)pos.y + (bbox.bottom - bbox.top)),
-                         .right = (int32_t)((int64_t)pos.x + (bbox.right - bbox.left)) };
-    if (pos.x < 0 || pos.y < 0 || src_area.right > (int32_t)t->surface->width ||
-        src_area.bottom > (int32_t)t->surface->height) {
+    int64_t bottom = (int64_t)pos.y + ((int64_t)bbox.bottom - bbox.top);
+    int64_t right = (int64_t)pos.x + ((int64_t)bbox.right - bbox.left);
+    if (pos.x < 0 || pos.y < 0 || right > (int64_t)t->surface->width ||
+        bottom > (int64_t)t->surface->height) {
         red_log_guest_error("copy_bits src_pos", ((uint64_t)(uint32_t)pos.x << 32) | (uint32_t)pos.y,
                             "source outside the surface");
         return -1;
     }
-    composite_area(t, t->surface->image, &src_area, NULL, PIXMAN_OP_SRC,
-                   SPICE_IMAGE_SCALE_MODE_NEAREST, &bbox);
-    return 0;
+    QXLRect src_area = { .top = pos.y, .left = pos.x, .bottom = (int32_t)bottom,
+                         .right = (int32_t)right };
+    return composite_area(t, t->surface->image, &src_area, NULL, PIXMAN_OP_SRC,
+                          SPICE_IMAGE_SCALE_MODE_NEAREST, &bbox);
 }
 
 static int load_transform(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,

@@ -43,6 +43,12 @@ regress_regress_fd44259_chunk_list_terabytes_SOURCES = \
 regress_regress_fd44259_chunk_list_terabytes_CPPFLAGS = $(REGRESS_SERVER_CPPFLAGS)
 regress_regress_fd44259_chunk_list_terabytes_LDADD = $(REGRESS_SERVER_LIBS)
 
+test_programs += regress/regress-fuzz-copy-src-area-terabyte
+regress_regress_fuzz_copy_src_area_terabyte_SOURCES = \
+	regress/regress-fuzz-copy-src-area-terabyte.c $(REGRESS_MEM)
+regress_regress_fuzz_copy_src_area_terabyte_CPPFLAGS = $(REGRESS_SERVER_CPPFLAGS)
+regress_regress_fuzz_copy_src_area_terabyte_LDADD = $(REGRESS_SERVER_LIBS)
+
 test_programs += regress/regress-cve-2018-10893-lz-image
 regress_regress_cve_2018_10893_lz_image_SOURCES = \
 	regress/regress-cve-2018-10893-lz-image.c $(REGRESS_MEM)
@@ -74,6 +80,14 @@ regress_regress_cve_2016_10029_virtio_gpu_scanout_id_SOURCES = \
 	regress/regress-cve-2016-10029-virtio-gpu-scanout-id.c $(VGPU_FIXTURE)
 regress_regress_cve_2016_10029_virtio_gpu_scanout_id_CPPFLAGS = $(VGPU_TEST_CPPFLAGS)
 regress_regress_cve_2016_10029_virtio_gpu_scanout_id_LDADD = $(VGPU_OURS_LIBS)
+
+# The server through <spice.h> with the fake QXL device (tests/server).
+test_programs += regress/regress-fd44259-worker-pull-retries-bounded
+regress_regress_fd44259_worker_pull_retries_bounded_SOURCES = \
+	regress/regress-fd44259-worker-pull-retries-bounded.c $(QXL_CLIENT_SOURCES)
+regress_regress_fd44259_worker_pull_retries_bounded_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(srcdir)/server
+regress_regress_fd44259_worker_pull_retries_bounded_LDADD = libtestutil.la \
+	$(top_builddir)/server/libspice-server.la $(QXL_CLIENT_LIBS)
 
 test_programs += regress/regress-5836794-invoke-after-loop-end
 regress_regress_5836794_invoke_after_loop_end_SOURCES = regress/regress-5836794-invoke-after-loop-end.c

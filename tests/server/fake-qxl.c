@@ -61,6 +61,7 @@ struct FakeQxl {
     FakeQxlCookie cookies[FAKE_QXL_MAX_COOKIES];
     unsigned n_cookies;
     FakeQxlStats stats;
+    bool broken_ring;             /* fake_qxl_set_broken_ring */
 
     /* Primary surface: touched by the main thread only (the worker writes
      * the pixels, not these fields). */
@@ -203,7 +204,7 @@ static void fake_qxl_get_init_info(QXLInstance *qin, QXLDevInitInfo *info)
 static int fake_qxl_fetch(FakeQxl *qxl, FakeQxlQueue *queue, QXLCommandExt *ext)
 {
     g_mutex_lock(&qxl->lock);
-    FakeQxlCmd *cmd = fake_qxl_pop_locked(queue);
+    FakeQxlCmd *cmd = qxl->broken_ring ? NULL : fake_qxl_pop_locked(queue);
     if (cmd != NULL) {
         *ext = cmd->ext;
         qxl->stats.fetched++;
@@ -218,9 +219,22 @@ static int fake_qxl_fetch(FakeQxl *qxl, FakeQxlQueue *queue, QXLCommandExt *ext)
 static int fake_qxl_req_notification(FakeQxl *qxl, FakeQxlQueue *queue)
 {
     g_mutex_lock(&qxl->lock);
-    int wait = queue->head == NULL;
+    int wait = queue->head == NULL && !qxl->broken_ring;
+    qxl->stats.notification_requests++;
+    g_cond_broadcast(&qxl->changed); /* fake_qxl_wait_asking */
     g_mutex_unlock(&qxl->lock);
     return wait;
+}
+
+void fake_qxl_set_broken_ring(FakeQxl *qxl, bool broken)
+{
+    g_mutex_lock(&qxl->lock);
+    qxl->broken_ring = broken;
+    g_mutex_unlock(&qxl->lock);
+    /* Broken: the server must come and ask.  Mended: it may have gone to
+     * sleep meanwhile, and queued commands need the wakeup their push
+     * already spent. */
+    spice_qxl_wakeup(&qxl->instance);
 }
 
 static int fake_qxl_get_command(QXLInstance *qin, QXLCommandExt *ext)
@@ -731,6 +745,19 @@ bool fake_qxl_wait_all_released(FakeQxl *qxl, unsigned timeout_ms)
             break;
         }
     }
+    g_mutex_unlock(&qxl->lock);
+    return done;
+}
+
+bool fake_qxl_wait_asking(FakeQxl *qxl, uint64_t count, unsigned timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&qxl->lock);
+    uint64_t target = qxl->stats.notification_requests + count;
+    while (qxl->stats.notification_requests < target &&
+           g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+    }
+    bool done = qxl->stats.notification_requests >= target;
     g_mutex_unlock(&qxl->lock);
     return done;
 }

@@ -66,6 +66,7 @@ typedef struct FakeQxlStats {
     uint64_t async_completes;  /* async_complete calls, any cookie */
     uint64_t flush_resources;  /* flush_resources calls */
     uint64_t update_area_completes;
+    uint64_t notification_requests; /* req_(cursor_)notification calls */
 } FakeQxlStats;
 
 /* Allocates a device with display id `id` (the display channel id).
@@ -122,6 +123,17 @@ int fake_qxl_submit_copy_bits(FakeQxl *qxl, const QXLRect *box, int32_t src_x, i
  * (x, y), hot spot (0, 0), on the cursor queue. */
 int fake_qxl_submit_cursor_set(FakeQxl *qxl, int16_t x, int16_t y, uint16_t size,
                                uint32_t argb);
+
+/* A broken ring, as a hostile or buggy guest's can be: while set, both
+ * queues answer "a command may have arrived, do not sleep" to the server's
+ * req_*_notification and yet hand out no command.  Clearing it wakes the
+ * server.  Queued commands stay queued.  Setting it wakes the server too,
+ * so that it starts asking. */
+void fake_qxl_set_broken_ring(FakeQxl *qxl, bool broken);
+
+/* Waits until the server has made `count` more req_*_notification calls
+ * than when called, or timeout_ms passed; true when it did. */
+bool fake_qxl_wait_asking(FakeQxl *qxl, uint64_t count, unsigned timeout_ms);
 
 /* Waits until async_complete(cookie) has been seen at least once or
  * timeout_ms passed.  Returns how many times that cookie completed. */

@@ -6,27 +6,32 @@
  * Each case starts a server (through <spice.h> only) with a fake QXL device
  * and a 640x480 primary, links a normal display client (reads everything,
  * acks per window) and a stuck one (small receive buffer, never reads), then
- * plays STUCK_FRAMES full-screen copies, each submitted and flushed with
+ * plays STUCK_FRAMES draws, each submitted and flushed with
  * spice_qxl_flush_surfaces_async.  Pass/fail is decided by events and byte
  * counts, never by how fast anything ran:
  *
  *  - every flush completes (bounded wait): the worker is not blocked;
- *  - the normal client receives the last frame (its tag is in pixel (0,0)):
- *    it is served while the stuck one is connected;
+ *  - the normal client receives the last draw (its tag is in the pixel the
+ *    reader watches): it is served while the stuck one is connected;
  *  - every command is released after the loop: nothing of the guest is held
- *    for the stuck client;
- *  - what the server sends the stuck client stays bounded: at most 2 ack
- *    windows of messages when it never acked, at most STUCK_MAX_QUEUED_BYTES
- *    when it acked without reading.  The loop renders more than twice that
- *    bound, so a server that queued every frame for the stuck client fails;
- *  - the stuck client is closed once it kept the server blocked without
- *    progress for the server's stall limit (RED_CLIENT_STALL_MS): the test
- *    leaves it untouched that long plus a margin, then finds EOF after the
- *    bounded data.
+ *    for the stuck client.
  *
- * Cases: the silent client never acks; the lying client sends ACK_SYNC and
- * then one ACK per message the normal client gets, so the ack window never
- * closes and only the server's queue limit can stop it.
+ * Cases, each with the bound that only the server feature it names keeps:
+ *  - the silent client never acks.  The draws are small tiles, so many small
+ *    messages fit in the socket buffers: only the ack window stops the server
+ *    after two windows of messages.  Then it stays untouched for the server's
+ *    stall limit (RED_CLIENT_STALL_MS) plus a margin and must find EOF: the
+ *    server closed it because it blocked without progress.
+ *  - the lying client sends ACK_SYNC and then one ACK per message the normal
+ *    client gets, so the ack window never closes.  The draws are full frames
+ *    (300 MB in all).  The server runs with its stall limit off
+ *    (S3D_CLIENT_STALL_MS=0), which would otherwise close the liar during
+ *    the draws and drop its queue.  It is drained after the loop, while it
+ *    is still connected: what it reads is what the server queued for it,
+ *    which the send high-water mark (RED_SEND_HIGH_WATER) keeps to a few MiB.  A
+ *    server without that mark would queue up to its hard pending limit and
+ *    close the client (checked: it must still be open), or queue everything
+ *    (checked: the byte bound is far below the 300 MB rendered).
  */
 #include "config.h"
 
@@ -59,7 +64,7 @@
 /* The server's stall limit (server/channels/red-channel-client.h,
  * RED_CLIENT_STALL_MS) and the margin we give its timer. */
 #define STUCK_SERVER_STALL_MS 10000
-#define STUCK_STALL_MARGIN_MS 3000
+#define STUCK_STALL_MARGIN_MS 20000
 
 /* The stuck client's receive buffer: small, so that what the server sends
  * piles up on the server's side instead of in our kernel. */
@@ -67,17 +72,29 @@
 /* Largest display message we accept: a full-screen raw frame plus headers. */
 #define STUCK_MAX_MESSAGE (STUCK_FRAME_BYTES + 4096)
 
-/* What the server may hold for one client that acks but never reads: our
- * server's RED_STREAM_MAX_PENDING (64 MiB, after which it closes the
- * client), what it may still send in two ack windows once the acks stop
- * (bounded here by full frames), and the kernel's socket buffers (loopback
- * send buffers autotune up to tcp_wmem's 4 MiB; 16 MiB of slack). */
+/* The server's send high-water mark (server/channels/red-channel-client.h,
+ * RED_SEND_HIGH_WATER): producers stop while this much is queued.  One
+ * message may cross it, and after the drain unblocks the server it may send
+ * the stuck client's merged damage: a few full frames of slack. */
+#define STUCK_HIGH_WATER (4ull << 20)
+#define STUCK_FRAME_SLACK (3 * (STUCK_FRAME_BYTES + 4096))
+/* The hard pending limit at which the server closes a client instead
+ * (server/net/red-stream.h, RED_STREAM_MAX_PENDING): the lying client's
+ * bound must stay well below it, or hitting it would pass. */
 #define STUCK_PENDING_LIMIT (64ull << 20)
-#define STUCK_KERNEL_SLACK (16ull << 20)
 /* Messages a server may send besides its window: SET_ACK and the surface
  * set-up (INVAL_ALL_PALETTES, SURFACE_CREATE, first DRAW_COPY, MARK) that
  * goes out after one window check. */
 #define STUCK_WINDOW_SLACK 8
+/* The largest ack window a server may ask for and still be checked here:
+ * spice-gtk and our server use 20 (server/channels/red-channel-client.h,
+ * RED_ACK_WINDOW); stock uses 20 on LANs and 40 on WANs. */
+#define STUCK_ACK_WINDOW_MAX 40
+/* The silent client's draws: TILE x TILE squares, one per frame, left to
+ * right and top to bottom.  A few KiB each, so that hundreds of them fit in
+ * the socket buffers and the ack window is what must stop the server. */
+#define STUCK_TILE 32
+#define STUCK_TILES_PER_ROW (STUCK_WIDTH / STUCK_TILE)
 
 #define STUCK_COOKIE 0x53544f434bull /* "STOCK" */
 
@@ -91,22 +108,31 @@ typedef struct GoodReader {
     TestChannel ch;
     int liar_fd;              /* STUCK_LYING: where to send the liar's ACKs, else -1 */
     uint8_t liar_channel;
+    int32_t watch_x, watch_y; /* the pixel whose tag tells the last draw */
     GThread *thread;
     GMutex lock;
     GCond changed;
-    uint32_t last_tag;        /* pixel (0,0) of the newest full-width top band */
+    uint32_t last_tag;        /* the watched pixel in the newest draw covering it */
     uint64_t draws;
     uint64_t liar_acks;
     bool failed;              /* a read or an answer failed */
 } GoodReader;
 
-static uint32_t stuck_tag_of(const SpiceMsgDrawCopy *c)
+/* The tag in pixel (x, y) of a raw DRAW_COPY that covers it, else 0.  Our
+ * server ships raw bitmaps top-down, x8r8g8b8, stride = box width * 4. */
+static uint32_t stuck_tag_of(const SpiceMsgDrawCopy *c, int32_t x, int32_t y)
 {
-    if (c->base.box.top != 0 || c->base.box.left != 0 ||
-        c->src.type != SPICE_IMAGE_TYPE_BITMAP || c->src.data.count < 4) {
+    const SpiceMsgRect *box = &c->base.box;
+    if (c->src.type != SPICE_IMAGE_TYPE_BITMAP ||
+        x < box->left || x >= box->right || y < box->top || y >= box->bottom) {
         return 0;
     }
-    const uint8_t *p = c->src.data.data;
+    uint64_t at = ((uint64_t)(y - box->top) * (uint64_t)(box->right - box->left) +
+                   (uint64_t)(x - box->left)) * 4;
+    if (c->src.data.count < at + 4) {
+        return 0;
+    }
+    const uint8_t *p = c->src.data.data + at;
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 }
 
@@ -129,7 +155,7 @@ static gpointer good_reader_run(gpointer data)
         SpiceMsg m;
         if (type == SPICE_MSG_DISPLAY_DRAW_COPY &&
             spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) == 0) {
-            tag = stuck_tag_of(&m.u.draw_copy);
+            tag = stuck_tag_of(&m.u.draw_copy, r->watch_x, r->watch_y);
         }
         g_free(body);
         /* The liar acks at the pace of a healthy client. */
@@ -166,15 +192,44 @@ static bool good_reader_wait_tag(GoodReader *r, uint32_t tag, unsigned timeout_m
     return seen;
 }
 
-/* Frame n: a pattern that changes every frame, tag n in pixel (0,0). */
-static void stuck_fill_frame(uint32_t *px, uint32_t n)
+/* Draw n's pixels (w x h): a pattern that changes every draw, tag n in the
+ * first pixel. */
+static void stuck_fill(uint32_t *px, uint32_t w, uint32_t h, uint32_t n)
 {
-    for (uint32_t y = 0; y < STUCK_HEIGHT; y++) {
-        for (uint32_t x = 0; x < STUCK_WIDTH; x++) {
-            px[(size_t)y * STUCK_WIDTH + x] = ((x + n) ^ y) * 0x010305u & 0xffffff;
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            px[(size_t)y * w + x] = ((x + n) ^ y) * 0x010305u & 0xffffff;
         }
     }
     px[0] = n;
+}
+
+/* Where draw n (1-based) goes: the whole screen, or its own tile. */
+static QXLRect stuck_box(StuckKind kind, uint32_t n)
+{
+    if (kind == STUCK_LYING) {
+        return (QXLRect){ .top = 0, .left = 0, .bottom = STUCK_HEIGHT, .right = STUCK_WIDTH };
+    }
+    int32_t col = (int32_t)((n - 1) % STUCK_TILES_PER_ROW), row = (int32_t)((n - 1) / STUCK_TILES_PER_ROW);
+    return (QXLRect){ .top = row * STUCK_TILE, .left = col * STUCK_TILE,
+                      .bottom = (row + 1) * STUCK_TILE, .right = (col + 1) * STUCK_TILE };
+}
+
+/* What the kernel may hold between the server and the stuck client: the
+ * server's send buffer can autotune up to tcp_wmem's maximum, plus our
+ * small receive buffer (doubled by the kernel) and 1 MiB of slack. */
+static uint64_t stuck_kernel_slack(void)
+{
+    uint64_t wmem_max = 4ull << 20;
+    FILE *f = fopen("/proc/sys/net/ipv4/tcp_wmem", "r");
+    if (f) {
+        unsigned long long lo, def, hi;
+        if (fscanf(f, "%llu %llu %llu", &lo, &def, &hi) == 3) {
+            wmem_max = hi;
+        }
+        fclose(f);
+    }
+    return wmem_max + 2 * STUCK_RCVBUF + (1ull << 20);
 }
 
 typedef struct DrainResult {
@@ -214,8 +269,18 @@ static int stuck_link_display(int port, uint32_t session, int rcvbuf)
     return fd;
 }
 
+G_STATIC_ASSERT((STUCK_FRAMES - 1) / STUCK_TILES_PER_ROW < STUCK_HEIGHT / STUCK_TILE);
+
 static void stuck_run(StuckKind kind)
 {
+    /* The liar never reads, so the stall limit would close it while the
+     * draws go on and drop what the server queued for it; with the limit
+     * off, only the high-water mark can keep that queue small. */
+    if (kind == STUCK_LYING) {
+        g_setenv("S3D_CLIENT_STALL_MS", "0", TRUE);
+    } else {
+        g_unsetenv("S3D_CLIENT_STALL_MS");
+    }
     TestQxlServer *ts = test_qxl_server_create(STUCK_WIDTH, STUCK_HEIGHT, TEST_QXL_SERVER_RAW);
     CHECK(ts != NULL);
     if (ts == NULL) {
@@ -231,7 +296,9 @@ static void stuck_run(StuckKind kind)
     int good_fd = stuck_link_display(ts->port, session, 0);
     int stuck_fd = stuck_link_display(ts->port, session, STUCK_RCVBUF);
 
-    GoodReader r = { .liar_fd = -1, .liar_channel = SPICE_CHANNEL_DISPLAY };
+    QXLRect last = stuck_box(kind, STUCK_FRAMES);
+    GoodReader r = { .liar_fd = -1, .liar_channel = SPICE_CHANNEL_DISPLAY,
+                     .watch_x = last.left, .watch_y = last.top };
     g_mutex_init(&r.lock);
     g_cond_init(&r.changed);
     test_channel_init(&r.ch, good_fd, SPICE_CHANNEL_DISPLAY, true);
@@ -254,20 +321,23 @@ static void stuck_run(StuckKind kind)
 
     QXLInstance *qin = fake_qxl_get_instance(ts->qxl);
     uint32_t *px = g_new(uint32_t, (size_t)STUCK_WIDTH * STUCK_HEIGHT);
-    QXLRect all = { .top = 0, .left = 0, .bottom = STUCK_HEIGHT, .right = STUCK_WIDTH };
+    uint64_t rendered = 0;
     unsigned flushed = 0;
     for (uint32_t n = 1; n <= STUCK_FRAMES; n++) {
-        stuck_fill_frame(px, n);
-        FakeQxlBitmap bmp = { .pixels = px, .width = STUCK_WIDTH, .height = STUCK_HEIGHT,
+        QXLRect box = stuck_box(kind, n);
+        uint32_t w = (uint32_t)(box.right - box.left), h = (uint32_t)(box.bottom - box.top);
+        stuck_fill(px, w, h, n);
+        FakeQxlBitmap bmp = { .pixels = px, .width = w, .height = h,
                               .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN };
-        if (fake_qxl_submit_copy(ts->qxl, &all, &bmp) != 0) {
-            CHECK(!"frame submitted");
+        if (fake_qxl_submit_copy(ts->qxl, &box, &bmp) != 0) {
+            CHECK(!"draw submitted");
             break;
         }
+        rendered += (uint64_t)w * h * 4;
         spice_qxl_flush_surfaces_async(qin, STUCK_COOKIE);
         flushed = fake_qxl_wait_async_count(ts->qxl, STUCK_COOKIE, n, STUCK_FLUSH_TIMEOUT_MS);
         if (flushed < n) {
-            fprintf(stderr, "flush of frame %u did not complete: worker blocked?\n", n);
+            fprintf(stderr, "flush of draw %u did not complete: worker blocked?\n", n);
             CHECK(flushed >= n);
             break;
         }
@@ -280,30 +350,34 @@ static void stuck_run(StuckKind kind)
     /* Stop the normal client before draining: the liar's acks stop with it. */
     shutdown(good_fd, SHUT_RDWR);
     g_thread_join(r.thread);
-    printf("normal client: %" PRIu64 " draw messages, %" PRIu64 " bytes, last frame %u; "
+    printf("normal client: %" PRIu64 " draw messages, %" PRIu64 " bytes, last draw %u; "
            "liar acks %" PRIu64 "\n", r.draws, r.ch.bytes, r.last_tag, r.liar_acks);
 
-    /* Not a single byte read from the stuck client until the server's stall
-     * limit has passed: reading would be progress. */
-    g_usleep((STUCK_SERVER_STALL_MS + STUCK_STALL_MARGIN_MS) * (gulong)1000);
+    /* Drained at once, while the server still holds it: what it reads is
+     * what the server let through for it. */
     DrainResult d = stuck_drain(stuck_fd);
-    CHECK(d.closed);
     printf("stuck client: %s after %" PRIu64 " messages, %" PRIu64 " bytes (window %u); "
-           "%" PRIu64 " bytes rendered for it\n", d.closed ? "closed" : "open",
-           d.messages, d.bytes, d.ack_window, (uint64_t)STUCK_FRAMES * STUCK_FRAME_BYTES);
-    uint64_t byte_bound = STUCK_PENDING_LIMIT + STUCK_KERNEL_SLACK +
-                          2 * (uint64_t)MAX(d.ack_window, 1) * (STUCK_FRAME_BYTES + 4096);
-    /* The bound has to be tighter than queueing everything, or this test
-     * could not tell a bounded server from an unbounded one. */
-    CHECK((uint64_t)STUCK_FRAMES * STUCK_FRAME_BYTES > 2 * byte_bound ||
-          kind == STUCK_SILENT);
-    /* The bounds hold for what the stuck client could read before the
-     * server closed it as much as for what it finds on an open socket. */
+           "%" PRIu64 " bytes rendered\n", d.closed ? "closed" : "open",
+           d.messages, d.bytes, d.ack_window, rendered);
+    CHECK(!d.closed);
     if (kind == STUCK_SILENT) {
-        CHECK(d.ack_window > 0);
+        /* Small draws: without the window the server's queue and the
+         * socket buffers would have let every one of them through. */
+        CHECK(d.ack_window > 0 && d.ack_window <= STUCK_ACK_WINDOW_MAX);
+        CHECK(STUCK_FRAMES > 4 * STUCK_ACK_WINDOW_MAX);
         CHECK(d.messages <= 2 * (uint64_t)d.ack_window + STUCK_WINDOW_SLACK);
+        /* It never acks, so it still blocks the server without progress:
+         * the server must close it once its stall limit has passed.  The
+         * wait ends at the close; its length only bounds a hang. */
+        CHECK(test_client_wait_closed(stuck_fd, STUCK_SERVER_STALL_MS + STUCK_STALL_MARGIN_MS));
+    } else {
+        uint64_t bound = STUCK_HIGH_WATER + STUCK_FRAME_SLACK + stuck_kernel_slack();
+        /* The bound has to be tighter than the server's hard limit and than
+         * queueing everything, or it could not tell them apart. */
+        CHECK(bound < STUCK_PENDING_LIMIT / 2);
+        CHECK(rendered > 4 * bound);
+        CHECK(d.bytes <= bound);
     }
-    CHECK(d.bytes <= byte_bound);
 
     close(stuck_fd);
     close(good_fd);

@@ -313,6 +313,11 @@ int gvgpu_hw_post(GvgpuHw *hw, unsigned qi, const void *req, size_t req_len, siz
     return 0;
 }
 
+int gvgpu_hw_reap(GvgpuHw *hw, unsigned qi)
+{
+    return reap(hw, qi) ? 0 : -1;
+}
+
 int gvgpu_hw_sync(GvgpuHw *hw, unsigned qi)
 {
     int64_t deadline = g_get_monotonic_time() + GVGPU_TIMEOUT_US;

@@ -80,6 +80,9 @@ int gvgpu_hw_set_power(GvgpuHw *hw, unsigned state);
 /* Posts a command (req, req_len) expecting resp_len bytes back (0: none,
  * as on the cursor queue). Waits for a free slot. -1 on timeout/error. */
 int gvgpu_hw_post(GvgpuHw *hw, unsigned qi, const void *req, size_t req_len, size_t resp_len);
+/* Takes back what the device answered on queue qi, without waiting;
+ * -1 if it named a buffer that was never posted. */
+int gvgpu_hw_reap(GvgpuHw *hw, unsigned qi);
 /* Waits until every posted command of queue qi is answered (responses are
  * checked: error types are counted in resp_errors). -1 on timeout or a
  * device that needs a reset. */

@@ -16,6 +16,7 @@
 
 #include <spice.h>
 
+#include "fuzz-input.h"
 #include "vm-stack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -74,15 +75,6 @@ static FuzzStack *stack_get(void)
     return &s;
 }
 
-static uint32_t take(const uint8_t **p, const uint8_t *end, unsigned n)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < n && *p < end; i++) {
-        v |= (uint32_t)*(*p)++ << (8 * i);
-    }
-    return v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     FuzzStack *s = stack_get();
@@ -92,10 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *p = data, *end = data + size;
     int64_t wait_left = FUZZ_WAIT_BUDGET_US;
     for (int step = 0; step < FUZZ_MAX_STEPS && p < end; step++) {
-        uint8_t op = (uint8_t)take(&p, end, 1) % 5;
+        uint8_t op = (uint8_t)fuzz_take(&p, end, 1) % 5;
         if (op <= 1) {
-            uint64_t off = take(&p, end, 4) % s->bar_size[op];
-            uint32_t n = take(&p, end, 1) % (FUZZ_MAX_WRITE + 1);
+            uint64_t off = fuzz_take(&p, end, 4) % s->bar_size[op];
+            uint32_t n = fuzz_take(&p, end, 1) % (FUZZ_MAX_WRITE + 1);
             n = (uint32_t)MIN((uint64_t)n, MIN((uint64_t)(end - p), s->bar_size[op] - off));
             memcpy(s->bar[op] + off, p, n);
             p += n;
@@ -104,15 +96,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             static const size_t rings[] = { offsetof(QXLRam, cmd_ring), offsetof(QXLRam, cursor_ring),
                                             offsetof(QXLRam, release_ring) };
             const QXLRom *rom = vm_machine_gpa_to_host(s->vm, s->pci->bars[2].gpa, sizeof(QXLRom));
-            uint8_t which = (uint8_t)take(&p, end, 1) % 3;
-            uint32_t v = take(&p, end, 4);
+            uint8_t which = (uint8_t)fuzz_take(&p, end, 1) % 3;
+            uint32_t v = fuzz_take(&p, end, 4);
             uint64_t hdr = rom->ram_header_offset;
             if (hdr + sizeof(QXLRam) <= s->bar_size[0]) {
                 memcpy(s->bar[0] + hdr + rings[which] + 4, &v, 4);
             }
         } else if (op == 3) {
-            uint8_t port = (uint8_t)take(&p, end, 1) % 32;
-            uint8_t val = (uint8_t)take(&p, end, 1);
+            uint8_t port = (uint8_t)fuzz_take(&p, end, 1) % 32;
+            uint8_t val = (uint8_t)fuzz_take(&p, end, 1);
             vm_machine_out(s->vm, (uint16_t)(io + port), val, 1);
         } else if (wait_left > 0) {
             int64_t start = g_get_monotonic_time();

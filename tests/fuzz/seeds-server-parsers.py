@@ -11,10 +11,12 @@ layouts are those of <spice/qxl_dev.h> (packed structures).
 
     seeds-server-parsers.py DIR
 """
-import hashlib
 import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fuzzseeds  # noqa: E402
 
 SLOT, GEN = 1, 3          # tests/regress/regress-guest-mem.h
 
@@ -148,13 +150,5 @@ def seeds():
     return out
 
 
-def main():
-    folder = sys.argv[1]
-    os.makedirs(folder, exist_ok=True)
-    for s in seeds():
-        with open(os.path.join(folder, hashlib.sha1(s).hexdigest()), "wb") as f:
-            f.write(s)
-
-
 if __name__ == "__main__":
-    main()
+    fuzzseeds.write_all(seeds())

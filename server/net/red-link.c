@@ -105,7 +105,8 @@ static void link_check_ticket(RedLink *l)
     link_succeed(l);
 }
 
-static void link_reply(RedLink *l)
+/* Answers a parsed link message; false if the link is gone (freed). */
+static bool link_reply(RedLink *l)
 {
     SpiceLinkCaps caps = { 0 };
     SpiceWireWriter w;
@@ -122,7 +123,7 @@ static void link_reply(RedLink *l)
         (void)red_stream_write(l->stream, w.data, w.len);
         spice_wire_writer_finish(&w);
         link_fail(l, SPICE_LINK_ERR_ERROR, mini ? "no key" : "client without MINI_HEADER");
-        return;
+        return false;
     }
     spice_link_caps_set(caps.common, &caps.num_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
     spice_link_caps_set(caps.common, &caps.num_common, SPICE_COMMON_CAP_AUTH_SPICE);
@@ -133,13 +134,14 @@ static void link_reply(RedLink *l)
     spice_wire_writer_finish(&w);
     if (ret != 0) {
         link_fail(l, SPICE_LINK_ERR_ERROR, "write failed");
-        return;
+        return false;
     }
     if (l->client_auth_selection) {
         link_expect(l, LINK_READ_MECHANISM, 4);
     } else {
         link_expect(l, LINK_READ_TICKET, RED_TICKET_ENCRYPTED_SIZE);
     }
+    return true;
 }
 
 /* Handles a completed read; returns false if the link is gone. */
@@ -171,8 +173,7 @@ static bool link_step(RedLink *l)
             link_fail(l, err, "bad link message");
             return false;
         }
-        link_reply(l);
-        return l->state != LINK_READ_MESS;
+        return link_reply(l);
     case LINK_READ_MECHANISM: {
         uint32_t mech = (uint32_t)l->buf[0] | (uint32_t)l->buf[1] << 8 |
                         (uint32_t)l->buf[2] << 16 | (uint32_t)l->buf[3] << 24;

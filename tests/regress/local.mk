@@ -82,6 +82,13 @@ regress_regress_cve_2016_10029_virtio_gpu_scanout_id_CPPFLAGS = $(VGPU_TEST_CPPF
 regress_regress_cve_2016_10029_virtio_gpu_scanout_id_LDADD = $(VGPU_OURS_LIBS)
 
 # The server through <spice.h> with the fake QXL device (tests/server).
+test_programs += regress/regress-fuzz-link-reply-use-after-free
+regress_regress_fuzz_link_reply_use_after_free_SOURCES = \
+	regress/regress-fuzz-link-reply-use-after-free.c $(QXL_CLIENT_SOURCES)
+regress_regress_fuzz_link_reply_use_after_free_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(srcdir)/server
+regress_regress_fuzz_link_reply_use_after_free_LDADD = libtestutil.la \
+	$(top_builddir)/server/libspice-server.la $(QXL_CLIENT_LIBS)
+
 test_programs += regress/regress-fd44259-worker-pull-retries-bounded
 regress_regress_fd44259_worker_pull_retries_bounded_SOURCES = \
 	regress/regress-fd44259-worker-pull-retries-bounded.c $(QXL_CLIENT_SOURCES)

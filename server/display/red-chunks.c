@@ -50,6 +50,22 @@ int red_chunks_read(const RedMemSlots *slots, uint32_t group_id, QXLPHYSICAL fir
         red_log_guest_error("chunk list size", size, "too large to gather");
         return -1;
     }
+    /* A first walk that only adds up the chunks, so that a short or broken
+     * list costs no allocation of the size it claims (up to 256 MiB).  The
+     * copy below checks every chunk again: the guest may change the list
+     * between the two walks. */
+    uint64_t have = n;
+    QXLPHYSICAL at = next;
+    for (unsigned count = 1; have < size; count++) {
+        uint32_t more;
+        if (at == 0 || count >= RED_CHUNKS_MAX_COUNT ||
+            chunk_at(slots, group_id, at, &more, &at) == NULL) {
+            red_log_guest_error("chunk list bytes", have, "shorter than the data it carries, "
+                                "too long or broken");
+            return -1;
+        }
+        have += more;
+    }
     uint8_t *buf = g_try_malloc(size);
     if (buf == NULL) {
         red_log_guest_error("chunk list size", size, "cannot allocate");

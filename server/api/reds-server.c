@@ -14,7 +14,9 @@
 
 #include "inputs-channel.h"
 #include "main-channel.h"
+#include "red-agent.h"
 #include "red-log.h"
+#include "reds-char-devices.h"
 #include "reds-displays.h"
 #include "reds-private.h"
 
@@ -31,6 +33,7 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->qxls = g_ptr_array_new();
     reds->registry = red_channel_registry_new();
     reds->session = red_session_new(reds->registry);
+    reds->agent = red_agent_create(reds);
     /* The order of the classes is the order of CHANNELS_LIST and of the
      * session's end: main, inputs, then display and cursor per QXL. */
     reds->main_channel = main_channel_new(reds);
@@ -188,6 +191,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
      * workers with theirs; the workers' last events are delivered when the
      * queue goes. */
     red_channel_registry_close_all(reds->registry, "server destroyed");
+    reds_char_devices_remove_all(reds);
     reds_displays_remove_all(reds);
     g_ptr_array_free(reds->qxls, TRUE);
     red_main_queue_free(reds->main_queue);
@@ -200,6 +204,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     }
     inputs_channel_free(reds->inputs_channel);
     main_channel_free(reds->main_channel);
+    red_agent_destroy(reds->agent);
     red_session_free(reds->session);
     red_channel_registry_free(reds->registry);
     g_free(reds->addr);

@@ -24,6 +24,7 @@
 
 struct MainChannel;
 struct InputsChannel;
+struct RedAgent;
 /* red-main-queue.h carries RedsConnection records (reds-connection.c stands
  * on this header), so the queue is named here, not included. */
 struct RedMainQueue;
@@ -64,6 +65,8 @@ struct RedsState {
     SpiceKbdInstance *keyboard;
     SpiceMouseInstance *mouse;
     SpiceTabletInstance *tablet;
+    struct RedAgent *agent;     /* the vdagent char device, if added */
+    GList *char_devices;        /* SpiceCharDeviceInstance* added */
     uint8_t kbd_leds;
     uint32_t mouse_mode;        /* SPICE_MOUSE_MODE_SERVER or _CLIENT */
     bool vm_running;

@@ -19,6 +19,11 @@ RedSession *reds_get_session(RedsState *reds)
     return reds->session;
 }
 
+struct RedAgent *reds_get_agent(RedsState *reds)
+{
+    return reds->agent;
+}
+
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds)
 {
     return reds->keyboard;

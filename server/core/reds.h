@@ -23,6 +23,9 @@ typedef struct RedsState RedsState;
 const SpiceCoreInterface *reds_get_core(const RedsState *reds);
 RedChannelRegistry *reds_get_registry(RedsState *reds);
 RedSession *reds_get_session(RedsState *reds);
+/* The guest agent (chardev/red-agent.h), present whether or not its device
+ * is added. */
+struct RedAgent *reds_get_agent(RedsState *reds);
 
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);

@@ -76,3 +76,12 @@ server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-s
 # Not a test (the picture varies with GTK and the viewer's scaling): shows the
 # scene in remote-viewer on a private Xvfb and saves a PNG to look at.
 EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py
+
+# The vdagent char device and the main channel's agent messages: a scripted
+# agent (SpiceCharDeviceInterface) and our minimal client against
+# libserver-core, on a TestCore thread.
+test_programs += server/test-agent
+server_test_agent_SOURCES = server/test-agent.c server/test-client.c server/test-client.h \
+	server/test-core.c server/test-core.h
+server_test_agent_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
+server_test_agent_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)

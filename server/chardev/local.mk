@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# server/chardev: host char devices (SpiceCharDeviceInterface) and the guest
+# agent on top of them (appended to libserver-core.la).
+libserver_core_la_SOURCES += \
+	chardev/red-char-device.c chardev/red-char-device.h \
+	chardev/red-agent.c chardev/red-agent.h \
+	$(NULL)

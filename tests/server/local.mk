@@ -85,3 +85,10 @@ server_test_agent_SOURCES = server/test-agent.c server/test-client.c server/test
 	server/test-core.c server/test-core.h
 server_test_agent_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_test_agent_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+
+# Our server with a scripted vdagent, driven by the real-client test
+# tests/client/test-agent-clipboard.sh (spice-gtk).
+helper_programs += server/agent-server
+server_agent_server_SOURCES = server/agent-server.c server/test-core.c server/test-core.h
+server_agent_server_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
+server_agent_server_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)

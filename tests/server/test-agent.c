@@ -591,7 +591,8 @@ static void test_clipboard_and_monitors(void)
 
     /* the viewer's window changed size */
     uint8_t monitors[8 + 20] = { 1, 0, 0, 0, 0, 0, 0, 0 }; /* 1 monitor, no flags */
-    uint32_t head[5] = { GUINT32_TO_LE(1280), GUINT32_TO_LE(720), GUINT32_TO_LE(32), 0, 0 };
+    /* VDAgentMonConfig: height, width, depth, x, y */
+    uint32_t head[5] = { GUINT32_TO_LE(720), GUINT32_TO_LE(1280), GUINT32_TO_LE(32), 0, 0 };
     memcpy(monitors + 8, head, sizeof(head));
     m = agent_message(VD_AGENT_MONITORS_CONFIG, monitors, sizeof(monitors));
     client_send_message(&c, m);

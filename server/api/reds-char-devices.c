@@ -53,12 +53,19 @@ int reds_char_device_add(RedsState *reds, SpiceCharDeviceInstance *sin)
     const char *subtype = sin->subtype ? sin->subtype : "(null)";
     if (sin->st != NULL) {
         red_log_warn("char device %s added twice; refused", subtype);
+        errno = EINVAL;
         return -1;
     }
     if (strcmp(subtype, "vdagent") != 0) {
         red_log_warn("char device %s%s%s not served: only vdagent is", subtype,
                      sin->portname ? " " : "", sin->portname ? sin->portname : "");
         errno = ENOTSUP;
+        return -1;
+    }
+    if (!reds->initialized) {
+        /* Its timers come from the core spice_server_init gives. */
+        red_log_warn("char device %s added before spice_server_init; refused", subtype);
+        errno = EINVAL;
         return -1;
     }
     RedCharDevice *dev = red_agent_attach(reds->agent, sin);

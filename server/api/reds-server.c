@@ -28,6 +28,8 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->port = -1;
     reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
     reds->agent_mouse = true;
+    reds->agent_copypaste = true;
+    reds->agent_file_xfer = true;
     reds->mouse_mode = SPICE_MOUSE_MODE_SERVER;
     reds->vm_running = true; /* the real server starts "running" too */
     reds->qxls = g_ptr_array_new();
@@ -332,18 +334,17 @@ RED_EXPORT int spice_server_set_agent_mouse(SpiceServer *reds, int enable)
     return 0;
 }
 
-/* No agent channel yet: copy/paste and file transfer cannot happen anyway. */
+/* Off: the agent's clipboard (or file-transfer) messages are dropped both
+ * ways (chardev/red-agent-framing.c), from the next message on. */
 RED_EXPORT int spice_server_set_agent_copypaste(SpiceServer *reds, int enable)
 {
-    (void)reds;
-    (void)enable;
+    reds->agent_copypaste = enable != 0;
     return 0;
 }
 
 RED_EXPORT int spice_server_set_agent_file_xfer(SpiceServer *reds, int enable)
 {
-    (void)reds;
-    (void)enable;
+    reds->agent_file_xfer = enable != 0;
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <spice/vd_agent.h>
 
+#include "red-agent-framing.h"
 #include "red-log.h"
 
 #define CHUNK_HEADER_SIZE sizeof(VDIChunkHeader)
@@ -36,7 +37,7 @@ struct RedAgentClient {
     uint64_t id;
     /* client -> agent */
     uint32_t in_flight;     /* AGENT_DATA taken, token not yet returned */
-    uint32_t msg_left;      /* bytes of its current message still to come */
+    RedAgentFraming framing;    /* of its messages to the agent */
     GQueue pending;         /* AgentChunk* not yet given to the device */
     /* agent -> client */
     bool started;           /* AGENT_START seen since the agent attached */
@@ -56,8 +57,11 @@ struct RedAgent {
     SpiceTimer *token_timer;
     bool token_timer_armed;
 
+    RedAgentFraming out_framing; /* of the agent's messages to clients */
     VDIChunkHeader in_header;   /* the chunk being read from the agent */
-    size_t in_header_have, in_body_have;
+    size_t in_header_have;
+    uint32_t in_chunk_left;     /* its bytes not yet read into a piece */
+    size_t in_body_have;        /* bytes of the current piece */
     uint8_t in_body[VD_AGENT_MAX_DATA_SIZE];
 };
 
@@ -108,7 +112,7 @@ static void client_send_tokens(RedAgentClient *c, uint16_t type, uint32_t n)
 static void client_reset(RedAgentClient *c)
 {
     c->in_flight = 0;
-    c->msg_left = 0;
+    c->framing = (RedAgentFraming){ 0 };
     g_queue_clear_full(&c->pending, g_free);
     c->started = false;
     c->send_tokens = 0;
@@ -193,42 +197,10 @@ static void dev_on_written(void *opaque, uint64_t tag)
     agent_leave(agent);
 }
 
-/* Checks one AGENT_DATA chunk against the client's message framing and
- * advances it.  Returns false (logged) for a bad chunk. */
-static bool client_frame_chunk(RedAgentClient *c, const uint8_t *data, uint32_t len,
-                               bool *ends_message)
+static RedAgentPolicy agent_policy(const RedAgent *agent)
 {
-    uint32_t payload = len;
-    if (c->msg_left == 0) {
-        VDAgentMessage h;
-        if (len < MESSAGE_HEADER_SIZE) {
-            red_log_warn("main: AGENT_DATA of %u bytes starts a message without its %zu-byte "
-                         "header", len, MESSAGE_HEADER_SIZE);
-            return false;
-        }
-        memcpy(&h, data, sizeof(h));
-        h.protocol = GUINT32_FROM_LE(h.protocol);
-        h.type = GUINT32_FROM_LE(h.type);
-        h.size = GUINT32_FROM_LE(h.size);
-        if (h.protocol != VD_AGENT_PROTOCOL || h.type == 0 || h.type >= VD_AGENT_END_MESSAGE) {
-            red_log_warn("main: agent message protocol %u type %u refused", h.protocol, h.type);
-            return false;
-        }
-        payload = len - (uint32_t)MESSAGE_HEADER_SIZE;
-        if (payload > h.size) {
-            red_log_warn("main: AGENT_DATA carries %u bytes past a %u-byte message", payload,
-                         h.size);
-            return false;
-        }
-        c->msg_left = h.size;
-    } else if (payload > c->msg_left) {
-        red_log_warn("main: AGENT_DATA of %u bytes crosses the message end (%u left)", payload,
-                     c->msg_left);
-        return false;
-    }
-    c->msg_left -= payload;
-    *ends_message = c->msg_left == 0;
-    return true;
+    return (RedAgentPolicy){ .copypaste = reds_agent_copypaste(agent->reds),
+                             .file_xfer = reds_agent_file_xfer(agent->reds) };
 }
 
 static bool client_handle_data(RedAgentClient *c, const SpiceWireArray *raw)
@@ -250,9 +222,20 @@ static bool client_handle_data(RedAgentClient *c, const SpiceWireArray *raw)
                      "the agent", c->in_flight, RED_AGENT_CLIENT_WINDOW);
         return false;
     }
-    bool ends;
-    if (!client_frame_chunk(c, raw->data, raw->count, &ends)) {
+    bool drop, ends;
+    uint32_t value;
+    RedAgentPolicy policy = agent_policy(agent);
+    RedAgentFrameError err = red_agent_frame_chunk(&c->framing, &policy, raw->data, raw->count,
+                                                   &drop, &ends, &value);
+    if (err != RED_AGENT_FRAME_OK) {
+        red_log_warn("main: AGENT_DATA of %u bytes: %s %u", raw->count,
+                     red_agent_frame_error_str(err), value);
         return false;
+    }
+    if (drop) {
+        /* The host disabled this kind of message: dropped, token back. */
+        client_send_tokens(c, SPICE_MSG_MAIN_AGENT_TOKEN, 1);
+        return true;
     }
     AgentChunk *ch = g_malloc(sizeof(*ch) + CHUNK_HEADER_SIZE + raw->count);
     VDIChunkHeader h = { .port = GUINT32_TO_LE(VDP_CLIENT_PORT),
@@ -325,10 +308,9 @@ static bool agent_can_deliver(RedAgent *agent)
     return ok;
 }
 
-static void agent_cut_off(RedAgent *agent, const char *field, uint32_t value)
+static void agent_cut_off(RedAgent *agent, const char *what, uint32_t value)
 {
-    red_log_warn("agent: bad chunk %s %u: agent cut off until its device is added again",
-                 field, value);
+    red_log_warn("agent: %s %u: agent cut off until its device is added again", what, value);
     agent->cut_off = true;
     agent_set_token_timer(agent, false);
     agent_tell_clients(agent, false);
@@ -340,6 +322,18 @@ static void agent_deliver(RedAgent *agent)
     uint32_t size = (uint32_t)agent->in_body_have;
     if (port != VDP_CLIENT_PORT) {
         return; /* VDP_SERVER_PORT: nothing the server acts on (no agent mouse) */
+    }
+    bool drop, ends;
+    uint32_t value;
+    RedAgentPolicy policy = agent_policy(agent);
+    RedAgentFrameError err = red_agent_frame_chunk(&agent->out_framing, &policy, agent->in_body,
+                                                   size, &drop, &ends, &value);
+    if (err != RED_AGENT_FRAME_OK) {
+        agent_cut_off(agent, red_agent_frame_error_str(err), value);
+        return;
+    }
+    if (drop) {
+        return; /* the host disabled this kind of message */
     }
     SpiceMsg m = { .type = SPICE_MSG_MAIN_AGENT_DATA,
                    .u.raw = { agent->in_body, size } };
@@ -357,6 +351,15 @@ static void agent_deliver(RedAgent *agent)
     }
 }
 
+/* Size of the piece of the current chunk being read: spice-vdagentd writes
+ * a whole message as one chunk however large, and clients take AGENT_DATA
+ * of at most VD_AGENT_MAX_DATA_SIZE, so a chunk goes out in pieces (as
+ * upstream's server does). */
+static size_t agent_piece_size(const RedAgent *agent)
+{
+    return MIN(agent->in_chunk_left, VD_AGENT_MAX_DATA_SIZE);
+}
+
 static size_t dev_read_room(void *opaque)
 {
     RedAgent *agent = opaque;
@@ -366,7 +369,7 @@ static size_t dev_read_room(void *opaque)
     if (agent->in_header_have < CHUNK_HEADER_SIZE) {
         return CHUNK_HEADER_SIZE - agent->in_header_have;
     }
-    return GUINT32_FROM_LE(agent->in_header.size) - agent->in_body_have;
+    return agent_piece_size(agent) - agent->in_body_have;
 }
 
 static void dev_on_read(void *opaque, const uint8_t *data, size_t len)
@@ -378,22 +381,25 @@ static void dev_on_read(void *opaque, const uint8_t *data, size_t len)
         agent->in_header_have += len;
         if (agent->in_header_have == CHUNK_HEADER_SIZE) {
             uint32_t port = GUINT32_FROM_LE(agent->in_header.port);
-            uint32_t size = GUINT32_FROM_LE(agent->in_header.size);
+            agent->in_chunk_left = GUINT32_FROM_LE(agent->in_header.size);
+            agent->in_body_have = 0;
             if (port != VDP_CLIENT_PORT && port != VDP_SERVER_PORT) {
-                agent_cut_off(agent, "port", port);
-            } else if (size > VD_AGENT_MAX_DATA_SIZE) {
-                agent_cut_off(agent, "size", size);
+                agent_cut_off(agent, "bad chunk port", port);
+            } else if (agent->in_chunk_left == 0) {
+                agent->in_header_have = 0; /* an empty chunk: nothing to pass on */
             }
         }
     } else {
         memcpy(agent->in_body + agent->in_body_have, data, len);
         agent->in_body_have += len;
-    }
-    if (!agent->cut_off && agent->in_header_have == CHUNK_HEADER_SIZE &&
-        agent->in_body_have == GUINT32_FROM_LE(agent->in_header.size)) {
-        agent_deliver(agent);
-        agent->in_header_have = 0;
-        agent->in_body_have = 0;
+        if (agent->in_body_have == agent_piece_size(agent)) {
+            agent->in_chunk_left -= (uint32_t)agent->in_body_have;
+            agent_deliver(agent);
+            agent->in_body_have = 0;
+            if (agent->in_chunk_left == 0) {
+                agent->in_header_have = 0;
+            }
+        }
     }
     agent_leave(agent);
 }
@@ -449,7 +455,9 @@ static void agent_drop_device(RedAgent *agent)
     agent->dev = NULL;
     agent->cut_off = false;
     agent->writer = 0;
+    agent->out_framing = (RedAgentFraming){ 0 };
     agent->in_header_have = 0;
+    agent->in_chunk_left = 0;
     agent->in_body_have = 0;
 }
 

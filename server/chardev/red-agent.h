@@ -3,10 +3,14 @@
  * main channel's agent messages, for any number of main-channel clients.
  *
  * Wire facts (spice-protocol's vd_agent.h): on the device, data travels in
- * chunks, a VDIChunkHeader {port, size} then size bytes (size at most
- * VD_AGENT_MAX_DATA_SIZE); port VDP_CLIENT_PORT carries VDAgentMessages
- * between agent and clients, VDP_SERVER_PORT those between agent and
- * server.  On the main channel a chunk's bytes travel as one AGENT_DATA.
+ * chunks, a VDIChunkHeader {port, size} then size bytes; port
+ * VDP_CLIENT_PORT carries VDAgentMessages between agent and clients,
+ * VDP_SERVER_PORT those between agent and server.  Towards the agent a
+ * chunk holds at most VD_AGENT_MAX_DATA_SIZE bytes (spice-vdagentd refuses
+ * more), and each client AGENT_DATA becomes one chunk.  From the agent a
+ * chunk may be any size (spice-vdagentd writes a whole message as one
+ * chunk); it reaches clients as AGENT_DATA pieces of at most
+ * VD_AGENT_MAX_DATA_SIZE, which we read one at a time.
  *
  * Flow control, both ways counted in AGENT_DATA messages:
  * - client -> agent: each client has RED_AGENT_CLIENT_WINDOW tokens (sent in
@@ -29,9 +33,11 @@
  *
  * Validated from clients: chunk size (1..VD_AGENT_MAX_DATA_SIZE), the
  * message header in the first chunk (protocol, type), chunks never crossing
- * a message end, tokens.  From the agent: chunk port and size; an agent that
- * breaks them is cut off (no more reads, clients told AGENT_DISCONNECTED)
- * until the host removes and adds the device again.
+ * a message end, tokens.  From the agent: chunk port, and the same message
+ * framing; an agent that breaks them is cut off (no more reads, clients
+ * told AGENT_DISCONNECTED) until the host removes and adds the device again.
+ * Messages the host's switches disable (spice_server_set_agent_copypaste,
+ * _file_xfer) are dropped both ways (red-agent-framing.h).
  *
  * Threads: main thread only.
  */

@@ -45,6 +45,8 @@ struct RedsState {
     bool have_uuid;
     SpiceImageCompression image_compression;
     bool agent_mouse;
+    bool agent_copypaste;       /* clipboard messages through the agent */
+    bool agent_file_xfer;       /* file-transfer messages through the agent */
     bool exit_on_disconnect;
 
     /* network */

@@ -56,21 +56,17 @@ static void report(const char *fmt, ...)
     fflush(stdout);
 }
 
-/* Queues one message on the client port, cut in chunks as the agent does. */
+/* Queues one message on the client port as spice-vdagentd writes it: the
+ * whole message in one chunk, however large. */
 static void agent_send(uint32_t type, const void *payload, uint32_t size)
 {
+    VDIChunkHeader c = { .port = GUINT32_TO_LE(VDP_CLIENT_PORT),
+                         .size = GUINT32_TO_LE((uint32_t)sizeof(VDAgentMessage) + size) };
     VDAgentMessage h = { .protocol = GUINT32_TO_LE(VD_AGENT_PROTOCOL),
                          .type = GUINT32_TO_LE(type), .size = GUINT32_TO_LE(size) };
-    GByteArray *m = g_byte_array_new();
-    g_byte_array_append(m, (const uint8_t *)&h, sizeof(h));
-    g_byte_array_append(m, payload, size);
-    for (guint off = 0; off < m->len; off += VD_AGENT_MAX_DATA_SIZE) {
-        uint32_t n = MIN(m->len - off, VD_AGENT_MAX_DATA_SIZE);
-        VDIChunkHeader c = { .port = GUINT32_TO_LE(VDP_CLIENT_PORT), .size = GUINT32_TO_LE(n) };
-        g_byte_array_append(agent.out, (const uint8_t *)&c, sizeof(c));
-        g_byte_array_append(agent.out, m->data + off, n);
-    }
-    g_byte_array_free(m, TRUE);
+    g_byte_array_append(agent.out, (const uint8_t *)&c, sizeof(c));
+    g_byte_array_append(agent.out, (const uint8_t *)&h, sizeof(h));
+    g_byte_array_append(agent.out, payload, size);
     spice_server_char_device_wakeup(&agent.sin);
 }
 

@@ -240,6 +240,12 @@ static GByteArray *agent_message(uint32_t type, const uint8_t *payload, uint32_t
     return m;
 }
 
+/* The same message as spice-vdagentd writes it: one chunk, however large. */
+static void agent_send_whole(const GByteArray *m)
+{
+    agent_send_chunk(VDP_CLIENT_PORT, m->data, m->len, true);
+}
+
 static unsigned agent_send_message(const GByteArray *m)
 {
     unsigned chunks = 0;
@@ -574,6 +580,13 @@ static void test_clipboard_and_monitors(void)
     CHECK_EQ_U64(got->len, m->len);
     CHECK_MEM(got->data, m->data, MIN(got->len, m->len));
     g_byte_array_free(got, TRUE);
+    /* as spice-vdagentd sends it: one 5028-byte chunk, 3 AGENT_DATA pieces */
+    agent_send_whole(m);
+    got = client_receive_bytes(&c, m->len, &chunks);
+    CHECK_EQ_U64(chunks, 3);
+    CHECK_EQ_U64(got->len, m->len);
+    CHECK_MEM(got->data, m->data, MIN(got->len, m->len));
+    g_byte_array_free(got, TRUE);
     g_byte_array_free(m, TRUE);
 
     /* the client copies: its CLIPBOARD reaches the agent in 3 chunks, more
@@ -710,13 +723,13 @@ static void test_bad_chunks_close_client(void)
     memcpy(big, &h, sizeof(h));
     expect_closed_for(big, sizeof(big), "AGENT_DATA of 2049 bytes");
     expect_closed_for(big, 0, "AGENT_DATA of 0 bytes");
-    expect_closed_for(big, 12, "without its 20-byte header");
+    expect_closed_for(big, 12, "AGENT_DATA of 12 bytes: message starts without its 20-byte header; chunk size 12");
     /* 30 payload bytes after a header announcing 10 */
-    expect_closed_for(big, sizeof(h) + 30, "carries 30 bytes past a 10-byte message");
+    expect_closed_for(big, sizeof(h) + 30, "AGENT_DATA of 50 bytes: chunk runs past the message end by 20");
     VDAgentMessage bad = h;
     bad.protocol = GUINT32_TO_LE(7);
     memcpy(big, &bad, sizeof(bad));
-    expect_closed_for(big, sizeof(bad) + 10, "protocol 7 type");
+    expect_closed_for(big, sizeof(bad) + 10, "message header refused: protocol or type 7");
     /* a continuation that runs past the message's end */
     Client c;
     client_start(&c, 10);
@@ -725,7 +738,7 @@ static void test_bad_chunks_close_client(void)
     client_send_chunk_raw(&c, big, sizeof(h) + 20);
     client_send_chunk_raw(&c, big, 21);
     CHECK(test_client_wait_closed(c.fd, IO_TIMEOUT_MS));
-    CHECK(logged("AGENT_DATA of 21 bytes crosses the message end (20 left)"));
+    CHECK(logged("AGENT_DATA of 21 bytes: chunk runs past the message end by 1"));
     client_close(&c);
     remove_agent();
 }
@@ -750,6 +763,71 @@ static void test_bad_agent_cut_off(void)
     remove_agent();
 }
 
+static void do_set_copypaste(void *data)
+{
+    spice_server_set_agent_copypaste(fx.server, *(int *)data);
+}
+
+/* With copy/paste off, clipboard messages are dropped both ways (the
+ * client's token comes back), the rest passes. */
+static void test_copypaste_off(void)
+{
+    int off = 0, on = 1;
+    on_core(do_set_copypaste, &off);
+    add_agent();
+    Client c;
+    client_start(&c, 100);
+    on_core(do_nothing, NULL);
+    uint8_t grab[8] = { VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD, 0, 0, 0,
+                        VD_AGENT_CLIPBOARD_UTF8_TEXT, 0, 0, 0 };
+    GByteArray *g = agent_message(VD_AGENT_CLIPBOARD_GRAB, grab, sizeof(grab));
+    uint8_t caps[8] = { 0 };
+    GByteArray *k = agent_message(VD_AGENT_ANNOUNCE_CAPABILITIES, caps, sizeof(caps));
+    agent_send_whole(g);    /* dropped */
+    agent_send_whole(k);    /* passes */
+    unsigned chunks;
+    GByteArray *got = client_receive_bytes(&c, k->len, &chunks);
+    CHECK_EQ_U64(chunks, 1);
+    CHECK_EQ_U64(got->len, k->len);
+    CHECK_MEM(got->data, k->data, MIN(got->len, k->len));
+    g_byte_array_free(got, TRUE);
+
+    client_send_message(&c, g); /* dropped, token back */
+    client_send_message(&c, k);
+    Written w;
+    got = agent_receive_bytes(k->len, &w);
+    CHECK_EQ_U64(w.client_chunks, 1);
+    CHECK_EQ_U64(got->len, k->len);
+    CHECK_MEM(got->data, k->data, MIN(got->len, k->len));
+    g_byte_array_free(got, TRUE);
+    g_byte_array_free(g, TRUE);
+    g_byte_array_free(k, TRUE);
+    client_close(&c);
+    remove_agent();
+    on_core(do_set_copypaste, &on);
+}
+
+/* An agent message with a bad header cuts the agent off too. */
+static void test_bad_agent_header_cut_off(void)
+{
+    add_agent();
+    Client c;
+    client_start(&c, 100);
+    on_core(do_nothing, NULL);
+    uint8_t payload[4] = { 0 };
+    GByteArray *m = agent_message(VD_AGENT_CLIPBOARD, payload, sizeof(payload));
+    VDAgentMessage bad = { .protocol = GUINT32_TO_LE(3) };
+    memcpy(m->data, &bad, 4);
+    agent_send_whole(m);
+    SpiceMsg msg;
+    CHECK_EQ_U64(client_expect(&c, SPICE_MSG_MAIN_AGENT_DISCONNECTED, &msg),
+                 SPICE_MSG_MAIN_AGENT_DISCONNECTED);
+    CHECK(logged("message header refused: protocol or type 3"));
+    g_byte_array_free(m, TRUE);
+    client_close(&c);
+    remove_agent();
+}
+
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
@@ -759,6 +837,8 @@ int main(int argc, char **argv)
         TEST_CASE(test_agent_flood_held_back),
         TEST_CASE(test_bad_chunks_close_client),
         TEST_CASE(test_bad_agent_cut_off),
+        TEST_CASE(test_copypaste_off),
+        TEST_CASE(test_bad_agent_header_cut_off),
     };
     if (fixture_start(&fx) != 0) {
         fprintf(stderr, "cannot start the server\n");

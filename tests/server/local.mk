@@ -92,3 +92,12 @@ helper_programs += server/agent-server
 server_agent_server_SOURCES = server/agent-server.c server/test-core.c server/test-core.h
 server_agent_server_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_agent_server_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+
+# The agent with several main-channel clients at once (its per-client state,
+# driven through RedChannelClients on socketpairs).
+test_programs += server/test-agent-clients
+server_test_agent_clients_SOURCES = server/test-agent-clients.c server/test-client.c \
+	server/test-client.h server/test-core.c server/test-core.h
+server_test_agent_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) \
+	-I$(top_srcdir)/server/chardev
+server_test_agent_clients_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)

@@ -511,6 +511,15 @@ static void client_start(Client *c, uint32_t grant)
     client_send_tokens(c, SPICE_MSGC_MAIN_AGENT_START, grant);
 }
 
+/* Adds the agent, opens a client that starts it with grant tokens, and
+ * waits until the server has taken the AGENT_START in. */
+static void client_with_agent(Client *c, uint32_t grant)
+{
+    add_agent();
+    client_start(c, grant);
+    on_core(do_nothing, NULL);
+}
+
 /* ---- cases --------------------------------------------------------------- */
 
 static void test_agent_announced(void)
@@ -666,10 +675,8 @@ static void test_client_flood_closed(void)
  * further: the data stays in the device, nothing piles up in the server. */
 static void test_agent_flood_held_back(void)
 {
-    add_agent();
     Client c;
-    client_start(&c, 3);
-    on_core(do_nothing, NULL); /* AGENT_START handled before the agent speaks */
+    client_with_agent(&c, 3); /* AGENT_START handled before the agent speaks */
     uint8_t payload[100 - sizeof(VDAgentMessage)];
     memset(payload, 'z', sizeof(payload));
     GByteArray *m = agent_message(VD_AGENT_CLIPBOARD, payload, sizeof(payload));
@@ -746,10 +753,8 @@ static void test_bad_chunks_close_client(void)
 /* A chunk on an unknown port from the guest cuts the agent off. */
 static void test_bad_agent_cut_off(void)
 {
-    add_agent();
     Client c;
-    client_start(&c, 100);
-    on_core(do_nothing, NULL);
+    client_with_agent(&c, 100);
     uint8_t junk[16] = { 0 };
     agent_send_chunk(9, junk, sizeof(junk), false);
     agent_send_chunk(VDP_CLIENT_PORT, junk, sizeof(junk), true);
@@ -774,10 +779,8 @@ static void test_copypaste_off(void)
 {
     int off = 0, on = 1;
     on_core(do_set_copypaste, &off);
-    add_agent();
     Client c;
-    client_start(&c, 100);
-    on_core(do_nothing, NULL);
+    client_with_agent(&c, 100);
     uint8_t grab[8] = { VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD, 0, 0, 0,
                         VD_AGENT_CLIPBOARD_UTF8_TEXT, 0, 0, 0 };
     GByteArray *g = agent_message(VD_AGENT_CLIPBOARD_GRAB, grab, sizeof(grab));
@@ -810,10 +813,8 @@ static void test_copypaste_off(void)
 /* An agent message with a bad header cuts the agent off too. */
 static void test_bad_agent_header_cut_off(void)
 {
-    add_agent();
     Client c;
-    client_start(&c, 100);
-    on_core(do_nothing, NULL);
+    client_with_agent(&c, 100);
     uint8_t payload[4] = { 0 };
     GByteArray *m = agent_message(VD_AGENT_CLIPBOARD, payload, sizeof(payload));
     VDAgentMessage bad = { .protocol = GUINT32_TO_LE(3) };

@@ -2,9 +2,10 @@
 /* reds-char-devices.c: the char devices a host plugs in
  * (SpiceCharDeviceInterface), by subtype:
  * - "vdagent": the guest agent, served on the main channel (chardev/red-agent);
- * - "usbredir", "smartcard", "port" (webdav is a port): refused, logged:
- *   add_interface returns -1 and no channel is offered, so a client never
- *   links a channel we would not serve; QEMU carries on without them.
+ * - "usbredir": a usbredir channel passing the bytes through (chardev/red-vmc);
+ * - "smartcard", "port" (webdav is a port): refused, logged: add_interface
+ *   returns -1 and no channel is offered, so a client never links a channel
+ *   we would not serve; QEMU carries on without them.
  * The device's st points at our record of it, so wakeups and removal find
  * their owner from the instance alone, as the API requires.
  */
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "red-agent.h"
+#include "red-vmc.h"
 #include "red-log.h"
 #include "reds-char-devices.h"
 #include "reds-private.h"
@@ -21,7 +23,8 @@
 /* What sin->st points at while the device is added. */
 struct SpiceCharDeviceState {
     RedsState *reds;
-    RedCharDevice *dev;         /* owned by the agent */
+    RedCharDevice *dev;         /* owned by the agent or the vmc channel */
+    bool is_agent;
 };
 
 /* The subtypes Debian's libspice-server 0.15.1 recognises, in its order
@@ -29,8 +32,9 @@ struct SpiceCharDeviceState {
  * which Debian's is, and usbredir).  QEMU's spicevmc chardev refuses to be
  * created, and QEMU exits, when its name= is not in this list, so every
  * libvirt VM with the usual vdagent, usbredir and smartcard channels keeps
- * starting.  Served: vdagent.  Recognised but refused at add_interface
- * (logged; no channel offered): smartcard, usbredir.  "port" is not listed
+ * starting.  Served: vdagent (on the main channel), usbredir (a
+ * pass-through usbredir channel).  Recognised but refused at add_interface
+ * (logged; no channel offered): smartcard.  "port" is not listed
  * because QEMU's spiceport chardev never checks it (as the real library);
  * it is refused at add_interface too. */
 static const char *const red_char_device_subtypes[] = {
@@ -56,8 +60,9 @@ int reds_char_device_add(RedsState *reds, SpiceCharDeviceInstance *sin)
         errno = EINVAL;
         return -1;
     }
-    if (strcmp(subtype, "vdagent") != 0) {
-        red_log_warn("char device %s%s%s not served: only vdagent is", subtype,
+    bool is_agent = strcmp(subtype, "vdagent") == 0;
+    if (!is_agent && strcmp(subtype, "usbredir") != 0) {
+        red_log_warn("char device %s%s%s not served: only vdagent and usbredir are", subtype,
                      sin->portname ? " " : "", sin->portname ? sin->portname : "");
         errno = ENOTSUP;
         return -1;
@@ -68,13 +73,15 @@ int reds_char_device_add(RedsState *reds, SpiceCharDeviceInstance *sin)
         errno = EINVAL;
         return -1;
     }
-    RedCharDevice *dev = red_agent_attach(reds->agent, sin);
+    RedCharDevice *dev = is_agent ? red_agent_attach(reds->agent, sin)
+                                  : red_vmc_add(reds->vmc_channels, sin);
     if (dev == NULL) {
         return -1;
     }
     SpiceCharDeviceState *st = g_new0(SpiceCharDeviceState, 1);
     st->reds = reds;
     st->dev = dev;
+    st->is_agent = is_agent;
     sin->st = st;
     reds->char_devices = g_list_prepend(reds->char_devices, sin);
     return 0;
@@ -88,7 +95,11 @@ int reds_char_device_remove(SpiceCharDeviceInstance *sin)
     }
     sin->st = NULL;
     st->reds->char_devices = g_list_remove(st->reds->char_devices, sin);
-    red_agent_detach(st->reds->agent, sin);
+    if (st->is_agent) {
+        red_agent_detach(st->reds->agent, sin);
+    } else {
+        red_vmc_remove(st->reds->vmc_channels, sin);
+    }
     g_free(st);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include "inputs-channel.h"
 #include "main-channel.h"
 #include "red-agent.h"
+#include "red-vmc.h"
 #include "red-log.h"
 #include "reds-char-devices.h"
 #include "reds-displays.h"
@@ -41,7 +42,8 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->main_channel = main_channel_new(reds);
     reds->inputs_channel = inputs_channel_new(reds);
     if (reds->main_channel == NULL || reds->inputs_channel == NULL ||
-        reds_displays_register(reds) != 0) {
+        reds_displays_register(reds) != 0 ||
+        (reds->vmc_channels = red_vmc_channels_create(reds)) == NULL) {
         red_log_warn("spice_server_new: cannot register the channels");
         spice_server_destroy(reds);
         return NULL;
@@ -207,6 +209,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     inputs_channel_free(reds->inputs_channel);
     main_channel_free(reds->main_channel);
     red_agent_destroy(reds->agent);
+    red_vmc_channels_destroy(reds->vmc_channels);
     red_session_free(reds->session);
     red_channel_registry_free(reds->registry);
     g_free(reds->addr);

@@ -25,6 +25,7 @@
 struct MainChannel;
 struct InputsChannel;
 struct RedAgent;
+struct RedVmcChannels;
 /* red-main-queue.h carries RedsConnection records (reds-connection.c stands
  * on this header), so the queue is named here, not included. */
 struct RedMainQueue;
@@ -68,6 +69,7 @@ struct RedsState {
     SpiceMouseInstance *mouse;
     SpiceTabletInstance *tablet;
     struct RedAgent *agent;     /* the vdagent char device, if added */
+    struct RedVmcChannels *vmc_channels; /* usbredir pass-through channels */
     GList *char_devices;        /* SpiceCharDeviceInstance* added */
     uint8_t kbd_leds;
     uint32_t mouse_mode;        /* SPICE_MOUSE_MODE_SERVER or _CLIENT */

@@ -101,3 +101,10 @@ server_test_agent_clients_SOURCES = server/test-agent-clients.c server/test-clie
 server_test_agent_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) \
 	-I$(top_srcdir)/server/chardev
 server_test_agent_clients_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+
+# A usbredir char device as a pass-through usbredir channel.
+test_programs += server/test-usbredir
+server_test_usbredir_SOURCES = server/test-usbredir.c server/test-client.c server/test-client.h \
+	server/test-core.c server/test-core.h
+server_test_usbredir_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
+server_test_usbredir_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)

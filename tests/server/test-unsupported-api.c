@@ -133,9 +133,9 @@ static int never_called_read(SpiceCharDeviceInstance *sin, uint8_t *buf, int len
     return 0;
 }
 
-/* Subtypes other than vdagent are refused (-1, ENOTSUP), so no channel is
- * offered for them; removing them is harmless.  A vdagent before
- * spice_server_init is refused too (EINVAL). */
+/* Subtypes other than vdagent and usbredir are refused (-1, ENOTSUP), so
+ * no channel is offered for them; removing them is harmless.  The served
+ * ones before spice_server_init are refused too (EINVAL). */
 static void test_char_device_subtypes_refused(void)
 {
     static const SpiceCharDeviceInterface sif = {
@@ -145,7 +145,7 @@ static void test_char_device_subtypes_refused(void)
         .write = never_called_io,
         .read = never_called_read,
     };
-    static const char *const refused[] = { "usbredir", "smartcard", "port" };
+    static const char *const refused[] = { "smartcard", "port" };
     SpiceServer *server = spice_server_new();
     CHECK(server != NULL);
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
@@ -160,14 +160,17 @@ static void test_char_device_subtypes_refused(void)
         CHECK(sin.st == NULL);
         CHECK(spice_server_remove_interface(&sin.base) == 0);
     }
-    SpiceCharDeviceInstance agent;
-    memset(&agent, 0, sizeof(agent));
-    agent.base.sif = &sif.base;
-    agent.subtype = "vdagent";
-    errno = 0;
-    CHECK(spice_server_add_interface(server, &agent.base) == -1);
-    CHECK(errno == EINVAL);
-    CHECK(agent.st == NULL);
+    static const char *const early[] = { "vdagent", "usbredir" };
+    for (size_t i = 0; i < sizeof(early) / sizeof(early[0]); i++) {
+        SpiceCharDeviceInstance sin;
+        memset(&sin, 0, sizeof(sin));
+        sin.base.sif = &sif.base;
+        sin.subtype = early[i];
+        errno = 0;
+        CHECK(spice_server_add_interface(server, &sin.base) == -1);
+        CHECK(errno == EINVAL);
+        CHECK(sin.st == NULL);
+    }
     spice_server_destroy(server);
 }
 

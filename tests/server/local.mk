@@ -81,7 +81,8 @@ EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py
 # agent (SpiceCharDeviceInterface) and our minimal client against
 # libserver-core, on a TestCore thread.
 test_programs += server/test-agent
-server_test_agent_SOURCES = server/test-agent.c server/test-client.c server/test-client.h \
+server_test_agent_SOURCES = server/test-agent.c server/scripted-chardev.c \
+	server/scripted-chardev.h server/test-client.c server/test-client.h \
 	server/test-core.c server/test-core.h
 server_test_agent_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_test_agent_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
@@ -96,7 +97,8 @@ server_agent_server_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
 # The agent with several main-channel clients at once (its per-client state,
 # driven through RedChannelClients on socketpairs).
 test_programs += server/test-agent-clients
-server_test_agent_clients_SOURCES = server/test-agent-clients.c server/test-client.c \
+server_test_agent_clients_SOURCES = server/test-agent-clients.c server/scripted-chardev.c \
+	server/scripted-chardev.h server/test-client.c \
 	server/test-client.h server/test-core.c server/test-core.h
 server_test_agent_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) \
 	-I$(top_srcdir)/server/chardev
@@ -104,7 +106,8 @@ server_test_agent_clients_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
 
 # A usbredir char device as a pass-through usbredir channel.
 test_programs += server/test-usbredir
-server_test_usbredir_SOURCES = server/test-usbredir.c server/test-client.c server/test-client.h \
+server_test_usbredir_SOURCES = server/test-usbredir.c server/scripted-chardev.c \
+	server/scripted-chardev.h server/test-client.c server/test-client.h \
 	server/test-core.c server/test-core.h
 server_test_usbredir_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_test_usbredir_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)

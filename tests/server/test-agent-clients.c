@@ -22,6 +22,7 @@
 #include "red-agent.h"
 #include "red-channel-client.h"
 #include "red-stream.h"
+#include "scripted-chardev.h"
 #include "test-client.h"
 #include "test-core.h"
 #include "test-util.h"
@@ -39,9 +40,7 @@ typedef struct Peer {
 static struct {
     TestCore *core;
     SpiceServer *server;
-    SpiceCharDeviceInstance sin;
-    GByteArray *to_server, *from_server;
-    size_t read_total;
+    ScriptedCharDev dev;        /* the vdagent */
     Peer peers[NCLIENTS];
 } T;
 
@@ -52,34 +51,6 @@ static void on_core(void (*func)(void *data), void *data)
         exit(1);
     }
 }
-
-static int dev_write(SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
-{
-    (void)sin;
-    g_byte_array_append(T.from_server, buf, (guint)len);
-    return len;
-}
-
-static int dev_read(SpiceCharDeviceInstance *sin, uint8_t *buf, int len)
-{
-    (void)sin;
-    guint n = MIN((guint)len, T.to_server->len);
-    if (n == 0) {
-        return 0;
-    }
-    memcpy(buf, T.to_server->data, n);
-    g_byte_array_remove_range(T.to_server, 0, n);
-    T.read_total += n;
-    return (int)n;
-}
-
-static const SpiceCharDeviceInterface dev_interface = {
-    .base = { .type = SPICE_INTERFACE_CHAR_DEVICE, .description = "scripted vdagent",
-              .major_version = SPICE_INTERFACE_CHAR_DEVICE_MAJOR,
-              .minor_version = SPICE_INTERFACE_CHAR_DEVICE_MINOR },
-    .write = dev_write,
-    .read = dev_read,
-};
 
 /* ---- the main channel's wiring, per client -------------------------------- */
 
@@ -120,9 +91,8 @@ static void do_setup(void *data)
     spice_server_set_port(T.server, 20000 + (int)(g_random_int() % 20000));
     spice_server_set_noauth(T.server);
     CHECK(spice_server_init(T.server, test_core_get_interface(T.core)) == 0);
-    T.sin.base.sif = &dev_interface.base;
-    T.sin.subtype = "vdagent";
-    CHECK(spice_server_add_interface(T.server, &T.sin.base) == 0);
+    scripted_chardev_init(&T.dev, "vdagent");
+    CHECK(spice_server_add_interface(T.server, &T.dev.sin.base) == 0);
 }
 
 static void do_open_peer(void *data)
@@ -154,8 +124,9 @@ static void do_nothing(void *data)
 static void do_teardown(void *data)
 {
     (void)data;
-    CHECK(spice_server_remove_interface(&T.sin.base) == 0);
+    CHECK(spice_server_remove_interface(&T.dev.sin.base) == 0);
     spice_server_destroy(T.server);
+    scripted_chardev_finish(&T.dev);
 }
 
 typedef struct Chunk {
@@ -167,21 +138,21 @@ static void do_queue(void *data)
 {
     Chunk *c = data;
     VDIChunkHeader h = { .port = GUINT32_TO_LE(c->port), .size = GUINT32_TO_LE(c->bytes->len) };
-    g_byte_array_append(T.to_server, (const uint8_t *)&h, sizeof(h));
-    g_byte_array_append(T.to_server, c->bytes->data, c->bytes->len);
-    spice_server_char_device_wakeup(&T.sin);
+    g_byte_array_append(T.dev.to_server, (const uint8_t *)&h, sizeof(h));
+    g_byte_array_append(T.dev.to_server, c->bytes->data, c->bytes->len);
+    spice_server_char_device_wakeup(&T.dev.sin);
 }
 
 static void do_take(void *data)
 {
     GByteArray *out = data;
-    g_byte_array_append(out, T.from_server->data, T.from_server->len);
-    g_byte_array_set_size(T.from_server, 0);
+    g_byte_array_append(out, T.dev.from_server->data, T.dev.from_server->len);
+    g_byte_array_set_size(T.dev.from_server, 0);
 }
 
 static void do_read_total(void *data)
 {
-    *(size_t *)data = T.read_total;
+    *(size_t *)data = T.dev.read_total;
 }
 
 static GByteArray *message(uint32_t type, uint8_t fill, uint32_t size)
@@ -403,8 +374,6 @@ int main(int argc, char **argv)
         TEST_CASE(test_messages_whole_in_turn),
         TEST_CASE(test_half_message_reset),
     };
-    T.to_server = g_byte_array_new();
-    T.from_server = g_byte_array_new();
     T.core = test_core_create();
     if (T.core == NULL) {
         return 1;
@@ -413,7 +382,5 @@ int main(int argc, char **argv)
     int ret = test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
     on_core(do_teardown, NULL);
     test_core_destroy(T.core);
-    g_byte_array_free(T.to_server, TRUE);
-    g_byte_array_free(T.from_server, TRUE);
     return ret;
 }

@@ -3,7 +3,7 @@
  * messages, with a scripted agent (our SpiceCharDeviceInterface read/write)
  * and our minimal client: the agent announced, clipboard and monitors
  * traffic both ways, tokens both ways, floods cut off or held back, bad
- * chunks closing the client.
+ * chunks closing the client, copy/paste switched off.
  *
  * The server runs on a TestCore thread; every spice_server_* call and every
  * look at the device's books is made there (test_core_call), which also
@@ -17,6 +17,7 @@
 #include <spice.h>
 #include <spice/vd_agent.h>
 
+#include "scripted-chardev.h"
 #include "test-client.h"
 #include "test-core.h"
 #include "test-util.h"
@@ -28,58 +29,6 @@
 #define PASSWORD "secret"
 #define WINDOW 10   /* RED_AGENT_CLIENT_WINDOW: what MAIN_INIT must offer */
 
-/* ---- the scripted agent -------------------------------------------------- */
-
-typedef struct ScriptedAgent {
-    SpiceCharDeviceInstance sin;
-    GByteArray *to_server;      /* what read() hands out, from the front */
-    size_t read_total;          /* bytes the server read */
-    GByteArray *from_server;    /* every byte write() accepted */
-    size_t write_budget;        /* bytes write() still accepts */
-    int state;                  /* last state() call: -1 none */
-} ScriptedAgent;
-
-static ScriptedAgent *scripted(SpiceCharDeviceInstance *sin)
-{
-    return SPICE_CONTAINEROF(sin, ScriptedAgent, sin);
-}
-
-static void agent_state(SpiceCharDeviceInstance *sin, int connected)
-{
-    scripted(sin)->state = connected;
-}
-
-static int agent_write(SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
-{
-    ScriptedAgent *a = scripted(sin);
-    size_t n = MIN((size_t)len, a->write_budget);
-    g_byte_array_append(a->from_server, buf, (guint)n);
-    a->write_budget -= n;
-    return (int)n;
-}
-
-static int agent_read(SpiceCharDeviceInstance *sin, uint8_t *buf, int len)
-{
-    ScriptedAgent *a = scripted(sin);
-    size_t n = MIN((size_t)len, a->to_server->len);
-    if (n == 0) {
-        return 0;
-    }
-    memcpy(buf, a->to_server->data, n);
-    g_byte_array_remove_range(a->to_server, 0, (guint)n);
-    a->read_total += n;
-    return (int)n;
-}
-
-static const SpiceCharDeviceInterface agent_interface = {
-    .base = { .type = SPICE_INTERFACE_CHAR_DEVICE, .description = "scripted vdagent",
-              .major_version = SPICE_INTERFACE_CHAR_DEVICE_MAJOR,
-              .minor_version = SPICE_INTERFACE_CHAR_DEVICE_MINOR },
-    .state = agent_state,
-    .write = agent_write,
-    .read = agent_read,
-};
-
 /* ---- the fixture ---------------------------------------------------------- */
 
 typedef struct Fixture {
@@ -87,7 +36,7 @@ typedef struct Fixture {
     SpiceServer *server;
     int port;
     int init_result;
-    ScriptedAgent agent;
+    ScriptedCharDev agent;      /* the vdagent */
     GMutex log_lock;
     GString *log;               /* the server's warnings */
 } Fixture;
@@ -171,29 +120,22 @@ static void fixture_stop(Fixture *f)
 
 static void do_add_agent(void *data)
 {
-    ScriptedAgent *a = data;
-    memset(a, 0, sizeof(*a));
-    a->sin.base.sif = &agent_interface.base;
-    a->sin.subtype = "vdagent";
-    a->to_server = g_byte_array_new();
-    a->from_server = g_byte_array_new();
-    a->write_budget = SIZE_MAX;
-    a->state = -1;
+    ScriptedCharDev *a = data;
+    scripted_chardev_init(a, "vdagent");
     CHECK(spice_server_add_interface(fx.server, &a->sin.base) == 0);
 }
 
 static void do_remove_agent(void *data)
 {
-    ScriptedAgent *a = data;
+    ScriptedCharDev *a = data;
     CHECK(spice_server_remove_interface(&a->sin.base) == 0);
     CHECK_EQ_U64(a->state, 0);
-    g_byte_array_free(a->to_server, TRUE);
-    g_byte_array_free(a->from_server, TRUE);
+    scripted_chardev_finish(a);
 }
 
 static void do_wakeup(void *data)
 {
-    ScriptedAgent *a = data;
+    ScriptedCharDev *a = data;
     spice_server_char_device_wakeup(&a->sin);
 }
 

@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <spice.h>
 
+#include "scripted-chardev.h"
 #include "test-client.h"
 #include "test-core.h"
 #include "test-util.h"
@@ -25,10 +26,7 @@ static struct {
     TestCore *core;
     SpiceServer *server;
     int port;
-    SpiceCharDeviceInstance sin;
-    GByteArray *to_server, *from_server;
-    size_t write_budget;
-    int state;
+    ScriptedCharDev dev;        /* the usbredir device */
 } T;
 
 static void on_core(void (*func)(void *data), void *data)
@@ -38,42 +36,6 @@ static void on_core(void (*func)(void *data), void *data)
         exit(1);
     }
 }
-
-static int dev_write(SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
-{
-    (void)sin;
-    size_t n = MIN((size_t)len, T.write_budget);
-    g_byte_array_append(T.from_server, buf, (guint)n);
-    T.write_budget -= n;
-    return (int)n;
-}
-
-static int dev_read(SpiceCharDeviceInstance *sin, uint8_t *buf, int len)
-{
-    (void)sin;
-    guint n = MIN((guint)len, T.to_server->len);
-    if (n == 0) {
-        return 0;
-    }
-    memcpy(buf, T.to_server->data, n);
-    g_byte_array_remove_range(T.to_server, 0, n);
-    return (int)n;
-}
-
-static void dev_state(SpiceCharDeviceInstance *sin, int connected)
-{
-    (void)sin;
-    T.state = connected;
-}
-
-static const SpiceCharDeviceInterface dev_interface = {
-    .base = { .type = SPICE_INTERFACE_CHAR_DEVICE, .description = "scripted usbredir",
-              .major_version = SPICE_INTERFACE_CHAR_DEVICE_MAJOR,
-              .minor_version = SPICE_INTERFACE_CHAR_DEVICE_MINOR },
-    .state = dev_state,
-    .write = dev_write,
-    .read = dev_read,
-};
 
 static void do_setup(void *data)
 {
@@ -91,20 +53,17 @@ static void do_setup(void *data)
 static void do_add(void *data)
 {
     (void)data;
-    memset(&T.sin, 0, sizeof(T.sin));
-    T.sin.base.sif = &dev_interface.base;
-    T.sin.subtype = "usbredir";
-    T.state = -1;
-    T.write_budget = SIZE_MAX;
-    g_byte_array_set_size(T.to_server, 0);
-    g_byte_array_set_size(T.from_server, 0);
-    CHECK(spice_server_add_interface(T.server, &T.sin.base) == 0);
+    if (T.dev.to_server) {
+        scripted_chardev_finish(&T.dev); /* the previous case's */
+    }
+    scripted_chardev_init(&T.dev, "usbredir");
+    CHECK(spice_server_add_interface(T.server, &T.dev.sin.base) == 0);
 }
 
 static void do_remove(void *data)
 {
     (void)data;
-    CHECK(spice_server_remove_interface(&T.sin.base) == 0);
+    CHECK(spice_server_remove_interface(&T.dev.sin.base) == 0);
 }
 
 static void do_teardown(void *data)
@@ -121,20 +80,20 @@ static void do_nothing(void *data)
 static void do_queue(void *data)
 {
     GByteArray *b = data;
-    g_byte_array_append(T.to_server, b->data, b->len);
-    spice_server_char_device_wakeup(&T.sin);
+    g_byte_array_append(T.dev.to_server, b->data, b->len);
+    spice_server_char_device_wakeup(&T.dev.sin);
 }
 
 static void do_set_budget(void *data)
 {
-    T.write_budget = *(size_t *)data;
-    spice_server_char_device_wakeup(&T.sin);
+    T.dev.write_budget = *(size_t *)data;
+    spice_server_char_device_wakeup(&T.dev.sin);
 }
 
 static void do_copy_written(void *data)
 {
     GByteArray *out = data;
-    g_byte_array_append(out, T.from_server->data, T.from_server->len);
+    g_byte_array_append(out, T.dev.from_server->data, T.dev.from_server->len);
 }
 
 typedef struct Books {
@@ -145,8 +104,8 @@ typedef struct Books {
 static void do_books(void *data)
 {
     Books *k = data;
-    k->written = T.from_server->len;
-    k->state = T.state;
+    k->written = T.dev.from_server->len;
+    k->state = T.dev.state;
 }
 
 static Books books(void)
@@ -329,8 +288,6 @@ int main(int argc, char **argv)
         TEST_CASE(test_slow_device_holds_client_back),
         TEST_CASE(test_oversized_message_closes),
     };
-    T.to_server = g_byte_array_new();
-    T.from_server = g_byte_array_new();
     T.core = test_core_create();
     if (T.core == NULL) {
         return 1;
@@ -346,7 +303,8 @@ int main(int argc, char **argv)
     int rc = test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
     on_core(do_teardown, NULL);
     test_core_destroy(T.core);
-    g_byte_array_free(T.to_server, TRUE);
-    g_byte_array_free(T.from_server, TRUE);
+    if (T.dev.to_server) {
+        scripted_chardev_finish(&T.dev);
+    }
     return rc;
 }

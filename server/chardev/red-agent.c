@@ -363,11 +363,17 @@ static size_t agent_piece_size(const RedAgent *agent)
 static size_t dev_read_room(void *opaque)
 {
     RedAgent *agent = opaque;
-    if (agent->cut_off || !agent_can_deliver(agent)) {
+    if (agent->cut_off) {
         return 0;
     }
+    /* A chunk header is always read: it tells us the agent has data
+     * waiting, so only then does a client short of tokens hold it up (and
+     * start the token timer).  Chunks for the server need no tokens. */
     if (agent->in_header_have < CHUNK_HEADER_SIZE) {
         return CHUNK_HEADER_SIZE - agent->in_header_have;
+    }
+    if (GUINT32_FROM_LE(agent->in_header.port) == VDP_CLIENT_PORT && !agent_can_deliver(agent)) {
+        return 0;
     }
     return agent_piece_size(agent) - agent->in_body_have;
 }

@@ -75,8 +75,13 @@ static bool codec_main_msg(SpiceCodec *c, SpiceMsg *m)
     case SPICE_MSG_MAIN_MULTI_MEDIA_TIME:
         codec_u32(c, &m->u.multi_media_time.time);
         return true;
+    case SPICE_MSG_MAIN_AGENT_CONNECTED:
+        return true;
     case SPICE_MSG_MAIN_AGENT_DISCONNECTED:
         codec_u32(c, &m->u.agent_disconnected.error_code);
+        return true;
+    case SPICE_MSG_MAIN_AGENT_DATA:
+        codec_rest(c, &m->u.raw);
         return true;
     case SPICE_MSG_MAIN_AGENT_TOKEN:
     case SPICE_MSG_MAIN_AGENT_CONNECTED_TOKENS:
@@ -201,6 +206,17 @@ static bool codec_inputs_msg(SpiceCodec *c, SpiceMsg *m)
     }
 }
 
+/* The spicevmc channels (usbredir, webdav, port) carry the device's bytes
+ * as they are; compressed data is never negotiated (we offer no caps). */
+static bool codec_spicevmc_msg(SpiceCodec *c, SpiceMsg *m)
+{
+    if (m->type != SPICE_MSG_SPICEVMC_DATA) {
+        return false;
+    }
+    codec_rest(c, &m->u.raw);
+    return true;
+}
+
 static bool codec_msg(SpiceCodec *c, uint8_t channel, SpiceMsg *m)
 {
     if (m->type <= SPICE_MSG_BASE_LAST) { /* channel messages start at 101 */
@@ -211,6 +227,9 @@ static bool codec_msg(SpiceCodec *c, uint8_t channel, SpiceMsg *m)
     case SPICE_CHANNEL_DISPLAY: return codec_display_msg(c, m);
     case SPICE_CHANNEL_CURSOR: return codec_cursor_msg(c, m);
     case SPICE_CHANNEL_INPUTS: return codec_inputs_msg(c, m);
+    case SPICE_CHANNEL_USBREDIR:
+    case SPICE_CHANNEL_WEBDAV:
+    case SPICE_CHANNEL_PORT: return codec_spicevmc_msg(c, m);
     default: return false;
     }
 }
@@ -355,6 +374,15 @@ static bool codec_inputs_msgc(SpiceCodec *c, SpiceMsgc *m)
     }
 }
 
+static bool codec_spicevmc_msgc(SpiceCodec *c, SpiceMsgc *m)
+{
+    if (m->type != SPICE_MSGC_SPICEVMC_DATA) {
+        return false;
+    }
+    codec_rest(c, &m->u.raw);
+    return true;
+}
+
 static bool codec_msgc(SpiceCodec *c, uint8_t channel, SpiceMsgc *m)
 {
     if (m->type <= SPICE_MSG_BASE_LAST) { /* channel messages start at 101 */
@@ -365,6 +393,9 @@ static bool codec_msgc(SpiceCodec *c, uint8_t channel, SpiceMsgc *m)
     case SPICE_CHANNEL_DISPLAY: return codec_display_msgc(c, m);
     case SPICE_CHANNEL_INPUTS: return codec_inputs_msgc(c, m);
     case SPICE_CHANNEL_CURSOR: return false; /* no cursor-specific client messages */
+    case SPICE_CHANNEL_USBREDIR:
+    case SPICE_CHANNEL_WEBDAV:
+    case SPICE_CHANNEL_PORT: return codec_spicevmc_msgc(c, m);
     default: return false;
     }
 }

@@ -244,6 +244,7 @@ typedef struct SpiceMsg {
         SpiceMsgCursorInvalOne cursor_inval_one;
         SpiceMsgInputsInit inputs_init;
         SpiceMsgInputsKeyModifiers key_modifiers;
+        SpiceWireArray raw;     /* MAIN_AGENT_DATA, SPICEVMC_DATA: bytes */
     } u;
 } SpiceMsg;
 

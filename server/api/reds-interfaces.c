@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-interfaces.c: spice_server_add_interface / remove_interface: the
- * devices a host plugs in (QXL, keyboard, mouse, tablet), checked against
+ * devices a host plugs in (QXL, keyboard, mouse, tablet, char devices), checked against
  * the interface versions of the 0.15 headers. */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include "inputs-channel.h"
 #include "main-channel.h"
 #include "red-log.h"
+#include "reds-char-devices.h"
 #include "reds-displays.h"
 #include "reds-private.h"
 
@@ -59,12 +60,18 @@ RED_EXPORT int spice_server_add_interface(SpiceServer *reds, SpiceBaseInstance *
         }
         return reds_displays_add(reds, SPICE_CONTAINEROF(sin, QXLInstance, base));
     }
+    if (strcmp(sif->type, SPICE_INTERFACE_CHAR_DEVICE) == 0) {
+        if (!is_valid_version(sif, SPICE_INTERFACE_CHAR_DEVICE_MAJOR,
+                              SPICE_INTERFACE_CHAR_DEVICE_MINOR)) {
+            return -1;
+        }
+        return reds_char_device_add(reds, SPICE_CONTAINEROF(sin, SpiceCharDeviceInstance, base));
+    }
     if (strcmp(sif->type, SPICE_INTERFACE_MIGRATION) == 0 ||
         strcmp(sif->type, SPICE_INTERFACE_PLAYBACK) == 0 ||
-        strcmp(sif->type, SPICE_INTERFACE_RECORD) == 0 ||
-        strcmp(sif->type, SPICE_INTERFACE_CHAR_DEVICE) == 0) {
+        strcmp(sif->type, SPICE_INTERFACE_RECORD) == 0) {
         /* Accepted so hosts start, but no channel is advertised for them:
-         * audio, char devices and migration are not implemented. */
+         * audio and migration are not implemented. */
         red_log_info("interface %s accepted; not served (unsupported)", sif->type);
         return 0;
     }
@@ -91,8 +98,11 @@ RED_EXPORT int spice_server_remove_interface(SpiceBaseInstance *sin)
     if (strcmp(sif->type, SPICE_INTERFACE_QXL) == 0) {
         return reds_displays_remove(SPICE_CONTAINEROF(sin, QXLInstance, base));
     }
-    /* Keyboard and mouse are never removed by QEMU; char devices etc. were
-     * never really added. */
+    if (strcmp(sif->type, SPICE_INTERFACE_CHAR_DEVICE) == 0) {
+        return reds_char_device_remove(SPICE_CONTAINEROF(sin, SpiceCharDeviceInstance, base));
+    }
+    /* Keyboard and mouse are never removed by QEMU; audio and migration
+     * were never really added. */
     return 0;
 }
 

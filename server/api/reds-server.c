@@ -14,7 +14,10 @@
 
 #include "inputs-channel.h"
 #include "main-channel.h"
+#include "red-agent.h"
+#include "red-vmc.h"
 #include "red-log.h"
+#include "reds-char-devices.h"
 #include "reds-displays.h"
 #include "reds-private.h"
 
@@ -26,17 +29,21 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->port = -1;
     reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
     reds->agent_mouse = true;
+    reds->agent_copypaste = true;
+    reds->agent_file_xfer = true;
     reds->mouse_mode = SPICE_MOUSE_MODE_SERVER;
     reds->vm_running = true; /* the real server starts "running" too */
     reds->qxls = g_ptr_array_new();
     reds->registry = red_channel_registry_new();
     reds->session = red_session_new(reds->registry);
+    reds->agent = red_agent_create(reds);
     /* The order of the classes is the order of CHANNELS_LIST and of the
      * session's end: main, inputs, then display and cursor per QXL. */
     reds->main_channel = main_channel_new(reds);
     reds->inputs_channel = inputs_channel_new(reds);
     if (reds->main_channel == NULL || reds->inputs_channel == NULL ||
-        reds_displays_register(reds) != 0) {
+        reds_displays_register(reds) != 0 ||
+        (reds->vmc_channels = red_vmc_channels_create(reds)) == NULL) {
         red_log_warn("spice_server_new: cannot register the channels");
         spice_server_destroy(reds);
         return NULL;
@@ -188,6 +195,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
      * workers with theirs; the workers' last events are delivered when the
      * queue goes. */
     red_channel_registry_close_all(reds->registry, "server destroyed");
+    reds_char_devices_remove_all(reds);
     reds_displays_remove_all(reds);
     g_ptr_array_free(reds->qxls, TRUE);
     red_main_queue_free(reds->main_queue);
@@ -200,6 +208,8 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     }
     inputs_channel_free(reds->inputs_channel);
     main_channel_free(reds->main_channel);
+    red_agent_destroy(reds->agent);
+    red_vmc_channels_destroy(reds->vmc_channels);
     red_session_free(reds->session);
     red_channel_registry_free(reds->registry);
     g_free(reds->addr);
@@ -327,18 +337,17 @@ RED_EXPORT int spice_server_set_agent_mouse(SpiceServer *reds, int enable)
     return 0;
 }
 
-/* No agent channel yet: copy/paste and file transfer cannot happen anyway. */
+/* Off: the agent's clipboard (or file-transfer) messages are dropped both
+ * ways (chardev/red-agent-framing.c), from the next message on. */
 RED_EXPORT int spice_server_set_agent_copypaste(SpiceServer *reds, int enable)
 {
-    (void)reds;
-    (void)enable;
+    reds->agent_copypaste = enable != 0;
     return 0;
 }
 
 RED_EXPORT int spice_server_set_agent_file_xfer(SpiceServer *reds, int enable)
 {
-    (void)reds;
-    (void)enable;
+    reds->agent_file_xfer = enable != 0;
     return 0;
 }
 

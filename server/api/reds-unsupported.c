@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-unsupported.c: public entry points of features s3display does not
- * implement yet (char devices, client migration, TLS/SASL, video codecs,
+ * implement yet (client migration, TLS/SASL, video codecs,
  * record/replay, GL scanout) plus a few deprecated leftovers.
  *
  * Why they exist at all: Debian's QEMU modules are bound with RTLD_NOW, so
@@ -24,46 +24,6 @@
 #include <spice.h>
 
 #include "red-log.h"
-
-/* ---- char devices -------------------------------------------------------- */
-
-/* The subtypes Debian's libspice-server 0.15.1 recognises, in its order
- * (read from the library itself; upstream reds.cpp lists vdagent, smartcard
- * when built with libcacard, which Debian's is, and usbredir).  QEMU's
- * spicevmc chardev refuses to be created, and QEMU exits, when its name= is
- * not in this list, so an empty list would break every libvirt/virt-manager
- * VM with the usual vdagent channel.  Recognising a subtype only lets QEMU
- * create the chardev: no channel is offered to clients.  "port" is not
- * listed because QEMU's spiceport chardev never checks it (same as the real
- * library). */
-static const char *const red_char_device_subtypes[] = {
-    "vdagent",
-    "smartcard",
-    "usbredir",
-    NULL,
-};
-
-/* Recognised char-device subtypes: the static NULL-terminated list above.
- * The caller must not modify or free it (the header's return type predates
- * const; the array lives in read-only memory). */
-RED_EXPORT const char **spice_server_char_device_recognized_subtypes(void)
-{
-    return (const char **)red_char_device_subtypes;
-}
-
-/* Char-device wakeup: no-op.  The real library reads the guest's data here
- * to forward it to a client; we have no char-device channel, so the data
- * stays queued in QEMU (its chardev marks itself blocked and stops
- * writing): back-pressure, not loss, and the guest agent waits. */
-RED_EXPORT void spice_server_char_device_wakeup(SpiceCharDeviceInstance *sin)
-{
-}
-
-/* Port event (guest opened/closed a named port): no-op; it would only be
- * forwarded to a client on a port channel, which we never offer. */
-RED_EXPORT void spice_server_port_event(SpiceCharDeviceInstance *sin, uint8_t event)
-{
-}
 
 /* ---- client migration ---------------------------------------------------- */
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main-channel.c: the main channel (one client session at a time).
  *
- * On link: MAIN_INIT (session id, display hint, mouse modes, no agent, the
- * multimedia clock).  The client answers ATTACH_CHANNELS, we list our
+ * On link: MAIN_INIT (session id, display hint, mouse modes, the agent's
+ * presence and tokens, the multimedia clock).  Agent messages go to the
+ * agent (chardev/red-agent.h), which keeps per-client state.  The client answers ATTACH_CHANNELS, we list our
  * channels; MOUSE_MODE_REQUEST switches between server and client mouse when
  * the client mode is possible (a tablet is plugged in). */
 #include "config.h"
@@ -11,17 +12,16 @@
 
 #include <string.h>
 
+#include "red-agent.h"
 #include "red-channel-client.h"
 #include "red-log.h"
 #include "reds-connection.h"
-
-/* What spice-server hands out: ten tokens for the (absent) agent. */
-#define REDS_AGENT_TOKENS 10
 
 struct MainChannel {
     RedsState *reds;
     RedChannelClient *client;   /* of the current session; NULL = none */
     RedsConnection *connection; /* its channel-event record */
+    RedAgentClient *agent;      /* its side of the agent */
 };
 
 static uint32_t mm_time_now(void)
@@ -69,12 +69,13 @@ static bool main_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, voi
         main_channel_send_mouse_mode(mc);
         return true;
     }
-    case SPICE_MSGC_MAIN_CLIENT_INFO:
     case SPICE_MSGC_MAIN_AGENT_START:
     case SPICE_MSGC_MAIN_AGENT_DATA:
     case SPICE_MSGC_MAIN_AGENT_TOKEN:
+        return mc->client == rcc && red_agent_client_handle_message(mc->agent, msg);
+    case SPICE_MSGC_MAIN_CLIENT_INFO:
     case SPICE_MSGC_MAIN_QUALITY_INDICATOR:
-        return true; /* no agent: nothing to forward */
+        return true; /* hints we do not use */
     case SPICE_MSGC_MAIN_MIGRATE_CONNECTED:
     case SPICE_MSGC_MAIN_MIGRATE_CONNECT_ERROR:
     case SPICE_MSGC_MAIN_MIGRATE_END:
@@ -95,6 +96,8 @@ static void main_on_closed(RedChannelClient *rcc, void *opaque)
         return; /* a client replaced earlier: its session is over already */
     }
     RedsConnection *conn = mc->connection;
+    red_agent_client_destroy(mc->agent);
+    mc->agent = NULL;
     mc->client = NULL;
     mc->connection = NULL;
     reds_connection_closed(mc->reds, conn);
@@ -103,8 +106,17 @@ static void main_on_closed(RedChannelClient *rcc, void *opaque)
     red_session_end(reds_get_session(mc->reds), "session closed");
 }
 
+static void main_on_writable(RedChannelClient *rcc, void *opaque)
+{
+    MainChannel *mc = opaque;
+    if (mc->client == rcc) {
+        red_agent_client_writable(mc->agent);
+    }
+}
+
 static const RedChannelClientOps main_ops = {
     .handle_message = main_handle_message,
+    .on_writable = main_on_writable,
     .on_closed = main_on_closed,
 };
 
@@ -124,6 +136,7 @@ static void main_link(void *opaque, void *instance, RedStream *stream,
         return;
     }
     mc->connection = conn;
+    mc->agent = red_agent_client_create(reds_get_agent(reds), mc->client);
     reds_connection_opened(reds, conn);
     SpiceMsg init = { .type = SPICE_MSG_MAIN_INIT };
     init.u.main_init = (SpiceMsgMainInit){
@@ -132,11 +145,10 @@ static void main_link(void *opaque, void *instance, RedStream *stream,
                                                             SPICE_CHANNEL_DISPLAY),
         .supported_mouse_modes = reds_supported_mouse_modes(reds),
         .current_mouse_mode = reds_get_mouse_mode(reds),
-        .agent_connected = 0,
-        .agent_tokens = REDS_AGENT_TOKENS,
         .multi_media_time = mm_time_now(),
         .ram_hint = 0,
     };
+    red_agent_client_fill_init(mc->agent, &init.u.main_init);
     red_channel_client_send(mc->client, &init);
 }
 

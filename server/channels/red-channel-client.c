@@ -34,6 +34,7 @@ struct RedChannelClient {
     unsigned stall_ms;
     bool stall_armed;
 
+    bool read_paused;   /* the owner has no room for another message */
     bool closed;        /* no more I/O; on_closed pending or done */
     bool closed_notified;
     int in_handler;     /* depth of I/O callbacks on the stack */
@@ -63,7 +64,8 @@ static unsigned rcc_stall_limit_ms(void)
 static void rcc_update_watch(RedChannelClient *rcc)
 {
     if (rcc->watch) {
-        rcc->loop->watch_update_mask(rcc->watch, SPICE_WATCH_EVENT_READ |
+        rcc->loop->watch_update_mask(rcc->watch,
+                                     (rcc->read_paused ? 0 : SPICE_WATCH_EVENT_READ) |
                                      (red_stream_pending(rcc->stream) ? SPICE_WATCH_EVENT_WRITE : 0));
     }
 }
@@ -160,7 +162,7 @@ static void rcc_dispatch(RedChannelClient *rcc)
 /* Reads what the socket has; returns false when the client went away. */
 static bool rcc_read(RedChannelClient *rcc)
 {
-    while (!rcc->closed) {
+    while (!rcc->closed && !rcc->read_paused) {
         ssize_t r;
         if (rcc->header_have < sizeof(rcc->header)) {
             r = red_stream_read(rcc->stream, rcc->header + rcc->header_have,
@@ -204,7 +206,7 @@ static bool rcc_read(RedChannelClient *rcc)
         rcc->header_have = 0;
         rcc_dispatch(rcc);
     }
-    return false;
+    return rcc->read_paused && !rcc->closed;
 }
 
 static void rcc_on_io(int fd, int event, void *opaque)
@@ -309,6 +311,15 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg)
     rcc_update_watch(rcc);
     rcc_watch_stall(rcc, false);
     return 0;
+}
+
+void red_channel_client_pause_read(RedChannelClient *rcc, bool paused)
+{
+    if (rcc->closed || rcc->read_paused == paused) {
+        return;
+    }
+    rcc->read_paused = paused;
+    rcc_update_watch(rcc);
 }
 
 bool red_channel_client_can_send(const RedChannelClient *rcc)

@@ -62,6 +62,11 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg);
 /* True while the ack window is open and the socket queue is below the high
  * water mark: a producer should wait for on_writable otherwise. */
 bool red_channel_client_can_send(const RedChannelClient *rcc);
+/* Stops (paused) or resumes reading the client's messages: an owner with no
+ * room for another message pauses, and the client's bytes wait in the
+ * socket (TCP back-pressure).  Safe inside handle_message: no message after
+ * the current one is dispatched until resumed. */
+void red_channel_client_pause_read(RedChannelClient *rcc, bool paused);
 /* Closes with a log line; on_closed follows (deferred if inside a handler). */
 void red_channel_client_close(RedChannelClient *rcc, const char *why);
 

@@ -24,6 +24,8 @@
 
 struct MainChannel;
 struct InputsChannel;
+struct RedAgent;
+struct RedVmcChannels;
 /* red-main-queue.h carries RedsConnection records (reds-connection.c stands
  * on this header), so the queue is named here, not included. */
 struct RedMainQueue;
@@ -44,6 +46,8 @@ struct RedsState {
     bool have_uuid;
     SpiceImageCompression image_compression;
     bool agent_mouse;
+    bool agent_copypaste;       /* clipboard messages through the agent */
+    bool agent_file_xfer;       /* file-transfer messages through the agent */
     bool exit_on_disconnect;
 
     /* network */
@@ -64,6 +68,9 @@ struct RedsState {
     SpiceKbdInstance *keyboard;
     SpiceMouseInstance *mouse;
     SpiceTabletInstance *tablet;
+    struct RedAgent *agent;     /* the vdagent char device, if added */
+    struct RedVmcChannels *vmc_channels; /* usbredir pass-through channels */
+    GList *char_devices;        /* SpiceCharDeviceInstance* added */
     uint8_t kbd_leds;
     uint32_t mouse_mode;        /* SPICE_MOUSE_MODE_SERVER or _CLIENT */
     bool vm_running;

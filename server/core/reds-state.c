@@ -19,6 +19,21 @@ RedSession *reds_get_session(RedsState *reds)
     return reds->session;
 }
 
+struct RedAgent *reds_get_agent(RedsState *reds)
+{
+    return reds->agent;
+}
+
+bool reds_agent_copypaste(const RedsState *reds)
+{
+    return reds->agent_copypaste;
+}
+
+bool reds_agent_file_xfer(const RedsState *reds)
+{
+    return reds->agent_file_xfer;
+}
+
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds)
 {
     return reds->keyboard;

@@ -10,6 +10,7 @@
 #ifndef REDS_H
 #define REDS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <spice.h>
@@ -23,6 +24,13 @@ typedef struct RedsState RedsState;
 const SpiceCoreInterface *reds_get_core(const RedsState *reds);
 RedChannelRegistry *reds_get_registry(RedsState *reds);
 RedSession *reds_get_session(RedsState *reds);
+/* The guest agent (chardev/red-agent.h), present whether or not its device
+ * is added. */
+struct RedAgent *reds_get_agent(RedsState *reds);
+/* The host's agent switches (spice_server_set_agent_copypaste/_file_xfer;
+ * both on by default, as upstream's). */
+bool reds_agent_copypaste(const RedsState *reds);
+bool reds_agent_file_xfer(const RedsState *reds);
 
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);

@@ -6,3 +6,8 @@
 # pixel for pixel against the scene test-display-scene serves.
 TESTS += client/test-spice-watch.sh
 EXTRA_DIST += client/spice-watch.py client/test-spice-watch.sh
+
+# spice-gtk's clipboard (both ways) and monitors config through our agent
+# (server/agent-server: our server with a scripted vdagent).
+TESTS += client/test-agent-clipboard.sh
+EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py

@@ -76,3 +76,38 @@ server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-s
 # Not a test (the picture varies with GTK and the viewer's scaling): shows the
 # scene in remote-viewer on a private Xvfb and saves a PNG to look at.
 EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py
+
+# The vdagent char device and the main channel's agent messages: a scripted
+# agent (SpiceCharDeviceInterface) and our minimal client against
+# libserver-core, on a TestCore thread.
+test_programs += server/test-agent
+server_test_agent_SOURCES = server/test-agent.c server/scripted-chardev.c \
+	server/scripted-chardev.h server/test-client.c server/test-client.h \
+	server/test-core.c server/test-core.h
+server_test_agent_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
+server_test_agent_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+
+# Our server with a scripted vdagent, driven by the real-client test
+# tests/client/test-agent-clipboard.sh (spice-gtk).
+helper_programs += server/agent-server
+server_agent_server_SOURCES = server/agent-server.c server/test-core.c server/test-core.h
+server_agent_server_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
+server_agent_server_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+
+# The agent with several main-channel clients at once (its per-client state,
+# driven through RedChannelClients on socketpairs).
+test_programs += server/test-agent-clients
+server_test_agent_clients_SOURCES = server/test-agent-clients.c server/scripted-chardev.c \
+	server/scripted-chardev.h server/test-client.c \
+	server/test-client.h server/test-core.c server/test-core.h
+server_test_agent_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) \
+	-I$(top_srcdir)/server/chardev
+server_test_agent_clients_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+
+# A usbredir char device as a pass-through usbredir channel.
+test_programs += server/test-usbredir
+server_test_usbredir_SOURCES = server/test-usbredir.c server/scripted-chardev.c \
+	server/scripted-chardev.h server/test-client.c server/test-client.h \
+	server/test-core.c server/test-core.h
+server_test_usbredir_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
+server_test_usbredir_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)

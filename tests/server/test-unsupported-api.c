@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-unsupported-api: the public entry points of features we do not
- * support (server/api/reds-unsupported.c, reds-audio.c) give their
+ * support (server/api/reds-unsupported.c, reds-audio.c, the char-device
+ * subtypes other than vdagent in reds-char-devices.c) give their
  * documented answers, accept NULL everywhere, and take ownership of what
  * the header says they own (the GL scanout fd). */
 #include "config.h"
@@ -101,6 +102,8 @@ static void test_char_device_subtypes(void)
     CHECK(spice_server_char_device_recognized_subtypes() == got);
 }
 
+/* A device that was never added (st NULL) is ignored by wakeup and
+ * port_event; the vdagent itself is served (test-agent). */
 static void test_char_device_calls_are_noops(void)
 {
     SpiceCharDeviceInstance sin;
@@ -110,6 +113,65 @@ static void test_char_device_calls_are_noops(void)
     spice_server_char_device_wakeup(NULL);
     spice_server_port_event(&sin, 0);
     spice_server_port_event(NULL, 1);
+}
+
+static int never_called_io(SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
+{
+    (void)sin;
+    (void)buf;
+    (void)len;
+    CHECK(false);
+    return 0;
+}
+
+static int never_called_read(SpiceCharDeviceInstance *sin, uint8_t *buf, int len)
+{
+    (void)sin;
+    (void)buf;
+    (void)len;
+    CHECK(false);
+    return 0;
+}
+
+/* Subtypes other than vdagent and usbredir are refused (-1, ENOTSUP), so
+ * no channel is offered for them; removing them is harmless.  The served
+ * ones before spice_server_init are refused too (EINVAL). */
+static void test_char_device_subtypes_refused(void)
+{
+    static const SpiceCharDeviceInterface sif = {
+        .base = { .type = SPICE_INTERFACE_CHAR_DEVICE, .description = "test",
+                  .major_version = SPICE_INTERFACE_CHAR_DEVICE_MAJOR,
+                  .minor_version = SPICE_INTERFACE_CHAR_DEVICE_MINOR },
+        .write = never_called_io,
+        .read = never_called_read,
+    };
+    static const char *const refused[] = { "smartcard", "port" };
+    SpiceServer *server = spice_server_new();
+    CHECK(server != NULL);
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        SpiceCharDeviceInstance sin;
+        memset(&sin, 0, sizeof(sin));
+        sin.base.sif = &sif.base;
+        sin.subtype = refused[i];
+        sin.portname = strcmp(refused[i], "port") == 0 ? "org.spice-space.webdav.0" : NULL;
+        errno = 0;
+        CHECK(spice_server_add_interface(server, &sin.base) == -1);
+        CHECK(errno == ENOTSUP);
+        CHECK(sin.st == NULL);
+        CHECK(spice_server_remove_interface(&sin.base) == 0);
+    }
+    static const char *const early[] = { "vdagent", "usbredir" };
+    for (size_t i = 0; i < sizeof(early) / sizeof(early[0]); i++) {
+        SpiceCharDeviceInstance sin;
+        memset(&sin, 0, sizeof(sin));
+        sin.base.sif = &sif.base;
+        sin.subtype = early[i];
+        errno = 0;
+        CHECK(spice_server_add_interface(server, &sin.base) == -1);
+        CHECK(errno == EINVAL);
+        CHECK(sin.st == NULL);
+    }
+    spice_server_destroy(server);
 }
 
 static void test_migration_refused(void)
@@ -236,6 +298,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_record_without_client),
         TEST_CASE(test_char_device_subtypes),
         TEST_CASE(test_char_device_calls_are_noops),
+        TEST_CASE(test_char_device_subtypes_refused),
         TEST_CASE(test_migration_refused),
         TEST_CASE(test_security_refused),
         TEST_CASE(test_video_codecs),

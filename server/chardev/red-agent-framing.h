@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-agent-framing.h: where VDAgentMessages begin and end in a stream of
+ * chunks, and which of them the host's policy lets through.
+ *
+ * Both peers of the agent cut a message into chunks with its VDAgentMessage
+ * header at the start of the first one, and never put two messages in one
+ * chunk (spice-gtk and spice-vdagent do so; upstream's server requires it
+ * too).  A framing follows one direction of one peer.
+ */
+#ifndef RED_AGENT_FRAMING_H
+#define RED_AGENT_FRAMING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What the host allows through (spice_server_set_agent_copypaste,
+ * spice_server_set_agent_file_xfer). */
+typedef struct RedAgentPolicy {
+    bool copypaste;
+    bool file_xfer;
+} RedAgentPolicy;
+
+typedef struct RedAgentFraming {
+    uint32_t msg_left;      /* bytes of the current message still to come */
+    bool dropping;          /* the current message is filtered out */
+} RedAgentFraming;
+
+typedef enum RedAgentFrameError {
+    RED_AGENT_FRAME_OK,
+    RED_AGENT_FRAME_NO_HEADER,   /* a message starts in a chunk shorter than its header */
+    RED_AGENT_FRAME_BAD_HEADER,  /* protocol not VD_AGENT_PROTOCOL, or an unknown type */
+    RED_AGENT_FRAME_OVERRUN,     /* the chunk runs past the message's end */
+} RedAgentFrameError;
+
+/* Advances f over one chunk of len bytes.  On RED_AGENT_FRAME_OK, *drop
+ * says whether the chunk belongs to a message the policy filters out and
+ * *ends whether it completes its message.  On an error, *value is the
+ * offending number (length, protocol/type, or bytes past the end) and f is
+ * unchanged. */
+RedAgentFrameError red_agent_frame_chunk(RedAgentFraming *f, const RedAgentPolicy *policy,
+                                         const uint8_t *data, uint32_t len, bool *drop,
+                                         bool *ends, uint32_t *value);
+
+/* A one-line description of err for logs. */
+const char *red_agent_frame_error_str(RedAgentFrameError err);
+
+#endif /* RED_AGENT_FRAMING_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-unsupported.c: public entry points of features s3display does not
- * implement yet (char devices, client migration, TLS/SASL, video codecs,
+ * implement yet (char devices, client migration, SASL, video codecs,
  * record/replay, GL scanout) plus a few deprecated leftovers.
  *
  * Why they exist at all: Debian's QEMU modules are bound with RTLD_NOW, so
@@ -119,20 +119,6 @@ RED_EXPORT void spice_server_set_seamless_migration(SpiceServer *s, int enable)
 }
 
 /* ---- security ------------------------------------------------------------ */
-
-/* TLS port and certificates: -1, errno ENOTSUP, with a warning, and no TLS
- * port is opened.  QEMU ignores the result, so the log line is the only
- * trace: the operator must learn that tls-port does nothing and that only
- * the plain port (and its ticket) protects the console. */
-RED_EXPORT int spice_server_set_tls(SpiceServer *s, int port,
-                                    const char *ca_cert_file, const char *certs_file,
-                                    const char *private_key_file, const char *key_passwd,
-                                    const char *dh_key_file, const char *ciphersuite)
-{
-    red_log_warn("TLS is not supported: tls-port %d is not opened", port);
-    errno = ENOTSUP;
-    return -1;
-}
 
 /* SASL: -1 (errno ENOTSUP) when asked to enable it, so QEMU stops with
  * "failed to enable sasl" instead of running with weaker authentication

@@ -10,6 +10,7 @@
 #ifndef REDS_H
 #define REDS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <spice.h>
@@ -23,6 +24,13 @@ typedef struct RedsState RedsState;
 const SpiceCoreInterface *reds_get_core(const RedsState *reds);
 RedChannelRegistry *reds_get_registry(RedsState *reds);
 RedSession *reds_get_session(RedsState *reds);
+
+/* Is a client connected (a session on)?  The host's ticket policy
+ * (fail_if_connected, disconnect_if_connected) asks this. */
+bool reds_clients_connected(const RedsState *reds);
+/* Disconnects every connected client; why is logged.  Nothing happens when
+ * none is connected. */
+void reds_disconnect_clients(RedsState *reds, const char *why);
 
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);

@@ -13,6 +13,7 @@
 #include "red-ticket.h"
 
 typedef enum {
+    LINK_TLS_HANDSHAKE,
     LINK_READ_HEADER,
     LINK_READ_MESS,
     LINK_READ_MECHANISM,
@@ -54,6 +55,17 @@ static void link_fail(RedLink *l, uint32_t err, const char *why)
         p.finished(p.opaque, l); /* while l is still a valid pointer */
     }
     link_free(l);
+}
+
+/* Answers the link message with err (header + all-zero reply) and closes. */
+static void link_refuse(RedLink *l, uint32_t err, const char *why)
+{
+    SpiceWireWriter w;
+    spice_wire_writer_init(&w);
+    spice_link_reply_write(&w, err, NULL, NULL);
+    (void)red_stream_write(l->stream, w.data, w.len);
+    spice_wire_writer_finish(&w);
+    link_fail(l, err, why);
 }
 
 static void link_send_result(RedLink *l, uint32_t result)
@@ -150,12 +162,7 @@ static bool link_step(RedLink *l)
     case LINK_READ_HEADER:
         err = spice_link_header_parse(l->buf, &size);
         if (err != SPICE_LINK_ERR_OK) {
-            SpiceWireWriter w;
-            spice_wire_writer_init(&w);
-            spice_link_reply_write(&w, err, NULL, NULL);
-            (void)red_stream_write(l->stream, w.data, w.len);
-            spice_wire_writer_finish(&w);
-            link_fail(l, err, "bad link header");
+            link_refuse(l, err, "bad link header");
             return false;
         }
         link_expect(l, LINK_READ_MESS, size);
@@ -163,12 +170,15 @@ static bool link_step(RedLink *l)
     case LINK_READ_MESS:
         err = spice_link_mess_parse(l->buf, l->have, &l->req);
         if (err != SPICE_LINK_ERR_OK) {
-            SpiceWireWriter w;
-            spice_wire_writer_init(&w);
-            spice_link_reply_write(&w, err, NULL, NULL);
-            (void)red_stream_write(l->stream, w.data, w.len);
-            spice_wire_writer_finish(&w);
-            link_fail(l, err, "bad link message");
+            link_refuse(l, err, "bad link message");
+            return false;
+        }
+        err = l->policy.check_security(l->policy.opaque, l->req.channel_type,
+                                       red_stream_is_tls(l->stream));
+        if (err != SPICE_LINK_ERR_OK) {
+            red_log_info("link: channel type %u must be linked %s", l->req.channel_type,
+                         err == SPICE_LINK_ERR_NEED_SECURED ? "over TLS" : "in clear");
+            link_refuse(l, err, "wrong channel security");
             return false;
         }
         link_reply(l);
@@ -188,7 +198,30 @@ static bool link_step(RedLink *l)
     case LINK_READ_TICKET:
         link_check_ticket(l);
         return false;
+    case LINK_TLS_HANDSHAKE:
+        break; /* never a read step: link_tls_step runs it */
     }
+    return false;
+}
+
+/* Advances the TLS handshake; returns false while it is not done (the
+ * watch then waits for what OpenSSL asked for) or when the link is gone. */
+static bool link_tls_step(RedLink *l)
+{
+    switch (red_stream_tls_accept(l->stream)) {
+    case RED_STREAM_TLS_DONE:
+        link_expect(l, LINK_READ_HEADER, SPICE_LINK_HEADER_SIZE);
+        return true;
+    case RED_STREAM_TLS_WANT_READ:
+        l->core->watch_update_mask(l->watch, SPICE_WATCH_EVENT_READ);
+        return false;
+    case RED_STREAM_TLS_WANT_WRITE:
+        l->core->watch_update_mask(l->watch, SPICE_WATCH_EVENT_WRITE);
+        return false;
+    case RED_STREAM_TLS_FAILED:
+        break;
+    }
+    link_fail(l, SPICE_LINK_ERR_ERROR, "TLS handshake failed");
     return false;
 }
 
@@ -196,6 +229,14 @@ static void link_on_io(int fd, int event, void *opaque)
 {
     RedLink *l = opaque;
     (void)fd;
+    if (l->state == LINK_TLS_HANDSHAKE) {
+        if (!link_tls_step(l)) {
+            return;
+        }
+        /* The client's link message may already sit decrypted in OpenSSL,
+         * where the socket no longer signals it: read now. */
+        event = SPICE_WATCH_EVENT_READ;
+    }
     if (event & SPICE_WATCH_EVENT_WRITE) {
         if (red_stream_flush(l->stream) != 0) {
             link_fail(l, SPICE_LINK_ERR_ERROR, "write failed");
@@ -227,7 +268,8 @@ static void link_on_timeout(void *opaque)
     link_fail(opaque, SPICE_LINK_ERR_ERROR, "link timed out");
 }
 
-RedLink *red_link_start(const SpiceCoreInterface *core, int fd, const RedLinkPolicy *policy)
+RedLink *red_link_start(const SpiceCoreInterface *core, int fd, SSL_CTX *tls,
+                        const RedLinkPolicy *policy)
 {
     RedLink *l = calloc(1, sizeof(*l));
     if (l == NULL || (l->stream = red_stream_new(fd)) == NULL) {
@@ -235,9 +277,16 @@ RedLink *red_link_start(const SpiceCoreInterface *core, int fd, const RedLinkPol
         close(fd);
         return NULL;
     }
+    if (tls && red_stream_enable_tls(l->stream, tls) != 0) {
+        red_stream_free(l->stream);
+        free(l);
+        return NULL;
+    }
     l->core = core;
     l->policy = *policy;
-    link_expect(l, LINK_READ_HEADER, SPICE_LINK_HEADER_SIZE);
+    /* The first event of a TLS link is the client's hello. */
+    link_expect(l, tls ? LINK_TLS_HANDSHAKE : LINK_READ_HEADER,
+                tls ? 0 : SPICE_LINK_HEADER_SIZE);
     l->watch = core->watch_add(fd, SPICE_WATCH_EVENT_READ, link_on_io, l);
     l->timer = core->timer_add(link_on_timeout, l);
     if (l->timer) {

@@ -11,6 +11,7 @@ SERVER_TEST_LIBS = $(SPICE_TEST_LIBS) $(top_builddir)/server/libserver-core.la \
 # Hostile clients against our server (links libserver-core directly).
 test_programs += server/test-hostile-clients
 server_test_hostile_clients_SOURCES = server/test-hostile-clients.c \
+	server/server-fixture.c server/server-fixture.h \
 	server/test-client.c server/test-client.h
 server_test_hostile_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_hostile_clients_LDADD = $(SERVER_TEST_LIBS)
@@ -76,3 +77,20 @@ server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-s
 # Not a test (the picture varies with GTK and the viewer's scaling): shows the
 # scene in remote-viewer on a private Xvfb and saves a PNG to look at.
 EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py
+
+# TLS port and channel security against OpenSSL clients, with hostile TLS
+# peers (certificates made at run time by tls-certs.sh).
+test_programs += server/test-tls
+server_test_tls_SOURCES = server/test-tls.c server/server-fixture.c server/server-fixture.h \
+	server/test-tls-client.c server/test-tls-client.h \
+	server/test-client.c server/test-client.h
+server_test_tls_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_tls_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS)
+EXTRA_DIST += server/tls-certs.sh
+
+# spice_server_set_ticket: lifetime, fail_if_connected, disconnect_if_connected.
+test_programs += server/test-tickets
+server_test_tickets_SOURCES = server/test-tickets.c server/server-fixture.c server/server-fixture.h \
+	server/test-client.c server/test-client.h
+server_test_tickets_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_tickets_LDADD = $(SERVER_TEST_LIBS)

@@ -244,16 +244,10 @@ int test_client_send_msgc(int fd, uint8_t channel_type, const SpiceMsgc *m)
     return ret;
 }
 
-int test_client_open_session(int port, const char *password, uint32_t *session_id,
-                             unsigned timeout_ms)
+uint32_t test_client_start_session(int fd, const char *password, unsigned timeout_ms)
 {
-    int fd = test_client_connect(port, 0);
-    if (fd < 0) {
-        return -1;
-    }
     if (test_client_link(fd, SPICE_CHANNEL_MAIN, 0, password, timeout_ms) != SPICE_LINK_ERR_OK) {
-        close(fd);
-        return -1;
+        return 0;
     }
     for (int i = 0; i < TEST_CLIENT_MAX_MAIN_PREAMBLE; i++) {
         uint8_t *body;
@@ -267,14 +261,49 @@ int test_client_open_session(int port, const char *password, uint32_t *session_i
         if (type == SPICE_MSG_MAIN_INIT &&
             spice_msg_parse(SPICE_CHANNEL_MAIN, SPICE_MSG_MAIN_INIT, body, size, &m) == 0 &&
             m.u.main_init.session_id != 0) {
-            *session_id = m.u.main_init.session_id;
             g_free(body);
-            return fd;
+            return m.u.main_init.session_id;
         }
         g_free(body);
     }
-    close(fd);
-    return -1;
+    return 0;
+}
+
+int test_client_open_session(int port, const char *password, uint32_t *session_id,
+                             unsigned timeout_ms)
+{
+    int fd = test_client_connect(port, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    *session_id = test_client_start_session(fd, password, timeout_ms);
+    if (*session_id == 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool test_client_session_alive(int fd, unsigned timeout_ms)
+{
+    SpiceMsgc attach = { .type = SPICE_MSGC_MAIN_ATTACH_CHANNELS };
+    if (test_client_send_msgc(fd, SPICE_CHANNEL_MAIN, &attach) != 0) {
+        return false;
+    }
+    for (int i = 0; i < TEST_CLIENT_MAX_MAIN_PREAMBLE; i++) {
+        uint8_t *body = NULL;
+        uint32_t size;
+        int type = test_client_read_message(fd, &body, &size, TEST_CLIENT_MAIN_MAX_BODY,
+                                            timeout_ms);
+        g_free(body);
+        if (type == SPICE_MSG_MAIN_CHANNELS_LIST) {
+            return true;
+        }
+        if (type < 0) {
+            return false;
+        }
+    }
+    return false;
 }
 
 /* ---- TestChannel --------------------------------------------------------- */

@@ -86,6 +86,14 @@ int test_client_read_message(int fd, uint8_t **body, uint32_t *size, uint32_t ma
 /* Marshals and sends one client message. */
 int test_client_send_msgc(int fd, uint8_t channel_type, const SpiceMsgc *m);
 
+/* Links main on a connected fd (plain, or a TLS tunnel's) and reads up to
+ * MAIN_INIT.  Returns the session id, 0 on failure. */
+uint32_t test_client_start_session(int fd, const char *password, unsigned timeout_ms);
+
+/* Does the main channel on fd still answer?  Sends ATTACH_CHANNELS and
+ * waits for CHANNELS_LIST (skipping what the server sends unasked). */
+bool test_client_session_alive(int fd, unsigned timeout_ms);
+
 /* Opens a main channel session: links, reads messages up to MAIN_INIT (others
  * are skipped) and returns the fd with the session id, or -1. */
 int test_client_open_session(int port, const char *password, uint32_t *session_id,

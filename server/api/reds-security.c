@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* reds-security.c: spice_server_set_tls, spice_server_set_channel_security
- * and the check every link goes through. */
+/* reds-security.c: spice_server_set_tls, spice_server_set_channel_security,
+ * spice_server_set_sasl(_appname), and the check every link goes through. */
 #include "config.h"
 
 #include "reds-security.h"
@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "red-log.h"
+#include "red-sasl.h"
 #include "red-tls.h"
 
 void reds_security_init(RedsState *reds)
@@ -37,6 +38,15 @@ static void reds_tls_clear(RedsState *reds)
 
 int reds_security_start(RedsState *reds)
 {
+    if (reds->sasl) {
+        if (red_sasl_global_init(reds->sasl_appname ? reds->sasl_appname : "spice") != 0) {
+            return -1;
+        }
+        if (reds->tls_port <= 0) {
+            red_log_warn("SASL is on but there is no TLS port: SASL runs over TLS only, "
+                         "so no client can log in");
+        }
+    }
     if (reds->tls_port <= 0) {
         return 0;
     }
@@ -54,6 +64,8 @@ void reds_security_finish(RedsState *reds)
     SSL_CTX_free(reds->tls_ctx);
     reds->tls_ctx = NULL;
     reds_tls_clear(reds);
+    g_free(reds->sasl_appname);
+    reds->sasl_appname = NULL;
 }
 
 uint32_t reds_security_check(const RedsState *reds, uint8_t channel_type, bool tls)
@@ -126,4 +138,23 @@ RED_EXPORT int spice_server_set_channel_security(SpiceServer *reds, const char *
     }
     red_log_warn("channel security: unknown channel \"%s\"", channel);
     return -1;
+}
+
+/* SASL (Cyrus, configured by APPNAME.conf) instead of the ticket: links
+ * advertise AUTH_SASL and no longer take a ticket.  Only over TLS: a plain
+ * link is answered NEED_SECURED (see red-sasl.h).  Always 0. */
+RED_EXPORT int spice_server_set_sasl(SpiceServer *reds, int enabled)
+{
+    reds->sasl = enabled != 0;
+    return 0;
+}
+
+/* The SASL application name (QEMU: "qemu"); NULL for "spice".  Read by
+ * spice_server_init: Cyrus SASL has one configuration per process, the
+ * first initialised server's.  Always 0. */
+RED_EXPORT int spice_server_set_sasl_appname(SpiceServer *reds, const char *appname)
+{
+    g_free(reds->sasl_appname);
+    reds->sasl_appname = g_strdup(appname);
+    return 0;
 }

@@ -17,8 +17,9 @@
 
 /* The settings of a new server: no TLS port, every channel both ways. */
 void reds_security_init(RedsState *reds);
-/* Builds the TLS context when a TLS port is configured.  Returns 0, or -1
- * (the files are unusable; the reason is logged). */
+/* Initialises SASL when it is on, and builds the TLS context when a TLS
+ * port is configured.  Returns 0, or -1 (SASL did not initialise, or the
+ * TLS files are unusable; the reason is logged). */
 int reds_security_start(RedsState *reds);
 /* Frees the context and the settings (spice_server_destroy). */
 void reds_security_finish(RedsState *reds);

@@ -97,7 +97,8 @@ static void policy_finished(void *opaque, RedLink *link)
 
 static const RedLinkPolicy *reds_link_policy(RedsState *reds)
 {
-    reds->link_policy = (RedLinkPolicy){ .opaque = reds, .channel_caps = policy_channel_caps,
+    reds->link_policy = (RedLinkPolicy){ .opaque = reds, .sasl = reds->sasl,
+                                         .channel_caps = policy_channel_caps,
                                          .check_ticket = policy_check_ticket,
                                          .check_security = policy_check_security,
                                          .check_channel = policy_check_channel,
@@ -196,9 +197,11 @@ RED_EXPORT int spice_server_init(SpiceServer *reds, SpiceCoreInterface *core)
         reds->listen_watch = core->watch_add(reds->listen_fd, SPICE_WATCH_EVENT_READ,
                                              reds_on_accept, reds);
     }
+    if (reds_security_start(reds) != 0) {
+        return -1;
+    }
     if (reds->tls_port > 0) {
-        if (reds_security_start(reds) != 0 ||
-            (reds->tls_listen_fd = reds_listen(reds, reds->tls_port)) < 0) {
+        if ((reds->tls_listen_fd = reds_listen(reds, reds->tls_port)) < 0) {
             red_log_warn("spice_server_init: TLS port %d not opened", reds->tls_port);
             return -1;
         }

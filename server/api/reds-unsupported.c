@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-unsupported.c: public entry points of features s3display does not
- * implement yet (char devices, client migration, SASL, video codecs,
+ * implement yet (char devices, client migration, video codecs,
  * record/replay, GL scanout) plus a few deprecated leftovers.
  *
  * Why they exist at all: Debian's QEMU modules are bound with RTLD_NOW, so
@@ -116,28 +116,6 @@ RED_EXPORT int spice_server_migrate_end(SpiceServer *s, int completed)
  * migrate_connect can succeed. */
 RED_EXPORT void spice_server_set_seamless_migration(SpiceServer *s, int enable)
 {
-}
-
-/* ---- security ------------------------------------------------------------ */
-
-/* SASL: -1 (errno ENOTSUP) when asked to enable it, so QEMU stops with
- * "failed to enable sasl" instead of running with weaker authentication
- * than configured; 0 when disabling, which is already the case. */
-RED_EXPORT int spice_server_set_sasl(SpiceServer *s, int enabled)
-{
-    if (enabled) {
-        red_log_warn("SASL authentication is not supported");
-        errno = ENOTSUP;
-        return -1;
-    }
-    return 0;
-}
-
-/* SASL application name: 0, ignored.  QEMU sets it unconditionally at
- * start-up; it is harmless because set_sasl(1) refuses. */
-RED_EXPORT int spice_server_set_sasl_appname(SpiceServer *s, const char *appname)
-{
-    return 0;
 }
 
 /* ---- video codecs -------------------------------------------------------- */

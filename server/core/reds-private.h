@@ -57,6 +57,8 @@ struct RedsState {
     uint32_t default_security;  /* SPICE_CHANNEL_SECURITY_* bits */
     uint32_t channel_security[SPICE_END_CHANNEL];
     bool channel_security_set[SPICE_END_CHANNEL];
+    bool sasl;                  /* SASL instead of the ticket (TLS links only) */
+    char *sasl_appname;         /* NULL: "spice" */
 
     /* network */
     int listen_fd;

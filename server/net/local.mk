@@ -5,4 +5,5 @@ libserver_core_la_SOURCES += \
 	net/red-tls.c net/red-tls.h \
 	net/red-ticket.c net/red-ticket.h \
 	net/red-link.c net/red-link.h \
+	net/red-sasl.c net/red-sasl.h \
 	$(NULL)

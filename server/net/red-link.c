@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "red-log.h"
+#include "red-sasl.h"
 #include "red-ticket.h"
 
 typedef enum {
@@ -18,6 +19,7 @@ typedef enum {
     LINK_READ_MESS,
     LINK_READ_MECHANISM,
     LINK_READ_TICKET,
+    LINK_SASL,
 } LinkState;
 
 struct RedLink {
@@ -28,7 +30,9 @@ struct RedLink {
     SpiceTimer *timer;
     LinkState state;
     uint8_t buf[SPICE_LINK_MAX_SIZE];
+    uint8_t *in;                /* where the wanted bytes go: buf, or the SASL exchange's */
     size_t want, have;
+    RedSasl *sasl;
     SpiceLinkRequest req;
     RedTicketKey *key;
     bool client_auth_selection;
@@ -43,6 +47,7 @@ static void link_free(RedLink *l)
         l->core->timer_remove(l->timer);
     }
     red_ticket_key_free(l->key);
+    red_sasl_free(l->sasl);
     red_stream_free(l->stream);
     free(l);
 }
@@ -78,7 +83,16 @@ static void link_send_result(RedLink *l, uint32_t result)
 static void link_expect(RedLink *l, LinkState state, size_t n)
 {
     l->state = state;
+    l->in = l->buf;
     l->want = n;
+    l->have = 0;
+}
+
+/* The next bytes the SASL exchange wants. */
+static void link_expect_sasl(RedLink *l)
+{
+    l->state = LINK_SASL;
+    l->in = red_sasl_want(l->sasl, &l->want);
     l->have = 0;
 }
 
@@ -95,6 +109,19 @@ static void link_succeed(RedLink *l)
     p.linked(p.opaque, stream, &req);
 }
 
+/* The client is who it says: is the channel there for it? */
+static void link_authenticated(RedLink *l)
+{
+    uint32_t err = l->policy.check_channel(l->policy.opaque, &l->req);
+    link_send_result(l, err);
+    if (err != SPICE_LINK_ERR_OK) {
+        (void)red_stream_flush(l->stream);
+        link_fail(l, err, "channel refused");
+        return;
+    }
+    link_succeed(l);
+}
+
 static void link_check_ticket(RedLink *l)
 {
     char password[SPICE_MAX_PASSWORD_LENGTH + 1];
@@ -107,14 +134,7 @@ static void link_check_ticket(RedLink *l)
         return;
     }
     memset(password, 0, sizeof(password));
-    uint32_t err = l->policy.check_channel(l->policy.opaque, &l->req);
-    link_send_result(l, err);
-    if (err != SPICE_LINK_ERR_OK) {
-        (void)red_stream_flush(l->stream);
-        link_fail(l, err, "channel refused");
-        return;
-    }
-    link_succeed(l);
+    link_authenticated(l);
 }
 
 static void link_reply(RedLink *l)
@@ -125,9 +145,18 @@ static void link_reply(RedLink *l)
                                     SPICE_COMMON_CAP_MINI_HEADER);
     l->client_auth_selection = spice_link_caps_has(l->req.caps.common, l->req.caps.num_common,
                                                    SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
-    l->key = red_ticket_key_new();
+    bool client_sasl = spice_link_caps_has(l->req.caps.common, l->req.caps.num_common,
+                                           SPICE_COMMON_CAP_AUTH_SASL);
+    if (l->policy.sasl && !l->client_auth_selection) {
+        link_refuse(l, SPICE_LINK_ERR_VERSION_MISMATCH, "SASL is on and the client cannot select it");
+        return;
+    }
+    /* A SASL client does not use the key (spice-server sends zeros). */
+    if (!(l->policy.sasl && client_sasl)) {
+        l->key = red_ticket_key_new();
+    }
     spice_wire_writer_init(&w);
-    if (!mini || l->key == NULL) {
+    if (!mini || (l->key == NULL && !(l->policy.sasl && client_sasl))) {
         /* Every client of the last decade has mini headers (spice-gtk
          * always sets the cap); we do not implement the 18-byte header. */
         spice_link_reply_write(&w, SPICE_LINK_ERR_ERROR, NULL, NULL);
@@ -137,10 +166,12 @@ static void link_reply(RedLink *l)
         return;
     }
     spice_link_caps_set(caps.common, &caps.num_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
-    spice_link_caps_set(caps.common, &caps.num_common, SPICE_COMMON_CAP_AUTH_SPICE);
+    spice_link_caps_set(caps.common, &caps.num_common,
+                        l->policy.sasl ? SPICE_COMMON_CAP_AUTH_SASL : SPICE_COMMON_CAP_AUTH_SPICE);
     spice_link_caps_set(caps.common, &caps.num_common, SPICE_COMMON_CAP_MINI_HEADER);
     l->policy.channel_caps(l->policy.opaque, l->req.channel_type, &caps);
-    spice_link_reply_write(&w, SPICE_LINK_ERR_OK, red_ticket_key_public_der(l->key), &caps);
+    spice_link_reply_write(&w, SPICE_LINK_ERR_OK, l->key ? red_ticket_key_public_der(l->key) : NULL,
+                           &caps);
     int ret = red_stream_write(l->stream, w.data, w.len);
     spice_wire_writer_finish(&w);
     if (ret != 0) {
@@ -181,12 +212,29 @@ static bool link_step(RedLink *l)
             link_refuse(l, err, "wrong channel security");
             return false;
         }
+        if (l->policy.sasl && !red_stream_is_tls(l->stream)) {
+            red_log_info("link: SASL runs over TLS only here: channel type %u must come over TLS",
+                         l->req.channel_type);
+            link_refuse(l, SPICE_LINK_ERR_NEED_SECURED, "SASL link in clear");
+            return false;
+        }
         link_reply(l);
         return l->state != LINK_READ_MESS;
     case LINK_READ_MECHANISM: {
         uint32_t mech = (uint32_t)l->buf[0] | (uint32_t)l->buf[1] << 8 |
                         (uint32_t)l->buf[2] << 16 | (uint32_t)l->buf[3] << 24;
-        if (mech != SPICE_COMMON_CAP_AUTH_SPICE) {
+        if (l->policy.sasl && mech == SPICE_COMMON_CAP_AUTH_SASL) {
+            l->sasl = red_sasl_start(l->stream);
+            if (l->sasl == NULL) {
+                link_fail(l, SPICE_LINK_ERR_ERROR, "SASL did not start");
+                return false;
+            }
+            link_expect_sasl(l);
+            return true;
+        }
+        if (l->policy.sasl || mech != SPICE_COMMON_CAP_AUTH_SPICE) {
+            red_log_info("link: auth mechanism %u refused (SASL %s)", mech,
+                         l->policy.sasl ? "required" : "off");
             link_send_result(l, SPICE_LINK_ERR_INVALID_DATA);
             (void)red_stream_flush(l->stream);
             link_fail(l, SPICE_LINK_ERR_INVALID_DATA, "unsupported auth mechanism");
@@ -195,6 +243,23 @@ static bool link_step(RedLink *l)
         link_expect(l, LINK_READ_TICKET, RED_TICKET_ENCRYPTED_SIZE);
         return true;
     }
+    case LINK_SASL:
+        switch (red_sasl_step(l->sasl)) {
+        case RED_SASL_CONTINUE:
+            link_expect_sasl(l);
+            return true;
+        case RED_SASL_DONE:
+            link_authenticated(l);
+            return false;
+        case RED_SASL_INVALID:
+            link_refuse(l, SPICE_LINK_ERR_INVALID_DATA, "SASL mechanism not offered");
+            return false;
+        case RED_SASL_FAILED:
+            break;
+        }
+        (void)red_stream_flush(l->stream);
+        link_fail(l, SPICE_LINK_ERR_PERMISSION_DENIED, "SASL authentication failed");
+        return false;
     case LINK_READ_TICKET:
         link_check_ticket(l);
         return false;
@@ -245,7 +310,7 @@ static void link_on_io(int fd, int event, void *opaque)
     }
     if (event & SPICE_WATCH_EVENT_READ) {
         for (;;) {
-            ssize_t r = red_stream_read(l->stream, l->buf + l->have, l->want - l->have);
+            ssize_t r = red_stream_read(l->stream, l->in + l->have, l->want - l->have);
             if (r < 0) {
                 link_fail(l, SPICE_LINK_ERR_ERROR, "peer closed during link");
                 return;

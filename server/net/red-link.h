@@ -5,7 +5,8 @@
  * Steps: [TLS handshake, on the TLS port] -> link header (16) -> link
  * message and caps -> channel security check -> reply with a fresh RSA
  * key and our caps -> auth mechanism (u32, when both sides have
- * AUTH_SELECTION) -> 128-byte encrypted ticket -> u32 result.  Any malformed
+ * AUTH_SELECTION) -> 128-byte encrypted ticket, or the SASL exchange
+ * (red-sasl.h) -> u32 result.  Any malformed
  * step gets the matching SpiceLinkErr and a close; a handshake that stalls
  * for RED_LINK_TIMEOUT_MS (the TLS handshake included) is closed too.
  */
@@ -25,6 +26,9 @@ typedef struct RedLink RedLink;
 
 typedef struct RedLinkPolicy {
     void *opaque;
+    /* SASL instead of the ticket (spice_server_set_sasl): only over TLS, a
+     * plain link gets NEED_SECURED. */
+    bool sasl;
     /* Our caps for a channel type (common caps are filled by the link). */
     void (*channel_caps)(void *opaque, uint8_t channel_type, SpiceLinkCaps *caps);
     /* Is this decrypted password acceptable now? */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <glib.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -76,16 +79,71 @@ static void tls_log_error(RedStream *s, const char *what, int ssl_error)
     ERR_clear_error();
 }
 
+/* OpenSSL's socket BIO writes with write(2), which raises SIGPIPE when the
+ * peer is gone and kills a host that does not ignore it: a client closing
+ * at the right moment must cost only its connection.  This BIO is the same
+ * with send(MSG_NOSIGNAL); its data is the fd. */
+static int nosig_bio_write(BIO *b, const char *buf, int n)
+{
+    BIO_clear_retry_flags(b);
+    ssize_t w = send((int)(intptr_t)BIO_get_data(b), buf, (size_t)n, MSG_NOSIGNAL);
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        BIO_set_retry_write(b);
+    }
+    return (int)w;
+}
+
+static int nosig_bio_read(BIO *b, char *buf, int n)
+{
+    BIO_clear_retry_flags(b);
+    ssize_t r = recv((int)(intptr_t)BIO_get_data(b), buf, (size_t)n, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        BIO_set_retry_read(b);
+    }
+    return (int)r;
+}
+
+static long nosig_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b;
+    (void)num;
+    (void)ptr;
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0; /* nothing is buffered here */
+}
+
+static BIO_METHOD *nosig_bio_method(void)
+{
+    static gsize once;
+    static BIO_METHOD *method;
+    if (g_once_init_enter(&once)) {
+        BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+                                     "s3display socket");
+        if (m && (BIO_meth_set_write(m, nosig_bio_write) != 1 ||
+                  BIO_meth_set_read(m, nosig_bio_read) != 1 ||
+                  BIO_meth_set_ctrl(m, nosig_bio_ctrl) != 1)) {
+            BIO_meth_free(m);
+            m = NULL;
+        }
+        method = m; /* process lifetime, shared by every stream */
+        g_once_init_leave(&once, 1);
+    }
+    return method;
+}
+
 int red_stream_enable_tls(RedStream *s, SSL_CTX *ctx)
 {
-    s->ssl = SSL_new(ctx);
-    if (s->ssl == NULL || SSL_set_fd(s->ssl, s->fd) != 1) {
-        SSL_free(s->ssl);
-        s->ssl = NULL;
+    BIO_METHOD *method = nosig_bio_method();
+    BIO *bio = method ? BIO_new(method) : NULL;
+    s->ssl = bio ? SSL_new(ctx) : NULL;
+    if (s->ssl == NULL) {
+        BIO_free(bio);
         ERR_clear_error();
         errno = ENOMEM;
         return -1;
     }
+    BIO_set_data(bio, (void *)(intptr_t)s->fd);
+    BIO_set_init(bio, 1);
+    SSL_set_bio(s->ssl, bio, bio); /* the SSL owns bio now */
     /* Our output queue may move its bytes (realloc, compaction) and may
      * hand OpenSSL more than it took last time; both modes allow that. */
     SSL_set_mode(s->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -114,6 +172,11 @@ RedStreamTlsStatus red_stream_tls_accept(RedStream *s)
 bool red_stream_is_tls(const RedStream *s)
 {
     return s->ssl != NULL;
+}
+
+int red_stream_tls_bits(const RedStream *s)
+{
+    return s->ssl ? SSL_get_cipher_bits(s->ssl, NULL) : 0;
 }
 
 /* One SSL_read: the count, 0 if more bytes must arrive first, -1 when the

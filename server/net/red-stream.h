@@ -50,6 +50,8 @@ int red_stream_enable_tls(RedStream *s, SSL_CTX *ctx);
 RedStreamTlsStatus red_stream_tls_accept(RedStream *s);
 /* Is the stream under TLS? */
 bool red_stream_is_tls(const RedStream *s);
+/* The strength of the negotiated TLS cipher in bits; 0 in clear. */
+int red_stream_tls_bits(const RedStream *s);
 
 /* Reads up to n bytes. Returns the count, 0 if nothing is available now, or
  * -1 when the peer closed or the socket failed (errno set; EPIPE for EOF). */

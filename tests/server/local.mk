@@ -94,3 +94,11 @@ server_test_tickets_SOURCES = server/test-tickets.c server/server-fixture.c serv
 	server/test-client.c server/test-client.h
 server_test_tickets_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_tickets_LDADD = $(SERVER_TEST_LIBS)
+
+# SASL (Cyrus) over the TLS port, with a sasldb in a temporary folder.
+test_programs += server/test-sasl
+server_test_sasl_SOURCES = server/test-sasl.c server/server-fixture.c server/server-fixture.h \
+	server/test-tls-client.c server/test-tls-client.h \
+	server/test-client.c server/test-client.h
+server_test_sasl_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(SASL_CFLAGS)
+server_test_sasl_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS) $(SASL_LIBS)

@@ -107,12 +107,22 @@ bool test_client_wait_closed(int fd, unsigned timeout_ms)
 int test_client_send_link(int fd, uint8_t type, uint8_t id, uint32_t connection_id,
                           const uint32_t *channel_caps, uint32_t n_channel_caps)
 {
+    static const uint32_t common[] = { SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION,
+                                       SPICE_COMMON_CAP_AUTH_SPICE, SPICE_COMMON_CAP_MINI_HEADER };
+    return test_client_send_link_caps(fd, type, id, connection_id, common, 3, channel_caps,
+                                      n_channel_caps);
+}
+
+int test_client_send_link_caps(int fd, uint8_t type, uint8_t id, uint32_t connection_id,
+                               const uint32_t *common_caps, uint32_t n_common_caps,
+                               const uint32_t *channel_caps, uint32_t n_channel_caps)
+{
     SpiceWireWriter w;
     SpiceLinkRequest req = { .connection_id = connection_id, .channel_type = type,
                              .channel_id = id };
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_AUTH_SPICE);
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_MINI_HEADER);
+    for (uint32_t i = 0; i < n_common_caps; i++) {
+        spice_link_caps_set(req.caps.common, &req.caps.num_common, common_caps[i]);
+    }
     for (uint32_t i = 0; i < n_channel_caps; i++) {
         spice_link_caps_set(req.caps.channel, &req.caps.num_channel, channel_caps[i]);
     }
@@ -126,13 +136,19 @@ int test_client_send_link(int fd, uint8_t type, uint8_t id, uint32_t connection_
 uint32_t test_client_read_reply(int fd, uint8_t key[SPICE_TICKET_PUBKEY_BYTES],
                                 unsigned timeout_ms)
 {
+    SpiceLinkCaps caps;
+    return test_client_read_reply_caps(fd, key, &caps, timeout_ms);
+}
+
+uint32_t test_client_read_reply_caps(int fd, uint8_t key[SPICE_TICKET_PUBKEY_BYTES],
+                                     SpiceLinkCaps *caps, unsigned timeout_ms)
+{
     uint8_t hdr[SPICE_LINK_HEADER_SIZE], body[SPICE_LINK_MAX_SIZE];
     uint32_t size, err;
-    SpiceLinkCaps caps;
     if (test_client_read_all(fd, hdr, sizeof(hdr), timeout_ms) != 0 ||
         spice_link_header_parse(hdr, &size) != SPICE_LINK_ERR_OK || size > sizeof(body) ||
         test_client_read_all(fd, body, size, timeout_ms) != 0 ||
-        spice_link_reply_parse(body, size, &err, key, &caps) != 0) {
+        spice_link_reply_parse(body, size, &err, key, caps) != 0) {
         return TEST_CLIENT_LINK_FAILED;
     }
     return err;

@@ -5,7 +5,10 @@
 #include "test-tls-client.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -81,6 +85,54 @@ void test_tls_close(SSL *ssl)
     SSL_free(ssl);
     close(fd);
     ERR_clear_error();
+}
+
+char *test_tls_make_certs(const char *key_password)
+{
+    const char *srcdir = g_getenv("srcdir");
+    char *script = g_build_filename(srcdir ? srcdir : ".", "server", "tls-certs.sh", NULL);
+    char *dir = g_dir_make_tmp("s3d-test-tls-XXXXXX", NULL);
+    char *argv[] = { "sh", script, dir, (char *)key_password, NULL };
+    int status = -1;
+    if (dir == NULL ||
+        !g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
+                      NULL) ||
+        !g_spawn_check_wait_status(status, NULL)) {
+        fprintf(stderr, "cannot make the test certificates with %s\n", script);
+        test_tls_remove_certs(dir);
+        dir = NULL;
+    }
+    g_free(script);
+    return dir;
+}
+
+char *test_tls_cert_file(const char *dir, const char *name)
+{
+    return g_build_filename(dir, name, NULL);
+}
+
+void test_tls_remove_certs(char *dir)
+{
+    static const char *const files[] = { "ca-cert.pem", "ca-key.pem", "server-cert.pem",
+                                         "server-key.pem", "dh.pem" };
+    if (dir == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        char *p = test_tls_cert_file(dir, files[i]);
+        g_unlink(p);
+        g_free(p);
+    }
+    g_rmdir(dir);
+    g_free(dir);
+}
+
+void test_tls_block_sigpipe(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 struct TestTlsTunnel {

@@ -24,6 +24,22 @@ SSL_CTX *test_tls_client_ctx(const char *ca_file, int max_version, const char *c
 SSL *test_tls_connect(SSL_CTX *ctx, int port, unsigned timeout_ms);
 void test_tls_close(SSL *ssl); /* closes the socket too; NULL ok */
 
+/* Makes a CA, a server certificate for 127.0.0.1 and DH parameters in a
+ * new temporary folder with tls-certs.sh (found through $srcdir), the key
+ * encrypted with key_password unless NULL.  Returns the folder, or NULL. */
+char *test_tls_make_certs(const char *key_password);
+/* The path of file name in that folder (g_free it). */
+char *test_tls_cert_file(const char *dir, const char *name);
+/* Removes the folder and frees dir.  NULL ok. */
+void test_tls_remove_certs(char *dir);
+
+/* OpenSSL's client sockets write with write(2), so a server that closes
+ * raises SIGPIPE in the writing thread.  Blocks it in the calling thread
+ * and the threads it creates afterwards (tunnels): call it after the
+ * server's thread started, so that a SIGPIPE the server raises still
+ * kills the test. */
+void test_tls_block_sigpipe(void);
+
 typedef struct TestTlsTunnel TestTlsTunnel;
 
 /* Connects over TLS and returns the tunnel; *fd is the plain end for the

@@ -14,14 +14,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <spice.h>
 
 #include "red-link.h"
+#include "red-stream.h"
+#include "red-tls.h"
 #include "server-fixture.h"
 #include "test-client.h"
 #include "test-tls-client.h"
@@ -41,7 +44,7 @@ static SSL_CTX *client_ctx;
 
 static char *cert_file(const char *name)
 {
-    return g_build_filename(cert_dir, name, NULL);
+    return test_tls_cert_file(cert_dir, name);
 }
 
 typedef struct TlsSetup {
@@ -236,6 +239,62 @@ static void test_wrong_key_password(void)
     CHECK(fx.init_result == 0);
 }
 
+/* The stream under TLS writes to a peer that is gone: -1, not SIGPIPE.
+ * Runs on a thread of its own with SIGPIPE deliverable (the test thread
+ * blocks it), over a socket pair, where a write to a closed peer always
+ * raises it; without the server's MSG_NOSIGNAL BIO the program dies. */
+static gpointer stream_sigpipe_thread(gpointer data)
+{
+    (void)data;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    char *ca = cert_file("ca-cert.pem"), *cert = cert_file("server-cert.pem");
+    char *key = cert_file("server-key.pem");
+    RedTlsConfig config = { .ca_file = ca, .cert_file = cert, .key_file = key,
+                            .key_password = KEY_PASSWORD };
+    SSL_CTX *server_ctx = red_tls_context_new(&config);
+    int pair[2] = { -1, -1 };
+    bool ok = server_ctx && socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair) == 0;
+    RedStream *s = ok ? red_stream_new(pair[0]) : NULL;
+    SSL *c = ok ? SSL_new(client_ctx) : NULL;
+    ok = s && c && red_stream_enable_tls(s, server_ctx) == 0 && SSL_set_fd(c, pair[1]) == 1;
+    /* both ends non-blocking: alternate until both are through */
+    bool server_done = false, client_done = false;
+    for (int i = 0; ok && i < 200 && !(server_done && client_done); i++) {
+        if (!server_done) {
+            RedStreamTlsStatus st = red_stream_tls_accept(s);
+            server_done = st == RED_STREAM_TLS_DONE;
+            ok = st != RED_STREAM_TLS_FAILED;
+        }
+        if (!client_done) {
+            int r = SSL_connect(c);
+            client_done = r == 1;
+            ok = ok && (r == 1 || SSL_get_error(c, r) == SSL_ERROR_WANT_READ);
+        }
+    }
+    ok = ok && server_done && client_done;
+    SSL_free(c);
+    if (pair[1] >= 0) {
+        close(pair[1]);
+    }
+    static const char data_out[] = "to a closed peer";
+    int w = ok ? red_stream_write(s, data_out, sizeof(data_out)) : 0;
+    red_stream_free(s);
+    SSL_CTX_free(server_ctx);
+    g_free(ca);
+    g_free(cert);
+    g_free(key);
+    return GINT_TO_POINTER(ok && w == -1);
+}
+
+static void test_stream_write_to_closed_peer(void)
+{
+    GThread *t = g_thread_new("sigpipe", stream_sigpipe_thread, NULL);
+    CHECK(GPOINTER_TO_INT(g_thread_join(t)));
+}
+
 /* A client that is not speaking TLS on the TLS port (here: a SPICE link
  * header in clear) is closed. */
 static void test_hostile_garbage_before_handshake(void)
@@ -311,24 +370,15 @@ int main(int argc, char **argv)
         TEST_CASE(test_ciphers_and_dh),
         TEST_CASE(test_set_tls_arguments),
         TEST_CASE(test_wrong_key_password),
+        TEST_CASE(test_stream_write_to_closed_peer),
         TEST_CASE(test_hostile_garbage_before_handshake),
         TEST_CASE(test_hostile_close_mid_record),
         TEST_CASE(test_hostile_renegotiation),
     };
-    const char *srcdir = g_getenv("srcdir");
-    char *script = g_build_filename(srcdir ? srcdir : ".", "server", "tls-certs.sh", NULL);
-    cert_dir = g_dir_make_tmp("s3d-test-tls-XXXXXX", NULL);
-    int status = -1;
-    char *argv_certs[] = { "sh", script, cert_dir, KEY_PASSWORD, NULL };
-    if (cert_dir == NULL ||
-        !g_spawn_sync(NULL, argv_certs, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                      &status, NULL) ||
-        !g_spawn_check_wait_status(status, NULL)) {
-        fprintf(stderr, "cannot make the test certificates with %s\n", script);
-        g_free(script);
+    cert_dir = test_tls_make_certs(KEY_PASSWORD);
+    if (cert_dir == NULL) {
         return 1;
     }
-    g_free(script);
     char *ca = cert_file("ca-cert.pem");
     client_ctx = test_tls_client_ctx(ca, 0, NULL);
     g_free(ca);
@@ -346,6 +396,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot connect the stalled clients\n");
         return 1;
     }
+    test_tls_block_sigpipe();
     int ret = test_main(argc, argv, cases, G_N_ELEMENTS(cases));
     bool closed = test_client_wait_closed(silent, RED_LINK_TIMEOUT_MS + IO_TIMEOUT_MS) &&
                   test_client_wait_closed(stalled, RED_LINK_TIMEOUT_MS + IO_TIMEOUT_MS);
@@ -354,14 +405,6 @@ int main(int argc, char **argv)
     close(stalled);
     server_fixture_stop(&fx);
     SSL_CTX_free(client_ctx);
-    static const char *const files[] = { "ca-cert.pem", "ca-key.pem", "server-cert.pem",
-                                         "server-key.pem", "dh.pem" };
-    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-        char *p = cert_file(files[i]);
-        g_unlink(p);
-        g_free(p);
-    }
-    g_rmdir(cert_dir);
-    g_free(cert_dir);
+    test_tls_remove_certs(cert_dir);
     return ret != 0 || !closed ? 1 : 0;
 }

@@ -19,6 +19,9 @@
 # --tls DIR    : SPICE on a TLS port only (tls-port=, x509-dir=DIR as
 #                tests/server/tls-certs.sh makes it, tls-channel=default,
 #                tls-ciphers=): spice.port holds that port.
+# --tls-mixed DIR: a plain port (spice.port) and a TLS port (spice.tls-port),
+#                main TLS-only (tls-channel=main), display plain-only
+#                (plaintext-channel=display).
 # --lib ours   : LD_LIBRARY_PATH=$S3D_SPICE_LIBDIR, and /proc/PID/maps must
 #                show libspice-server.so.1 from that directory (else fail);
 # --lib debian : the system libspice-server1.
@@ -71,6 +74,7 @@ LIB=debian
 PORT=
 BIOS=0
 TLS_DIR=
+TLS_MIXED=0
 READY_TIMEOUT=${S3D_READY_TIMEOUT:-240}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -80,6 +84,7 @@ while [ $# -gt 0 ]; do
         --ready-timeout) READY_TIMEOUT=$2; shift 2 ;;
         --bios) BIOS=1; shift ;;
         --tls) TLS_DIR=$2; shift 2 ;;
+        --tls-mixed) TLS_DIR=$2; TLS_MIXED=1; shift 2 ;;
         --) shift; break ;;
         -*) die "unknown option $1" ;;
         *) break ;;
@@ -140,6 +145,12 @@ SPICE_OPT="port=$PORT,addr=127.0.0.1,disable-ticketing=on"
 if [ -n "$TLS_DIR" ]; then
     SPICE_OPT="tls-port=$PORT,addr=127.0.0.1,disable-ticketing=on,x509-dir=$TLS_DIR"
     SPICE_OPT="$SPICE_OPT,tls-channel=default,tls-ciphers=ECDHE-RSA-AES256-GCM-SHA384:DEFAULT"
+fi
+if [ "$TLS_MIXED" = 1 ]; then
+    TLS_PORT=$($CTL free-port) || die "no free port"
+    echo "$TLS_PORT" > "$WORK/spice.tls-port"
+    SPICE_OPT="port=$PORT,tls-port=$TLS_PORT,addr=127.0.0.1,disable-ticketing=on,x509-dir=$TLS_DIR"
+    SPICE_OPT="$SPICE_OPT,tls-channel=main,plaintext-channel=display"
 fi
 # shellcheck disable=SC2054 # the commas are QEMU's option syntax
 ARGS=(

@@ -7,7 +7,10 @@
 #   - the client with the right CA opens main + display and gets the SeaBIOS
 #     screen (a picture that is not blank);
 #   - a client trusting another CA is refused (the certificate is checked,
-#     so the session really was TLS: there is no plain port at all).
+#     so the session really was TLS: there is no plain port at all);
+#   - then with a plain port too, main TLS-only and display plain-only
+#     (run-qemu.sh --tls-mixed): spice-gtk links main in clear, gets
+#     NEED_SECURED, moves main to TLS, and still gets the picture.
 # No guest OS: SeaBIOS stops at "No bootable device" (run-qemu.sh --bios).
 # Certificates: tests/server/tls-certs.sh into a temporary folder.
 # Unset S3D_SPICE_LIBDIR -> skip (fail with S3D_REQUIRE_PEERS=1 / CI=true).
@@ -59,6 +62,8 @@ dump_logs() {
 }
 die() { dump_logs; fail "$*"; }
 
+# Our server's info lines (link refusals) go to QEMU's stderr.
+export G_MESSAGES_DEBUG=s3display-server
 bash "$RUN" start --lib ours --bios --tls "$work/x509" "$work/qemu" "$work/qemu" ||
     die "QEMU did not start on our library with TLS"
 port=$(cat "$work/qemu/spice.port")
@@ -84,8 +89,10 @@ ask() {
     done
 }
 
-start_watch() { # start_watch CA_FILE
-    coproc W { exec "$PY" "$WATCH" --host 127.0.0.1 --tls-port "$port" --ca-file "$1" \
+start_watch() { # start_watch CA_FILE [spice-watch.py options...]
+    local ca=$1
+    shift
+    coproc W { exec "$PY" "$WATCH" --host 127.0.0.1 --tls-port "$port" --ca-file "$ca" "$@" \
                    --channels display --no-connect --lifetime 600 2>>"$work/watch.err"; }
     watch_pid=$W_PID
 }
@@ -104,27 +111,45 @@ ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
 [ "$(field "$REPLY_LINE" ok)" = false ] || die "a client trusting another CA connected: $REPLY_LINE"
 stop_watch
 
-# 2. The right CA: main + display over TLS, and the SeaBIOS screen.
-start_watch "$work/x509/ca-cert.pem"
-ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
-[ "$(field "$REPLY_LINE" ok)" = true ] || die "TLS connect failed: $REPLY_LINE"
-ask "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
-[ "$(field "$REPLY_LINE" ok)" = true ] || die "no primary surface over TLS: $REPLY_LINE"
-ask "{\"cmd\":\"wait-idle\",\"ms\":1000,\"timeout\":$WAIT_S}"
-ask "{\"cmd\":\"snapshot\",\"path\":\"$work/screen.ppm\"}"
-[ "$(field "$REPLY_LINE" ok)" = true ] || die "snapshot failed: $REPLY_LINE"
-# Not blank: SeaBIOS's text is drawn on black, so several colours.
-colours=$("$PY" - "$work/screen.ppm" <<'PYEOF'
+# picture LABEL: connect, wait for the primary, snapshot; it must not be
+# blank (SeaBIOS's text is drawn on black, so several colours).
+picture() {
+    ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: connect failed: $REPLY_LINE"
+    ask "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: no primary surface: $REPLY_LINE"
+    ask "{\"cmd\":\"wait-idle\",\"ms\":1000,\"timeout\":$WAIT_S}"
+    ask "{\"cmd\":\"snapshot\",\"path\":\"$work/screen.ppm\"}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: snapshot failed: $REPLY_LINE"
+    colours=$("$PY" - "$work/screen.ppm" <<'PYEOF'
 import sys
 data = open(sys.argv[1], "rb").read()
 parts = data.split(b"\n", 3)   # P6, "W H", 255, pixels
 pix = parts[3]
 print(len({pix[i:i + 3] for i in range(0, len(pix), 3)}))
 PYEOF
-) || die "cannot read the snapshot"
-[ "$colours" -ge 2 ] || die "the picture over TLS is blank ($colours colour)"
-echo "TLS session: $(field "$REPLY_LINE" width)x$(field "$REPLY_LINE" height), $colours colours"
+    ) || die "$1: cannot read the snapshot"
+    [ "$colours" -ge 2 ] || die "$1: the picture is blank ($colours colour)"
+    echo "$1: $(field "$REPLY_LINE" width)x$(field "$REPLY_LINE" height), $colours colours"
+}
+
+# 2. The right CA: main + display over TLS, and the SeaBIOS screen.
+start_watch "$work/x509/ca-cert.pem"
+picture "TLS only"
 stop_watch
 grep -q "s3display-server" "$work/qemu/qemu.stderr" && { echo "--- our server's log"; grep "s3display-server" "$work/qemu/qemu.stderr" | tail -n 5; }
-echo "PASS: Debian's QEMU on our library: spice-gtk over TLS got the picture, another CA was refused"
+bash "$RUN" stop "$work/qemu" >/dev/null 2>&1
+
+# 3. Both ports, main TLS-only, display plain-only.
+bash "$RUN" start --lib ours --bios --tls-mixed "$work/x509" "$work/qemu" "$work/qemu" ||
+    die "QEMU did not start on our library with a plain and a TLS port"
+plain_port=$(cat "$work/qemu/spice.port")
+port=$(cat "$work/qemu/spice.tls-port")
+start_watch "$work/x509/ca-cert.pem" --port "$plain_port"
+picture "main over TLS after NEED_SECURED, display in clear"
+stop_watch
+# our server's info line for the refused plain main link (G_MESSAGES_DEBUG)
+grep -q "channel type 1 must be linked over TLS" "$work/qemu/qemu.stderr" ||
+    die "no NEED_SECURED for the plain main link in QEMU's log"
+echo "PASS: Debian's QEMU on our library: spice-gtk over TLS got the picture, another CA was refused, NEED_SECURED moved main to TLS"
 exit 0

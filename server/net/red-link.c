@@ -137,7 +137,8 @@ static void link_check_ticket(RedLink *l)
     link_authenticated(l);
 }
 
-static void link_reply(RedLink *l)
+/* Answers the link message; returns false if the link is gone. */
+static bool link_reply(RedLink *l)
 {
     SpiceLinkCaps caps = { 0 };
     SpiceWireWriter w;
@@ -149,7 +150,7 @@ static void link_reply(RedLink *l)
                                            SPICE_COMMON_CAP_AUTH_SASL);
     if (l->policy.sasl && !l->client_auth_selection) {
         link_refuse(l, SPICE_LINK_ERR_VERSION_MISMATCH, "SASL is on and the client cannot select it");
-        return;
+        return false;
     }
     /* A SASL client does not use the key (spice-server sends zeros). */
     if (!(l->policy.sasl && client_sasl)) {
@@ -163,7 +164,7 @@ static void link_reply(RedLink *l)
         (void)red_stream_write(l->stream, w.data, w.len);
         spice_wire_writer_finish(&w);
         link_fail(l, SPICE_LINK_ERR_ERROR, mini ? "no key" : "client without MINI_HEADER");
-        return;
+        return false;
     }
     spice_link_caps_set(caps.common, &caps.num_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
     spice_link_caps_set(caps.common, &caps.num_common,
@@ -176,13 +177,14 @@ static void link_reply(RedLink *l)
     spice_wire_writer_finish(&w);
     if (ret != 0) {
         link_fail(l, SPICE_LINK_ERR_ERROR, "write failed");
-        return;
+        return false;
     }
     if (l->client_auth_selection) {
         link_expect(l, LINK_READ_MECHANISM, 4);
     } else {
         link_expect(l, LINK_READ_TICKET, RED_TICKET_ENCRYPTED_SIZE);
     }
+    return true;
 }
 
 /* Handles a completed read; returns false if the link is gone. */
@@ -218,8 +220,7 @@ static bool link_step(RedLink *l)
             link_refuse(l, SPICE_LINK_ERR_NEED_SECURED, "SASL link in clear");
             return false;
         }
-        link_reply(l);
-        return l->state != LINK_READ_MESS;
+        return link_reply(l);
     case LINK_READ_MECHANISM: {
         uint32_t mech = (uint32_t)l->buf[0] | (uint32_t)l->buf[1] << 8 |
                         (uint32_t)l->buf[2] << 16 | (uint32_t)l->buf[3] << 24;

@@ -120,6 +120,20 @@ static void test_bad_magic_version_size(void)
     raw_link_error(m, sizeof(m), SPICE_LINK_ERR_INVALID_DATA);
 }
 
+/* A client without MINI_HEADER (we speak only mini headers): ERROR, closed;
+ * the link is freed once (ASan saw it used after free before). */
+static void test_no_mini_header(void)
+{
+    static const uint32_t common[] = { SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION,
+                                       SPICE_COMMON_CAP_AUTH_SPICE };
+    int fd = client_connect(fx.port);
+    uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+    CHECK(test_client_send_link_caps(fd, SPICE_CHANNEL_MAIN, 0, 0, common, 2, NULL, 0) == 0);
+    CHECK_EQ_U64(read_reply(fd, key), SPICE_LINK_ERR_ERROR);
+    CHECK(closed_by_server(fd));
+    close(fd);
+}
+
 static void test_wrong_ticket_and_bad_connection_id(void)
 {
     int fd = client_connect(fx.port);
@@ -205,6 +219,7 @@ int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
         TEST_CASE(test_bad_magic_version_size),
+        TEST_CASE(test_no_mini_header),
         TEST_CASE(test_wrong_ticket_and_bad_connection_id),
         TEST_CASE(test_bad_data_phase_messages),
         TEST_CASE(test_good_client_keeps_working),

@@ -334,6 +334,24 @@ static void test_sasl_needs_tls_and_no_ticket(void)
     }
 }
 
+/* A client that cannot select a mechanism cannot do SASL: VERSION_MISMATCH
+ * (spice-server's answer). */
+static void test_sasl_client_without_auth_selection(void)
+{
+    static const uint32_t common[] = { SPICE_COMMON_CAP_AUTH_SPICE, SPICE_COMMON_CAP_MINI_HEADER };
+    int fd = -1;
+    TestTlsTunnel *t = test_tls_tunnel_new(client_ctx, fx.tls_port, IO_TIMEOUT_MS, &fd);
+    CHECK(t != NULL);
+    if (t) {
+        uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+        CHECK(test_client_send_link_caps(fd, SPICE_CHANNEL_MAIN, 0, 0, common, 2, NULL, 0) == 0);
+        CHECK_EQ_U64(test_client_read_reply(fd, key, IO_TIMEOUT_MS), SPICE_LINK_ERR_VERSION_MISMATCH);
+        CHECK(test_client_wait_closed(fd, IO_TIMEOUT_MS));
+        close(fd);
+        test_tls_tunnel_free(t);
+    }
+}
+
 /* Hostile exchanges: a mechanism that was not offered, a mechanism name of
  * 1000 bytes, a step of 2 MiB announced.  Each closes that link only. */
 static void test_sasl_hostile(void)
@@ -380,6 +398,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_sasl_success),
         TEST_CASE(test_sasl_wrong_password),
         TEST_CASE(test_sasl_needs_tls_and_no_ticket),
+        TEST_CASE(test_sasl_client_without_auth_selection),
         TEST_CASE(test_sasl_hostile),
     };
     if (access("/usr/sbin/saslpasswd2", X_OK) != 0) {

@@ -51,9 +51,11 @@ static void set_socket_timeout(int fd, unsigned timeout_ms)
 SSL *test_tls_connect(SSL_CTX *ctx, int port, unsigned timeout_ms)
 {
     int fd = test_client_connect(port, 0);
-    if (fd < 0) {
-        return NULL;
-    }
+    return fd < 0 ? NULL : test_tls_connect_fd(ctx, fd, timeout_ms);
+}
+
+SSL *test_tls_connect_fd(SSL_CTX *ctx, int fd, unsigned timeout_ms)
+{
     set_socket_timeout(fd, timeout_ms);
     SSL *ssl = SSL_new(ctx);
     if (ssl == NULL || SSL_set_fd(ssl, fd) != 1 ||
@@ -195,8 +197,14 @@ static gpointer tunnel_thread(gpointer data)
 
 TestTlsTunnel *test_tls_tunnel_new(SSL_CTX *ctx, int port, unsigned timeout_ms, int *fd)
 {
+    int tcp = test_client_connect(port, 0);
+    return tcp < 0 ? NULL : test_tls_tunnel_new_fd(ctx, tcp, timeout_ms, fd);
+}
+
+TestTlsTunnel *test_tls_tunnel_new_fd(SSL_CTX *ctx, int sock, unsigned timeout_ms, int *fd)
+{
     int pair[2];
-    SSL *ssl = test_tls_connect(ctx, port, timeout_ms);
+    SSL *ssl = test_tls_connect_fd(ctx, sock, timeout_ms);
     if (ssl == NULL) {
         return NULL;
     }

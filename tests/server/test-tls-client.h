@@ -22,6 +22,8 @@ SSL_CTX *test_tls_client_ctx(const char *ca_file, int max_version, const char *c
  * timeout_ms.  Returns the SSL (its fd: SSL_get_fd), or NULL (nothing to
  * free).  Free with test_tls_close. */
 SSL *test_tls_connect(SSL_CTX *ctx, int port, unsigned timeout_ms);
+/* The same on a connected socket (ownership passes; closed on failure). */
+SSL *test_tls_connect_fd(SSL_CTX *ctx, int fd, unsigned timeout_ms);
 void test_tls_close(SSL *ssl); /* closes the socket too; NULL ok */
 
 /* Makes a CA, a server certificate for 127.0.0.1 and DH parameters in a
@@ -47,6 +49,8 @@ typedef struct TestTlsTunnel TestTlsTunnel;
  * server closes the connection, *fd reads EOF.  NULL if the handshake
  * failed. */
 TestTlsTunnel *test_tls_tunnel_new(SSL_CTX *ctx, int port, unsigned timeout_ms, int *fd);
+/* The same on a connected socket (ownership passes; closed on failure). */
+TestTlsTunnel *test_tls_tunnel_new_fd(SSL_CTX *ctx, int sock, unsigned timeout_ms, int *fd);
 /* Ends the tunnel and frees it (the test's fd stays the test's). NULL ok. */
 void test_tls_tunnel_free(TestTlsTunnel *t);
 

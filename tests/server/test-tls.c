@@ -295,6 +295,29 @@ static void test_stream_write_to_closed_peer(void)
     CHECK(GPOINTER_TO_INT(g_thread_join(t)));
 }
 
+static int add_ssl_client(SpiceServer *s, void *data)
+{
+    return spice_server_add_ssl_client(s, *(int *)data, 0);
+}
+
+/* QMP add_client tls=on: a connected socket whose client speaks TLS. */
+static void test_add_ssl_client(void)
+{
+    int pair[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+    CHECK(server_fixture_call(&fx, add_ssl_client, &pair[0]) == 0);
+    int fd = -1;
+    /* the handshake runs on the server's loop while we connect */
+    TestTlsTunnel *t = test_tls_tunnel_new_fd(client_ctx, pair[1], IO_TIMEOUT_MS, &fd);
+    CHECK(t != NULL);
+    if (t) {
+        CHECK(test_client_start_session(fd, "secret", IO_TIMEOUT_MS) != 0);
+        CHECK(test_client_session_alive(fd, IO_TIMEOUT_MS));
+        close(fd);
+        test_tls_tunnel_free(t);
+    }
+}
+
 /* A client that is not speaking TLS on the TLS port (here: a SPICE link
  * header in clear) is closed. */
 static void test_hostile_garbage_before_handshake(void)
@@ -370,6 +393,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_ciphers_and_dh),
         TEST_CASE(test_set_tls_arguments),
         TEST_CASE(test_wrong_key_password),
+        TEST_CASE(test_add_ssl_client),
         TEST_CASE(test_stream_write_to_closed_peer),
         TEST_CASE(test_hostile_garbage_before_handshake),
         TEST_CASE(test_hostile_close_mid_record),

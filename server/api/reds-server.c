@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-server.c: the server object: configuration setters, the listening
- * socket, the link policy (tickets; the channel registry says which
- * channel goes where), set-up and teardown. */
+ * sockets (plain and TLS), the link policy (tickets and channel security;
+ * the channel registry says which channel goes where), set-up and
+ * teardown. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "inputs-channel.h"
@@ -20,13 +20,16 @@
 #include "reds-char-devices.h"
 #include "reds-displays.h"
 #include "reds-private.h"
+#include "reds-security.h"
 
 RED_EXPORT SpiceServer *spice_server_new(void)
 {
     RedsState *reds = g_new0(RedsState, 1);
     reds->ticketing = true; /* as the real server: no password, no login */
+    reds->ticket_expiry = INT64_MAX;
     reds->listen_fd = -1;
     reds->port = -1;
+    reds_security_init(reds);
     reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
     reds->agent_mouse = true;
     reds->agent_copypaste = true;
@@ -69,11 +72,16 @@ static bool policy_check_ticket(void *opaque, const char *password)
         red_log_info("link refused: ticketing is enabled but no password is set");
         return false;
     }
-    if (reds->ticket_expiry && time(NULL) > reds->ticket_expiry) {
+    if (reds->ticket_expiry < g_get_monotonic_time() / G_USEC_PER_SEC) {
         red_log_info("link refused: the ticket has expired");
         return false;
     }
     return strcmp(password, reds->password) == 0;
+}
+
+static uint32_t policy_check_security(void *opaque, uint8_t channel_type, bool tls)
+{
+    return reds_security_check(opaque, channel_type, tls);
 }
 
 static uint32_t policy_check_channel(void *opaque, const SpiceLinkRequest *req)
@@ -96,16 +104,19 @@ static void policy_finished(void *opaque, RedLink *link)
 
 static const RedLinkPolicy *reds_link_policy(RedsState *reds)
 {
-    reds->link_policy = (RedLinkPolicy){ .opaque = reds, .channel_caps = policy_channel_caps,
+    reds->link_policy = (RedLinkPolicy){ .opaque = reds, .sasl = reds->sasl,
+                                         .channel_caps = policy_channel_caps,
                                          .check_ticket = policy_check_ticket,
+                                         .check_security = policy_check_security,
                                          .check_channel = policy_check_channel,
                                          .linked = policy_linked, .finished = policy_finished };
     return &reds->link_policy;
 }
 
-static void reds_start_link(RedsState *reds, int fd)
+/* tls: the TLS context, or NULL for a plain link. */
+static void reds_start_link(RedsState *reds, int fd, SSL_CTX *tls)
 {
-    RedLink *l = red_link_start(reds->core, fd, reds_link_policy(reds));
+    RedLink *l = red_link_start(reds->core, fd, tls, reds_link_policy(reds));
     if (l) {
         reds->links = g_list_prepend(reds->links, l);
     }
@@ -113,28 +124,44 @@ static void reds_start_link(RedsState *reds, int fd)
 
 /* ---- listening ---------------------------------------------------------------- */
 
+/* An accepted socket, or -1 (nothing to accept, or logged). */
+static int reds_accept(int fd)
+{
+    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (c < 0 && errno != EAGAIN && errno != EINTR) {
+        red_log_warn("accept failed: %s", g_strerror(errno));
+    }
+    return c;
+}
+
 static void reds_on_accept(int fd, int event, void *opaque)
+{
+    (void)event;
+    int c = reds_accept(fd);
+    if (c >= 0) {
+        reds_start_link(opaque, c, NULL);
+    }
+}
+
+static void reds_on_accept_tls(int fd, int event, void *opaque)
 {
     RedsState *reds = opaque;
     (void)event;
-    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (c < 0) {
-        if (errno != EAGAIN && errno != EINTR) {
-            red_log_warn("accept failed: %s", g_strerror(errno));
-        }
-        return;
+    int c = reds_accept(fd);
+    if (c >= 0) {
+        reds_start_link(reds, c, reds->tls_ctx);
     }
-    reds_start_link(reds, c);
 }
 
-static int reds_listen(RedsState *reds)
+/* Listens on the server's address at port: the socket, or -1 (logged). */
+static int reds_listen(const RedsState *reds, int port_number)
 {
     char port[16];
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
     struct addrinfo *res = NULL;
     hints.ai_family = (reds->addr_flags & SPICE_ADDR_FLAG_IPV4_ONLY) ? AF_INET
                     : (reds->addr_flags & SPICE_ADDR_FLAG_IPV6_ONLY) ? AF_INET6 : AF_UNSPEC;
-    g_snprintf(port, sizeof(port), "%d", reds->port);
+    g_snprintf(port, sizeof(port), "%d", port_number);
     const char *host = reds->addr && reds->addr[0] ? reds->addr : NULL;
     int err = getaddrinfo(host, port, &hints, &res);
     if (err != 0) {
@@ -156,12 +183,7 @@ static int reds_listen(RedsState *reds)
         }
     }
     freeaddrinfo(res);
-    if (fd < 0) {
-        return -1;
-    }
-    reds->listen_fd = fd;
-    reds->listen_watch = reds->core->watch_add(fd, SPICE_WATCH_EVENT_READ, reds_on_accept, reds);
-    return 0;
+    return fd;
 }
 
 RED_EXPORT int spice_server_init(SpiceServer *reds, SpiceCoreInterface *core)
@@ -175,8 +197,23 @@ RED_EXPORT int spice_server_init(SpiceServer *reds, SpiceCoreInterface *core)
     if (reds->main_queue == NULL) {
         return -1;
     }
-    if (reds->port > 0 && reds_listen(reds) != 0) {
+    if (reds->port > 0) {
+        if ((reds->listen_fd = reds_listen(reds, reds->port)) < 0) {
+            return -1;
+        }
+        reds->listen_watch = core->watch_add(reds->listen_fd, SPICE_WATCH_EVENT_READ,
+                                             reds_on_accept, reds);
+    }
+    if (reds_security_start(reds) != 0) {
         return -1;
+    }
+    if (reds->tls_port > 0) {
+        if ((reds->tls_listen_fd = reds_listen(reds, reds->tls_port)) < 0) {
+            red_log_warn("spice_server_init: TLS port %d not opened", reds->tls_port);
+            return -1;
+        }
+        reds->tls_listen_watch = core->watch_add(reds->tls_listen_fd, SPICE_WATCH_EVENT_READ,
+                                                 reds_on_accept_tls, reds);
     }
     reds->initialized = true;
     return 0;
@@ -206,6 +243,13 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     if (reds->listen_fd >= 0) {
         close(reds->listen_fd);
     }
+    if (reds->tls_listen_watch) {
+        reds->core->watch_remove(reds->tls_listen_watch);
+    }
+    if (reds->tls_listen_fd >= 0) {
+        close(reds->tls_listen_fd);
+    }
+    reds_security_finish(reds);
     inputs_channel_free(reds->inputs_channel);
     main_channel_free(reds->main_channel);
     red_agent_destroy(reds->agent);
@@ -251,33 +295,38 @@ RED_EXPORT int spice_server_set_exit_on_disconnect(SpiceServer *reds, int flag)
 RED_EXPORT int spice_server_set_noauth(SpiceServer *reds)
 {
     memset(reds->password, 0, sizeof(reds->password));
-    reds->ticket_expiry = 0;
     reds->ticketing = false;
     return 0;
 }
 
+/* As spice-server: with a client connected, fail_if_connected refuses (-1,
+ * nothing changed) and disconnect_if_connected disconnects it first, as
+ * does switching ticketing on from set_noauth.  lifetime in seconds from
+ * now, 0 for ever; a negative one is already expired.  passwd NULL: nobody
+ * can log in.  -1 for a password over SPICE_MAX_PASSWORD_LENGTH. */
 RED_EXPORT int spice_server_set_ticket(SpiceServer *reds, const char *passwd, int lifetime,
                                        int fail_if_connected, int disconnect_if_connected)
 {
-    if (red_session_id(reds->session)) {
+    if (reds_clients_connected(reds)) {
         if (fail_if_connected) {
             return -1;
         }
-        if (disconnect_if_connected) {
-            red_session_end(reds->session, "ticket changed");
+        if (disconnect_if_connected || !reds->ticketing) {
+            reds_disconnect_clients(reds, "ticket changed");
         }
     }
+    if (passwd != NULL && strlen(passwd) > SPICE_MAX_PASSWORD_LENGTH) {
+        return -1;
+    }
     reds->ticketing = true;
+    reds->ticket_expiry = lifetime == 0 ? INT64_MAX
+                        : g_get_monotonic_time() / G_USEC_PER_SEC + lifetime;
     if (passwd == NULL) {
         memset(reds->password, 0, sizeof(reds->password));
         reds->ticket_expiry = 0;
         return 0;
     }
-    if (strlen(passwd) > SPICE_MAX_PASSWORD_LENGTH) {
-        return -1;
-    }
     g_strlcpy(reds->password, passwd, sizeof(reds->password));
-    reds->ticket_expiry = lifetime > 0 ? time(NULL) + lifetime : 0;
     return 0;
 }
 
@@ -351,15 +400,6 @@ RED_EXPORT int spice_server_set_agent_file_xfer(SpiceServer *reds, int enable)
     return 0;
 }
 
-/* Without TLS every channel is plain; asking for SSL only is refused. */
-RED_EXPORT int spice_server_set_channel_security(SpiceServer *reds, const char *channel,
-                                                 int security)
-{
-    (void)reds;
-    (void)channel;
-    return (security & SPICE_CHANNEL_SECURITY_NONE) ? 0 : -1;
-}
-
 RED_EXPORT int spice_server_is_server_mouse(SpiceServer *reds)
 {
     return reds->mouse_mode == SPICE_MOUSE_MODE_SERVER;
@@ -376,17 +416,22 @@ RED_EXPORT int spice_server_add_client(SpiceServer *reds, int socket, int skip_a
     if (!reds->initialized) {
         return -1;
     }
-    reds_start_link(reds, socket);
+    reds_start_link(reds, socket, NULL);
     return 0;
 }
 
+/* A connected socket whose client speaks TLS first (QMP add_client
+ * tls=on).  -1 without a TLS port configured; the socket is then the
+ * caller's, as spice-server leaves it. */
 RED_EXPORT int spice_server_add_ssl_client(SpiceServer *reds, int socket, int skip_auth)
 {
-    (void)reds;
-    (void)skip_auth;
-    close(socket);
-    red_log_warn("add_ssl_client: TLS is not supported");
-    return -1;
+    (void)skip_auth; /* as add_client: the ticket step still runs */
+    if (!reds->initialized || reds->tls_ctx == NULL) {
+        red_log_warn("add_ssl_client: no TLS port is configured");
+        return -1;
+    }
+    reds_start_link(reds, socket, reds->tls_ctx);
+    return 0;
 }
 
 RED_EXPORT void spice_server_vm_start(SpiceServer *reds)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-unsupported.c: public entry points of features s3display does not
- * implement yet (client migration, TLS/SASL, video codecs,
+ * implement yet (client migration, video codecs,
  * record/replay, GL scanout) plus a few deprecated leftovers.
  *
  * Why they exist at all: Debian's QEMU modules are bound with RTLD_NOW, so
@@ -76,42 +76,6 @@ RED_EXPORT int spice_server_migrate_end(SpiceServer *s, int completed)
  * migrate_connect can succeed. */
 RED_EXPORT void spice_server_set_seamless_migration(SpiceServer *s, int enable)
 {
-}
-
-/* ---- security ------------------------------------------------------------ */
-
-/* TLS port and certificates: -1, errno ENOTSUP, with a warning, and no TLS
- * port is opened.  QEMU ignores the result, so the log line is the only
- * trace: the operator must learn that tls-port does nothing and that only
- * the plain port (and its ticket) protects the console. */
-RED_EXPORT int spice_server_set_tls(SpiceServer *s, int port,
-                                    const char *ca_cert_file, const char *certs_file,
-                                    const char *private_key_file, const char *key_passwd,
-                                    const char *dh_key_file, const char *ciphersuite)
-{
-    red_log_warn("TLS is not supported: tls-port %d is not opened", port);
-    errno = ENOTSUP;
-    return -1;
-}
-
-/* SASL: -1 (errno ENOTSUP) when asked to enable it, so QEMU stops with
- * "failed to enable sasl" instead of running with weaker authentication
- * than configured; 0 when disabling, which is already the case. */
-RED_EXPORT int spice_server_set_sasl(SpiceServer *s, int enabled)
-{
-    if (enabled) {
-        red_log_warn("SASL authentication is not supported");
-        errno = ENOTSUP;
-        return -1;
-    }
-    return 0;
-}
-
-/* SASL application name: 0, ignored.  QEMU sets it unconditionally at
- * start-up; it is harmless because set_sasl(1) refuses. */
-RED_EXPORT int spice_server_set_sasl_appname(SpiceServer *s, const char *appname)
-{
-    return 0;
 }
 
 /* ---- video codecs -------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <glib.h>
+#include <openssl/types.h>
 #include <spice.h>
 
 #include "red-channel-registry.h"
@@ -40,7 +41,9 @@ struct RedsState {
     int port;
     bool ticketing;             /* default on: no password = nobody links */
     char password[SPICE_MAX_PASSWORD_LENGTH + 1];
-    time_t ticket_expiry;       /* 0 = never */
+    /* When the ticket expires, in monotonic seconds (as spice-server: it
+     * is expired once the clock is past it); INT64_MAX: never. */
+    int64_t ticket_expiry;
     char *name;
     uint8_t uuid[16];
     bool have_uuid;
@@ -50,9 +53,22 @@ struct RedsState {
     bool agent_file_xfer;       /* file-transfer messages through the agent */
     bool exit_on_disconnect;
 
+    /* TLS and channel security (api/reds-security.c) */
+    int tls_port;               /* -1: no TLS port */
+    char *tls_ca_file, *tls_cert_file, *tls_key_file, *tls_key_password;
+    char *tls_dh_file, *tls_ciphers;
+    SSL_CTX *tls_ctx;           /* built by spice_server_init */
+    uint32_t default_security;  /* SPICE_CHANNEL_SECURITY_* bits */
+    uint32_t channel_security[SPICE_END_CHANNEL];
+    bool channel_security_set[SPICE_END_CHANNEL];
+    bool sasl;                  /* SASL instead of the ticket (TLS links only) */
+    char *sasl_appname;         /* NULL: "spice" */
+
     /* network */
     int listen_fd;
     SpiceWatch *listen_watch;
+    int tls_listen_fd;
+    SpiceWatch *tls_listen_watch;
     GList *links;               /* RedLink* in handshake */
     RedLinkPolicy link_policy;
 

@@ -34,6 +34,16 @@ bool reds_agent_file_xfer(const RedsState *reds)
     return reds->agent_file_xfer;
 }
 
+bool reds_clients_connected(const RedsState *reds)
+{
+    return red_session_id(reds->session) != 0;
+}
+
+void reds_disconnect_clients(RedsState *reds, const char *why)
+{
+    red_session_end(reds->session, why);
+}
+
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds)
 {
     return reds->keyboard;

@@ -32,6 +32,13 @@ struct RedAgent *reds_get_agent(RedsState *reds);
 bool reds_agent_copypaste(const RedsState *reds);
 bool reds_agent_file_xfer(const RedsState *reds);
 
+/* Is a client connected (a session on)?  The host's ticket policy
+ * (fail_if_connected, disconnect_if_connected) asks this. */
+bool reds_clients_connected(const RedsState *reds);
+/* Disconnects every connected client; why is logged.  Nothing happens when
+ * none is connected. */
+void reds_disconnect_clients(RedsState *reds, const char *why);
+
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);
 SpiceMouseInstance *reds_get_mouse(const RedsState *reds);

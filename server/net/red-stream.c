@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* red-stream.c: non-blocking socket I/O with an output queue. */
+/* red-stream.c: non-blocking socket I/O with an output queue; plain or
+ * through an OpenSSL SSL object on the same socket. */
 #include "config.h"
 
 #include "red-stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -13,8 +16,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <glib.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "red-log.h"
+
 struct RedStream {
     int fd;
+    SSL *ssl;           /* NULL: plain socket */
     uint8_t *out;       /* queued bytes are out[head, len) */
     size_t head, len, cap;
 };
@@ -41,6 +52,9 @@ void red_stream_free(RedStream *s)
     if (s == NULL) {
         return;
     }
+    /* No close_notify: the peer learns from the TCP close, and a hostile
+     * peer must not make us wait for its answer. */
+    SSL_free(s->ssl);
     if (s->fd >= 0) {
         close(s->fd);
     }
@@ -53,8 +67,146 @@ int red_stream_fd(const RedStream *s)
     return s->fd;
 }
 
+/* Logs why OpenSSL gave up on this stream and empties the thread's error
+ * queue, so that the next stream served by this thread starts clean. */
+static void tls_log_error(RedStream *s, const char *what, int ssl_error)
+{
+    unsigned long e = ERR_get_error();
+    red_log_info("tls: fd %d: %s failed: %s (ssl error %d)", s->fd, what,
+                 e ? ERR_reason_error_string(e) : (ssl_error == SSL_ERROR_SYSCALL ? "peer closed"
+                                                                               : "no reason"),
+                 ssl_error);
+    ERR_clear_error();
+}
+
+/* OpenSSL's socket BIO writes with write(2), which raises SIGPIPE when the
+ * peer is gone and kills a host that does not ignore it: a client closing
+ * at the right moment must cost only its connection.  This BIO is the same
+ * with send(MSG_NOSIGNAL); its data is the fd. */
+static int nosig_bio_write(BIO *b, const char *buf, int n)
+{
+    BIO_clear_retry_flags(b);
+    ssize_t w = send((int)(intptr_t)BIO_get_data(b), buf, (size_t)n, MSG_NOSIGNAL);
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        BIO_set_retry_write(b);
+    }
+    return (int)w;
+}
+
+static int nosig_bio_read(BIO *b, char *buf, int n)
+{
+    BIO_clear_retry_flags(b);
+    ssize_t r = recv((int)(intptr_t)BIO_get_data(b), buf, (size_t)n, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        BIO_set_retry_read(b);
+    }
+    return (int)r;
+}
+
+static long nosig_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b;
+    (void)num;
+    (void)ptr;
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0; /* nothing is buffered here */
+}
+
+static BIO_METHOD *nosig_bio_method(void)
+{
+    static gsize once;
+    static BIO_METHOD *method;
+    if (g_once_init_enter(&once)) {
+        BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+                                     "s3display socket");
+        if (m && (BIO_meth_set_write(m, nosig_bio_write) != 1 ||
+                  BIO_meth_set_read(m, nosig_bio_read) != 1 ||
+                  BIO_meth_set_ctrl(m, nosig_bio_ctrl) != 1)) {
+            BIO_meth_free(m);
+            m = NULL;
+        }
+        method = m; /* process lifetime, shared by every stream */
+        g_once_init_leave(&once, 1);
+    }
+    return method;
+}
+
+int red_stream_enable_tls(RedStream *s, SSL_CTX *ctx)
+{
+    BIO_METHOD *method = nosig_bio_method();
+    BIO *bio = method ? BIO_new(method) : NULL;
+    s->ssl = bio ? SSL_new(ctx) : NULL;
+    if (s->ssl == NULL) {
+        BIO_free(bio);
+        ERR_clear_error();
+        errno = ENOMEM;
+        return -1;
+    }
+    BIO_set_data(bio, (void *)(intptr_t)s->fd);
+    BIO_set_init(bio, 1);
+    SSL_set_bio(s->ssl, bio, bio); /* the SSL owns bio now */
+    /* Our output queue may move its bytes (realloc, compaction) and may
+     * hand OpenSSL more than it took last time; both modes allow that. */
+    SSL_set_mode(s->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_set_accept_state(s->ssl);
+    return 0;
+}
+
+RedStreamTlsStatus red_stream_tls_accept(RedStream *s)
+{
+    ERR_clear_error();
+    int r = SSL_accept(s->ssl);
+    if (r == 1) {
+        return RED_STREAM_TLS_DONE;
+    }
+    int err = SSL_get_error(s->ssl, r);
+    if (err == SSL_ERROR_WANT_READ) {
+        return RED_STREAM_TLS_WANT_READ;
+    }
+    if (err == SSL_ERROR_WANT_WRITE) {
+        return RED_STREAM_TLS_WANT_WRITE;
+    }
+    tls_log_error(s, "handshake", err);
+    return RED_STREAM_TLS_FAILED;
+}
+
+bool red_stream_is_tls(const RedStream *s)
+{
+    return s->ssl != NULL;
+}
+
+int red_stream_tls_bits(const RedStream *s)
+{
+    return s->ssl ? SSL_get_cipher_bits(s->ssl, NULL) : 0;
+}
+
+/* One SSL_read: the count, 0 if more bytes must arrive first, -1 when the
+ * peer closed (close_notify or a TCP close mid-record) or broke TLS. */
+static ssize_t tls_read(RedStream *s, void *buf, size_t n)
+{
+    ERR_clear_error();
+    int r = SSL_read(s->ssl, buf, n > INT_MAX ? INT_MAX : (int)n);
+    if (r > 0) {
+        return r;
+    }
+    int err = SSL_get_error(s->ssl, r);
+    /* WANT_WRITE: OpenSSL must answer the peer first (a TLS 1.3 key
+     * update) and the socket is full; the answer goes out with our next
+     * write, and the peer's data waits for it. */
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        return 0;
+    }
+    if (err != SSL_ERROR_ZERO_RETURN) {
+        tls_log_error(s, "read", err);
+    }
+    errno = EPIPE;
+    return -1;
+}
+
 ssize_t red_stream_read(RedStream *s, void *buf, size_t n)
 {
+    if (s->ssl) {
+        return tls_read(s, buf, n);
+    }
     for (;;) {
         ssize_t r = recv(s->fd, buf, n, 0);
         if (r > 0) {
@@ -71,6 +223,38 @@ ssize_t red_stream_read(RedStream *s, void *buf, size_t n)
     }
 }
 
+/* Sends what the transport takes now: the count (> 0), 0 when it would
+ * block, -1 on error. */
+static ssize_t stream_send(RedStream *s, const uint8_t *p, size_t n)
+{
+    if (s->ssl) {
+        ERR_clear_error();
+        int w = SSL_write(s->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+        if (w > 0) {
+            return w;
+        }
+        int err = SSL_get_error(s->ssl, w);
+        /* WANT_READ cannot come from a renegotiation (the context refuses
+         * them); it is treated as a full socket, retried on the next event. */
+        if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+            return 0;
+        }
+        tls_log_error(s, "write", err);
+        errno = EPIPE;
+        return -1;
+    }
+    for (;;) {
+        ssize_t w = send(s->fd, p, n, MSG_NOSIGNAL);
+        if (w >= 0) {
+            return w;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+    }
+}
+
 size_t red_stream_pending(const RedStream *s)
 {
     return s->len - s->head;
@@ -79,15 +263,12 @@ size_t red_stream_pending(const RedStream *s)
 int red_stream_flush(RedStream *s)
 {
     while (s->head < s->len) {
-        ssize_t w = send(s->fd, s->out + s->head, s->len - s->head, MSG_NOSIGNAL);
+        ssize_t w = stream_send(s, s->out + s->head, s->len - s->head);
         if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                break;
-            }
             return -1;
+        }
+        if (w == 0) {
+            break;
         }
         s->head += (size_t)w;
     }
@@ -129,17 +310,16 @@ static int enqueue(RedStream *s, const uint8_t *p, size_t n)
 int red_stream_write(RedStream *s, const void *data, size_t n)
 {
     const uint8_t *p = data;
-    /* Fast path: nothing queued, try the socket directly (no copy). */
+    /* Fast path: nothing queued, try the socket directly (no copy).  Under
+     * TLS, bytes OpenSSL refused stay at the head of what we queue, so the
+     * retry hands it the same bytes first, as it requires. */
     while (s->head == s->len && n > 0) {
-        ssize_t w = send(s->fd, p, n, MSG_NOSIGNAL);
+        ssize_t w = stream_send(s, p, n);
         if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                break;
-            }
             return -1;
+        }
+        if (w == 0) {
+            break;
         }
         p += w;
         n -= (size_t)w;

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* red-stream.h: a non-blocking client socket with an output queue.
+/* red-stream.h: a non-blocking client socket with an output queue, in
+ * clear or under TLS.
  *
  * Writes never block: what the kernel does not take is queued and sent when
  * the socket is writable again (the owner watches for WRITE while
  * red_stream_pending() > 0).  A client that lets more than
  * RED_STREAM_MAX_PENDING bytes pile up is too slow; the owner closes it.
+ * Under TLS (red_stream_enable_tls, then red_stream_tls_accept until DONE)
+ * the same calls move application bytes through OpenSSL, so every channel
+ * gets TLS without knowing it.  A read may leave decrypted bytes inside
+ * OpenSSL that the socket no longer signals: readers must read until
+ * red_stream_read returns 0, as they do for a socket anyway.
  * Thread safety: a stream belongs to one thread at a time (the main thread
  * during the link, then the thread of its channel).
  */
@@ -16,6 +22,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <openssl/types.h>
+
 /* A full-screen raw frame of 4K is 33 MiB; two of them queued is too slow. */
 #define RED_STREAM_MAX_PENDING (64u << 20)
 
@@ -26,6 +34,24 @@ RedStream *red_stream_new(int fd);
 /* Closes the socket and frees the queue. NULL is fine. */
 void red_stream_free(RedStream *s);
 int red_stream_fd(const RedStream *s);
+
+typedef enum RedStreamTlsStatus {
+    RED_STREAM_TLS_DONE,        /* handshake complete: data phase */
+    RED_STREAM_TLS_WANT_READ,   /* call again when the socket is readable */
+    RED_STREAM_TLS_WANT_WRITE,  /* call again when the socket is writable */
+    RED_STREAM_TLS_FAILED,      /* not a TLS client, or a failed handshake (logged) */
+} RedStreamTlsStatus;
+
+/* Puts a fresh stream (nothing read or written yet) under TLS as the server
+ * side, with the certificates of ctx (which the stream references, so ctx
+ * may be freed by its owner first).  Returns 0, or -1 (ENOMEM). */
+int red_stream_enable_tls(RedStream *s, SSL_CTX *ctx);
+/* Advances the server handshake as far as the socket allows. */
+RedStreamTlsStatus red_stream_tls_accept(RedStream *s);
+/* Is the stream under TLS? */
+bool red_stream_is_tls(const RedStream *s);
+/* The strength of the negotiated TLS cipher in bits; 0 in clear. */
+int red_stream_tls_bits(const RedStream *s);
 
 /* Reads up to n bytes. Returns the count, 0 if nothing is available now, or
  * -1 when the peer closed or the socket failed (errno set; EPIPE for EOF). */

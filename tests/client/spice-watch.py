@@ -7,8 +7,11 @@ spice://HOST:PORT, stays connected, and answers one JSON line on stdout for
 each JSON line read on stdin.  Events are printed as JSON lines too, without
 being asked; a reply always has "cmd" and "ok", an event always has "event".
 
-Usage: spice-watch.py [--host H] --port P [--channels display[,inputs,cursor]]
-                      [--no-connect] [--lifetime S]
+Usage: spice-watch.py [--host H] [--port P] [--tls-port T --ca-file CA]
+                      [--channels display[,inputs,cursor]] [--no-connect] [--lifetime S]
+
+With --tls-port the session may use TLS, verifying the server with the CA
+file; with --tls-port alone every channel goes over TLS.
 
 Commands (stdin, one JSON object per line; an optional "id" is echoed back):
   {"cmd":"status"}
@@ -97,8 +100,9 @@ def to_rgb(w, h, stride, addr):
 
 
 class Watch:
-    def __init__(self, host, port, channels, lifetime):
-        self.host, self.port = host, str(port)
+    def __init__(self, host, port, channels, lifetime, tls_port=None, ca_file=None):
+        self.host, self.port = host, str(port) if port else None
+        self.tls_port, self.ca_file = (str(tls_port) if tls_port else None), ca_file
         self.want = set(channels)
         self.loop = GLib.MainLoop()
         self.session = None
@@ -155,7 +159,11 @@ class Watch:
             return True
         s = Spice.Session()
         s.set_property("host", self.host)
-        s.set_property("port", self.port)
+        if self.port:
+            s.set_property("port", self.port)
+        if self.tls_port:
+            s.set_property("tls-port", self.tls_port)
+            s.set_property("ca-file", self.ca_file)
         GObject.Object.connect(s, "channel-new", self.on_channel_new)
         GObject.Object.connect(s, "disconnected", self.on_disconnected)
         self.session = s
@@ -436,16 +444,21 @@ class Watch:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--port", type=int)
+    ap.add_argument("--tls-port", type=int)
+    ap.add_argument("--ca-file", help="CA certificates (PEM) for --tls-port")
     ap.add_argument("--channels", default="display",
                     help="comma-separated channels to open besides main (display,inputs,cursor)")
     ap.add_argument("--no-connect", action="store_true", help="wait for a connect command")
     ap.add_argument("--lifetime", type=int, default=1800, help="exit after this many seconds")
     args = ap.parse_args()
-    if not 0 < args.port < 65536 or not 0 < args.lifetime <= 86400:
-        ap.error("bad --port or --lifetime")
+    ports = [p for p in (args.port, args.tls_port) if p is not None]
+    if not ports or not all(0 < p < 65536 for p in ports) or not 0 < args.lifetime <= 86400:
+        ap.error("bad or missing --port/--tls-port, or bad --lifetime")
+    if args.tls_port and not args.ca_file:
+        ap.error("--tls-port needs --ca-file")
     channels = [c for c in args.channels.split(",") if c]
-    w = Watch(args.host, args.port, channels, args.lifetime)
+    w = Watch(args.host, args.port, channels, args.lifetime, args.tls_port, args.ca_file)
     if not args.no_connect and not w.connect():
         print("spice-watch: spice_session_connect failed", file=sys.stderr)
         return 1

@@ -18,6 +18,11 @@ qemu_s3_ours_log = qemu/test-qemu-s3-ours.sh.log
 $(qemu_s3_ours_log): qemu/test-qemu-s3-debian.sh.log
 qemu_s3d_logs = qemu/test-qemu-s3d-qxl-debian.sh.log qemu/test-qemu-s3d-qxl-ours.sh.log
 $(qemu_s3d_logs): qemu/test-qemu-s3-debian.sh.log
+# TLS: QEMU with tls-port/x509-dir on our library, spice-gtk over TLS with
+# the CA file (no guest: the SeaBIOS screen), then NEED_SECURED moving
+# spice-gtk's main channel to the TLS port; about 60 s.
+TESTS += qemu/test-qemu-tls-ours.sh
+EXTRA_DIST += qemu/test-qemu-tls-ours.sh
 EXTRA_DIST += qemu/README.md qemu/guest-setup.sh qemu/run-qemu.sh qemu/qemu-ctl.py \
 	qemu/spice-type.py qemu/qemu-s3-run.sh \
 	qemu/test-qemu-s3-debian.sh qemu/test-qemu-s3-ours.sh \

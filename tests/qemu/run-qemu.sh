@@ -3,7 +3,8 @@
 # run-qemu.sh: Debian's QEMU 7.2 with a qxl VGA, SPICE on 127.0.0.1 and the
 # guest from guest-setup.sh, for the real-QEMU tests.
 #
-#   run-qemu.sh start [--lib ours|debian] [--port P] [--ready-timeout S] [--bios] CACHE_DIR WORK_DIR
+#   run-qemu.sh start [--lib ours|debian] [--port P] [--ready-timeout S] [--bios] [--tls X509_DIR]
+#                     CACHE_DIR WORK_DIR
 #   run-qemu.sh stop WORK_DIR
 #
 # start: boots the guest in the background and returns once the guest printed
@@ -15,6 +16,12 @@
 #                through the VGA CRTC so that its blink cannot change the
 #                picture). SeaBIOS reboots after 60 s and -no-reboot makes
 #                QEMU exit then: take the screenshot before.
+# --tls DIR    : SPICE on a TLS port only (tls-port=, x509-dir=DIR as
+#                tests/server/tls-certs.sh makes it, tls-channel=default,
+#                tls-ciphers=): spice.port holds that port.
+# --tls-mixed DIR: a plain port (spice.port) and a TLS port (spice.tls-port),
+#                main TLS-only (tls-channel=main), display plain-only
+#                (plaintext-channel=display).
 # --lib ours   : LD_LIBRARY_PATH=$S3D_SPICE_LIBDIR, and /proc/PID/maps must
 #                show libspice-server.so.1 from that directory (else fail);
 # --lib debian : the system libspice-server1.
@@ -66,6 +73,8 @@ esac
 LIB=debian
 PORT=
 BIOS=0
+TLS_DIR=
+TLS_MIXED=0
 READY_TIMEOUT=${S3D_READY_TIMEOUT:-240}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -74,6 +83,8 @@ while [ $# -gt 0 ]; do
         --port) PORT=$2; shift 2 ;;
         --ready-timeout) READY_TIMEOUT=$2; shift 2 ;;
         --bios) BIOS=1; shift ;;
+        --tls) TLS_DIR=$2; shift 2 ;;
+        --tls-mixed) TLS_DIR=$2; TLS_MIXED=1; shift 2 ;;
         --) shift; break ;;
         -*) die "unknown option $1" ;;
         *) break ;;
@@ -130,12 +141,23 @@ TEV
 APPEND="console=ttyS0,115200 quiet loglevel=${S3D_GUEST_LOGLEVEL:-0} vt.global_cursor_default=0"
 APPEND="$APPEND no_console_suspend mem_sleep_default=deep panic=-1 8250.nr_uarts=1 tsc=unstable"
 
+SPICE_OPT="port=$PORT,addr=127.0.0.1,disable-ticketing=on"
+if [ -n "$TLS_DIR" ]; then
+    SPICE_OPT="tls-port=$PORT,addr=127.0.0.1,disable-ticketing=on,x509-dir=$TLS_DIR"
+    SPICE_OPT="$SPICE_OPT,tls-channel=default,tls-ciphers=ECDHE-RSA-AES256-GCM-SHA384:DEFAULT"
+fi
+if [ "$TLS_MIXED" = 1 ]; then
+    TLS_PORT=$($CTL free-port) || die "no free port"
+    echo "$TLS_PORT" > "$WORK/spice.tls-port"
+    SPICE_OPT="port=$PORT,tls-port=$TLS_PORT,addr=127.0.0.1,disable-ticketing=on,x509-dir=$TLS_DIR"
+    SPICE_OPT="$SPICE_OPT,tls-channel=main,plaintext-channel=display"
+fi
 # shellcheck disable=SC2054 # the commas are QEMU's option syntax
 ARGS=(
     -machine pc,accel=tcg -m 512 -smp 1
     -nodefaults -no-user-config -no-reboot
     -vga qxl
-    -spice "port=$PORT,addr=127.0.0.1,disable-ticketing=on"
+    -spice "$SPICE_OPT"
     -display none
     -monitor none
     -qmp "unix:$WORK/qmp.sock,server=on,wait=off"

@@ -11,6 +11,7 @@ SERVER_TEST_LIBS = $(SPICE_TEST_LIBS) $(top_builddir)/server/libserver-core.la \
 # Hostile clients against our server (links libserver-core directly).
 test_programs += server/test-hostile-clients
 server_test_hostile_clients_SOURCES = server/test-hostile-clients.c \
+	server/server-fixture.c server/server-fixture.h \
 	server/test-client.c server/test-client.h
 server_test_hostile_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_hostile_clients_LDADD = $(SERVER_TEST_LIBS)
@@ -111,3 +112,27 @@ server_test_usbredir_SOURCES = server/test-usbredir.c server/scripted-chardev.c 
 	server/test-core.c server/test-core.h
 server_test_usbredir_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_test_usbredir_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+# TLS port and channel security against OpenSSL clients, with hostile TLS
+# peers (certificates made at run time by tls-certs.sh).
+test_programs += server/test-tls
+server_test_tls_SOURCES = server/test-tls.c server/server-fixture.c server/server-fixture.h \
+	server/test-tls-client.c server/test-tls-client.h \
+	server/test-client.c server/test-client.h
+server_test_tls_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_tls_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS)
+EXTRA_DIST += server/tls-certs.sh
+
+# spice_server_set_ticket: lifetime, fail_if_connected, disconnect_if_connected.
+test_programs += server/test-tickets
+server_test_tickets_SOURCES = server/test-tickets.c server/server-fixture.c server/server-fixture.h \
+	server/test-client.c server/test-client.h
+server_test_tickets_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_tickets_LDADD = $(SERVER_TEST_LIBS)
+
+# SASL (Cyrus) over the TLS port, with a sasldb in a temporary folder.
+test_programs += server/test-sasl
+server_test_sasl_SOURCES = server/test-sasl.c server/server-fixture.c server/server-fixture.h \
+	server/test-tls-client.c server/test-tls-client.h \
+	server/test-client.c server/test-client.h
+server_test_sasl_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(SASL_CFLAGS)
+server_test_sasl_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS) $(SASL_LIBS)

@@ -107,12 +107,22 @@ bool test_client_wait_closed(int fd, unsigned timeout_ms)
 int test_client_send_link(int fd, uint8_t type, uint8_t id, uint32_t connection_id,
                           const uint32_t *channel_caps, uint32_t n_channel_caps)
 {
+    static const uint32_t common[] = { SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION,
+                                       SPICE_COMMON_CAP_AUTH_SPICE, SPICE_COMMON_CAP_MINI_HEADER };
+    return test_client_send_link_caps(fd, type, id, connection_id, common, 3, channel_caps,
+                                      n_channel_caps);
+}
+
+int test_client_send_link_caps(int fd, uint8_t type, uint8_t id, uint32_t connection_id,
+                               const uint32_t *common_caps, uint32_t n_common_caps,
+                               const uint32_t *channel_caps, uint32_t n_channel_caps)
+{
     SpiceWireWriter w;
     SpiceLinkRequest req = { .connection_id = connection_id, .channel_type = type,
                              .channel_id = id };
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION);
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_AUTH_SPICE);
-    spice_link_caps_set(req.caps.common, &req.caps.num_common, SPICE_COMMON_CAP_MINI_HEADER);
+    for (uint32_t i = 0; i < n_common_caps; i++) {
+        spice_link_caps_set(req.caps.common, &req.caps.num_common, common_caps[i]);
+    }
     for (uint32_t i = 0; i < n_channel_caps; i++) {
         spice_link_caps_set(req.caps.channel, &req.caps.num_channel, channel_caps[i]);
     }
@@ -126,13 +136,19 @@ int test_client_send_link(int fd, uint8_t type, uint8_t id, uint32_t connection_
 uint32_t test_client_read_reply(int fd, uint8_t key[SPICE_TICKET_PUBKEY_BYTES],
                                 unsigned timeout_ms)
 {
+    SpiceLinkCaps caps;
+    return test_client_read_reply_caps(fd, key, &caps, timeout_ms);
+}
+
+uint32_t test_client_read_reply_caps(int fd, uint8_t key[SPICE_TICKET_PUBKEY_BYTES],
+                                     SpiceLinkCaps *caps, unsigned timeout_ms)
+{
     uint8_t hdr[SPICE_LINK_HEADER_SIZE], body[SPICE_LINK_MAX_SIZE];
     uint32_t size, err;
-    SpiceLinkCaps caps;
     if (test_client_read_all(fd, hdr, sizeof(hdr), timeout_ms) != 0 ||
         spice_link_header_parse(hdr, &size) != SPICE_LINK_ERR_OK || size > sizeof(body) ||
         test_client_read_all(fd, body, size, timeout_ms) != 0 ||
-        spice_link_reply_parse(body, size, &err, key, &caps) != 0) {
+        spice_link_reply_parse(body, size, &err, key, caps) != 0) {
         return TEST_CLIENT_LINK_FAILED;
     }
     return err;
@@ -244,16 +260,10 @@ int test_client_send_msgc(int fd, uint8_t channel_type, const SpiceMsgc *m)
     return ret;
 }
 
-int test_client_open_session(int port, const char *password, uint32_t *session_id,
-                             unsigned timeout_ms)
+uint32_t test_client_start_session(int fd, const char *password, unsigned timeout_ms)
 {
-    int fd = test_client_connect(port, 0);
-    if (fd < 0) {
-        return -1;
-    }
     if (test_client_link(fd, SPICE_CHANNEL_MAIN, 0, password, timeout_ms) != SPICE_LINK_ERR_OK) {
-        close(fd);
-        return -1;
+        return 0;
     }
     for (int i = 0; i < TEST_CLIENT_MAX_MAIN_PREAMBLE; i++) {
         uint8_t *body;
@@ -267,14 +277,49 @@ int test_client_open_session(int port, const char *password, uint32_t *session_i
         if (type == SPICE_MSG_MAIN_INIT &&
             spice_msg_parse(SPICE_CHANNEL_MAIN, SPICE_MSG_MAIN_INIT, body, size, &m) == 0 &&
             m.u.main_init.session_id != 0) {
-            *session_id = m.u.main_init.session_id;
             g_free(body);
-            return fd;
+            return m.u.main_init.session_id;
         }
         g_free(body);
     }
-    close(fd);
-    return -1;
+    return 0;
+}
+
+int test_client_open_session(int port, const char *password, uint32_t *session_id,
+                             unsigned timeout_ms)
+{
+    int fd = test_client_connect(port, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    *session_id = test_client_start_session(fd, password, timeout_ms);
+    if (*session_id == 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool test_client_session_alive(int fd, unsigned timeout_ms)
+{
+    SpiceMsgc attach = { .type = SPICE_MSGC_MAIN_ATTACH_CHANNELS };
+    if (test_client_send_msgc(fd, SPICE_CHANNEL_MAIN, &attach) != 0) {
+        return false;
+    }
+    for (int i = 0; i < TEST_CLIENT_MAX_MAIN_PREAMBLE; i++) {
+        uint8_t *body = NULL;
+        uint32_t size;
+        int type = test_client_read_message(fd, &body, &size, TEST_CLIENT_MAIN_MAX_BODY,
+                                            timeout_ms);
+        g_free(body);
+        if (type == SPICE_MSG_MAIN_CHANNELS_LIST) {
+            return true;
+        }
+        if (type < 0) {
+            return false;
+        }
+    }
+    return false;
 }
 
 /* ---- TestChannel --------------------------------------------------------- */

@@ -57,10 +57,18 @@ bool test_client_wait_closed(int fd, unsigned timeout_ms);
 int test_client_send_link(int fd, uint8_t type, uint8_t id, uint32_t connection_id,
                           const uint32_t *channel_caps, uint32_t n_channel_caps);
 
+/* The same with the common caps given (e.g. AUTH_SASL). */
+int test_client_send_link_caps(int fd, uint8_t type, uint8_t id, uint32_t connection_id,
+                               const uint32_t *common_caps, uint32_t n_common_caps,
+                               const uint32_t *channel_caps, uint32_t n_channel_caps);
+
 /* Reads a link reply.  Returns its error field, or TEST_CLIENT_LINK_FAILED;
  * fills key with the server's public key. */
 uint32_t test_client_read_reply(int fd, uint8_t key[SPICE_TICKET_PUBKEY_BYTES],
                                 unsigned timeout_ms);
+/* The same, also giving the server's caps. */
+uint32_t test_client_read_reply_caps(int fd, uint8_t key[SPICE_TICKET_PUBKEY_BYTES],
+                                     SpiceLinkCaps *caps, unsigned timeout_ms);
 
 /* Sends the SPICE auth mechanism and `password` encrypted with key. */
 int test_client_send_ticket(int fd, const uint8_t key[SPICE_TICKET_PUBKEY_BYTES],
@@ -85,6 +93,14 @@ int test_client_read_message(int fd, uint8_t **body, uint32_t *size, uint32_t ma
 
 /* Marshals and sends one client message. */
 int test_client_send_msgc(int fd, uint8_t channel_type, const SpiceMsgc *m);
+
+/* Links main on a connected fd (plain, or a TLS tunnel's) and reads up to
+ * MAIN_INIT.  Returns the session id, 0 on failure. */
+uint32_t test_client_start_session(int fd, const char *password, unsigned timeout_ms);
+
+/* Does the main channel on fd still answer?  Sends ATTACH_CHANNELS and
+ * waits for CHANNELS_LIST (skipping what the server sends unasked). */
+bool test_client_session_alive(int fd, unsigned timeout_ms);
 
 /* Opens a main channel session: links, reads messages up to MAIN_INIT (others
  * are skipped) and returns the fd with the session id, or -1. */

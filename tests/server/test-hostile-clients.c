@@ -3,9 +3,8 @@
  * Each hostile client must get its link error or be closed, and a good
  * client must keep working afterwards and alongside.
  *
- * The server runs in its own thread on a GLib loop (its SpiceCoreInterface
- * is the server's own GLib core); the test thread plays the clients with
- * blocking sockets and deadlines. */
+ * The server runs in its own thread on a GLib loop (server-fixture.h); the
+ * test thread plays the clients with blocking sockets and deadlines. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,130 +13,13 @@
 #include <glib.h>
 #include <spice.h>
 
+#include "server-fixture.h"
 #include "test-client.h"
 #include "test-util.h"
-#include "red-worker-loop.h"
 #include "spice-link.h"
 #include "spice-messages.h"
 
 #define IO_TIMEOUT_MS 5000
-
-typedef struct Fixture {
-    GThread *thread;
-    GMainContext *context;
-    GMainLoop *loop;
-    SpiceServer *server;
-    int port;
-    GMutex lock;
-    GCond cond;
-    bool ready;
-    int init_result;
-    GString *keys;              /* scancodes the keyboard received */
-    SpiceKbdInstance kbd;
-} Fixture;
-
-static Fixture *the_fixture(SpiceKbdInstance *sin)
-{
-    return SPICE_CONTAINEROF(sin, Fixture, kbd);
-}
-
-static void kbd_push(SpiceKbdInstance *sin, uint8_t frag)
-{
-    Fixture *f = the_fixture(sin);
-    g_mutex_lock(&f->lock);
-    g_string_append_printf(f->keys, "%02x ", frag);
-    g_cond_broadcast(&f->cond);
-    g_mutex_unlock(&f->lock);
-}
-
-static uint8_t kbd_leds(SpiceKbdInstance *sin)
-{
-    (void)sin;
-    return 0;
-}
-
-static const SpiceKbdInterface kbd_interface = {
-    .base = { .type = SPICE_INTERFACE_KEYBOARD, .description = "test keyboard",
-              .major_version = SPICE_INTERFACE_KEYBOARD_MAJOR,
-              .minor_version = SPICE_INTERFACE_KEYBOARD_MINOR },
-    .push_scan_freg = kbd_push,
-    .get_leds = kbd_leds,
-};
-
-static gpointer server_thread(gpointer data)
-{
-    Fixture *f = data;
-    g_main_context_push_thread_default(f->context);
-    RedWorkerLoop *loop = red_worker_loop_new(f->context);
-    f->server = spice_server_new();
-    spice_server_set_addr(f->server, "127.0.0.1", SPICE_ADDR_FLAG_IPV4_ONLY);
-    spice_server_set_port(f->server, f->port);
-    spice_server_set_ticket(f->server, "secret", 0, 0, 0);
-    int ret = spice_server_init(f->server, (SpiceCoreInterface *)red_worker_loop_core(loop));
-    if (ret == 0) {
-        f->kbd.base.sif = &kbd_interface.base;
-        ret = spice_server_add_interface(f->server, &f->kbd.base);
-    }
-    g_mutex_lock(&f->lock);
-    f->init_result = ret;
-    f->ready = true;
-    g_cond_broadcast(&f->cond);
-    g_mutex_unlock(&f->lock);
-    if (ret == 0) {
-        g_main_loop_run(f->loop);
-    }
-    spice_server_destroy(f->server);
-    red_worker_loop_free(loop);
-    g_main_context_pop_thread_default(f->context);
-    return NULL;
-}
-
-static gboolean quit_loop(gpointer data)
-{
-    g_main_loop_quit(data);
-    return G_SOURCE_REMOVE;
-}
-
-static int fixture_start(Fixture *f)
-{
-    memset(f, 0, sizeof(*f));
-    g_mutex_init(&f->lock);
-    g_cond_init(&f->cond);
-    f->keys = g_string_new("");
-    for (int attempt = 0; attempt < 20; attempt++) {
-        f->port = 20000 + (int)(g_random_int() % 20000);
-        f->ready = false;
-        f->context = g_main_context_new();
-        f->loop = g_main_loop_new(f->context, FALSE);
-        f->thread = g_thread_new("test-server", server_thread, f);
-        g_mutex_lock(&f->lock);
-        while (!f->ready) {
-            g_cond_wait(&f->cond, &f->lock);
-        }
-        g_mutex_unlock(&f->lock);
-        if (f->init_result == 0) {
-            return 0;
-        }
-        g_thread_join(f->thread); /* port taken: try another */
-        g_main_loop_unref(f->loop);
-        g_main_context_unref(f->context);
-    }
-    return -1;
-}
-
-static void fixture_stop(Fixture *f)
-{
-    GSource *s = g_idle_source_new();
-    g_source_set_callback(s, quit_loop, f->loop, NULL);
-    g_source_attach(s, f->context);
-    g_source_unref(s);
-    g_thread_join(f->thread);
-    g_main_loop_unref(f->loop);
-    g_main_context_unref(f->context);
-    g_string_free(f->keys, TRUE);
-    g_mutex_clear(&f->lock);
-    g_cond_clear(&f->cond);
-}
 
 /* ---- the client side (test-client.h), with this program's deadline ---- */
 
@@ -191,7 +73,7 @@ static void send_msgc(int fd, uint8_t channel, const SpiceMsgc *m)
 }
 
 /* A main-channel session: returns the fd and session id. */
-static int open_session(Fixture *f, uint32_t *session_id)
+static int open_session(ServerFixture *f, uint32_t *session_id)
 {
     int fd = client_connect(f->port);
     CHECK(fd >= 0);
@@ -209,7 +91,7 @@ static int open_session(Fixture *f, uint32_t *session_id)
 
 /* ---- cases --------------------------------------------------------------- */
 
-static Fixture fx;
+static ServerFixture fx;
 
 static void raw_link_error(const uint8_t *bytes, size_t n, uint32_t want)
 {
@@ -236,6 +118,20 @@ static void test_bad_magic_version_size(void)
     uint8_t m[16 + 18] = { 'R', 'E', 'D', 'Q', 2, 0, 0, 0, 2, 0, 0, 0, 18, 0, 0, 0,
                            0, 0, 0, 0, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 18, 0, 0, 0 };
     raw_link_error(m, sizeof(m), SPICE_LINK_ERR_INVALID_DATA);
+}
+
+/* A client without MINI_HEADER (we speak only mini headers): ERROR, closed;
+ * the link is freed once (ASan saw it used after free before). */
+static void test_no_mini_header(void)
+{
+    static const uint32_t common[] = { SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION,
+                                       SPICE_COMMON_CAP_AUTH_SPICE };
+    int fd = client_connect(fx.port);
+    uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+    CHECK(test_client_send_link_caps(fd, SPICE_CHANNEL_MAIN, 0, 0, common, 2, NULL, 0) == 0);
+    CHECK_EQ_U64(read_reply(fd, key), SPICE_LINK_ERR_ERROR);
+    CHECK(closed_by_server(fd));
+    close(fd);
 }
 
 static void test_wrong_ticket_and_bad_connection_id(void)
@@ -314,15 +210,7 @@ static void test_good_client_keeps_working(void)
     send_msgc(inputs, SPICE_CHANNEL_INPUTS, &key);
     key = (SpiceMsgc){ .type = SPICE_MSGC_INPUTS_KEY_UP, .u.key_up.code = 0x9e };
     send_msgc(inputs, SPICE_CHANNEL_INPUTS, &key);
-    gint64 deadline = g_get_monotonic_time() + IO_TIMEOUT_MS * 1000;
-    g_mutex_lock(&fx.lock);
-    while (strstr(fx.keys->str, "1e 9e ") == NULL) {
-        if (!g_cond_wait_until(&fx.cond, &fx.lock, deadline)) {
-            break;
-        }
-    }
-    CHECK(strstr(fx.keys->str, "1e 9e ") != NULL);
-    g_mutex_unlock(&fx.lock);
+    CHECK(server_fixture_wait_keys(&fx, "1e 9e ", IO_TIMEOUT_MS));
     close(inputs);
     close(good);
 }
@@ -331,15 +219,16 @@ int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
         TEST_CASE(test_bad_magic_version_size),
+        TEST_CASE(test_no_mini_header),
         TEST_CASE(test_wrong_ticket_and_bad_connection_id),
         TEST_CASE(test_bad_data_phase_messages),
         TEST_CASE(test_good_client_keeps_working),
     };
-    if (fixture_start(&fx) != 0) {
+    if (server_fixture_start(&fx, NULL, NULL) != 0) {
         fprintf(stderr, "cannot start the server\n");
         return 1;
     }
     int ret = test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
-    fixture_stop(&fx);
+    server_fixture_stop(&fx);
     return ret;
 }

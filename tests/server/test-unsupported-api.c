@@ -191,21 +191,6 @@ static void test_migration_refused(void)
     spice_server_set_seamless_migration(NULL, 0);
 }
 
-static void test_security_refused(void)
-{
-    errno = 0;
-    CHECK(spice_server_set_tls(NULL, 5901, "/ca.pem", "/cert.pem", "/key.pem",
-                               NULL, NULL, "HIGH") == -1);
-    CHECK(errno == ENOTSUP);
-    CHECK(spice_server_set_tls(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL) == -1);
-    errno = 0;
-    CHECK(spice_server_set_sasl(NULL, 1) == -1);
-    CHECK(errno == ENOTSUP);
-    CHECK(spice_server_set_sasl(NULL, 0) == 0);
-    CHECK(spice_server_set_sasl_appname(NULL, "qemu") == 0);
-    CHECK(spice_server_set_sasl_appname(NULL, NULL) == 0);
-}
-
 static void test_video_codecs(void)
 {
     errno = 0;
@@ -300,7 +285,6 @@ int main(int argc, char **argv)
         TEST_CASE(test_char_device_calls_are_noops),
         TEST_CASE(test_char_device_subtypes_refused),
         TEST_CASE(test_migration_refused),
-        TEST_CASE(test_security_refused),
         TEST_CASE(test_video_codecs),
         TEST_CASE(test_compat_and_deprecated),
         TEST_CASE(test_replay_unsupported),

@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test-qemu-tls-ours.sh: Debian's QEMU 7.2 on OUR libspice-server (the plain
+# build in $S3D_SPICE_LIBDIR) with -spice tls-port=,x509-dir=,tls-channel=
+# default,tls-ciphers= and no plain port, and spice-gtk (spice-watch.py)
+# connecting over TLS with the CA file:
+#   - the client with the right CA opens main + display and gets the SeaBIOS
+#     screen (a picture that is not blank);
+#   - a client trusting another CA is refused (the certificate is checked,
+#     so the session really was TLS: there is no plain port at all);
+#   - then with a plain port too, main TLS-only and display plain-only
+#     (run-qemu.sh --tls-mixed): spice-gtk links main in clear, gets
+#     NEED_SECURED, moves main to TLS, and still gets the picture.
+# No guest OS: SeaBIOS stops at "No bootable device" (run-qemu.sh --bios).
+# Certificates: tests/server/tls-certs.sh into a temporary folder.
+# Unset S3D_SPICE_LIBDIR -> skip (fail with S3D_REQUIRE_PEERS=1 / CI=true).
+# Exit: 0 pass, 1 fail, 77 skip.
+set -u
+
+REPLY_TIMEOUT_S=90      # one spice-watch.py reply (its own waits are shorter)
+WAIT_S=60               # waits passed to spice-watch.py (TCG, busy cores)
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+RUN="$HERE/run-qemu.sh"
+CERTS="$HERE/../server/tls-certs.sh"
+WATCH="$HERE/../client/spice-watch.py"
+PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+
+fail() { echo "FAIL: $*"; exit 1; }
+require_peers=0
+if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
+skip() {
+    [ "$require_peers" = 1 ] && fail "$* (peers required)"
+    echo "SKIP: $*"
+    exit 77
+}
+[ -n "${S3D_SPICE_LIBDIR:-}" ] || skip "S3D_SPICE_LIBDIR unset (the plain server build)"
+command -v "${QEMU:-qemu-system-x86_64}" >/dev/null || skip "qemu-system-x86_64 missing"
+"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
+from gi.repository import SpiceClientGLib' 2>/dev/null ||
+    skip "spice-gtk GObject bindings missing (python3-gi gir1.2-spiceclientglib-2.0)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/test-qemu-tls.XXXXXX") || fail "mktemp"
+watch_pid=
+cleanup() {
+    [ -n "$watch_pid" ] && kill -KILL "$watch_pid" 2>/dev/null
+    bash "$RUN" stop "$work/qemu" >/dev/null 2>&1
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+mkdir -p "$work/x509" "$work/other" "$work/qemu"
+sh "$CERTS" "$work/x509" || fail "tls-certs.sh"
+sh "$CERTS" "$work/other" || fail "tls-certs.sh (second CA)"
+
+dump_logs() {
+    for f in "$work"/qemu/qemu.stderr "$work"/watch.log "$work"/watch.err; do
+        [ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+    done
+}
+die() { dump_logs; fail "$*"; }
+
+# Our server's info lines (link refusals) go to QEMU's stderr.
+export G_MESSAGES_DEBUG=s3display-server
+bash "$RUN" start --lib ours --bios --tls "$work/x509" "$work/qemu" "$work/qemu" ||
+    die "QEMU did not start on our library with TLS"
+port=$(cat "$work/qemu/spice.port")
+
+# field JSON KEY: a top-level value of a JSON line (strings bare).
+field() {
+    printf '%s' "$1" | "$PY" -c '
+import json, sys
+v = json.load(sys.stdin)[sys.argv[1]]
+print(v if isinstance(v, str) else json.dumps(v))' "$2"
+}
+
+# ask CMD-JSON: one command to spice-watch.py, REPLY_LINE its reply (bounded).
+ask() {
+    local line deadline=$((SECONDS + REPLY_TIMEOUT_S)) left
+    printf '%s\n' "$1" >&"${W[1]}" || die "spice-watch.py is gone (sending $1)"
+    while :; do
+        left=$((deadline - SECONDS))
+        [ "$left" -gt 0 ] || die "no reply to $1 within ${REPLY_TIMEOUT_S}s"
+        IFS= read -r -t "$left" line <&"${W[0]}" || die "no reply to $1 (spice-watch.py exited?)"
+        printf '%s\n' "$line" >> "$work/watch.log"
+        case $line in *'"cmd": '*) REPLY_LINE=$line; return 0 ;; esac
+    done
+}
+
+start_watch() { # start_watch CA_FILE [spice-watch.py options...]
+    local ca=$1
+    shift
+    coproc W { exec "$PY" "$WATCH" --host 127.0.0.1 --tls-port "$port" --ca-file "$ca" "$@" \
+                   --channels display --no-connect --lifetime 600 2>>"$work/watch.err"; }
+    watch_pid=$W_PID
+}
+stop_watch() {
+    ask '{"cmd":"quit"}'
+    local i
+    for i in $(seq 50); do kill -0 "$watch_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$watch_pid" 2>/dev/null
+    wait "$watch_pid" 2>/dev/null
+    watch_pid=
+}
+
+# 1. The wrong CA: the handshake is refused by the client.
+start_watch "$work/other/ca-cert.pem"
+ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
+[ "$(field "$REPLY_LINE" ok)" = false ] || die "a client trusting another CA connected: $REPLY_LINE"
+stop_watch
+
+# picture LABEL: connect, wait for the primary, snapshot; it must not be
+# blank (SeaBIOS's text is drawn on black, so several colours).
+picture() {
+    ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: connect failed: $REPLY_LINE"
+    ask "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: no primary surface: $REPLY_LINE"
+    ask "{\"cmd\":\"wait-idle\",\"ms\":1000,\"timeout\":$WAIT_S}"
+    ask "{\"cmd\":\"snapshot\",\"path\":\"$work/screen.ppm\"}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: snapshot failed: $REPLY_LINE"
+    colours=$("$PY" - "$work/screen.ppm" <<'PYEOF'
+import sys
+data = open(sys.argv[1], "rb").read()
+parts = data.split(b"\n", 3)   # P6, "W H", 255, pixels
+pix = parts[3]
+print(len({pix[i:i + 3] for i in range(0, len(pix), 3)}))
+PYEOF
+    ) || die "$1: cannot read the snapshot"
+    [ "$colours" -ge 2 ] || die "$1: the picture is blank ($colours colour)"
+    echo "$1: $(field "$REPLY_LINE" width)x$(field "$REPLY_LINE" height), $colours colours"
+}
+
+# 2. The right CA: main + display over TLS, and the SeaBIOS screen.
+start_watch "$work/x509/ca-cert.pem"
+picture "TLS only"
+stop_watch
+grep -q "s3display-server" "$work/qemu/qemu.stderr" && { echo "--- our server's log"; grep "s3display-server" "$work/qemu/qemu.stderr" | tail -n 5; }
+bash "$RUN" stop "$work/qemu" >/dev/null 2>&1
+
+# 3. Both ports, main TLS-only, display plain-only.
+bash "$RUN" start --lib ours --bios --tls-mixed "$work/x509" "$work/qemu" "$work/qemu" ||
+    die "QEMU did not start on our library with a plain and a TLS port"
+plain_port=$(cat "$work/qemu/spice.port")
+port=$(cat "$work/qemu/spice.tls-port")
+start_watch "$work/x509/ca-cert.pem" --port "$plain_port"
+picture "main over TLS after NEED_SECURED, display in clear"
+stop_watch
+# our server's info line for the refused plain main link (G_MESSAGES_DEBUG)
+grep -q "channel type 1 must be linked over TLS" "$work/qemu/qemu.stderr" ||
+    die "no NEED_SECURED for the plain main link in QEMU's log"
+echo "PASS: Debian's QEMU on our library: spice-gtk over TLS got the picture, another CA was refused, NEED_SECURED moved main to TLS"
+exit 0

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test-sasl: spice_server_set_sasl / set_sasl_appname against a Cyrus SASL
+ * client speaking SPICE's SASL exchange (as spice-gtk does), over the TLS
+ * port (SASL runs over TLS only, see server/net/red-sasl.h).
+ *
+ * The SASL configuration is local to the test: APPNAME.conf and a sasldb
+ * made with saslpasswd2 in a temporary folder, found through
+ * SASL_CONF_PATH; nothing system-wide is read or written.  Mechanisms:
+ * SCRAM-SHA-256 and PLAIN (both from libsasl2-modules). */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sasl/sasl.h>
+#include <spice.h>
+
+#include "red-sasl.h"
+#include "server-fixture.h"
+#include "test-client.h"
+#include "test-tls-client.h"
+#include "test-util.h"
+
+#define IO_TIMEOUT_MS 5000
+#define APPNAME "s3d-sasl-test"
+#define USER "alice"
+#define PASSWORD "wonderland"
+
+static char *cert_dir, *sasl_dir;
+static ServerFixture fx;
+static SSL_CTX *client_ctx;
+
+static int configure_sasl(SpiceServer *s, int port, int tls_port, void *opaque)
+{
+    (void)port;
+    (void)opaque;
+    char *ca = test_tls_cert_file(cert_dir, "ca-cert.pem");
+    char *cert = test_tls_cert_file(cert_dir, "server-cert.pem");
+    char *key = test_tls_cert_file(cert_dir, "server-key.pem");
+    int ret = spice_server_set_tls(s, tls_port, ca, cert, key, NULL, NULL, NULL);
+    g_free(ca);
+    g_free(cert);
+    g_free(key);
+    if (ret != 0 || spice_server_set_sasl(s, 1) != 0 ||
+        spice_server_set_sasl_appname(s, APPNAME) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the SASL configuration in a temporary folder ------------------------ */
+
+static char *sasl_file(const char *name)
+{
+    return g_build_filename(sasl_dir, name, NULL);
+}
+
+static bool make_sasl_config(void)
+{
+    sasl_dir = g_dir_make_tmp("s3d-test-sasl-XXXXXX", NULL);
+    if (sasl_dir == NULL) {
+        return false;
+    }
+    char *db = sasl_file("sasldb2"), *conf = sasl_file(APPNAME ".conf");
+    char *text = g_strdup_printf("mech_list: scram-sha-256 plain\n"
+                                 "pwcheck_method: auxprop\n"
+                                 "auxprop_plugin: sasldb\n"
+                                 "sasldb_path: %s\n", db);
+    bool ok = g_file_set_contents(conf, text, -1, NULL);
+    /* The user's realm is the host name, as the server's default. */
+    char *argv[] = { "/usr/sbin/saslpasswd2", "-f", db, "-a", APPNAME, "-c", "-p", USER, NULL };
+    GPid pid;
+    int in = -1, status = -1;
+    if (ok && g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                       &pid, &in, NULL, NULL, NULL)) {
+        ok = write(in, PASSWORD, strlen(PASSWORD)) == (ssize_t)strlen(PASSWORD);
+        close(in);
+        ok = waitpid(pid, &status, 0) == pid && ok && g_spawn_check_wait_status(status, NULL);
+        g_spawn_close_pid(pid);
+    } else {
+        ok = false;
+    }
+    g_free(text);
+    g_free(conf);
+    g_free(db);
+    g_setenv("SASL_CONF_PATH", sasl_dir, TRUE);
+    return ok;
+}
+
+static void remove_sasl_config(void)
+{
+    char *db = sasl_file("sasldb2"), *conf = sasl_file(APPNAME ".conf");
+    g_unlink(db);
+    g_unlink(conf);
+    g_rmdir(sasl_dir);
+    g_free(db);
+    g_free(conf);
+    g_free(sasl_dir);
+}
+
+/* ---- the client side of the exchange (what spice-gtk does) --------------- */
+
+static const char *client_password = PASSWORD;
+
+static int cb_user(void *context, int id, const char **result, unsigned *len)
+{
+    (void)context;
+    (void)id;
+    *result = USER;
+    if (len) {
+        *len = strlen(USER);
+    }
+    return SASL_OK;
+}
+
+static int cb_pass(sasl_conn_t *conn, void *context, int id, sasl_secret_t **psecret)
+{
+    static sasl_secret_t *secret;
+    (void)conn;
+    (void)context;
+    (void)id;
+    size_t n = strlen(client_password);
+    g_free(secret);
+    secret = g_malloc0(sizeof(*secret) + n + 1);
+    secret->len = n;
+    memcpy(secret->data, client_password, n);
+    *psecret = secret;
+    return SASL_OK;
+}
+
+/* Cyrus stores every callback as int (*)(void); void (*)(void) is the
+ * cast GCC accepts between function types. */
+#define SASL_CB(fn) ((int (*)(void))(void (*)(void))(fn))
+
+static const sasl_callback_t client_callbacks[] = {
+    { SASL_CB_AUTHNAME, SASL_CB(cb_user), NULL },
+    { SASL_CB_USER, SASL_CB(cb_user), NULL },
+    { SASL_CB_PASS, SASL_CB(cb_pass), NULL },
+    { SASL_CB_LIST_END, NULL, NULL },
+};
+
+static int send_u32(int fd, uint32_t v)
+{
+    uint32_t le = GUINT32_TO_LE(v);
+    return test_client_write_all(fd, &le, 4);
+}
+
+static int read_u32(int fd, uint32_t *v)
+{
+    uint32_t le;
+    if (test_client_read_all(fd, &le, 4, IO_TIMEOUT_MS) != 0) {
+        return -1;
+    }
+    *v = GUINT32_FROM_LE(le);
+    return 0;
+}
+
+/* Sends data as the wire wants it: length with the NUL, data, NUL. */
+static int send_data(int fd, const char *data, unsigned len)
+{
+    static const uint8_t nul = 0;
+    if (data == NULL) {
+        return send_u32(fd, 0);
+    }
+    return send_u32(fd, len + 1) == 0 && test_client_write_all(fd, data, len) == 0 &&
+           test_client_write_all(fd, &nul, 1) == 0 ? 0 : -1;
+}
+
+/* Links main over a TLS tunnel with AUTH_SASL and picks SASL; returns the
+ * fd with the mechanism list read into mechlist, or -1. */
+static int sasl_link(TestTlsTunnel **tunnel, char *mechlist, size_t size, uint8_t channel,
+                     uint32_t session)
+{
+    static const uint32_t common[] = { SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION,
+                                       SPICE_COMMON_CAP_AUTH_SPICE, SPICE_COMMON_CAP_AUTH_SASL,
+                                       SPICE_COMMON_CAP_MINI_HEADER };
+    int fd = -1;
+    *tunnel = test_tls_tunnel_new(client_ctx, fx.tls_port, IO_TIMEOUT_MS, &fd);
+    uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+    SpiceLinkCaps caps;
+    uint32_t n;
+    if (*tunnel == NULL ||
+        test_client_send_link_caps(fd, channel, 0, session, common, 4, NULL, 0) != 0 ||
+        test_client_read_reply_caps(fd, key, &caps, IO_TIMEOUT_MS) != SPICE_LINK_ERR_OK) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    /* SASL is offered instead of the ticket, and no key is sent */
+    CHECK(spice_link_caps_has(caps.common, caps.num_common, SPICE_COMMON_CAP_AUTH_SASL));
+    CHECK(!spice_link_caps_has(caps.common, caps.num_common, SPICE_COMMON_CAP_AUTH_SPICE));
+    static const uint8_t zeros[SPICE_TICKET_PUBKEY_BYTES];
+    CHECK_MEM(key, zeros, sizeof(zeros));
+    if (send_u32(fd, SPICE_COMMON_CAP_AUTH_SASL) != 0 || read_u32(fd, &n) != 0 || n >= size ||
+        test_client_read_all(fd, mechlist, n, IO_TIMEOUT_MS) != 0) {
+        close(fd);
+        return -1;
+    }
+    mechlist[n] = '\0';
+    return fd;
+}
+
+/* The whole exchange with mech; returns the auth result word (0 = OK), or
+ * -1 when the server closed or answered out of protocol. */
+static int64_t sasl_authenticate(int fd, const char *mech)
+{
+    sasl_conn_t *conn = NULL;
+    sasl_security_properties_t props = { .maxbufsize = 8192 }; /* TLS is the layer */
+    const char *out = NULL, *chosen = NULL;
+    unsigned out_len = 0;
+    int64_t result = -1;
+    if (sasl_client_new("spice", "localhost", NULL, NULL, client_callbacks, 0, &conn) != SASL_OK ||
+        sasl_setprop(conn, SASL_SEC_PROPS, &props) != SASL_OK) {
+        goto out;
+    }
+    int err = sasl_client_start(conn, mech, NULL, &out, &out_len, &chosen);
+    if ((err != SASL_OK && err != SASL_CONTINUE) || strcmp(chosen, mech) != 0 ||
+        send_u32(fd, strlen(mech)) != 0 || test_client_write_all(fd, mech, strlen(mech)) != 0 ||
+        send_data(fd, out, out_len) != 0) {
+        goto out;
+    }
+    for (int round = 0; round < 10; round++) {
+        uint32_t n;
+        uint8_t complete;
+        char buf[8192];
+        if (read_u32(fd, &n) != 0 || n > sizeof(buf) ||
+            test_client_read_all(fd, buf, n, IO_TIMEOUT_MS) != 0 ||
+            test_client_read_all(fd, &complete, 1, IO_TIMEOUT_MS) != 0) {
+            goto out;
+        }
+        /* the server's data ends with its NUL, not counted by SASL */
+        const char *in = n ? buf : NULL;
+        unsigned in_len = n ? n - 1 : 0;
+        if (complete) {
+            /* the last server data (SCRAM's signature) is checked too */
+            if (in && sasl_client_step(conn, in, in_len, NULL, &out, &out_len) != SASL_OK) {
+                goto out;
+            }
+            uint32_t word;
+            if (read_u32(fd, &word) == 0) {
+                result = word;
+            }
+            goto out;
+        }
+        err = sasl_client_step(conn, in, in_len, NULL, &out, &out_len);
+        if ((err != SASL_OK && err != SASL_CONTINUE) || send_data(fd, out, out_len) != 0) {
+            goto out;
+        }
+    }
+out:
+    sasl_dispose(&conn);
+    return result;
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+static void test_sasl_success(void)
+{
+    char mechlist[512] = "";
+    TestTlsTunnel *t;
+    int fd = sasl_link(&t, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    CHECK(fd >= 0);
+    CHECK(strstr(mechlist, ",SCRAM-SHA-256,") != NULL);
+    CHECK(strstr(mechlist, ",PLAIN,") != NULL);
+    if (fd >= 0) {
+        CHECK_EQ_U64(sasl_authenticate(fd, "SCRAM-SHA-256"), SPICE_LINK_ERR_OK);
+        uint32_t link_result = 1;
+        CHECK(read_u32(fd, &link_result) == 0);
+        CHECK_EQ_U64(link_result, SPICE_LINK_ERR_OK);
+        /* the data phase: MAIN_INIT, then a question answered */
+        uint8_t *body = NULL;
+        uint32_t size;
+        CHECK_EQ_U64(test_client_read_message(fd, &body, &size, 64 * 1024, IO_TIMEOUT_MS),
+                     SPICE_MSG_MAIN_INIT);
+        g_free(body);
+        CHECK(test_client_session_alive(fd, IO_TIMEOUT_MS));
+        close(fd);
+    }
+    test_tls_tunnel_free(t);
+    /* PLAIN too (over TLS, as the configuration allows) */
+    fd = sasl_link(&t, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK_EQ_U64(sasl_authenticate(fd, "PLAIN"), SPICE_LINK_ERR_OK);
+        close(fd);
+    }
+    test_tls_tunnel_free(t);
+}
+
+static void test_sasl_wrong_password(void)
+{
+    static const char *const mechs[] = { "SCRAM-SHA-256", "PLAIN" };
+    for (size_t i = 0; i < G_N_ELEMENTS(mechs); i++) {
+        char mechlist[512];
+        TestTlsTunnel *t;
+        client_password = "not the password";
+        int fd = sasl_link(&t, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+        CHECK(fd >= 0);
+        if (fd >= 0) {
+            /* refused: the server closes without a result */
+            CHECK(sasl_authenticate(fd, mechs[i]) == -1);
+            CHECK(test_client_wait_closed(fd, IO_TIMEOUT_MS));
+            close(fd);
+        }
+        test_tls_tunnel_free(t);
+        client_password = PASSWORD;
+    }
+}
+
+/* A SASL server answers a plain link NEED_SECURED, and a ticket (AUTH_SPICE)
+ * is not taken instead of SASL. */
+static void test_sasl_needs_tls_and_no_ticket(void)
+{
+    int fd = test_client_connect(fx.port, 0);
+    CHECK_EQ_U64(test_client_link(fd, SPICE_CHANNEL_MAIN, 0, "secret", IO_TIMEOUT_MS),
+                 SPICE_LINK_ERR_NEED_SECURED);
+    close(fd);
+    TestTlsTunnel *t = test_tls_tunnel_new(client_ctx, fx.tls_port, IO_TIMEOUT_MS, &fd);
+    CHECK(t != NULL);
+    if (t) {
+        uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+        uint32_t result = 0;
+        CHECK(test_client_send_link(fd, SPICE_CHANNEL_MAIN, 0, 0, NULL, 0) == 0);
+        CHECK_EQ_U64(test_client_read_reply(fd, key, IO_TIMEOUT_MS), SPICE_LINK_ERR_OK);
+        CHECK(send_u32(fd, SPICE_COMMON_CAP_AUTH_SPICE) == 0);
+        CHECK(read_u32(fd, &result) == 0);
+        CHECK_EQ_U64(result, SPICE_LINK_ERR_INVALID_DATA);
+        close(fd);
+        test_tls_tunnel_free(t);
+    }
+}
+
+/* A client that cannot select a mechanism cannot do SASL: VERSION_MISMATCH
+ * (spice-server's answer). */
+static void test_sasl_client_without_auth_selection(void)
+{
+    static const uint32_t common[] = { SPICE_COMMON_CAP_AUTH_SPICE, SPICE_COMMON_CAP_MINI_HEADER };
+    int fd = -1;
+    TestTlsTunnel *t = test_tls_tunnel_new(client_ctx, fx.tls_port, IO_TIMEOUT_MS, &fd);
+    CHECK(t != NULL);
+    if (t) {
+        uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+        CHECK(test_client_send_link_caps(fd, SPICE_CHANNEL_MAIN, 0, 0, common, 2, NULL, 0) == 0);
+        CHECK_EQ_U64(test_client_read_reply(fd, key, IO_TIMEOUT_MS), SPICE_LINK_ERR_VERSION_MISMATCH);
+        CHECK(test_client_wait_closed(fd, IO_TIMEOUT_MS));
+        close(fd);
+        test_tls_tunnel_free(t);
+    }
+}
+
+/* Hostile exchanges: a mechanism that was not offered, a mechanism name of
+ * 1000 bytes, a step of 2 MiB announced.  Each closes that link only. */
+static void test_sasl_hostile(void)
+{
+    char mechlist[512];
+    TestTlsTunnel *t;
+    int fd = sasl_link(&t, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK(send_u32(fd, 8) == 0 && test_client_write_all(fd, "ANYTHING", 8) == 0);
+        uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+        CHECK_EQ_U64(test_client_read_reply(fd, key, IO_TIMEOUT_MS), SPICE_LINK_ERR_INVALID_DATA);
+        close(fd);
+    }
+    test_tls_tunnel_free(t);
+    fd = sasl_link(&t, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    if (fd >= 0) {
+        CHECK(send_u32(fd, 1000) == 0);
+        CHECK(test_client_wait_closed(fd, IO_TIMEOUT_MS));
+        close(fd);
+    }
+    test_tls_tunnel_free(t);
+    fd = sasl_link(&t, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    if (fd >= 0) {
+        CHECK(send_u32(fd, 5) == 0 && test_client_write_all(fd, "PLAIN", 5) == 0 &&
+              send_u32(fd, 2u << 20) == 0);
+        CHECK(test_client_wait_closed(fd, IO_TIMEOUT_MS));
+        close(fd);
+    }
+    test_tls_tunnel_free(t);
+    /* and the server still lets a good client in */
+    fd = sasl_link(&t, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK_EQ_U64(sasl_authenticate(fd, "SCRAM-SHA-256"), SPICE_LINK_ERR_OK);
+        close(fd);
+    }
+    test_tls_tunnel_free(t);
+}
+
+int main(int argc, char **argv)
+{
+    static const TestCase cases[] = {
+        TEST_CASE(test_sasl_success),
+        TEST_CASE(test_sasl_wrong_password),
+        TEST_CASE(test_sasl_needs_tls_and_no_ticket),
+        TEST_CASE(test_sasl_client_without_auth_selection),
+        TEST_CASE(test_sasl_hostile),
+    };
+    if (access("/usr/sbin/saslpasswd2", X_OK) != 0) {
+        printf("SKIP: saslpasswd2 missing (Debian sasl2-bin)\n");
+        return TEST_EXIT_SKIP;
+    }
+    cert_dir = test_tls_make_certs(NULL);
+    if (cert_dir == NULL || !make_sasl_config() || sasl_client_init(NULL) != SASL_OK) {
+        fprintf(stderr, "cannot set up certificates and the SASL configuration\n");
+        return 1;
+    }
+    char *ca = test_tls_cert_file(cert_dir, "ca-cert.pem");
+    client_ctx = test_tls_client_ctx(ca, 0, NULL);
+    g_free(ca);
+    if (client_ctx == NULL || server_fixture_start(&fx, configure_sasl, NULL) != 0) {
+        fprintf(stderr, "cannot start the server\n");
+        return 1;
+    }
+    test_tls_block_sigpipe();
+    int ret = test_main(argc, argv, cases, G_N_ELEMENTS(cases));
+    server_fixture_stop(&fx);
+    SSL_CTX_free(client_ctx);
+    sasl_client_done();
+    remove_sasl_config();
+    test_tls_remove_certs(cert_dir);
+    return ret;
+}

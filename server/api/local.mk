@@ -5,6 +5,7 @@ libserver_core_la_SOURCES += api/reds-unsupported.c api/reds-audio.c
 libserver_core_la_SOURCES += \
 	red-log.h \
 	api/reds-server.c \
+	api/reds-video-codecs.c \
 	api/reds-interfaces.c \
 	api/reds-displays.c api/reds-displays.h \
 	api/red-qxl.c \

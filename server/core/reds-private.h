@@ -43,12 +43,15 @@ struct RedsState {
     uint8_t uuid[16];
     bool have_uuid;
     SpiceImageCompression image_compression;
+    char *video_codecs;         /* accepted list (api/reds-video-codecs.c), NULL = none set */
     bool agent_mouse;
     bool exit_on_disconnect;
 
     /* network */
     int listen_fd;
     SpiceWatch *listen_watch;
+    int caller_listen_fd;       /* spice_server_set_listen_socket_fd: never closed */
+    SpiceWatch *caller_listen_watch;
     GList *links;               /* RedLink* in handshake */
     RedLinkPolicy link_policy;
 

@@ -13,6 +13,7 @@
 #include "red-ticket.h"
 
 typedef enum {
+    LINK_READ_MAGIC,
     LINK_READ_HEADER,
     LINK_READ_MESS,
     LINK_READ_MECHANISM,
@@ -61,6 +62,21 @@ static void link_send_result(RedLink *l, uint32_t result)
     uint8_t b[4] = { (uint8_t)result, (uint8_t)(result >> 8), (uint8_t)(result >> 16),
                      (uint8_t)(result >> 24) };
     (void)red_stream_write(l->stream, b, sizeof(b));
+}
+
+/* A link reply carrying only an error code (header and SpiceLinkReply). */
+static void link_send_error(RedLink *l, uint32_t err)
+{
+    SpiceWireWriter w;
+    spice_wire_writer_init(&w);
+    spice_link_reply_write(&w, err, NULL, NULL);
+    (void)red_stream_write(l->stream, w.data, w.len);
+    spice_wire_writer_finish(&w);
+}
+
+static uint32_t read_le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 static void link_expect(RedLink *l, LinkState state, size_t n)
@@ -147,14 +163,25 @@ static bool link_step(RedLink *l)
 {
     uint32_t err, size;
     switch (l->state) {
+    case LINK_READ_MAGIC:
+        /* A peer that is not a SPICE client (4 bytes of anything) gets the
+         * error reply at once, as from the real server, rather than
+         * waiting for a 16-byte header that may never come. */
+        if (read_le32(l->buf) != SPICE_MAGIC) {
+            link_send_error(l, SPICE_LINK_ERR_INVALID_MAGIC);
+            /* Take what else it sent (once: a flood gets no loop), so the
+             * close is a FIN after our reply, not a reset that drops it. */
+            (void)red_stream_read(l->stream, l->buf, sizeof(l->buf));
+            link_fail(l, SPICE_LINK_ERR_INVALID_MAGIC, "bad magic");
+            return false;
+        }
+        l->state = LINK_READ_HEADER;
+        l->want = SPICE_LINK_HEADER_SIZE; /* the rest of the header, after the magic */
+        return true;
     case LINK_READ_HEADER:
         err = spice_link_header_parse(l->buf, &size);
         if (err != SPICE_LINK_ERR_OK) {
-            SpiceWireWriter w;
-            spice_wire_writer_init(&w);
-            spice_link_reply_write(&w, err, NULL, NULL);
-            (void)red_stream_write(l->stream, w.data, w.len);
-            spice_wire_writer_finish(&w);
+            link_send_error(l, err);
             link_fail(l, err, "bad link header");
             return false;
         }
@@ -163,19 +190,14 @@ static bool link_step(RedLink *l)
     case LINK_READ_MESS:
         err = spice_link_mess_parse(l->buf, l->have, &l->req);
         if (err != SPICE_LINK_ERR_OK) {
-            SpiceWireWriter w;
-            spice_wire_writer_init(&w);
-            spice_link_reply_write(&w, err, NULL, NULL);
-            (void)red_stream_write(l->stream, w.data, w.len);
-            spice_wire_writer_finish(&w);
+            link_send_error(l, err);
             link_fail(l, err, "bad link message");
             return false;
         }
         link_reply(l);
         return l->state != LINK_READ_MESS;
     case LINK_READ_MECHANISM: {
-        uint32_t mech = (uint32_t)l->buf[0] | (uint32_t)l->buf[1] << 8 |
-                        (uint32_t)l->buf[2] << 16 | (uint32_t)l->buf[3] << 24;
+        uint32_t mech = read_le32(l->buf);
         if (mech != SPICE_COMMON_CAP_AUTH_SPICE) {
             link_send_result(l, SPICE_LINK_ERR_INVALID_DATA);
             (void)red_stream_flush(l->stream);
@@ -237,7 +259,7 @@ RedLink *red_link_start(const SpiceCoreInterface *core, int fd, const RedLinkPol
     }
     l->core = core;
     l->policy = *policy;
-    link_expect(l, LINK_READ_HEADER, SPICE_LINK_HEADER_SIZE);
+    link_expect(l, LINK_READ_MAGIC, sizeof(uint32_t));
     l->watch = core->watch_add(fd, SPICE_WATCH_EVENT_READ, link_on_io, l);
     l->timer = core->timer_add(link_on_timeout, l);
     if (l->timer) {

@@ -76,3 +76,12 @@ server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-s
 # Not a test (the picture varies with GTK and the viewer's scaling): shows the
 # scene in remote-viewer on a private Xvfb and saves a PNG to look at.
 EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py
+
+# Public entry points that must behave as the real library's (spice_qxl_*
+# from attached_worker, unix and caller-given listening sockets, the bad
+# magic reply, video codec strings, timers at init): our library.
+test_programs += server/test-public-api
+server_test_public_api_SOURCES = server/test-public-api.c $(QXL_CLIENT_SOURCES)
+server_test_public_api_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
+server_test_public_api_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+	$(QXL_CLIENT_LIBS)

@@ -12,7 +12,9 @@
  *    reply (INVALID_MAGIC) at once, without sending a whole header;
  *  - spice_server_set_video_codecs validates its string as the real
  *    library does (rules in server/api/reds-video-codecs.c);
- *  - spice_server_init creates its timers (the keyboard LED echo), and a
+ *  - the guest's keyboard LEDs are sent back to the client after it pressed
+ *    a lock key, even when the guest never changed them;
+ *  - spice_server_init creates its timers (that LED echo), and a
  *    core interface of the wrong version is refused with -1.
  *
  * Every wait is bounded; a deadline reached is a failure, not a timing.
@@ -244,6 +246,84 @@ static void test_bad_magic_reply(void)
     server_stop(&s);
 }
 
+/* ---- the keyboard LEDs sent back after a lock key ------------------------ */
+
+/* The guest's keyboard: caps lock on, whatever keys arrive (a guest that
+ * does not act on the key, so no LED change ever reaches the server). */
+static void kbd_push_scan(SpiceKbdInstance *sin, uint8_t frag)
+{
+    (void)sin;
+    (void)frag;
+}
+
+static uint8_t kbd_get_leds(SpiceKbdInstance *sin)
+{
+    (void)sin;
+    return SPICE_KEYBOARD_MODIFIER_FLAGS_CAPS_LOCK;
+}
+
+static const SpiceKbdInterface kbd_iface = {
+    .base = { .type = SPICE_INTERFACE_KEYBOARD, .description = "test keyboard",
+              .major_version = SPICE_INTERFACE_KEYBOARD_MAJOR,
+              .minor_version = SPICE_INTERFACE_KEYBOARD_MINOR },
+    .push_scan_freg = kbd_push_scan,
+    .get_leds = kbd_get_leds,
+};
+
+static void configure_port_and_keyboard(SpiceServer *server, void *data)
+{
+    void **args = data;
+    configure_port(server, args[0]);
+    CHECK(spice_server_add_interface(server, &((SpiceKbdInstance *)args[1])->base) == 0);
+}
+
+/* Reads inputs messages until one of type `want`; its modifiers, or -1. */
+static int read_modifiers(TestChannel *ch, uint16_t want)
+{
+    for (;;) {
+        uint8_t *body = NULL;
+        uint32_t size = 0;
+        int type = test_channel_read(ch, &body, &size, 4096, IO_TIMEOUT_MS);
+        if (type < 0) {
+            return -1;
+        }
+        int mods = size >= 2 ? (int)(body[0] | body[1] << 8) : -1;
+        g_free(body);
+        if (type == want) {
+            return mods;
+        }
+    }
+}
+
+static void test_leds_sent_after_lock_key(void)
+{
+    int port = test_free_port();
+    SpiceKbdInstance kbd = { .base.sif = &kbd_iface.base };
+    void *args[2] = { &port, &kbd };
+    Server s = { 0 };
+    CHECK(server_start(&s, configure_port_and_keyboard, args));
+    uint32_t session = 0;
+    int main_fd = test_client_open_session(port, PASSWORD, &session, IO_TIMEOUT_MS);
+    CHECK(main_fd >= 0);
+    int fd = test_client_connect(port, 0);
+    CHECK_EQ_U64(test_client_link(fd, SPICE_CHANNEL_INPUTS, session, PASSWORD, IO_TIMEOUT_MS),
+                 SPICE_LINK_ERR_OK);
+    TestChannel ch;
+    test_channel_init(&ch, fd, SPICE_CHANNEL_INPUTS, true);
+    CHECK(read_modifiers(&ch, SPICE_MSG_INPUTS_INIT) == SPICE_KEYBOARD_MODIFIER_FLAGS_CAPS_LOCK);
+    /* The client presses caps lock (and toggles its own LED off); the
+     * guest's LEDs come back although they never changed. */
+    SpiceMsgc down = { .type = SPICE_MSGC_INPUTS_KEY_DOWN, .u.key_down.code = 0x3a };
+    SpiceMsgc up = { .type = SPICE_MSGC_INPUTS_KEY_UP, .u.key_up.code = 0xba };
+    CHECK(test_client_send_msgc(fd, SPICE_CHANNEL_INPUTS, &down) == 0);
+    CHECK(test_client_send_msgc(fd, SPICE_CHANNEL_INPUTS, &up) == 0);
+    CHECK(read_modifiers(&ch, SPICE_MSG_INPUTS_KEY_MODIFIERS) ==
+          SPICE_KEYBOARD_MODIFIER_FLAGS_CAPS_LOCK);
+    close(fd);
+    close(main_fd);
+    server_stop(&s);
+}
+
 /* ---- video codecs ------------------------------------------------------------ */
 
 static void check_codecs(SpiceServer *server, const char *set, int want_result, const char *want_get)
@@ -390,6 +470,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_unix_socket),
         TEST_CASE(test_listen_socket_fd),
         TEST_CASE(test_bad_magic_reply),
+        TEST_CASE(test_leds_sent_after_lock_key),
         TEST_CASE(test_video_codecs),
         TEST_CASE(test_timers_created_at_init),
         TEST_CASE(test_null_core),

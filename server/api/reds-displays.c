@@ -113,6 +113,7 @@ int reds_displays_add(RedsState *reds, QXLInstance *qxl)
     red_channel_registry_add(reds->registry, SPICE_CHANNEL_CURSOR, id, q);
     qxl->st = (QXLState *)q;
     g_ptr_array_add(reds->qxls, q);
+    red_worker_attach(q->worker);
     return 0;
 }
 

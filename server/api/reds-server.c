@@ -8,8 +8,12 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "inputs-channel.h"
@@ -28,6 +32,7 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->ticketing = true; /* as the real server: no password, no login */
     reds->ticket_expiry = INT64_MAX;
     reds->listen_fd = -1;
+    reds->caller_listen_fd = -1;
     reds->port = -1;
     reds_security_init(reds);
     reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
@@ -153,8 +158,39 @@ static void reds_on_accept_tls(int fd, int event, void *opaque)
     }
 }
 
-/* Listens on the server's address at port: the socket, or -1 (logged). */
-static int reds_listen(const RedsState *reds, int port_number)
+/* SPICE_ADDR_FLAG_UNIX_ONLY: addr is a socket path, or with a leading '@' a
+ * name in the abstract namespace; a stale socket file at the path is
+ * replaced, as the real library does. */
+static int reds_listen_unix(const char *path)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof(sun.sun_path)) {
+        red_log_warn("cannot listen on unix socket \"%s\": path length %zu not in 1..%zu", path,
+                     len, sizeof(sun.sun_path) - 1);
+        return -1;
+    }
+    memcpy(sun.sun_path, path, len);
+    if (path[0] == '@') {
+        sun.sun_path[0] = '\0';
+    } else {
+        (void)unlink(path);
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    socklen_t sa_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sa_len) != 0 || listen(fd, 16) != 0) {
+        red_log_warn("cannot listen on unix socket \"%s\": %s", path, g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+/* Listens on the server's address at port_number: the socket, or -1
+ * (logged). */
+static int reds_listen_tcp(const RedsState *reds, int port_number)
 {
     char port[16];
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
@@ -186,6 +222,35 @@ static int reds_listen(const RedsState *reds, int port_number)
     return fd;
 }
 
+/* Our own socket (a port, or a unix path), and the caller's listening fd
+ * (spice_server_set_listen_socket_fd) beside it: both accept clients. */
+static int reds_listen(RedsState *reds)
+{
+    bool unix_only = (reds->addr_flags & SPICE_ADDR_FLAG_UNIX_ONLY) != 0;
+    if (unix_only || reds->port > 0) {
+        int fd = unix_only ? reds_listen_unix(reds->addr ? reds->addr : "")
+                           : reds_listen_tcp(reds, reds->port);
+        if (fd < 0) {
+            return -1;
+        }
+        reds->listen_fd = fd;
+        reds->listen_watch = reds->core->watch_add(fd, SPICE_WATCH_EVENT_READ, reds_on_accept, reds);
+    }
+    if (reds->caller_listen_fd >= 0) {
+        /* accept must not block the host's loop when a client vanished
+         * between the wake-up and the call. */
+        int fl = fcntl(reds->caller_listen_fd, F_GETFL);
+        if (fl < 0 || fcntl(reds->caller_listen_fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+            red_log_warn("listen socket fd %d: %s", reds->caller_listen_fd, g_strerror(errno));
+            return -1;
+        }
+        reds->caller_listen_watch = reds->core->watch_add(reds->caller_listen_fd,
+                                                          SPICE_WATCH_EVENT_READ, reds_on_accept,
+                                                          reds);
+    }
+    return 0;
+}
+
 RED_EXPORT int spice_server_init(SpiceServer *reds, SpiceCoreInterface *core)
 {
     if (core == NULL || core->base.major_version != SPICE_INTERFACE_CORE_MAJOR) {
@@ -194,21 +259,14 @@ RED_EXPORT int spice_server_init(SpiceServer *reds, SpiceCoreInterface *core)
     }
     reds->core = core;
     reds->main_queue = red_main_queue_new(core, reds_displays_on_main_event, reds);
-    if (reds->main_queue == NULL) {
+    if (reds->main_queue == NULL || inputs_channel_start(reds->inputs_channel) != 0) {
         return -1;
     }
-    if (reds->port > 0) {
-        if ((reds->listen_fd = reds_listen(reds, reds->port)) < 0) {
-            return -1;
-        }
-        reds->listen_watch = core->watch_add(reds->listen_fd, SPICE_WATCH_EVENT_READ,
-                                             reds_on_accept, reds);
-    }
-    if (reds_security_start(reds) != 0) {
+    if (reds_listen(reds) != 0 || reds_security_start(reds) != 0) {
         return -1;
     }
     if (reds->tls_port > 0) {
-        if ((reds->tls_listen_fd = reds_listen(reds, reds->tls_port)) < 0) {
+        if ((reds->tls_listen_fd = reds_listen_tcp(reds, reds->tls_port)) < 0) {
             red_log_warn("spice_server_init: TLS port %d not opened", reds->tls_port);
             return -1;
         }
@@ -250,6 +308,10 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
         close(reds->tls_listen_fd);
     }
     reds_security_finish(reds);
+    /* The caller's listening fd stays open: it is the caller's. */
+    if (reds->caller_listen_watch) {
+        reds->core->watch_remove(reds->caller_listen_watch);
+    }
     inputs_channel_free(reds->inputs_channel);
     main_channel_free(reds->main_channel);
     red_agent_destroy(reds->agent);
@@ -258,6 +320,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     red_channel_registry_free(reds->registry);
     g_free(reds->addr);
     g_free(reds->name);
+    g_free(reds->video_codecs);
     memset(reds->password, 0, sizeof(reds->password));
     g_free(reds);
 }
@@ -282,7 +345,7 @@ RED_EXPORT void spice_server_set_addr(SpiceServer *reds, const char *addr, int f
 
 RED_EXPORT int spice_server_set_listen_socket_fd(SpiceServer *reds, int listen_fd)
 {
-    reds->listen_fd = listen_fd;
+    reds->caller_listen_fd = listen_fd;
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reds-unsupported.c: public entry points of features s3display does not
- * implement yet (client migration, video codecs,
- * record/replay, GL scanout) plus a few deprecated leftovers.
+ * implement yet (client migration, record/replay, GL scanout) plus a few
+ * deprecated leftovers.
  *
  * Why they exist at all: Debian's QEMU modules are bound with RTLD_NOW, so
  * every symbol of libspice-server.so.1 they import must be defined, and the
@@ -78,33 +78,6 @@ RED_EXPORT void spice_server_set_seamless_migration(SpiceServer *s, int enable)
 {
 }
 
-/* ---- video codecs -------------------------------------------------------- */
-
-/* Video codec preference: -1 (errno EINVAL) for NULL, as the real library;
- * otherwise 0 and ignored.  We never encode video streams (frames go out as
- * images), so any preference list is trivially honoured. */
-RED_EXPORT int spice_server_set_video_codecs(SpiceServer *s, const char *video_codecs)
-{
-    if (!video_codecs) {
-        errno = EINVAL;
-        return -1;
-    }
-    red_log_debug("video codecs \"%s\" ignored: no video streaming", video_codecs);
-    return 0;
-}
-
-/* Enabled video codecs: a newly allocated empty string (none enabled).  The
- * caller releases it with spice_server_free_video_codecs. */
-RED_EXPORT const char *spice_server_get_video_codecs(SpiceServer *s)
-{
-    return g_strdup("");
-}
-
-/* Releases a string from spice_server_get_video_codecs; NULL is fine. */
-RED_EXPORT void spice_server_free_video_codecs(SpiceServer *s, const char *video_codecs)
-{
-    g_free((char *)video_codecs);
-}
 
 /* ---- compatibility leftovers --------------------------------------------- */
 

@@ -14,9 +14,14 @@
 #include "red-log.h"
 #include "reds-connection.h"
 
+/* How long after a lock key or a client's lock sync the LEDs are sent back
+ * (as the real server does, 2 s): time for the guest to act on the keys. */
+#define INPUTS_LEDS_ECHO_MS 2000
+
 struct InputsChannel {
     RedsState *reds;
     GList *clients;             /* InputsClient* */
+    SpiceTimer *leds_echo;      /* created at spice_server_init */
 };
 
 typedef struct InputsClient {
@@ -66,6 +71,22 @@ static void sync_lock_keys(RedsState *reds, uint16_t wanted)
     }
 }
 
+static bool is_lock_key(uint32_t code)
+{
+    return code == 0x3a || code == 0x45 || code == 0x46; /* caps, num, scroll lock */
+}
+
+/* The client toggled its lock LEDs on its own when it sent the keys; the
+ * guest may not follow (no keyboard, a guest ignoring the key, a lock key
+ * that changes nothing).  Sending the guest's LEDs back a little later
+ * puts the client right again even when no LED change ever reaches us. */
+static void arm_leds_echo(InputsChannel *channel)
+{
+    if (channel->leds_echo) {
+        reds_get_core(channel->reds)->timer_start(channel->leds_echo, INPUTS_LEDS_ECHO_MS);
+    }
+}
+
 static void count_motion(InputsClient *ic)
 {
     if (++ic->motion_count % SPICE_INPUT_MOTION_ACK_BUNCH == 0) {
@@ -90,6 +111,9 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
     switch (msg->type) {
     case SPICE_MSGC_INPUTS_KEY_DOWN:
         push_scancode(reds, msg->u.key_down.code);
+        if (is_lock_key(msg->u.key_down.code)) {
+            arm_leds_echo(ic->channel);
+        }
         return true;
     case SPICE_MSGC_INPUTS_KEY_UP:
         push_scancode(reds, msg->u.key_up.code);
@@ -102,6 +126,7 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
         return true;
     case SPICE_MSGC_INPUTS_KEY_MODIFIERS:
         sync_lock_keys(reds, msg->u.key_modifiers.modifiers);
+        arm_leds_echo(ic->channel);
         return true;
     case SPICE_MSGC_INPUTS_MOUSE_MOTION:
         count_motion(ic);
@@ -201,6 +226,23 @@ static void inputs_link(void *opaque, void *instance, RedStream *stream,
     red_channel_client_send(ic->rcc, &init);
 }
 
+static void leds_echo_fired(void *opaque)
+{
+    InputsChannel *channel = opaque;
+    (void)current_leds(channel->reds);
+    inputs_channel_send_leds(channel);
+}
+
+int inputs_channel_start(InputsChannel *channel)
+{
+    channel->leds_echo = reds_get_core(channel->reds)->timer_add(leds_echo_fired, channel);
+    if (channel->leds_echo == NULL) {
+        red_log_warn("inputs: cannot create the LED timer");
+        return -1;
+    }
+    return 0;
+}
+
 void inputs_channel_send_leds(InputsChannel *channel)
 {
     for (GList *l = channel->clients, *next; l; l = next) {
@@ -252,6 +294,9 @@ InputsChannel *inputs_channel_new(RedsState *reds)
 
 void inputs_channel_free(InputsChannel *channel)
 {
+    if (channel && channel->leds_echo) {
+        reds_get_core(channel->reds)->timer_remove(channel->leds_echo);
+    }
     g_free(channel);
 }
 

@@ -15,6 +15,9 @@ typedef struct InputsChannel InputsChannel;
 
 /* Creates the channel, registers its class and offers (INPUTS, 0). */
 InputsChannel *inputs_channel_new(RedsState *reds);
+/* At spice_server_init, once the core is known: creates the timer that
+ * sends the keyboard LEDs back after lock keys.  0, or -1. */
+int inputs_channel_start(InputsChannel *ic);
 /* Frees it; its clients must be closed already (registry close_all). NULL ok. */
 void inputs_channel_free(InputsChannel *ic);
 

@@ -48,6 +48,7 @@ struct RedsState {
     uint8_t uuid[16];
     bool have_uuid;
     SpiceImageCompression image_compression;
+    char *video_codecs;         /* accepted list (api/reds-video-codecs.c), NULL = none set */
     bool agent_mouse;
     bool agent_copypaste;       /* clipboard messages through the agent */
     bool agent_file_xfer;       /* file-transfer messages through the agent */
@@ -69,6 +70,8 @@ struct RedsState {
     SpiceWatch *listen_watch;
     int tls_listen_fd;
     SpiceWatch *tls_listen_watch;
+    int caller_listen_fd;       /* spice_server_set_listen_socket_fd: never closed */
+    SpiceWatch *caller_listen_watch;
     GList *links;               /* RedLink* in handshake */
     RedLinkPolicy link_policy;
 

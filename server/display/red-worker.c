@@ -122,13 +122,17 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     w->main_loop = g_main_loop_new(w->context, FALSE);
     w->running = running;
     w->thread = g_thread_new("spice-display", worker_thread, w);
+    return w;
+}
+
+void red_worker_attach(RedWorker *w)
+{
     if (w->qif->attached_worker) {
-        w->qif->attached_worker(qxl);
+        w->qif->attached_worker(w->qxl);
     }
     if (w->qif->set_compression_level) {
-        w->qif->set_compression_level(qxl, 0);
+        w->qif->set_compression_level(w->qxl, 0);
     }
-    return w;
 }
 
 void red_worker_free(RedWorker *w)

@@ -24,10 +24,15 @@
 
 typedef struct RedWorker RedWorker;
 
-/* Creates the worker of qxl (calls get_init_info on this thread, then
- * attached_worker) and starts its thread, processing commands when running.
- * events (copied) is how it reports.  NULL on failure. */
+/* Creates the worker of qxl (calls get_init_info on this thread) and starts
+ * its thread, processing commands when running.  events (copied) is how it
+ * reports.  NULL on failure. */
 RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool running);
+/* Tells the device its worker is ready: attached_worker, then
+ * set_compression_level, on this thread.  Call it once the instance answers
+ * spice_qxl_* calls, since devices make them from attached_worker (QEMU's
+ * and upstream's test devices add their memslots and primary there). */
+void red_worker_attach(RedWorker *w);
 /* Stops the thread, closes its clients (their client_closed events come
  * before it returns), frees everything. NULL ok. */
 void red_worker_free(RedWorker *w);

@@ -15,6 +15,7 @@
 
 typedef enum {
     LINK_TLS_HANDSHAKE,
+    LINK_READ_MAGIC,
     LINK_READ_HEADER,
     LINK_READ_MESS,
     LINK_READ_MECHANISM,
@@ -62,22 +63,34 @@ static void link_fail(RedLink *l, uint32_t err, const char *why)
     link_free(l);
 }
 
-/* Answers the link message with err (header + all-zero reply) and closes. */
-static void link_refuse(RedLink *l, uint32_t err, const char *why)
-{
-    SpiceWireWriter w;
-    spice_wire_writer_init(&w);
-    spice_link_reply_write(&w, err, NULL, NULL);
-    (void)red_stream_write(l->stream, w.data, w.len);
-    spice_wire_writer_finish(&w);
-    link_fail(l, err, why);
-}
 
 static void link_send_result(RedLink *l, uint32_t result)
 {
     uint8_t b[4] = { (uint8_t)result, (uint8_t)(result >> 8), (uint8_t)(result >> 16),
                      (uint8_t)(result >> 24) };
     (void)red_stream_write(l->stream, b, sizeof(b));
+}
+
+/* A link reply carrying only an error code (header and SpiceLinkReply). */
+static void link_send_error(RedLink *l, uint32_t err)
+{
+    SpiceWireWriter w;
+    spice_wire_writer_init(&w);
+    spice_link_reply_write(&w, err, NULL, NULL);
+    (void)red_stream_write(l->stream, w.data, w.len);
+    spice_wire_writer_finish(&w);
+}
+
+/* Answers the link message with err (header + all-zero reply) and closes. */
+static void link_refuse(RedLink *l, uint32_t err, const char *why)
+{
+    link_send_error(l, err);
+    link_fail(l, err, why);
+}
+
+static uint32_t read_le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 static void link_expect(RedLink *l, LinkState state, size_t n)
@@ -192,6 +205,21 @@ static bool link_step(RedLink *l)
 {
     uint32_t err, size;
     switch (l->state) {
+    case LINK_READ_MAGIC:
+        /* A peer that is not a SPICE client (4 bytes of anything) gets the
+         * error reply at once, as from the real server, rather than
+         * waiting for a 16-byte header that may never come. */
+        if (read_le32(l->buf) != SPICE_MAGIC) {
+            link_send_error(l, SPICE_LINK_ERR_INVALID_MAGIC);
+            /* Take what else it sent (once: a flood gets no loop), so the
+             * close is a FIN after our reply, not a reset that drops it. */
+            (void)red_stream_read(l->stream, l->buf, sizeof(l->buf));
+            link_fail(l, SPICE_LINK_ERR_INVALID_MAGIC, "bad magic");
+            return false;
+        }
+        l->state = LINK_READ_HEADER;
+        l->want = SPICE_LINK_HEADER_SIZE; /* the rest of the header, after the magic */
+        return true;
     case LINK_READ_HEADER:
         err = spice_link_header_parse(l->buf, &size);
         if (err != SPICE_LINK_ERR_OK) {
@@ -222,8 +250,7 @@ static bool link_step(RedLink *l)
         }
         return link_reply(l);
     case LINK_READ_MECHANISM: {
-        uint32_t mech = (uint32_t)l->buf[0] | (uint32_t)l->buf[1] << 8 |
-                        (uint32_t)l->buf[2] << 16 | (uint32_t)l->buf[3] << 24;
+        uint32_t mech = read_le32(l->buf);
         if (l->policy.sasl && mech == SPICE_COMMON_CAP_AUTH_SASL) {
             l->sasl = red_sasl_start(l->stream);
             if (l->sasl == NULL) {
@@ -276,7 +303,7 @@ static bool link_tls_step(RedLink *l)
 {
     switch (red_stream_tls_accept(l->stream)) {
     case RED_STREAM_TLS_DONE:
-        link_expect(l, LINK_READ_HEADER, SPICE_LINK_HEADER_SIZE);
+        link_expect(l, LINK_READ_MAGIC, sizeof(uint32_t));
         return true;
     case RED_STREAM_TLS_WANT_READ:
         l->core->watch_update_mask(l->watch, SPICE_WATCH_EVENT_READ);
@@ -350,9 +377,9 @@ RedLink *red_link_start(const SpiceCoreInterface *core, int fd, SSL_CTX *tls,
     }
     l->core = core;
     l->policy = *policy;
-    /* The first event of a TLS link is the client's hello. */
-    link_expect(l, tls ? LINK_TLS_HANDSHAKE : LINK_READ_HEADER,
-                tls ? 0 : SPICE_LINK_HEADER_SIZE);
+    /* The first event of a TLS link is the client's hello; a plain one
+     * starts with the magic. */
+    link_expect(l, tls ? LINK_TLS_HANDSHAKE : LINK_READ_MAGIC, tls ? 0 : sizeof(uint32_t));
     l->watch = core->watch_add(fd, SPICE_WATCH_EVENT_READ, link_on_io, l);
     l->timer = core->timer_add(link_on_timeout, l);
     if (l->timer) {

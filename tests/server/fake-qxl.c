@@ -68,6 +68,7 @@ struct FakeQxl {
     uint8_t *primary_buf;
     uint32_t primary_width, primary_height;
     int32_t primary_stride;
+    uint32_t attach_width, attach_height; /* fake_qxl_set_up_on_attach */
     uint32_t next_image_unique;
     uint32_t next_cursor_unique;
 };
@@ -179,7 +180,12 @@ static bool fake_qxl_is_live_locked(const FakeQxl *qxl, const FakeQxlCmd *cmd)
 
 static void fake_qxl_attached_worker(QXLInstance *qin)
 {
-    (void)qin;
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    if (qxl->attach_width) {
+        fake_qxl_add_memslot(qxl);
+        (void)fake_qxl_create_primary(qxl, qxl->attach_width, qxl->attach_height,
+                                      FAKE_QXL_STRIDE_POSITIVE);
+    }
 }
 
 static void fake_qxl_set_compression_level(QXLInstance *qin, int level)
@@ -402,6 +408,12 @@ void fake_qxl_destroy(FakeQxl *qxl)
 QXLInstance *fake_qxl_get_instance(FakeQxl *qxl)
 {
     return &qxl->instance;
+}
+
+void fake_qxl_set_up_on_attach(FakeQxl *qxl, uint32_t width, uint32_t height)
+{
+    qxl->attach_width = width;
+    qxl->attach_height = height;
 }
 
 void fake_qxl_add_memslot(FakeQxl *qxl)

@@ -83,6 +83,11 @@ void fake_qxl_destroy(FakeQxl *qxl);
 /* The QXLInstance the server knows the device by; owned by the device. */
 QXLInstance *fake_qxl_get_instance(FakeQxl *qxl);
 
+/* Makes attached_worker (called by spice_server_add_interface) add the
+ * memslot and create a width x height primary, as QEMU's devices and
+ * upstream's test devices do there.  Call before add_interface. */
+void fake_qxl_set_up_on_attach(FakeQxl *qxl, uint32_t width, uint32_t height);
+
 /* Adds the host-memory memslot (group 0, slot 0, 0..~0, delta 0) with the
  * synchronous spice_qxl_add_memslot.  Call after add_interface. */
 void fake_qxl_add_memslot(FakeQxl *qxl);

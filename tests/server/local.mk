@@ -136,3 +136,11 @@ server_test_sasl_SOURCES = server/test-sasl.c server/server-fixture.c server/ser
 	server/test-client.c server/test-client.h
 server_test_sasl_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(SASL_CFLAGS)
 server_test_sasl_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS) $(SASL_LIBS)
+# Public entry points that must behave as the real library's (spice_qxl_*
+# from attached_worker, unix and caller-given listening sockets, the bad
+# magic reply, video codec strings, timers at init): our library.
+test_programs += server/test-public-api
+server_test_public_api_SOURCES = server/test-public-api.c $(QXL_CLIENT_SOURCES)
+server_test_public_api_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
+server_test_public_api_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+	$(QXL_CLIENT_LIBS)

@@ -191,24 +191,6 @@ static void test_migration_refused(void)
     spice_server_set_seamless_migration(NULL, 0);
 }
 
-static void test_video_codecs(void)
-{
-    errno = 0;
-    CHECK(spice_server_set_video_codecs(NULL, NULL) == -1);
-    CHECK(errno == EINVAL);
-    CHECK(spice_server_set_video_codecs(NULL, "") == 0);
-    CHECK(spice_server_set_video_codecs(NULL, "auto") == 0);
-    CHECK(spice_server_set_video_codecs(NULL, "gstreamer:h264;spice:mjpeg") == 0);
-    /* Owned by the caller, released with free_video_codecs (ASan checks). */
-    const char *codecs = spice_server_get_video_codecs(NULL);
-    CHECK(codecs != NULL);
-    if (codecs) {
-        CHECK(strcmp(codecs, "") == 0);
-    }
-    spice_server_free_video_codecs(NULL, codecs);
-    spice_server_free_video_codecs(NULL, NULL);
-}
-
 static void test_compat_and_deprecated(void)
 {
     CHECK(spice_get_current_compat_version() == SPICE_COMPAT_VERSION_CURRENT);
@@ -285,7 +267,6 @@ int main(int argc, char **argv)
         TEST_CASE(test_char_device_calls_are_noops),
         TEST_CASE(test_char_device_subtypes_refused),
         TEST_CASE(test_migration_refused),
-        TEST_CASE(test_video_codecs),
         TEST_CASE(test_compat_and_deprecated),
         TEST_CASE(test_replay_unsupported),
         TEST_CASE(test_gl_scanout_closes_fd),

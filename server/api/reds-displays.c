@@ -59,7 +59,7 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     RedsState *reds = opaque;
     RedsQxl *q = instance;
     RedsConnection *c = reds_connection_new(reds, red_stream_fd(stream), req->channel_type,
-                                            req->channel_id);
+                                            req->channel_id, req->connection_id);
     reds_connection_opened(reds, c);
     /* The setting is read here, on the main thread, and travels with the
      * client: the worker never reads RedsState. */
@@ -69,11 +69,39 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     red_worker_request(q->worker, &r);
 }
 
-/* Display and cursor clients leave neither at the session's end nor at the
- * registry's close_all: they see the viewer close their sockets, and a
- * worker closes the rest when it is destroyed. */
-static const RedChannelClass display_class = { .type = SPICE_CHANNEL_DISPLAY, .link = qxl_link };
-static const RedChannelClass cursor_class = { .type = SPICE_CHANNEL_CURSOR, .link = qxl_link };
+/* A session ended: every worker closes that session's clients of one
+ * channel type (the request is queued, not waited for: the worker posts
+ * their CONNECTION_CLOSED events back, and a link of that session that is
+ * still in the queue is attached first and then closed, in order). */
+static void qxl_session_ended(RedsState *reds, uint8_t channel_type, uint32_t session_id)
+{
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        RedWorkerRequest r = { .op = RED_WORKER_DETACH_SESSION,
+                               .link = { .channel_type = channel_type,
+                                         .connection_id = session_id } };
+        red_worker_request(q->worker, &r);
+    }
+}
+
+static void display_session_ended(void *opaque, uint32_t session_id, const char *why)
+{
+    (void)why;
+    qxl_session_ended(opaque, SPICE_CHANNEL_DISPLAY, session_id);
+}
+
+static void cursor_session_ended(void *opaque, uint32_t session_id, const char *why)
+{
+    (void)why;
+    qxl_session_ended(opaque, SPICE_CHANNEL_CURSOR, session_id);
+}
+
+/* Display and cursor clients leave with their session; at the registry's
+ * close_all (server teardown) the workers close them when destroyed. */
+static const RedChannelClass display_class = { .type = SPICE_CHANNEL_DISPLAY, .link = qxl_link,
+                                               .session_ended = display_session_ended };
+static const RedChannelClass cursor_class = { .type = SPICE_CHANNEL_CURSOR, .link = qxl_link,
+                                              .session_ended = cursor_session_ended };
 
 int reds_displays_register(RedsState *reds)
 {

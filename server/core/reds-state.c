@@ -14,9 +14,19 @@ RedChannelRegistry *reds_get_registry(RedsState *reds)
     return reds->registry;
 }
 
-RedSession *reds_get_session(RedsState *reds)
+RedSessions *reds_get_sessions(RedsState *reds)
 {
-    return reds->session;
+    return reds->sessions;
+}
+
+unsigned reds_count_clients(const RedsState *reds)
+{
+    return red_sessions_count(reds->sessions);
+}
+
+void reds_end_all_sessions(RedsState *reds, const char *why)
+{
+    red_sessions_end_all(reds->sessions, why);
 }
 
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds)

@@ -47,6 +47,7 @@ typedef enum {
     RED_WORKER_MONITORS_CONFIG,
     RED_WORKER_DRIVER_UNLOAD,
     RED_WORKER_ATTACH_CLIENT,
+    RED_WORKER_DETACH_SESSION,  /* close link.channel_type's clients of link.connection_id */
     RED_WORKER_COMPLETE_ONLY,   /* async no-op: just complete the cookie */
     RED_WORKER_SHUTDOWN,
 } RedWorkerOp;
@@ -67,7 +68,7 @@ typedef struct RedWorkerRequest {
     uint32_t count;
     uint64_t addr;              /* MONITORS_CONFIG: QXLPHYSICAL */
     RedStream *stream;          /* ATTACH_CLIENT: ownership passes */
-    SpiceLinkRequest link;
+    SpiceLinkRequest link;      /* ATTACH_CLIENT; DETACH_SESSION: type and connection id */
     RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
     bool compress;              /* ATTACH_CLIENT: LZ4 allowed (the host's setting) */
 } RedWorkerRequest;

@@ -29,6 +29,13 @@ static void qxl_client_closed(void *opaque, RedsConnection *connection)
     red_main_queue_post(q->main_queue, &e);
 }
 
+static void qxl_client_failed(void *opaque, uint32_t session_id)
+{
+    RedsQxl *q = opaque;
+    RedMainEvent e = { .type = RED_MAIN_EVENT_SESSION_FAILED, .u.session_id = session_id };
+    red_main_queue_post(q->main_queue, &e);
+}
+
 static void qxl_primary_created(void *opaque, uint32_t width, uint32_t height)
 {
     RedsQxl *q = opaque;
@@ -42,6 +49,11 @@ void reds_displays_on_main_event(void *opaque, const RedMainEvent *event)
     switch (event->type) {
     case RED_MAIN_EVENT_CONNECTION_CLOSED:
         reds_connection_closed(reds, event->u.connection);
+        break;
+    case RED_MAIN_EVENT_SESSION_FAILED:
+        /* A no-op when the session ended already (that is what closed the
+         * client, or the server is going). */
+        red_sessions_end(reds->sessions, event->u.session_id, "display or cursor channel failed");
         break;
     case RED_MAIN_EVENT_PRIMARY_SIZE:
         inputs_channel_set_tablet_size(reds->inputs_channel, event->u.size.width,
@@ -130,6 +142,7 @@ int reds_displays_add(RedsState *reds, QXLInstance *qxl)
     q->qxl = qxl;
     q->main_queue = reds->main_queue;
     RedWorkerEvents events = { .opaque = q, .client_closed = qxl_client_closed,
+                               .client_failed = qxl_client_failed,
                                .primary_created = qxl_primary_created };
     q->worker = red_worker_new(qxl, &events, reds->vm_running);
     if (q->worker == NULL) {

@@ -156,11 +156,18 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
 static void inputs_on_closed(RedChannelClient *rcc, void *opaque)
 {
     InputsClient *ic = opaque;
-    (void)rcc;
+    RedsState *reds = ic->reds;
+    uint32_t session_id = ic->session_id;
+    bool failed = !red_channel_client_peer_closed(rcc);
     ic->channel->clients = g_list_remove(ic->channel->clients, ic);
     red_channel_client_free(ic->rcc);
-    reds_connection_closed(ic->reds, ic->connection);
+    reds_connection_closed(reds, ic->connection);
     g_free(ic);
+    if (failed) {
+        /* A fatal error takes the whole client, not half of it (a no-op
+         * when its session is what closed us). */
+        red_sessions_end(reds_get_sessions(reds), session_id, "inputs channel failed");
+    }
 }
 
 static const RedChannelClientOps inputs_ops = {

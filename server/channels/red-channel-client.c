@@ -34,6 +34,7 @@ struct RedChannelClient {
     bool stall_armed;
 
     bool closed;        /* no more I/O; on_closed pending or done */
+    bool peer_closed;   /* closed because the client closed its socket */
     bool closed_notified;
     int in_handler;     /* depth of I/O callbacks on the stack */
 };
@@ -202,6 +203,7 @@ static void rcc_on_io(int fd, int event, void *opaque)
     }
     if ((event & SPICE_WATCH_EVENT_READ) && !rcc->closed) {
         if (!rcc_read(rcc) && !rcc->closed) {
+            rcc->peer_closed = true;
             red_channel_client_close(rcc, "peer closed");
         }
     }
@@ -292,6 +294,11 @@ bool red_channel_client_can_send(const RedChannelClient *rcc)
 {
     return !rcc->closed && (!rcc->use_acks || rcc->unacked < 2 * RED_ACK_WINDOW) &&
            red_stream_pending(rcc->stream) < RED_SEND_HIGH_WATER;
+}
+
+bool red_channel_client_peer_closed(const RedChannelClient *rcc)
+{
+    return rcc->peer_closed;
 }
 
 bool red_channel_client_has_cap(const RedChannelClient *rcc, unsigned cap)

@@ -3,8 +3,10 @@
  *
  * A session is one client: it begins when the client links the main channel
  * (a fresh, non-zero id, sent in MAIN_INIT, that the client's other channels
- * quote as their connection id) and ends when that main channel closes or
- * fails, or when the host changes the ticket or destroys the server.  A new
+ * quote as their connection id) and ends when that main channel closes,
+ * when the server closes any of its channels for an error (the client is
+ * broken: half of it must not stay), or when the host changes the ticket or
+ * destroys the server.  A new
  * client never ends another's session.  Each end is heard by every channel
  * class in the registry, with the session's id, so each class closes that
  * client's channels and no channel closes another's by name; the other

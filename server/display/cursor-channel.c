@@ -32,6 +32,9 @@ static void cursor_client_remove(CursorClient *cc)
     RedWorker *w = cc->worker;
     w->cursor_clients = g_list_remove(w->cursor_clients, cc);
     w->stats.cursor_clients = g_list_length(w->cursor_clients);
+    if (!red_channel_client_peer_closed(cc->rcc) && !w->closing_all) {
+        w->events.client_failed(w->events.opaque, cc->session_id);
+    }
     red_channel_client_free(cc->rcc);
     if (cc->connection) {
         w->events.client_closed(w->events.opaque, cc->connection);

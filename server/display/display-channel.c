@@ -39,6 +39,9 @@ static void display_client_remove(DisplayClient *dc)
     w->display_clients = g_list_remove(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     pixman_region32_fini(&dc->damage);
+    if (!red_channel_client_peer_closed(dc->rcc) && !w->closing_all) {
+        w->events.client_failed(w->events.opaque, dc->session_id);
+    }
     red_channel_client_free(dc->rcc);
     if (dc->connection) {
         w->events.client_closed(w->events.opaque, dc->connection);

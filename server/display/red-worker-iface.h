@@ -23,6 +23,9 @@ typedef struct RedWorkerEvents {
     /* A display or cursor client is gone; connection (from its
      * ATTACH_CLIENT request) goes back to the server. */
     void (*client_closed)(void *opaque, RedsConnection *connection);
+    /* A display or cursor client of session session_id failed (closed by
+     * us, not by its peer): its whole session must end. */
+    void (*client_failed)(void *opaque, uint32_t session_id);
     /* A primary surface of width x height was created. */
     void (*primary_created)(void *opaque, uint32_t width, uint32_t height);
 } RedWorkerEvents;

@@ -79,6 +79,9 @@ struct RedWorker {
 
     GList *display_clients;      /* DisplayClient* */
     GList *cursor_clients;       /* CursorClient* */
+    /* SHUTDOWN is closing every client: not their failure, so their
+     * sessions are not ended for it (the instance went, not the client). */
+    bool closing_all;
 
     RedWorkerStats stats;        /* updated with g_atomic where read elsewhere */
 };

@@ -172,6 +172,7 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
     case RED_WORKER_COMPLETE_ONLY:
         break;
     case RED_WORKER_SHUTDOWN:
+        w->closing_all = true;
         display_channel_close_all(w);
         cursor_channel_close_all(w);
         g_main_loop_quit(w->main_loop);

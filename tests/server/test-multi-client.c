@@ -10,8 +10,9 @@
  *  - two clients at once: the second one's link ends nothing of the first;
  *    each display gets the current picture when it links and every update
  *    after, equal to the device's surface; the cursor reaches both;
- *  - one client goes (its main channel closes): all of its channels close,
- *    and the other client's channels all keep working;
+ *  - one client goes (its main channel closes, or one of its channels fails
+ *    on a bad message): all of its channels close, and the other client's
+ *    channels all keep working; a client closing one channel keeps the rest;
  *  - RED_SESSION_MAX_CLIENTS clients at once; the next one gets
  *    SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE, and no one is disconnected;
  *  - a channel quoting an unknown, zero or ended connection id is refused
@@ -351,6 +352,50 @@ static void test_a_client_goes_with_all_its_channels(void)
     stop();
 }
 
+/* A message type no channel has: the server closes that channel. */
+static void send_garbage(TestChannel *ch)
+{
+    static const uint8_t unknown[] = { 0xe7, 0x03, 0, 0, 0, 0 };
+    CHECK(test_client_write_all(ch->fd, unknown, sizeof(unknown)) == 0);
+}
+
+static void test_a_failed_channel_takes_its_client(void)
+{
+    if (!start()) {
+        return;
+    }
+    static Client a, b, c;
+    draw(0x333333);
+    CHECK(client_open(&a));
+    CHECK(client_open(&b));
+    CHECK(client_open(&c));
+    /* A's display channel breaks the protocol: all of A goes. */
+    send_garbage(&a.display);
+    CHECK(closed(&a.display));
+    CHECK(closed(&a.main));
+    CHECK(closed(&a.inputs));
+    CHECK(closed(&a.cursor));
+    /* C's inputs channel does: all of C goes. */
+    send_garbage(&c.inputs);
+    CHECK(closed(&c.inputs));
+    CHECK(closed(&c.main));
+    CHECK(closed(&c.display));
+    CHECK(closed(&c.cursor));
+    /* B saw nothing of either. */
+    CHECK(main_answers(&b));
+    CHECK(inputs_answer(&b));
+    CHECK(display_shows(&b, 0x333333));
+    draw(0x444444);
+    CHECK(display_shows(&b, 0x444444));
+    CHECK(fake_qxl_submit_cursor_set(ts->qxl, 3, 4, 8, 0xff0000ff) == 0);
+    CHECK(cursor_gets_set(&b));
+    CHECK_EQ_U64(num_clients(), 1);
+    client_close(&a);
+    client_close(&b);
+    client_close(&c);
+    stop();
+}
+
 static void test_clients_up_to_the_limit(void)
 {
     if (!start()) {
@@ -457,6 +502,7 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_two_clients_see_the_same_pictures),
         TEST_CASE(test_a_client_goes_with_all_its_channels),
+        TEST_CASE(test_a_failed_channel_takes_its_client),
         TEST_CASE(test_clients_up_to_the_limit),
         TEST_CASE(test_foreign_connection_ids_are_refused),
         TEST_CASE(test_ticket_change_ends_every_session),

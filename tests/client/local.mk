@@ -5,4 +5,4 @@
 # (status, snapshot, wait-idle, ...), used by the real-QEMU S3 tests; checked
 # pixel for pixel against the scene test-display-scene serves.
 TESTS += client/test-spice-watch.sh
-EXTRA_DIST += client/spice-watch.py client/test-spice-watch.sh
+EXTRA_DIST += client/spice-watch.py client/spice-watch-lib.sh client/test-spice-watch.sh

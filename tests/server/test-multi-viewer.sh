@@ -71,26 +71,9 @@ xvfb_pid=
 viewer_pid=
 watch_pid=
 
-wait_gone() { # wait_gone PID SECS: 1 if still running after SECS
-    local i=0 state
-    while kill -0 "$1" 2>/dev/null; do
-        state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-        [ "$state" = Z ] && return 0
-        [ "$i" -ge $(($2 * 10)) ] && return 1
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 0
-}
-alive() { # alive PID: running and not a zombie
-    kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
-stop_pid() {
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null
-    wait_gone "$1" "$STOP_TIMEOUT_S" || kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
+. "$HERE/../lib/procs.sh"
+. "$HERE/../client/spice-watch-lib.sh"
+
 cleanup() {
     stop_pid "$watch_pid"
     stop_pid "$viewer_pid"
@@ -108,34 +91,6 @@ dump_logs() {
     done
 }
 die() { dump_logs; fail "$*"; }
-
-field() {
-    printf '%s' "$1" | "$PY" -c '
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    v = v[k] if isinstance(v, dict) else v[int(k)]
-print(v if isinstance(v, str) else json.dumps(v))' "$2"
-}
-ask() {
-    local line deadline left
-    printf '%s\n' "$1" >&"${W[1]}" || die "spice-watch.py is gone (sending $1)"
-    deadline=$((SECONDS + REPLY_TIMEOUT_S))
-    while :; do
-        left=$((deadline - SECONDS))
-        [ "$left" -gt 0 ] || die "no reply to $1 within ${REPLY_TIMEOUT_S}s"
-        IFS= read -r -t "$left" line <&"${W[0]}" || die "no reply to $1 (spice-watch.py exited?)"
-        printf '%s\n' "$line" >> "$dir/watch.log"
-        case $line in *'"cmd": '*) REPLY_LINE=$line; return 0 ;; esac
-    done
-}
-ask_ok() {
-    ask "$1"
-    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1 -> $REPLY_LINE"
-}
-expect() { # expect LABEL GOT WANT
-    [ "$2" = "$3" ] || die "$1: got $2, want $3"
-}
 
 # Dumps the X screen until remote-viewer's picture is on it, at most $1 s.
 viewer_shows_scene() {

@@ -2,7 +2,8 @@
 /* main-channel.c: the main channel, one client per session.
  *
  * Linking it opens a session (red-session.h), whose id goes to the client in
- * MAIN_INIT; the client closing it ends that session only.  On link: MAIN_INIT (session id, display hint, mouse modes, no agent, the
+ * MAIN_INIT; the client closing it ends that session only.  On link:
+ * MAIN_INIT (session id, display hint, mouse modes, no agent, the
  * multimedia clock).  The client answers ATTACH_CHANNELS, we list our
  * channels; MOUSE_MODE_REQUEST switches between server and client mouse when
  * the client mode is possible (a tablet is plugged in). */

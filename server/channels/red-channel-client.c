@@ -39,6 +39,13 @@ struct RedChannelClient {
     int in_handler;     /* depth of I/O callbacks on the stack */
 };
 
+/* A write that failed because the client went away (it closed or reset
+ * the socket while we were sending): the client left, nothing failed. */
+static void rcc_note_write_error(RedChannelClient *rcc, int err)
+{
+    rcc->peer_closed = err == EPIPE || err == ECONNRESET;
+}
+
 static void rcc_update_watch(RedChannelClient *rcc)
 {
     if (rcc->watch) {
@@ -196,6 +203,7 @@ static void rcc_on_io(int fd, int event, void *opaque)
     if ((event & SPICE_WATCH_EVENT_WRITE) && !rcc->closed) {
         bool was_blocked = !red_channel_client_can_send(rcc);
         if (red_stream_flush(rcc->stream) != 0) {
+            rcc_note_write_error(rcc, errno);
             red_channel_client_close(rcc, "write failed");
         } else if (was_blocked && red_channel_client_can_send(rcc) && rcc->ops.on_writable) {
             rcc->ops.on_writable(rcc, rcc->opaque);
@@ -274,6 +282,7 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg)
         return -1;
     }
     if (red_stream_write(rcc->stream, rcc->out.data, rcc->out.len) != 0) {
+        rcc_note_write_error(rcc, errno);
         red_channel_client_close(rcc, errno == ENOBUFS ? "client too slow" : "write failed");
         return -1;
     }

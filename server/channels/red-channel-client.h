@@ -61,8 +61,9 @@ bool red_channel_client_can_send(const RedChannelClient *rcc);
 /* Closes with a log line; on_closed follows (deferred if inside a handler). */
 void red_channel_client_close(RedChannelClient *rcc, const char *why);
 
-/* After on_closed: true when the client closed its socket (it left this
- * channel), false when we closed it (bad input, a write error, a stall, or
+/* After on_closed: true when the client closed or reset its socket (it left
+ * this channel; seen as EOF, or EPIPE/ECONNRESET on a write), false when we
+ * closed it (bad input, another write error, a stall, or
  * red_channel_client_close): a failure that ends the client's session. */
 bool red_channel_client_peer_closed(const RedChannelClient *rcc);
 

@@ -29,6 +29,13 @@ static void qxl_client_closed(void *opaque, RedsConnection *connection)
     red_main_queue_post(q->main_queue, &e);
 }
 
+static void qxl_client_failed(void *opaque, uint32_t session_id)
+{
+    RedsQxl *q = opaque;
+    RedMainEvent e = { .type = RED_MAIN_EVENT_SESSION_FAILED, .u.session_id = session_id };
+    red_main_queue_post(q->main_queue, &e);
+}
+
 static void qxl_primary_created(void *opaque, uint32_t width, uint32_t height)
 {
     RedsQxl *q = opaque;
@@ -42,6 +49,11 @@ void reds_displays_on_main_event(void *opaque, const RedMainEvent *event)
     switch (event->type) {
     case RED_MAIN_EVENT_CONNECTION_CLOSED:
         reds_connection_closed(reds, event->u.connection);
+        break;
+    case RED_MAIN_EVENT_SESSION_FAILED:
+        /* A no-op when the session ended already (that is what closed the
+         * client, or the server is going). */
+        red_sessions_end(reds->sessions, event->u.session_id, "display or cursor channel failed");
         break;
     case RED_MAIN_EVENT_PRIMARY_SIZE:
         inputs_channel_set_tablet_size(reds->inputs_channel, event->u.size.width,
@@ -59,7 +71,7 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     RedsState *reds = opaque;
     RedsQxl *q = instance;
     RedsConnection *c = reds_connection_new(reds, red_stream_fd(stream), req->channel_type,
-                                            req->channel_id);
+                                            req->channel_id, req->connection_id);
     reds_connection_opened(reds, c);
     /* The setting is read here, on the main thread, and travels with the
      * client: the worker never reads RedsState. */
@@ -69,11 +81,39 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     red_worker_request(q->worker, &r);
 }
 
-/* Display and cursor clients leave neither at the session's end nor at the
- * registry's close_all: they see the viewer close their sockets, and a
- * worker closes the rest when it is destroyed. */
-static const RedChannelClass display_class = { .type = SPICE_CHANNEL_DISPLAY, .link = qxl_link };
-static const RedChannelClass cursor_class = { .type = SPICE_CHANNEL_CURSOR, .link = qxl_link };
+/* A session ended: every worker closes that session's clients of one
+ * channel type (the request is queued, not waited for: the worker posts
+ * their CONNECTION_CLOSED events back, and a link of that session that is
+ * still in the queue is attached first and then closed, in order). */
+static void qxl_session_ended(RedsState *reds, uint8_t channel_type, uint32_t session_id)
+{
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        RedWorkerRequest r = { .op = RED_WORKER_DETACH_SESSION,
+                               .link = { .channel_type = channel_type,
+                                         .connection_id = session_id } };
+        red_worker_request(q->worker, &r);
+    }
+}
+
+static void display_session_ended(void *opaque, uint32_t session_id, const char *why)
+{
+    (void)why;
+    qxl_session_ended(opaque, SPICE_CHANNEL_DISPLAY, session_id);
+}
+
+static void cursor_session_ended(void *opaque, uint32_t session_id, const char *why)
+{
+    (void)why;
+    qxl_session_ended(opaque, SPICE_CHANNEL_CURSOR, session_id);
+}
+
+/* Display and cursor clients leave with their session; at the registry's
+ * close_all (server teardown) the workers close them when destroyed. */
+static const RedChannelClass display_class = { .type = SPICE_CHANNEL_DISPLAY, .link = qxl_link,
+                                               .session_ended = display_session_ended };
+static const RedChannelClass cursor_class = { .type = SPICE_CHANNEL_CURSOR, .link = qxl_link,
+                                              .session_ended = cursor_session_ended };
 
 int reds_displays_register(RedsState *reds)
 {
@@ -102,6 +142,7 @@ int reds_displays_add(RedsState *reds, QXLInstance *qxl)
     q->qxl = qxl;
     q->main_queue = reds->main_queue;
     RedWorkerEvents events = { .opaque = q, .client_closed = qxl_client_closed,
+                               .client_failed = qxl_client_failed,
                                .primary_created = qxl_primary_created };
     q->worker = red_worker_new(qxl, &events, reds->vm_running);
     if (q->worker == NULL) {

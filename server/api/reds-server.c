@@ -43,7 +43,7 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->vm_running = true; /* the real server starts "running" too */
     reds->qxls = g_ptr_array_new();
     reds->registry = red_channel_registry_new();
-    reds->session = red_session_new(reds->registry);
+    reds->sessions = red_sessions_new(reds->registry);
     reds->agent = red_agent_create(reds);
     /* The order of the classes is the order of CHANNELS_LIST and of the
      * session's end: main, inputs, then display and cursor per QXL. */
@@ -92,7 +92,7 @@ static uint32_t policy_check_security(void *opaque, uint8_t channel_type, bool t
 static uint32_t policy_check_channel(void *opaque, const SpiceLinkRequest *req)
 {
     RedsState *reds = opaque;
-    return red_channel_registry_check(reds->registry, req, red_session_id(reds->session));
+    return red_sessions_check_link(reds->sessions, req);
 }
 
 static void policy_linked(void *opaque, RedStream *stream, const SpiceLinkRequest *req)
@@ -286,9 +286,11 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
         red_link_abort(reds->links->data);
         reds->links = g_list_delete_link(reds->links, reds->links);
     }
-    /* Clients first (inputs, then main: the reverse of set-up), then the
-     * workers with theirs; the workers' last events are delivered when the
-     * queue goes. */
+    /* Every session ends (each class closes its clients of it), then any
+     * client left is closed (inputs, then main: the reverse of set-up), then
+     * the workers go with theirs; the workers' last events are delivered
+     * when the queue goes. */
+    red_sessions_end_all(reds->sessions, "server destroyed");
     red_channel_registry_close_all(reds->registry, "server destroyed");
     reds_char_devices_remove_all(reds);
     reds_displays_remove_all(reds);
@@ -316,7 +318,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     main_channel_free(reds->main_channel);
     red_agent_destroy(reds->agent);
     red_vmc_channels_destroy(reds->vmc_channels);
-    red_session_free(reds->session);
+    red_sessions_free(reds->sessions);
     red_channel_registry_free(reds->registry);
     g_free(reds->addr);
     g_free(reds->name);
@@ -370,12 +372,12 @@ RED_EXPORT int spice_server_set_noauth(SpiceServer *reds)
 RED_EXPORT int spice_server_set_ticket(SpiceServer *reds, const char *passwd, int lifetime,
                                        int fail_if_connected, int disconnect_if_connected)
 {
-    if (reds_clients_connected(reds)) {
+    if (reds_count_clients(reds) > 0) {
         if (fail_if_connected) {
             return -1;
         }
         if (disconnect_if_connected || !reds->ticketing) {
-            reds_disconnect_clients(reds, "ticket changed");
+            reds_end_all_sessions(reds, "ticket changed");
         }
     }
     if (passwd != NULL && strlen(passwd) > SPICE_MAX_PASSWORD_LENGTH) {
@@ -470,7 +472,7 @@ RED_EXPORT int spice_server_is_server_mouse(SpiceServer *reds)
 
 RED_EXPORT int spice_server_get_num_clients(SpiceServer *reds)
 {
-    return red_session_id(reds->session) ? 1 : 0;
+    return (int)reds_count_clients(reds);
 }
 
 RED_EXPORT int spice_server_add_client(SpiceServer *reds, int socket, int skip_auth)

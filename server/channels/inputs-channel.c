@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* inputs-channel.c: keyboard and mouse from the client to the host's
- * keyboard/mouse/tablet interfaces.
+/* inputs-channel.c: keyboard and mouse from the clients to the host's
+ * keyboard/mouse/tablet interfaces.  Every client's input is accepted, in
+ * the order it arrives; the mouse mode is server-wide (reds.h).
  *
  * Keys arrive as PC/XT set-1 scancodes packed into a u32, least significant
  * byte first (an 0xE0-prefixed key is 0xXXE0); we push bytes until a zero
@@ -29,6 +30,7 @@ typedef struct InputsClient {
     RedsState *reds;
     RedChannelClient *rcc;
     RedsConnection *connection;
+    uint32_t session_id;        /* the connection id its link quoted */
     unsigned motion_count;
 } InputsClient;
 
@@ -179,11 +181,18 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
 static void inputs_on_closed(RedChannelClient *rcc, void *opaque)
 {
     InputsClient *ic = opaque;
-    (void)rcc;
+    RedsState *reds = ic->reds;
+    uint32_t session_id = ic->session_id;
+    bool failed = !red_channel_client_peer_closed(rcc);
     ic->channel->clients = g_list_remove(ic->channel->clients, ic);
     red_channel_client_free(ic->rcc);
-    reds_connection_closed(ic->reds, ic->connection);
+    reds_connection_closed(reds, ic->connection);
     g_free(ic);
+    if (failed) {
+        /* A fatal error takes the whole client, not half of it (a no-op
+         * when its session is what closed us). */
+        red_sessions_end(reds_get_sessions(reds), session_id, "inputs channel failed");
+    }
 }
 
 static const RedChannelClientOps inputs_ops = {
@@ -212,7 +221,9 @@ static void inputs_link(void *opaque, void *instance, RedStream *stream,
     InputsClient *ic = g_new0(InputsClient, 1);
     ic->channel = channel;
     ic->reds = reds;
-    ic->connection = reds_connection_new(reds, red_stream_fd(stream), SPICE_CHANNEL_INPUTS, 0);
+    ic->session_id = req->connection_id;
+    ic->connection = reds_connection_new(reds, red_stream_fd(stream), SPICE_CHANNEL_INPUTS, 0,
+                                         req->connection_id);
     ic->rcc = red_channel_client_new(reds_get_core(reds), stream, req, false, &inputs_ops, ic);
     if (ic->rcc == NULL) {
         reds_connection_closed(reds, ic->connection);
@@ -254,15 +265,30 @@ void inputs_channel_send_leds(InputsChannel *channel)
     }
 }
 
+/* Closes the clients of session_id, or every client when it is 0. */
+static void inputs_close(InputsChannel *channel, uint32_t session_id)
+{
+    for (GList *l = channel->clients, *next; l; l = next) {
+        next = l->next; /* closing one frees only that one */
+        InputsClient *ic = l->data;
+        if (session_id == 0 || ic->session_id == session_id) {
+            /* an inputs client's log line says its session closed */
+            red_channel_client_close(ic->rcc, "session closed");
+        }
+    }
+}
+
 /* Inputs clients belong to a session: they go when it ends. */
+static void inputs_session_ended(void *opaque, uint32_t session_id, const char *why)
+{
+    (void)why;
+    inputs_close(opaque, session_id);
+}
+
 static void inputs_close_all(void *opaque, const char *why)
 {
-    InputsChannel *channel = opaque;
-    (void)why; /* an inputs client's log line says its session closed */
-    while (channel->clients) {
-        InputsClient *ic = channel->clients->data;
-        red_channel_client_close(ic->rcc, "session closed");
-    }
+    (void)why;
+    inputs_close(opaque, 0);
 }
 
 static void inputs_caps(void *opaque, SpiceLinkCaps *caps)
@@ -275,7 +301,7 @@ static const RedChannelClass inputs_class = {
     .type = SPICE_CHANNEL_INPUTS,
     .caps = inputs_caps,
     .link = inputs_link,
-    .session_ended = inputs_close_all,
+    .session_ended = inputs_session_ended,
     .close_all = inputs_close_all,
 };
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* main-channel.c: the main channel (one client session at a time).
+/* main-channel.c: the main channel, one client per session.
  *
- * On link: MAIN_INIT (session id, display hint, mouse modes, the agent's
- * presence and tokens, the multimedia clock).  Agent messages go to the
- * agent (chardev/red-agent.h), which keeps per-client state.  The client answers ATTACH_CHANNELS, we list our
+ * Linking it opens a session (red-session.h), whose id goes to the client in
+ * MAIN_INIT; the client closing it ends that session only.  On link:
+ * MAIN_INIT (session id, display hint, mouse modes, the agent's presence
+ * and tokens, the multimedia clock).  Agent messages go to the agent
+ * (chardev/red-agent.h), which keeps each client's state.  The client
+ * answers ATTACH_CHANNELS, we list our
  * channels; MOUSE_MODE_REQUEST switches between server and client mouse when
  * the client mode is possible (a tablet is plugged in). */
 #include "config.h"
@@ -19,25 +22,31 @@
 
 struct MainChannel {
     RedsState *reds;
-    RedChannelClient *client;   /* of the current session; NULL = none */
+    GList *clients;             /* MainClient*, one per session */
+};
+
+typedef struct MainClient {
+    MainChannel *channel;
+    RedChannelClient *rcc;
     RedsConnection *connection; /* its channel-event record */
     RedAgentClient *agent;      /* its side of the agent */
-};
+    uint32_t session_id;
+} MainClient;
 
 static uint32_t mm_time_now(void)
 {
     return (uint32_t)(g_get_monotonic_time() / 1000);
 }
 
-static void send_channels_list(MainChannel *mc)
+static void send_channels_list(MainClient *client)
 {
-    RedChannelRegistry *registry = reds_get_registry(mc->reds);
+    RedChannelRegistry *registry = reds_get_registry(client->channel->reds);
     size_t max = red_channel_registry_size(registry);
     uint8_t *list = g_new(uint8_t, 2 * MAX(max, 1));
     size_t n = red_channel_registry_list(registry, list, max);
     SpiceMsg m = { .type = SPICE_MSG_MAIN_CHANNELS_LIST };
     m.u.channels_list.channels = (SpiceWireArray){ list, (uint32_t)n };
-    red_channel_client_send(mc->client, &m);
+    red_channel_client_send(client->rcc, &m);
     g_free(list);
 }
 
@@ -45,21 +54,25 @@ void main_channel_send_mouse_mode(MainChannel *mc)
 {
     RedsState *reds = mc->reds;
     reds_check_mouse_mode(reds);
-    if (mc->client) {
-        SpiceMsg m = { .type = SPICE_MSG_MAIN_MOUSE_MODE,
-                       .u.mouse_mode = { (uint16_t)reds_supported_mouse_modes(reds),
-                                         (uint16_t)reds_get_mouse_mode(reds) } };
-        red_channel_client_send(mc->client, &m);
+    /* The mode is server-wide (reds.h): every client hears it. */
+    SpiceMsg m = { .type = SPICE_MSG_MAIN_MOUSE_MODE,
+                   .u.mouse_mode = { (uint16_t)reds_supported_mouse_modes(reds),
+                                     (uint16_t)reds_get_mouse_mode(reds) } };
+    for (GList *l = mc->clients, *next; l; l = next) {
+        next = l->next; /* a failed send may close (and free) that client */
+        MainClient *client = l->data;
+        red_channel_client_send(client->rcc, &m);
     }
 }
 
 static bool main_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, void *opaque)
 {
-    MainChannel *mc = opaque;
+    MainClient *client = opaque;
+    MainChannel *mc = client->channel;
     (void)rcc;
     switch (msg->type) {
     case SPICE_MSGC_MAIN_ATTACH_CHANNELS:
-        send_channels_list(mc);
+        send_channels_list(client);
         return true;
     case SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST: {
         uint32_t want = msg->u.mouse_mode_request.mode;
@@ -72,7 +85,7 @@ static bool main_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, voi
     case SPICE_MSGC_MAIN_AGENT_START:
     case SPICE_MSGC_MAIN_AGENT_DATA:
     case SPICE_MSGC_MAIN_AGENT_TOKEN:
-        return mc->client == rcc && red_agent_client_handle_message(mc->agent, msg);
+        return red_agent_client_handle_message(client->agent, msg);
     case SPICE_MSGC_MAIN_CLIENT_INFO:
     case SPICE_MSGC_MAIN_QUALITY_INDICATOR:
         return true; /* hints we do not use */
@@ -89,29 +102,25 @@ static bool main_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, voi
 
 static void main_on_closed(RedChannelClient *rcc, void *opaque)
 {
-    MainChannel *mc = opaque;
-    bool current = mc->client == rcc;
+    MainClient *client = opaque;
+    MainChannel *mc = client->channel;
+    uint32_t session_id = client->session_id;
+    mc->clients = g_list_remove(mc->clients, client);
+    red_agent_client_destroy(client->agent);
     red_channel_client_free(rcc);
-    if (!current) {
-        return; /* a client replaced earlier: its session is over already */
-    }
-    RedsConnection *conn = mc->connection;
-    red_agent_client_destroy(mc->agent);
-    mc->agent = NULL;
-    mc->client = NULL;
-    mc->connection = NULL;
-    reds_connection_closed(mc->reds, conn);
-    /* The session ends with its main channel; every class hears it (when
-     * the session is ending already, this is a no-op). */
-    red_session_end(reds_get_session(mc->reds), "session closed");
+    reds_connection_closed(mc->reds, client->connection);
+    g_free(client);
+    /* The session ends with its main channel; every class hears it and
+     * closes that session's other channels (a no-op when the session is
+     * ending already, which is how we got here from main_session_ended). */
+    red_sessions_end(reds_get_sessions(mc->reds), session_id, "session closed");
 }
 
 static void main_on_writable(RedChannelClient *rcc, void *opaque)
 {
-    MainChannel *mc = opaque;
-    if (mc->client == rcc) {
-        red_agent_client_writable(mc->agent);
-    }
+    MainClient *client = opaque;
+    (void)rcc;
+    red_agent_client_writable(client->agent);
 }
 
 static const RedChannelClientOps main_ops = {
@@ -125,19 +134,32 @@ static void main_link(void *opaque, void *instance, RedStream *stream,
 {
     MainChannel *mc = opaque;
     RedsState *reds = mc->reds;
-    RedSession *session = reds_get_session(reds);
+    RedSessions *sessions = reds_get_sessions(reds);
     (void)instance;
-    uint32_t session_id = red_session_begin(session); /* ends the one before */
-    RedsConnection *conn = reds_connection_new(reds, red_stream_fd(stream), SPICE_CHANNEL_MAIN, 0);
-    mc->client = red_channel_client_new(reds_get_core(reds), stream, req, false, &main_ops, mc);
-    if (mc->client == NULL) {
-        reds_connection_closed(reds, conn);
-        red_session_end(session, "main channel failed");
+    uint32_t session_id = red_sessions_begin(sessions);
+    if (session_id == 0) {
+        /* The link policy refused the client past the limit a moment ago on
+         * this thread: reaching here is a bug of ours, not the client's. */
+        red_log_warn("main: no free session for a linked client");
+        red_stream_free(stream);
         return;
     }
-    mc->connection = conn;
-    mc->agent = red_agent_client_create(reds_get_agent(reds), mc->client);
-    reds_connection_opened(reds, conn);
+    MainClient *client = g_new0(MainClient, 1);
+    client->channel = mc;
+    client->session_id = session_id;
+    client->connection = reds_connection_new(reds, red_stream_fd(stream), SPICE_CHANNEL_MAIN, 0,
+                                             session_id);
+    client->rcc = red_channel_client_new(reds_get_core(reds), stream, req, false, &main_ops,
+                                         client);
+    if (client->rcc == NULL) {
+        reds_connection_closed(reds, client->connection);
+        g_free(client);
+        red_sessions_end(sessions, session_id, "main channel failed");
+        return;
+    }
+    client->agent = red_agent_client_create(reds_get_agent(reds), client->rcc);
+    mc->clients = g_list_prepend(mc->clients, client);
+    reds_connection_opened(reds, client->connection);
     SpiceMsg init = { .type = SPICE_MSG_MAIN_INIT };
     init.u.main_init = (SpiceMsgMainInit){
         .session_id = session_id,
@@ -148,17 +170,32 @@ static void main_link(void *opaque, void *instance, RedStream *stream,
         .multi_media_time = mm_time_now(),
         .ram_hint = 0,
     };
-    red_agent_client_fill_init(mc->agent, &init.u.main_init);
-    red_channel_client_send(mc->client, &init);
+    red_agent_client_fill_init(client->agent, &init.u.main_init);
+    red_channel_client_send(client->rcc, &init);
 }
 
-/* The session ended elsewhere (a new client, the ticket changed, the server
- * goes): close our client; main_on_closed follows. */
-static void main_close(void *opaque, const char *why)
+/* Session session_id ended elsewhere (the ticket changed, the server goes,
+ * or one of its other channels failed): close its main channel;
+ * main_on_closed follows. */
+static void main_session_ended(void *opaque, uint32_t session_id, const char *why)
 {
     MainChannel *mc = opaque;
-    if (mc->client) {
-        red_channel_client_close(mc->client, why);
+    for (GList *l = mc->clients; l; l = l->next) {
+        MainClient *client = l->data;
+        if (client->session_id == session_id) {
+            red_channel_client_close(client->rcc, why);
+            return; /* one main channel per session; l may be gone now */
+        }
+    }
+}
+
+static void main_close_all(void *opaque, const char *why)
+{
+    MainChannel *mc = opaque;
+    for (GList *l = mc->clients, *next; l; l = next) {
+        next = l->next; /* closing one frees only that one */
+        MainClient *client = l->data;
+        red_channel_client_close(client->rcc, why);
     }
 }
 
@@ -166,8 +203,8 @@ static const RedChannelClass main_class = {
     .type = SPICE_CHANNEL_MAIN,
     .opens_session = true,
     .link = main_link,
-    .session_ended = main_close,
-    .close_all = main_close,
+    .session_ended = main_session_ended,
+    .close_all = main_close_all,
 };
 
 MainChannel *main_channel_new(RedsState *reds)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* main-channel.h: the main channel, whose link opens the client session.
+/* main-channel.h: the main channel, whose link opens a client's session.
  *
  * Registered with the server's channel registry at creation; it opens a
- * session when a client links and ends it when that client goes.
+ * session when a client links (up to RED_SESSION_MAX_CLIENTS at once) and
+ * ends that session, and only that one, when the client goes.
  * Threads: main thread only.
  */
 #ifndef MAIN_CHANNEL_H
@@ -17,7 +18,7 @@ MainChannel *main_channel_new(RedsState *reds);
 /* Frees it; its client must be closed already (registry close_all). NULL ok. */
 void main_channel_free(MainChannel *mc);
 
-/* Tells the client the supported and current mouse modes (after a tablet
+/* Tells every client the supported and current mouse modes (after a tablet
  * came or went); falls back to the server mouse when the current mode is no
  * longer supported. */
 void main_channel_send_mouse_mode(MainChannel *mc);

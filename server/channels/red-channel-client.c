@@ -36,6 +36,7 @@ struct RedChannelClient {
 
     bool read_paused;   /* the owner has no room for another message */
     bool closed;        /* no more I/O; on_closed pending or done */
+    bool peer_closed;   /* closed because the client closed its socket */
     bool closed_notified;
     int in_handler;     /* depth of I/O callbacks on the stack */
 };
@@ -59,6 +60,13 @@ static unsigned rcc_stall_limit_ms(void)
         return RED_CLIENT_STALL_MS;
     }
     return (unsigned)v;
+}
+
+/* A write that failed because the client went away (it closed or reset
+ * the socket while we were sending): the client left, nothing failed. */
+static void rcc_note_write_error(RedChannelClient *rcc, int err)
+{
+    rcc->peer_closed = err == EPIPE || err == ECONNRESET;
 }
 
 static void rcc_update_watch(RedChannelClient *rcc)
@@ -219,6 +227,7 @@ static void rcc_on_io(int fd, int event, void *opaque)
     if ((event & SPICE_WATCH_EVENT_WRITE) && !rcc->closed) {
         bool was_blocked = !red_channel_client_can_send(rcc);
         if (red_stream_flush(rcc->stream) != 0) {
+            rcc_note_write_error(rcc, errno);
             red_channel_client_close(rcc, "write failed");
         } else if (was_blocked && red_channel_client_can_send(rcc) && rcc->ops.on_writable) {
             rcc->ops.on_writable(rcc, rcc->opaque);
@@ -226,6 +235,7 @@ static void rcc_on_io(int fd, int event, void *opaque)
     }
     if ((event & SPICE_WATCH_EVENT_READ) && !rcc->closed) {
         if (!rcc_read(rcc) && !rcc->closed) {
+            rcc->peer_closed = true;
             red_channel_client_close(rcc, "peer closed");
         }
     }
@@ -297,6 +307,7 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg)
         return -1;
     }
     if (red_stream_write(rcc->stream, rcc->out.data, rcc->out.len) != 0) {
+        rcc_note_write_error(rcc, errno);
         red_channel_client_close(rcc, errno == ENOBUFS ? "client too slow" : "write failed");
         return -1;
     }
@@ -326,6 +337,11 @@ bool red_channel_client_can_send(const RedChannelClient *rcc)
 {
     return !rcc->closed && (!rcc->use_acks || rcc->unacked < 2 * RED_ACK_WINDOW) &&
            red_stream_pending(rcc->stream) < RED_SEND_HIGH_WATER;
+}
+
+bool red_channel_client_peer_closed(const RedChannelClient *rcc)
+{
+    return rcc->peer_closed;
 }
 
 bool red_channel_client_has_cap(const RedChannelClient *rcc, unsigned cap)

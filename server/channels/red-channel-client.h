@@ -70,6 +70,12 @@ void red_channel_client_pause_read(RedChannelClient *rcc, bool paused);
 /* Closes with a log line; on_closed follows (deferred if inside a handler). */
 void red_channel_client_close(RedChannelClient *rcc, const char *why);
 
+/* After on_closed: true when the client closed or reset its socket (it left
+ * this channel; seen as EOF, or EPIPE/ECONNRESET on a write), false when we
+ * closed it (bad input, another write error, a stall, or
+ * red_channel_client_close): a failure that ends the client's session. */
+bool red_channel_client_peer_closed(const RedChannelClient *rcc);
+
 bool red_channel_client_has_cap(const RedChannelClient *rcc, unsigned cap);
 uint8_t red_channel_client_type(const RedChannelClient *rcc);
 uint8_t red_channel_client_id(const RedChannelClient *rcc);

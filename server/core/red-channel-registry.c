@@ -131,20 +131,10 @@ void red_channel_registry_caps(const RedChannelRegistry *r, uint8_t type, SpiceL
     }
 }
 
-uint32_t red_channel_registry_check(const RedChannelRegistry *r, const SpiceLinkRequest *req,
-                                    uint32_t session_id)
+bool red_channel_registry_opens_session(const RedChannelRegistry *r, uint8_t type)
 {
-    const RegisteredClass *c = find_class(r, req->channel_type);
-    if (c && c->cls->opens_session) {
-        return SPICE_LINK_ERR_OK; /* a new session (migration is not supported) */
-    }
-    /* The session is checked first, as the real server does: a client of
-     * an ended session learns that, whatever channel it asks for. */
-    if (session_id == 0 || req->connection_id != session_id) {
-        return SPICE_LINK_ERR_BAD_CONNECTION_ID;
-    }
-    return find_instance(r, req->channel_type, req->channel_id) >= 0
-               ? SPICE_LINK_ERR_OK : SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE;
+    const RegisteredClass *c = find_class(r, type);
+    return c && c->cls->opens_session;
 }
 
 void red_channel_registry_link(RedChannelRegistry *r, RedStream *stream,
@@ -166,12 +156,13 @@ void red_channel_registry_link(RedChannelRegistry *r, RedStream *stream,
     c->cls->link(c->opaque, instance, stream, req);
 }
 
-void red_channel_registry_session_ended(RedChannelRegistry *r, const char *why)
+void red_channel_registry_session_ended(RedChannelRegistry *r, uint32_t session_id,
+                                        const char *why)
 {
     for (guint i = 0; i < r->classes->len; i++) {
         const RegisteredClass *c = &g_array_index(r->classes, RegisteredClass, i);
         if (c->cls->session_ended) {
-            c->cls->session_ended(c->opaque, why);
+            c->cls->session_ended(c->opaque, session_id, why);
         }
     }
 }

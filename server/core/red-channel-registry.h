@@ -5,8 +5,9 @@
  *
  * A class is one channel type (main, inputs, display, cursor) with its
  * operations; an instance is one (type, id) a client may link to (display 0,
- * cursor 0, ...).  The main channel is a class without instances: linking it
- * opens a session rather than joining one.
+ * cursor 0, ...), and every client of every session may link to it.  The
+ * main channel is a class without instances: linking it opens a session
+ * rather than joining one.
  *
  * Threads: main thread only (link, session end and server teardown all run
  * there).
@@ -32,9 +33,10 @@ typedef struct RedChannelClass {
     /* A client finished the handshake for instance (NULL for a class that
      * opens sessions); the stream's ownership passes. */
     void (*link)(void *opaque, void *instance, RedStream *stream, const SpiceLinkRequest *req);
-    /* The session ended: drop its clients.  NULL for a class whose clients
-     * end on their own when the viewer closes their sockets. */
-    void (*session_ended)(void *opaque, const char *why);
+    /* Session session_id ended: close the clients of that session (those
+     * that linked quoting it), and only those.  NULL for a class with no
+     * clients of its own. */
+    void (*session_ended)(void *opaque, uint32_t session_id, const char *why);
     /* The server is being destroyed: close every client now.  NULL when the
      * class's owner closes them (display workers do, when destroyed). */
     void (*close_all)(void *opaque, const char *why);
@@ -66,17 +68,17 @@ size_t red_channel_registry_size(const RedChannelRegistry *r); /* offered instan
 
 /* The link policy's questions, answered from the classes: */
 void red_channel_registry_caps(const RedChannelRegistry *r, uint8_t type, SpiceLinkCaps *caps);
-/* SPICE_LINK_ERR_OK, BAD_CONNECTION_ID (no session, or another one) or
- * CHANNEL_NOT_AVAILABLE; session_id 0 means no session. */
-uint32_t red_channel_registry_check(const RedChannelRegistry *r, const SpiceLinkRequest *req,
-                                    uint32_t session_id);
+/* Does linking this channel type open a session (the main channel)? */
+bool red_channel_registry_opens_session(const RedChannelRegistry *r, uint8_t type);
 /* Hands a linked stream to its class (ownership passes; a stream nobody
  * serves is closed). */
 void red_channel_registry_link(RedChannelRegistry *r, RedStream *stream,
                                const SpiceLinkRequest *req);
 
-/* Every class hears that the session ended, in the order they were added. */
-void red_channel_registry_session_ended(RedChannelRegistry *r, const char *why);
+/* Every class hears that session session_id ended, in the order they were
+ * added (red-session.c announces it). */
+void red_channel_registry_session_ended(RedChannelRegistry *r, uint32_t session_id,
+                                        const char *why);
 /* Every class closes its clients, the last added first (teardown runs in
  * the reverse order of set-up). */
 void red_channel_registry_close_all(RedChannelRegistry *r, const char *why);

@@ -23,6 +23,8 @@ typedef enum {
     RED_MAIN_EVENT_CONNECTION_CLOSED,
     /* A primary surface was created: the tablet's logical size follows it. */
     RED_MAIN_EVENT_PRIMARY_SIZE,
+    /* A display/cursor client failed: its session ends. */
+    RED_MAIN_EVENT_SESSION_FAILED,
 } RedMainEventType;
 
 typedef struct RedMainEvent {
@@ -30,6 +32,7 @@ typedef struct RedMainEvent {
     union {
         RedsConnection *connection;             /* CONNECTION_CLOSED: ownership passes */
         struct { uint32_t width, height; } size; /* PRIMARY_SIZE */
+        uint32_t session_id;                    /* SESSION_FAILED */
     } u;
 } RedMainEvent;
 

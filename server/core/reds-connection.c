@@ -8,11 +8,12 @@
 
 #include "reds-private.h"
 
-RedsConnection *reds_connection_new(RedsState *reds, int fd, uint8_t type, uint8_t id)
+RedsConnection *reds_connection_new(RedsState *reds, int fd, uint8_t type, uint8_t id,
+                                    uint32_t session_id)
 {
     RedsConnection *c = g_new0(RedsConnection, 1);
     SpiceChannelEventInfo *i = &c->info;
-    i->connection_id = red_session_id(reds->session);
+    i->connection_id = session_id;
     i->type = type;
     i->id = id;
     i->flags = SPICE_CHANNEL_EVENT_FLAG_ADDR_EXT;

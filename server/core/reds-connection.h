@@ -20,9 +20,10 @@ typedef struct RedsConnection {
     SpiceChannelEventInfo info;
 } RedsConnection;
 
-/* A record for the socket fd of channel (type, id) in the current session;
+/* A record for the socket fd of channel (type, id) of session session_id;
  * no event yet. */
-RedsConnection *reds_connection_new(RedsState *reds, int fd, uint8_t type, uint8_t id);
+RedsConnection *reds_connection_new(RedsState *reds, int fd, uint8_t type, uint8_t id,
+                                    uint32_t session_id);
 /* Emits event (SPICE_CHANNEL_EVENT_*) for c; c NULL is ignored. */
 void reds_connection_event(RedsState *reds, RedsConnection *c, int event);
 /* Emits CONNECTED then INITIALIZED: the channel is serving its client. */

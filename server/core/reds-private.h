@@ -75,9 +75,9 @@ struct RedsState {
     GList *links;               /* RedLink* in handshake */
     RedLinkPolicy link_policy;
 
-    /* channels and the session */
+    /* channels and the sessions (one per connected client) */
     RedChannelRegistry *registry;
-    RedSession *session;
+    RedSessions *sessions;
     struct MainChannel *main_channel;
     struct InputsChannel *inputs_channel;
     GList *connections;         /* RedsConnection*, for channel events */

@@ -14,9 +14,19 @@ RedChannelRegistry *reds_get_registry(RedsState *reds)
     return reds->registry;
 }
 
-RedSession *reds_get_session(RedsState *reds)
+RedSessions *reds_get_sessions(RedsState *reds)
 {
-    return reds->session;
+    return reds->sessions;
+}
+
+unsigned reds_count_clients(const RedsState *reds)
+{
+    return red_sessions_count(reds->sessions);
+}
+
+void reds_end_all_sessions(RedsState *reds, const char *why)
+{
+    red_sessions_end_all(reds->sessions, why);
 }
 
 struct RedAgent *reds_get_agent(RedsState *reds)
@@ -32,16 +42,6 @@ bool reds_agent_copypaste(const RedsState *reds)
 bool reds_agent_file_xfer(const RedsState *reds)
 {
     return reds->agent_file_xfer;
-}
-
-bool reds_clients_connected(const RedsState *reds)
-{
-    return red_session_id(reds->session) != 0;
-}
-
-void reds_disconnect_clients(RedsState *reds, const char *why)
-{
-    red_session_end(reds->session, why);
 }
 
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds)

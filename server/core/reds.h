@@ -23,7 +23,14 @@ typedef struct RedsState RedsState;
 /* The host's main loop. */
 const SpiceCoreInterface *reds_get_core(const RedsState *reds);
 RedChannelRegistry *reds_get_registry(RedsState *reds);
-RedSession *reds_get_session(RedsState *reds);
+RedSessions *reds_get_sessions(RedsState *reds);
+
+/* Clients connected now (sessions on), 0 .. RED_SESSION_MAX_CLIENTS: what
+ * spice_server_get_num_clients and the ticket's *_if_connected flags ask. */
+unsigned reds_count_clients(const RedsState *reds);
+/* Ends every client's session (all their channels close), e.g. when the
+ * host changes the ticket with disconnect_if_connected. */
+void reds_end_all_sessions(RedsState *reds, const char *why);
 /* The guest agent (chardev/red-agent.h), present whether or not its device
  * is added. */
 struct RedAgent *reds_get_agent(RedsState *reds);
@@ -32,12 +39,6 @@ struct RedAgent *reds_get_agent(RedsState *reds);
 bool reds_agent_copypaste(const RedsState *reds);
 bool reds_agent_file_xfer(const RedsState *reds);
 
-/* Is a client connected (a session on)?  The host's ticket policy
- * (fail_if_connected, disconnect_if_connected) asks this. */
-bool reds_clients_connected(const RedsState *reds);
-/* Disconnects every connected client; why is logged.  Nothing happens when
- * none is connected. */
-void reds_disconnect_clients(RedsState *reds, const char *why);
 
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);
@@ -48,7 +49,9 @@ SpiceTabletInstance *reds_get_tablet(const RedsState *reds);
 uint8_t reds_get_kbd_leds(const RedsState *reds);
 void reds_set_kbd_leds(RedsState *reds, uint8_t leds);
 
-/* SPICE_MOUSE_MODE_SERVER, or _CLIENT (only while a tablet is plugged in). */
+/* SPICE_MOUSE_MODE_SERVER, or _CLIENT (only while a tablet is plugged in).
+ * The mode is server-wide, as upstream's: any client may request it, the
+ * last request wins, and every client's main channel is told the result. */
 uint32_t reds_get_mouse_mode(const RedsState *reds);
 /* Sets mode if supported; returns 0, or -1 (mode unchanged). */
 int reds_set_mouse_mode(RedsState *reds, uint32_t mode);

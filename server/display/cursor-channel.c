@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cursor-channel.c: the cursor channel's clients, served by the worker.
+/* cursor-channel.c: the cursor channel's clients, served by the worker:
+ * every cursor client of every session gets every cursor message.
  * The worker keeps the current shape, position and visibility, so a client
  * that connects later gets them in CURSOR_INIT. */
 #include "config.h"
@@ -31,6 +32,9 @@ static void cursor_client_remove(CursorClient *cc)
     RedWorker *w = cc->worker;
     w->cursor_clients = g_list_remove(w->cursor_clients, cc);
     w->stats.cursor_clients = g_list_length(w->cursor_clients);
+    if (!red_channel_client_peer_closed(cc->rcc) && !w->closing_all) {
+        w->events.client_failed(w->events.opaque, cc->session_id);
+    }
     red_channel_client_free(cc->rcc);
     if (cc->connection) {
         w->events.client_closed(w->events.opaque, cc->connection);
@@ -98,6 +102,7 @@ void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkReque
     CursorClient *cc = g_new0(CursorClient, 1);
     cc->worker = w;
     cc->connection = conn;
+    cc->session_id = req->connection_id;
     cc->rcc = red_channel_client_new(red_worker_loop_core(w->loop), stream, req, true,
                                      &cursor_ops, cc);
     if (cc->rcc == NULL) {
@@ -182,5 +187,16 @@ void cursor_channel_close_all(RedWorker *w)
     while (w->cursor_clients) {
         CursorClient *cc = w->cursor_clients->data;
         red_channel_client_close(cc->rcc, "server shutting down");
+    }
+}
+
+void cursor_channel_detach_session(RedWorker *w, uint32_t session_id)
+{
+    for (GList *l = w->cursor_clients, *next; l; l = next) {
+        next = l->next; /* closing one frees only that one */
+        CursorClient *cc = l->data;
+        if (cc->session_id == session_id) {
+            red_channel_client_close(cc->rcc, "session closed");
+        }
     }
 }

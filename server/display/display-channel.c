@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* display-channel.c: the display channel's clients, served by the worker.
  *
+ * Clients of several sessions may watch the same display; each is served on
+ * its own: a newcomer gets SURFACE_CREATE and the whole primary in one
+ * draw, then the updates, and closes with its session.
+ *
  * Each client keeps a damage region: the part of the primary surface it has
  * not received since it last changed.  Rendering adds to every client's
  * damage; sending takes rectangles out of it and ships the current pixels
@@ -35,6 +39,9 @@ static void display_client_remove(DisplayClient *dc)
     w->display_clients = g_list_remove(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     pixman_region32_fini(&dc->damage);
+    if (!red_channel_client_peer_closed(dc->rcc) && !w->closing_all) {
+        w->events.client_failed(w->events.opaque, dc->session_id);
+    }
     red_channel_client_free(dc->rcc);
     if (dc->connection) {
         w->events.client_closed(w->events.opaque, dc->connection);
@@ -192,6 +199,7 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
     DisplayClient *dc = g_new0(DisplayClient, 1);
     dc->worker = w;
     dc->connection = conn;
+    dc->session_id = req->connection_id;
     pixman_region32_init(&dc->damage);
     dc->rcc = red_channel_client_new(red_worker_loop_core(w->loop), stream, req, true,
                                      &display_ops, dc);
@@ -262,5 +270,16 @@ void display_channel_close_all(RedWorker *w)
     while (w->display_clients) {
         DisplayClient *dc = w->display_clients->data;
         red_channel_client_close(dc->rcc, "server shutting down");
+    }
+}
+
+void display_channel_detach_session(RedWorker *w, uint32_t session_id)
+{
+    for (GList *l = w->display_clients, *next; l; l = next) {
+        next = l->next; /* closing one frees only that one */
+        DisplayClient *dc = l->data;
+        if (dc->session_id == session_id) {
+            red_channel_client_close(dc->rcc, "session closed");
+        }
     }
 }

@@ -23,6 +23,9 @@ typedef struct RedWorkerEvents {
     /* A display or cursor client is gone; connection (from its
      * ATTACH_CLIENT request) goes back to the server. */
     void (*client_closed)(void *opaque, RedsConnection *connection);
+    /* A display or cursor client of session session_id failed (closed by
+     * us, not by its peer): its whole session must end. */
+    void (*client_failed)(void *opaque, uint32_t session_id);
     /* A primary surface of width x height was created. */
     void (*primary_created)(void *opaque, uint32_t width, uint32_t height);
 } RedWorkerEvents;
@@ -47,6 +50,7 @@ typedef enum {
     RED_WORKER_MONITORS_CONFIG,
     RED_WORKER_DRIVER_UNLOAD,
     RED_WORKER_ATTACH_CLIENT,
+    RED_WORKER_DETACH_SESSION,  /* close link.channel_type's clients of link.connection_id */
     RED_WORKER_COMPLETE_ONLY,   /* async no-op: just complete the cookie */
     RED_WORKER_SHUTDOWN,
 } RedWorkerOp;
@@ -67,7 +71,7 @@ typedef struct RedWorkerRequest {
     uint32_t count;
     uint64_t addr;              /* MONITORS_CONFIG: QXLPHYSICAL */
     RedStream *stream;          /* ATTACH_CLIENT: ownership passes */
-    SpiceLinkRequest link;
+    SpiceLinkRequest link;      /* ATTACH_CLIENT; DETACH_SESSION: type and connection id */
     RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
     bool compress;              /* ATTACH_CLIENT: LZ4 allowed (the host's setting) */
 } RedWorkerRequest;

@@ -21,6 +21,7 @@ typedef struct DisplayClient {
     RedWorker *worker;
     RedChannelClient *rcc;
     RedsConnection *connection;
+    uint32_t session_id;        /* the connection id its link quoted */
     pixman_region32_t damage;   /* primary area the client has not got yet */
     bool surface_sent;          /* SURFACE_CREATE of the current primary sent */
     bool lz4;                   /* client has SPICE_DISPLAY_CAP_LZ4_COMPRESSION */
@@ -30,6 +31,7 @@ typedef struct CursorClient {
     RedWorker *worker;
     RedChannelClient *rcc;
     RedsConnection *connection;
+    uint32_t session_id;        /* the connection id its link quoted */
     /* Got CURSOR_RESET: spice-gtk ignores SET/MOVE until a new CURSOR_INIT,
      * so this client's next cursor message is an INIT. */
     bool needs_init;
@@ -77,6 +79,9 @@ struct RedWorker {
 
     GList *display_clients;      /* DisplayClient* */
     GList *cursor_clients;       /* CursorClient* */
+    /* SHUTDOWN is closing every client: not their failure, so their
+     * sessions are not ended for it (the instance went, not the client). */
+    bool closing_all;
 
     RedWorkerStats stats;        /* updated with g_atomic where read elsewhere */
 };
@@ -100,6 +105,8 @@ void display_channel_primary_destroyed(RedWorker *w);
 void display_channel_damage(RedWorker *w, const pixman_box32_t *box);
 void display_channel_push_all(RedWorker *w);
 void display_channel_close_all(RedWorker *w);
+/* Closes the display clients of session session_id (it ended). */
+void display_channel_detach_session(RedWorker *w, uint32_t session_id);
 
 /* cursor-channel.c: clients of the cursor channel */
 void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
@@ -107,5 +114,7 @@ void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkReque
 void cursor_channel_handle(RedWorker *w, const RedCursorCommand *cmd);
 void cursor_channel_reset(RedWorker *w);
 void cursor_channel_close_all(RedWorker *w);
+/* Closes the cursor clients of session session_id (it ended). */
+void cursor_channel_detach_session(RedWorker *w, uint32_t session_id);
 
 #endif /* RED_WORKER_PRIVATE_H */

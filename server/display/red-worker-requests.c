@@ -159,12 +159,20 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
             cursor_channel_attach(w, r->stream, &r->link, r->connection);
         }
         break;
+    case RED_WORKER_DETACH_SESSION:
+        if (r->link.channel_type == SPICE_CHANNEL_DISPLAY) {
+            display_channel_detach_session(w, r->link.connection_id);
+        } else {
+            cursor_channel_detach_session(w, r->link.connection_id);
+        }
+        break;
     case RED_WORKER_RESET_IMAGE_CACHE: /* no server-side image cache */
     case RED_WORKER_MONITORS_CONFIG:   /* MONITORS_CONFIG is not advertised */
     case RED_WORKER_DRIVER_UNLOAD:
     case RED_WORKER_COMPLETE_ONLY:
         break;
     case RED_WORKER_SHUTDOWN:
+        w->closing_all = true;
         display_channel_close_all(w);
         cursor_channel_close_all(w);
         g_main_loop_quit(w->main_loop);

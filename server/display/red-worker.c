@@ -16,6 +16,15 @@
 
 #include "red-log.h"
 
+/* Does the caller wait for this request?  Sync spice_qxl_* calls do; async
+ * ones, the coalesced wakeup/OOM and the main thread's client requests
+ * (attach, detach: the main thread must never block on a worker) do not. */
+static bool is_waited_for(const RedWorkerRequest *r)
+{
+    return !r->async && r->op != RED_WORKER_WAKEUP && r->op != RED_WORKER_OOM &&
+           r->op != RED_WORKER_ATTACH_CLIENT && r->op != RED_WORKER_DETACH_SESSION;
+}
+
 static gboolean worker_on_wake(gint fd, GIOCondition cond, gpointer data)
 {
     RedWorker *w = data;
@@ -32,8 +41,7 @@ static gboolean worker_on_wake(gint fd, GIOCondition cond, gpointer data)
             break;
         }
         red_worker_handle_request(w, &q->req);
-        if (q->req.async || q->req.op == RED_WORKER_WAKEUP || q->req.op == RED_WORKER_OOM ||
-            q->req.op == RED_WORKER_ATTACH_CLIENT) {
+        if (!is_waited_for(&q->req)) {
             g_free(q);
         } else {
             g_mutex_lock(&w->lock);
@@ -74,8 +82,7 @@ void red_worker_request(RedWorker *w, const RedWorkerRequest *req)
         return;
     }
     QueuedRequest *q = g_new0(QueuedRequest, 1);
-    bool sync = !req->async && req->op != RED_WORKER_WAKEUP && req->op != RED_WORKER_OOM &&
-                req->op != RED_WORKER_ATTACH_CLIENT;
+    bool sync = is_waited_for(req);
     q->req = *req;
     g_mutex_lock(&w->lock);
     g_queue_push_tail(&w->queue, q);

@@ -5,7 +5,7 @@
 # (status, snapshot, wait-idle, ...), used by the real-QEMU S3 tests; checked
 # pixel for pixel against the scene test-display-scene serves.
 TESTS += client/test-spice-watch.sh
-EXTRA_DIST += client/spice-watch.py client/test-spice-watch.sh
+EXTRA_DIST += client/spice-watch.py client/spice-watch-lib.sh client/test-spice-watch.sh
 
 # spice-gtk's clipboard (both ways) and monitors config through our agent
 # (server/agent-server: our server with a scripted vdagent).

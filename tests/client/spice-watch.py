@@ -36,9 +36,10 @@ Commands (stdin, one JSON object per line; an optional "id" is echoed back):
       Connects (if not connected) and waits until the main channel and the
       channels asked for by --channels are open, at most T seconds; ok=false
       at once if the connection fails or is closed.
-Defaults: "timeout" 10 s, "ms" 500.  A SPICE server takes one client: any
-other client (spicy-screenshot...) connecting kicks this one off
-(channel-closed + disconnected events; "connect" again).
+Defaults: "timeout" 10 s, "ms" 500.  Debian's SPICE server takes one client:
+any other client (spicy-screenshot...) connecting kicks this one off
+(channel-closed + disconnected events; "connect" again).  Ours takes several
+(README, "Several clients at once").
   {"cmd":"disconnect"}                   closes the session (replies at once)
   {"cmd":"quit"}                         replies, then exits 0
 

@@ -144,3 +144,19 @@ server_test_public_api_SOURCES = server/test-public-api.c $(QXL_CLIENT_SOURCES)
 server_test_public_api_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
 server_test_public_api_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS)
+# Several clients at once (issue 14): each display gets every picture, a
+# client goes with all its channels and only those, the client past
+# RED_SESSION_MAX_CLIENTS gets its link error, foreign connection ids are
+# refused.  Links libserver-core for the limit's constant.
+test_programs += server/test-multi-client
+server_test_multi_client_SOURCES = server/test-multi-client.c $(QXL_CLIENT_SOURCES)
+server_test_multi_client_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(top_srcdir)/server/core \
+	-I$(top_srcdir)/server/net -I$(top_srcdir)/spice
+server_test_multi_client_LDADD = libtestutil.la $(top_builddir)/server/libserver-core.la \
+	$(QXL_CLIENT_LIBS)
+
+# Real clients at once on our server: remote-viewer (Xvfb), spice-gtk's
+# watcher and spicy-screenshot coming and going; no one is disconnected and
+# every picture equals the server's.
+TESTS += server/test-multi-viewer.sh
+EXTRA_DIST += server/test-multi-viewer.sh server/xwd-find-image.py

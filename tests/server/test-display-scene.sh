@@ -67,19 +67,7 @@ dump_logs() {
     done
 }
 
-# Waits up to $2 seconds for process $1 to exit; returns 1 if it did not.
-wait_gone() {
-    i=0
-    while kill -0 "$1" 2>/dev/null; do
-        # A zombie still answers kill -0; it has exited all the same.
-        state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-        [ "$state" = Z ] && return 0
-        [ "$i" -ge $(($2 * 10)) ] && return 1
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 0
-}
+. "$(dirname "$0")/../lib/procs.sh"
 
 # One full run: $1 = label, remaining arguments go to the program.
 run_case() {

@@ -187,13 +187,19 @@ static void test_good_client_keeps_working(void)
     uint32_t session;
     int good = open_session(&fx, &session);
     static const uint8_t unknown[] = { 0xe7, 0x03, 0, 0, 0, 0 };
+    /* the hostile client has a session of its own beside the good one;
+     * its broken inputs channel ends that session, main channel included */
+    uint32_t bad_session;
+    int bad_main = open_session(&fx, &bad_session);
+    CHECK(bad_session != session);
     int bad = client_connect(fx.port);
-    /* a second main link replaces the session (one client at a time), so
-     * the hostile one attacks the inputs channel of the good session */
-    CHECK_EQ_U64(link_channel(bad, SPICE_CHANNEL_INPUTS, session, "secret"), SPICE_LINK_ERR_OK);
+    CHECK_EQ_U64(link_channel(bad, SPICE_CHANNEL_INPUTS, bad_session, "secret"),
+                 SPICE_LINK_ERR_OK);
     CHECK(write_all(bad, unknown, sizeof(unknown)) == 0);
     CHECK(closed_by_server(bad));
+    CHECK(closed_by_server(bad_main));
     close(bad);
+    close(bad_main);
 
     SpiceMsgc attach = { .type = SPICE_MSGC_MAIN_ATTACH_CHANNELS };
     send_msgc(good, SPICE_CHANNEL_MAIN, &attach);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test-server-core: the pieces of server/core/ on their own, without a
  * client or a worker: the channel registry answers the link policy and
- * keeps the order of CHANNELS_LIST, the session's end reaches every class
- * once, and the main queue delivers what threads post, in order, on the
+ * keeps the order of CHANNELS_LIST, the session table answers the link
+ * policy up to its limit and a session's end reaches every class once, with
+ * that session's id, and the main queue delivers what threads post, in order, on the
  * main thread (also what is still queued when it is destroyed). */
 #include "config.h"
 
@@ -25,7 +26,8 @@
 typedef struct Journal {
     char heard[MAX_HEARD][32];
     unsigned n;
-    RedSession *session;        /* ends it again from inside, when set */
+    RedSessions *sessions;      /* ends the session again from inside, when set */
+    uint32_t last_ended;        /* the id the last session_ended carried */
 } Journal;
 
 static void journal_add(Journal *j, const char *what, uint8_t type)
@@ -58,13 +60,15 @@ static void fake_link(void *opaque, void *instance, RedStream *stream,
     red_stream_free(stream);
 }
 
-static void fake_session_ended(void *opaque, const char *why)
+static void fake_session_ended(void *opaque, uint32_t session_id, const char *why)
 {
     FakeClass *f = opaque;
     (void)why;
     journal_add(f->journal, "ended", f->cls.type);
-    if (f->journal->session) {
-        red_session_end(f->journal->session, "again"); /* must be a no-op */
+    f->journal->last_ended = session_id;
+    if (f->journal->sessions) {
+        /* must be a no-op: the id is void before anyone hears */
+        red_sessions_end(f->journal->sessions, session_id, "again");
     }
 }
 
@@ -160,25 +164,34 @@ static void test_registry_answers_the_link_policy(void)
     int instance = 0;
     red_channel_registry_add(r, SPICE_CHANNEL_INPUTS, 0, &instance);
     red_channel_registry_add(r, SPICE_CHANNEL_DISPLAY, 4, &instance);
-    const uint32_t sid = 0x1234;
+    RedSessions *t = red_sessions_new(r);
+    const uint32_t sid = red_sessions_begin(t);
+    CHECK(sid != 0);
     SpiceLinkRequest req;
 
     /* The main channel opens a session: any id, no connection id. */
     req = request(SPICE_CHANNEL_MAIN, 7, 99);
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, 0), SPICE_LINK_ERR_OK);
-    /* Others join the current session, checked before the channel. */
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_OK);
+    /* Others join a session that is on, checked before the channel. */
+    req = request(SPICE_CHANNEL_INPUTS, 0, 0);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_BAD_CONNECTION_ID);
+    req = request(SPICE_CHANNEL_INPUTS, 0, sid + 1);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_BAD_CONNECTION_ID);
     req = request(SPICE_CHANNEL_INPUTS, 0, sid);
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, 0), SPICE_LINK_ERR_BAD_CONNECTION_ID);
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, sid + 1), SPICE_LINK_ERR_BAD_CONNECTION_ID);
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, sid), SPICE_LINK_ERR_OK);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_OK);
     req = request(SPICE_CHANNEL_INPUTS, 1, sid);
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, sid), SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
     req = request(SPICE_CHANNEL_DISPLAY, 4, sid);
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, sid), SPICE_LINK_ERR_OK);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_OK);
     req = request(SPICE_CHANNEL_CURSOR, 4, sid); /* no class */
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, sid), SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
     req = request(SPICE_CHANNEL_CURSOR, 4, 0);
-    CHECK_EQ_U64(red_channel_registry_check(r, &req, sid), SPICE_LINK_ERR_BAD_CONNECTION_ID);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_BAD_CONNECTION_ID);
+    /* An ended session's id is refused, whatever the channel. */
+    red_sessions_end(t, sid, "gone");
+    req = request(SPICE_CHANNEL_DISPLAY, 4, sid);
+    CHECK_EQ_U64(red_sessions_check_link(t, &req), SPICE_LINK_ERR_BAD_CONNECTION_ID);
+    red_sessions_free(t);
 
     /* Caps come from the class of the type; none for an unknown type. */
     SpiceLinkCaps caps = { 0 };
@@ -206,6 +219,50 @@ static void test_registry_answers_the_link_policy(void)
 
 /* ---- the session -------------------------------------------------------------- */
 
+static void test_sessions_up_to_the_limit(void)
+{
+    Journal j = { 0 };
+    FakeClass mainc = fake(SPICE_CHANNEL_MAIN, true, &j);
+    RedChannelRegistry *r = red_channel_registry_new();
+    red_channel_registry_add_class(r, &mainc.cls, &mainc);
+    RedSessions *t = red_sessions_new(r);
+    SpiceLinkRequest main_req = request(SPICE_CHANNEL_MAIN, 0, 0);
+    uint32_t ids[RED_SESSION_MAX_CLIENTS];
+
+    /* Each new session is on beside the others, with an id of its own. */
+    for (unsigned i = 0; i < RED_SESSION_MAX_CLIENTS; i++) {
+        CHECK_EQ_U64(red_sessions_check_link(t, &main_req), SPICE_LINK_ERR_OK);
+        ids[i] = red_sessions_begin(t);
+        CHECK(ids[i] != 0);
+        for (unsigned k = 0; k < i; k++) {
+            CHECK(ids[k] != ids[i]);
+            CHECK(red_sessions_is_open(t, ids[k]));
+        }
+        CHECK_EQ_U64(red_sessions_count(t), i + 1);
+    }
+    CHECK_EQ_U64(j.n, 0); /* nobody was ended by a newcomer */
+    /* The one past the limit: refused at the link, and no session. */
+    CHECK_EQ_U64(red_sessions_check_link(t, &main_req), SPICE_LINK_ERR_CHANNEL_NOT_AVAILABLE);
+    CHECK_EQ_U64(red_sessions_begin(t), 0);
+    CHECK_EQ_U64(red_sessions_count(t), RED_SESSION_MAX_CLIENTS);
+    /* One leaves: its place is free again, the others stay on. */
+    red_sessions_end(t, ids[3], "gone");
+    CHECK_EQ_U64(j.n, 1);
+    CHECK_EQ_U64(j.last_ended, ids[3]);
+    CHECK(!red_sessions_is_open(t, ids[3]));
+    CHECK(red_sessions_is_open(t, ids[2]) && red_sessions_is_open(t, ids[4]));
+    CHECK_EQ_U64(red_sessions_check_link(t, &main_req), SPICE_LINK_ERR_OK);
+    CHECK(red_sessions_begin(t) != 0);
+    /* Ending them all: each heard once. */
+    j.n = 0;
+    red_sessions_end_all(t, "ticket changed");
+    CHECK_EQ_U64(j.n, RED_SESSION_MAX_CLIENTS);
+    CHECK_EQ_U64(red_sessions_count(t), 0);
+    CHECK(!red_sessions_is_open(t, 0));
+    red_sessions_free(t);
+    red_channel_registry_free(r);
+}
+
 static void test_session_end_reaches_every_class_once(void)
 {
     Journal j = { 0 };
@@ -217,24 +274,33 @@ static void test_session_end_reaches_every_class_once(void)
     red_channel_registry_add_class(r, &mainc.cls, &mainc);
     red_channel_registry_add_class(r, &inputs.cls, &inputs);
     red_channel_registry_add_class(r, &display.cls, &display);
-    RedSession *s = red_session_new(r);
-    j.session = s; /* every handler ends the session again, as main does */
+    RedSessions *t = red_sessions_new(r);
+    j.sessions = t; /* every handler ends the session again, as main does */
 
-    CHECK_EQ_U64(red_session_id(s), 0);
-    red_session_end(s, "none on"); /* nothing to end: nobody hears */
+    CHECK_EQ_U64(red_sessions_count(t), 0);
+    red_sessions_end(t, 0, "none on"); /* nothing to end: nobody hears */
+    red_sessions_end(t, 0x1234, "not on");
     CHECK_EQ_U64(j.n, 0);
-    uint32_t first = red_session_begin(s);
+    uint32_t first = red_sessions_begin(t);
     CHECK(first != 0);
-    CHECK_EQ_U64(red_session_id(s), first);
+    CHECK(red_sessions_is_open(t, first));
+    /* A new client ends nothing. */
+    uint32_t second = red_sessions_begin(t);
+    CHECK(second != 0 && second != first);
     CHECK_EQ_U64(j.n, 0);
-    /* A new client ends the session before: each class hears it once. */
-    uint32_t second = red_session_begin(s);
-    CHECK(second != 0);
+    CHECK_EQ_U64(red_sessions_count(t), 2);
+    /* The first one's end: each class hears it once, with its id. */
+    red_sessions_end(t, first, "gone");
     CHECK_EQ_U64(j.n, 2);
     CHECK(strcmp(j.heard[0], "ended 1") == 0);
     CHECK(strcmp(j.heard[1], "ended 3") == 0);
-    red_session_end(s, "gone");
-    CHECK_EQ_U64(red_session_id(s), 0);
+    CHECK_EQ_U64(j.last_ended, first);
+    CHECK(!red_sessions_is_open(t, first));
+    CHECK(red_sessions_is_open(t, second));
+    red_sessions_end(t, first, "gone again");
+    CHECK_EQ_U64(j.n, 2);
+    red_sessions_end(t, second, "gone");
+    CHECK_EQ_U64(red_sessions_count(t), 0);
     CHECK_EQ_U64(j.n, 4);
 
     /* Teardown closes in the reverse order of set-up. */
@@ -244,8 +310,8 @@ static void test_session_end_reaches_every_class_once(void)
     CHECK(strcmp(j.heard[0], "close 2") == 0);
     CHECK(strcmp(j.heard[1], "close 3") == 0);
     CHECK(strcmp(j.heard[2], "close 1") == 0);
-    red_session_free(s);
-    red_session_free(NULL);
+    red_sessions_free(t);
+    red_sessions_free(NULL);
     red_channel_registry_free(r);
 }
 
@@ -327,6 +393,7 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_registry_list_keeps_order),
         TEST_CASE(test_registry_answers_the_link_policy),
+        TEST_CASE(test_sessions_up_to_the_limit),
         TEST_CASE(test_session_end_reaches_every_class_once),
         TEST_CASE(test_main_queue_delivers_in_order_on_main),
     };

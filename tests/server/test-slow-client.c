@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-slow-client: a display client that stops reading must neither block
  * the display worker nor make the server hold an unbounded amount of data
- * for it, while a normal client of the same session keeps getting frames.
+ * for it, while a normal client (another session) keeps getting frames.
  *
  * Each case starts a server (through <spice.h> only) with a fake QXL device
  * and a 640x480 primary, links a normal display client (reads everything,
@@ -293,8 +293,14 @@ static void stuck_run(StuckKind kind)
     SpiceMsgc attach = { .type = SPICE_MSGC_MAIN_ATTACH_CHANNELS };
     CHECK(main_fd >= 0 && test_client_send_msgc(main_fd, SPICE_CHANNEL_MAIN, &attach) == 0);
 
+    /* The stuck client is a client of its own: when the server closes its
+     * display for the stall, its session ends, not the normal one's. */
+    uint32_t stuck_session = 0;
+    int stuck_main_fd = test_client_open_session(ts->port, TEST_QXL_SERVER_PASSWORD,
+                                                 &stuck_session, STUCK_IO_TIMEOUT_MS);
+    CHECK(stuck_main_fd >= 0);
     int good_fd = stuck_link_display(ts->port, session, 0);
-    int stuck_fd = stuck_link_display(ts->port, session, STUCK_RCVBUF);
+    int stuck_fd = stuck_link_display(ts->port, stuck_session, STUCK_RCVBUF);
 
     QXLRect last = stuck_box(kind, STUCK_FRAMES);
     GoodReader r = { .liar_fd = -1, .liar_channel = SPICE_CHANNEL_DISPLAY,
@@ -380,6 +386,9 @@ static void stuck_run(StuckKind kind)
     }
 
     close(stuck_fd);
+    if (stuck_main_fd >= 0) {
+        close(stuck_main_fd);
+    }
     close(good_fd);
     if (main_fd >= 0) {
         close(main_fd);

@@ -46,25 +46,7 @@ server_pid=
 xvfb_pid=
 viewer_pid=
 
-# Waits up to $2 seconds for process $1 to exit; returns 1 if it did not.
-wait_gone() {
-    i=0
-    while kill -0 "$1" 2>/dev/null; do
-        state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-        [ "$state" = Z ] && return 0
-        [ "$i" -ge $(($2 * 10)) ] && return 1
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 0
-}
-
-stop_pid() {
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null
-    wait_gone "$1" "$STOP_TIMEOUT_S" || kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
+. "$here/../lib/procs.sh"
 
 cleanup() {
     stop_pid "$viewer_pid"

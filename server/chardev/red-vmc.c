@@ -20,6 +20,7 @@ typedef struct RedVmc {
     RedCharDevice *dev;
     RedChannelClient *rcc;      /* the one client; NULL none */
     RedsConnection *connection; /* its channel-event record */
+    uint32_t session_id;        /* the connection id its link quoted */
 } RedVmc;
 
 struct RedVmcChannels {
@@ -124,7 +125,8 @@ static void vmc_link(void *opaque, void *instance, RedStream *stream,
         return;
     }
     RedsConnection *conn = reds_connection_new(vmcs->reds, red_stream_fd(stream),
-                                               SPICE_CHANNEL_USBREDIR, vmc->id);
+                                               SPICE_CHANNEL_USBREDIR, vmc->id,
+                                               req->connection_id);
     vmc->rcc = red_channel_client_new(reds_get_core(vmcs->reds), stream, req, false,
                                       &vmc_client_ops, vmc);
     if (vmc->rcc == NULL) {
@@ -132,6 +134,7 @@ static void vmc_link(void *opaque, void *instance, RedStream *stream,
         return;
     }
     vmc->connection = conn;
+    vmc->session_id = req->connection_id;
     reds_connection_opened(vmcs->reds, conn);
     red_char_device_set_state(vmc->dev, true);
     red_char_device_wakeup(vmc->dev);
@@ -147,10 +150,25 @@ static void vmc_close_all(void *opaque, const char *why)
     }
 }
 
+/* A usbredir client belongs to its session and goes with it.  Unlike the
+ * other channels, its own failure closes only itself: the channel also
+ * closes when QEMU removes the device, which must not end the viewer's
+ * session. */
+static void vmc_session_ended(void *opaque, uint32_t session_id, const char *why)
+{
+    RedVmcChannels *vmcs = opaque;
+    for (unsigned i = 0; i < RED_VMC_MAX_CHANNELS; i++) {
+        RedVmc *vmc = vmcs->channels[i];
+        if (vmc && vmc->rcc && vmc->session_id == session_id) {
+            red_channel_client_close(vmc->rcc, why);
+        }
+    }
+}
+
 static const RedChannelClass vmc_class = {
     .type = SPICE_CHANNEL_USBREDIR,
     .link = vmc_link,
-    .session_ended = vmc_close_all,
+    .session_ended = vmc_session_ended,
     .close_all = vmc_close_all,
 };
 

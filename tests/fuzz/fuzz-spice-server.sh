@@ -7,8 +7,7 @@
 # hundred executions are what fits in the suite).
 . "${srcdir:-.}/fuzz/fuzz-stack-flags.sh"
 t=$s/tests
-CPPFLAGS_FUZZ="$CPPFLAGS_FUZZ -I$t/server -I$t/lib -I$s/spice $(pkg-config --cflags openssl)"
-LIBS_FUZZ="$LIBS_FUZZ $(pkg-config --libs openssl)"
+CPPFLAGS_FUZZ="$CPPFLAGS_FUZZ -I$t/server -I$t/lib -I$s/spice"
 # shellcheck disable=SC2086 # STACK_SOURCES is a list of paths without spaces
 exec "${srcdir:-.}/fuzz/run-fuzz.sh" fuzz-spice-server "${FUZZ_RUNS:-500}" \
     "${srcdir:-.}/fuzz/fuzz-spice-server.c" $STACK_SOURCES \

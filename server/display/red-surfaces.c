@@ -104,3 +104,69 @@ void red_surface_destroy(RedSurfaces *s, uint32_t id)
     pixman_image_unref(s->surfaces[id].image);
     memset(&s->surfaces[id], 0, sizeof(RedSurface));
 }
+
+int red_surface_snapshot(RedSurface *snap, const RedSurface *src)
+{
+    memset(snap, 0, sizeof(*snap));
+    if (src == NULL || !src->exists) {
+        return -1;
+    }
+    pixman_format_code_t pf = red_surface_pixman_format(src->format);
+    /* Whole 32-bit words per line, as pixman wants; the size was bounded
+     * by red_surface_mem_size when src was created. */
+    uint64_t stride = ((uint64_t)src->width * PIXMAN_FORMAT_BPP(pf) + 31) / 32 * 4;
+    uint8_t *mem = g_try_malloc(stride * src->height);
+    if (mem == NULL) {
+        return -1;
+    }
+    pixman_image_t *img = pixman_image_create_bits(pf, (int)src->width, (int)src->height,
+                                                   (uint32_t *)(void *)mem, (int)stride);
+    if (img == NULL) {
+        g_free(mem);
+        return -1;
+    }
+    pixman_image_composite32(PIXMAN_OP_SRC, src->image, NULL, img, 0, 0, 0, 0, 0, 0,
+                             (int)src->width, (int)src->height);
+    *snap = (RedSurface){ .exists = true, .width = src->width, .height = src->height,
+                          .stride = (int32_t)stride, .format = src->format, .mem = mem,
+                          .image = img, .owns_mem = true };
+    return 0;
+}
+
+void red_surface_snapshot_free(RedSurface *snap)
+{
+    if (!snap->exists) {
+        return;
+    }
+    pixman_image_unref(snap->image);
+    if (snap->owns_mem) {
+        g_free(snap->mem);
+    }
+    memset(snap, 0, sizeof(*snap));
+}
+
+void red_surface_diff_rows(const RedSurface *a, const RedSurface *b, pixman_region32_t *out)
+{
+    if (a->width != b->width || a->height != b->height || a->format != b->format) {
+        pixman_region32_union_rect(out, out, 0, 0, b->width, b->height);
+        return;
+    }
+    size_t line = ((size_t)b->width * PIXMAN_FORMAT_BPP(red_surface_pixman_format(b->format)) +
+                   7) / 8;
+    const uint8_t *pa = (const uint8_t *)pixman_image_get_data(a->image);
+    const uint8_t *pb = (const uint8_t *)pixman_image_get_data(b->image);
+    ptrdiff_t sa = pixman_image_get_stride(a->image), sb = pixman_image_get_stride(b->image);
+    uint32_t start = 0;
+    bool in_band = false;
+    for (uint32_t y = 0; y <= b->height; y++) {
+        bool differs = y < b->height &&
+                       memcmp(pa + (ptrdiff_t)y * sa, pb + (ptrdiff_t)y * sb, line) != 0;
+        if (differs && !in_band) {
+            start = y;
+            in_band = true;
+        } else if (!differs && in_band) {
+            pixman_region32_union_rect(out, out, 0, (int)start, b->width, y - start);
+            in_band = false;
+        }
+    }
+}

@@ -32,6 +32,7 @@ typedef struct RedSurface {
     uint32_t format;           /* SPICE_SURFACE_FMT_* */
     uint8_t *mem;              /* start of the memory range */
     pixman_image_t *image;     /* over mem, first line at the top */
+    bool owns_mem;             /* a snapshot: mem is ours (g_malloc), not the guest's */
 } RedSurface;
 
 typedef struct RedSurfaces {
@@ -59,6 +60,17 @@ int red_surface_create(RedSurfaces *s, uint32_t id, uint32_t width, uint32_t hei
                        int32_t stride, uint32_t format, uint8_t *mem, bool keep_data);
 /* Destroys surface id if it exists; out of range or absent is a no-op. */
 void red_surface_destroy(RedSurfaces *s, uint32_t id);
+
+/* Makes *snap a copy of src's pixels in memory of its own (same size and
+ * format, top-down): the picture the display keeps while the guest has no
+ * primary.  0, or -1 (snap left empty) if src does not exist or memory is
+ * short. */
+int red_surface_snapshot(RedSurface *snap, const RedSurface *src);
+/* Frees a snapshot's memory and empties it; an empty one is a no-op. */
+void red_surface_snapshot_free(RedSurface *snap);
+/* Adds to *out the bands of rows in which a and b (same width and height)
+ * hold different pixels; all of b if their size or format differ. */
+void red_surface_diff_rows(const RedSurface *a, const RedSurface *b, pixman_region32_t *out);
 
 /* The pixman format of a SPICE_SURFACE_FMT_*, 0 if unknown. */
 pixman_format_code_t red_surface_pixman_format(uint32_t format);

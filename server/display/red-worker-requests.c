@@ -30,8 +30,8 @@ static void worker_destroy_primary(RedWorker *w)
 {
     red_worker_drain_rings(w);
     if (w->surfaces.count && w->surfaces.surfaces[0].exists) {
+        display_channel_keep_primary(w);
         red_surface_destroy(&w->surfaces, 0);
-        display_channel_primary_destroyed(w);
     }
     cursor_channel_reset(w);
 }
@@ -39,12 +39,11 @@ static void worker_destroy_primary(RedWorker *w)
 static void worker_destroy_surfaces(RedWorker *w)
 {
     red_worker_drain_rings(w);
-    bool had_primary = w->surfaces.count && w->surfaces.surfaces[0].exists;
+    if (w->surfaces.count && w->surfaces.surfaces[0].exists) {
+        display_channel_keep_primary(w);
+    }
     for (uint32_t i = 0; i < w->surfaces.count; i++) {
         red_surface_destroy(&w->surfaces, i);
-    }
-    if (had_primary) {
-        display_channel_primary_destroyed(w);
     }
     cursor_channel_reset(w);
 }

@@ -101,8 +101,78 @@ void red_surface_destroy(RedSurfaces *s, uint32_t id)
     if (id >= s->count || !s->surfaces[id].exists) {
         return;
     }
-    pixman_image_unref(s->surfaces[id].image);
-    memset(&s->surfaces[id], 0, sizeof(RedSurface));
+    RedSurface *surf = &s->surfaces[id];
+    pixman_image_unref(surf->image);
+    if (surf->shadow) {
+        pixman_image_unref(surf->guest_image);
+        pixman_region32_fini(&surf->unsynced);
+        g_free(surf->shadow);
+    }
+    memset(surf, 0, sizeof(RedSurface));
+}
+
+int red_surface_shadow(RedSurfaces *s, uint32_t id)
+{
+    RedSurface *surf = red_surfaces_get(s, id);
+    if (surf == NULL || surf->shadow) {
+        return -1;
+    }
+    pixman_format_code_t pf = red_surface_pixman_format(surf->format);
+    /* The guest's |stride| bounds the line (red_surface_mem_size). */
+    int32_t stride = surf->stride < 0 ? -surf->stride : surf->stride;
+    uint8_t *shadow = g_try_malloc((size_t)stride * surf->height);
+    if (shadow == NULL) {
+        return -1;
+    }
+    pixman_image_t *img = pixman_image_create_bits(pf, (int)surf->width, (int)surf->height,
+                                                   (uint32_t *)(void *)shadow, stride);
+    if (img == NULL) {
+        g_free(shadow);
+        return -1;
+    }
+    /* Starts equal to the guest's memory (cleared already without
+     * KEEP_DATA), so nothing is unsynced. */
+    pixman_image_composite32(PIXMAN_OP_SRC, surf->image, NULL, img, 0, 0, 0, 0, 0, 0,
+                             (int)surf->width, (int)surf->height);
+    surf->guest_image = surf->image;
+    surf->image = img;
+    surf->shadow = shadow;
+    pixman_region32_init(&surf->unsynced);
+    return 0;
+}
+
+void red_surface_mark_drawn(RedSurface *surf, const pixman_box32_t *box)
+{
+    if (surf->shadow == NULL || box->x2 <= box->x1 || box->y2 <= box->y1) {
+        return;
+    }
+    pixman_region32_union_rect(&surf->unsynced, &surf->unsynced, box->x1, box->y1,
+                               (unsigned)(box->x2 - box->x1), (unsigned)(box->y2 - box->y1));
+}
+
+void red_surface_sync(RedSurface *surf, const pixman_box32_t *area)
+{
+    if (surf->shadow == NULL || !pixman_region32_not_empty(&surf->unsynced)) {
+        return;
+    }
+    pixman_region32_t now;
+    pixman_region32_init(&now);
+    if (area == NULL) {
+        pixman_region32_copy(&now, &surf->unsynced);
+    } else if (area->x2 > area->x1 && area->y2 > area->y1) {
+        pixman_region32_intersect_rect(&now, &surf->unsynced, area->x1, area->y1,
+                                       (unsigned)(area->x2 - area->x1),
+                                       (unsigned)(area->y2 - area->y1));
+    }
+    int n = 0;
+    const pixman_box32_t *b = pixman_region32_rectangles(&now, &n);
+    for (int i = 0; i < n; i++) {
+        pixman_image_composite32(PIXMAN_OP_SRC, surf->image, NULL, surf->guest_image, b[i].x1,
+                                 b[i].y1, 0, 0, b[i].x1, b[i].y1, b[i].x2 - b[i].x1,
+                                 b[i].y2 - b[i].y1);
+    }
+    pixman_region32_subtract(&surf->unsynced, &surf->unsynced, &now);
+    pixman_region32_fini(&now);
 }
 
 int red_surface_snapshot(RedSurface *snap, const RedSurface *src)

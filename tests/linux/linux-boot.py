@@ -388,9 +388,9 @@ def asleep_checks(vm, w, a, c, pre):
         if (r.get("width"), r.get("height")) != tuple(linux_vm_ppm_size(pre)):
             raise Fail("cycle %d: the client's picture while asleep is %sx%s" %
                        (c, r.get("width"), r.get("height")))
-    say("cycle %d: asleep: %s equal to before the suspend"
-        % (c, "the client's picture" if a.driver == "ours" and a.lib == "ours"
-           else "QMP screendump"))
+    say("cycle %d: asleep: %s" % (c, "the client keeps the guest's last frame (no destroy)"
+                                  if a.driver == "ours" and a.lib == "ours"
+                                  else "QMP screendump equal to before the suspend"))
 
 
 def linux_vm_ppm_size(path):

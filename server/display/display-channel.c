@@ -25,12 +25,14 @@
  * bytes of pixels, so one message never holds the socket for long. */
 #define DISPLAY_MAX_UPDATE_BYTES (256u * 1024)
 
+/* What clients are shown: the guest's primary, else the picture kept from
+ * the last one (see display_channel_keep_primary), else nothing. */
 static const RedSurface *primary(RedWorker *w)
 {
-    if (w->surfaces.count == 0 || !w->surfaces.surfaces[0].exists) {
-        return NULL;
+    if (w->surfaces.count && w->surfaces.surfaces[0].exists) {
+        return &w->surfaces.surfaces[0];
     }
-    return &w->surfaces.surfaces[0];
+    return w->kept.exists ? &w->kept : NULL;
 }
 
 static void display_client_remove(DisplayClient *dc)
@@ -217,20 +219,9 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
     display_client_push(dc);
 }
 
-void display_channel_primary_created(RedWorker *w)
-{
-    for (GList *l = w->display_clients; l; l = l->next) {
-        DisplayClient *dc = l->data;
-        dc->surface_sent = false;
-        display_client_push(dc);
-    }
-    const RedSurface *s = primary(w);
-    if (s) {
-        w->events.primary_created(w->events.opaque, s->width, s->height);
-    }
-}
-
-void display_channel_primary_destroyed(RedWorker *w)
+/* Tells every client that had the kept picture (or a primary) that it is
+ * gone: SURFACE_DESTROY, nothing left to send. */
+static void destroy_on_clients(RedWorker *w)
 {
     for (GList *l = w->display_clients, *next; l; l = next) {
         next = l->next;
@@ -243,6 +234,50 @@ void display_channel_primary_destroyed(RedWorker *w)
             red_channel_client_send(dc->rcc, &m); /* may free dc */
         }
     }
+}
+
+void display_channel_primary_created(RedWorker *w)
+{
+    const RedSurface *s = primary(w);
+    if (s == NULL) {
+        return;
+    }
+    if (w->kept.exists && s != &w->kept && s->width == w->kept.width &&
+        s->height == w->kept.height) {
+        /* The same size as the kept picture (a resume): the clients' surface
+         * just continues; they get the rows in which the new primary differs
+         * from what they show (none when the guest restored it). */
+        pixman_region32_t diff;
+        pixman_region32_init(&diff);
+        red_surface_diff_rows(&w->kept, s, &diff);
+        for (GList *l = w->display_clients; l; l = l->next) {
+            DisplayClient *dc = l->data;
+            pixman_region32_union(&dc->damage, &dc->damage, &diff);
+        }
+        pixman_region32_fini(&diff);
+    } else {
+        destroy_on_clients(w);
+    }
+    red_surface_snapshot_free(&w->kept);
+    display_channel_push_all(w);
+    w->events.primary_created(w->events.opaque, s->width, s->height);
+}
+
+void display_channel_keep_primary(RedWorker *w)
+{
+    red_surface_snapshot_free(&w->kept);
+    if (red_surface_snapshot(&w->kept, primary(w)) != 0) {
+        red_log_warn("no memory to keep the last picture: the display clients lose it");
+        destroy_on_clients(w);
+    }
+    /* Each client's damage stays: what it has not got yet comes from the
+     * kept copy, so every client ends with exactly the last picture. */
+}
+
+void display_channel_primary_destroyed(RedWorker *w)
+{
+    red_surface_snapshot_free(&w->kept);
+    destroy_on_clients(w);
 }
 
 void display_channel_damage(RedWorker *w, const pixman_box32_t *box)

@@ -2,7 +2,8 @@
 /* red-render.h: executes the commands of the QXL display ring.
  *
  * Drawables are rendered with pixman straight into the destination
- * surface's device memory; surface commands create and destroy surfaces.
+ * surface's image (its device memory, or the primary's shadow: see
+ * red-surfaces.h); surface commands create and destroy surfaces.
  * Every guest structure is read through the memslots with its size and
  * copied into locals before it is checked and used.  A command that is
  * invalid is not rendered (logged, counted as a guest error), but its

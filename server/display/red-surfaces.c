@@ -101,6 +101,142 @@ void red_surface_destroy(RedSurfaces *s, uint32_t id)
     if (id >= s->count || !s->surfaces[id].exists) {
         return;
     }
-    pixman_image_unref(s->surfaces[id].image);
-    memset(&s->surfaces[id], 0, sizeof(RedSurface));
+    RedSurface *surf = &s->surfaces[id];
+    pixman_image_unref(surf->image);
+    if (surf->shadow) {
+        pixman_image_unref(surf->guest_image);
+        pixman_region32_fini(&surf->unsynced);
+        g_free(surf->shadow);
+    }
+    memset(surf, 0, sizeof(RedSurface));
+}
+
+int red_surface_shadow(RedSurfaces *s, uint32_t id)
+{
+    RedSurface *surf = red_surfaces_get(s, id);
+    if (surf == NULL || surf->shadow) {
+        return -1;
+    }
+    pixman_format_code_t pf = red_surface_pixman_format(surf->format);
+    /* The guest's |stride| bounds the line (red_surface_mem_size). */
+    int32_t stride = surf->stride < 0 ? -surf->stride : surf->stride;
+    uint8_t *shadow = g_try_malloc((size_t)stride * surf->height);
+    if (shadow == NULL) {
+        return -1;
+    }
+    pixman_image_t *img = pixman_image_create_bits(pf, (int)surf->width, (int)surf->height,
+                                                   (uint32_t *)(void *)shadow, stride);
+    if (img == NULL) {
+        g_free(shadow);
+        return -1;
+    }
+    /* Starts equal to the guest's memory (cleared already without
+     * KEEP_DATA), so nothing is unsynced. */
+    pixman_image_composite32(PIXMAN_OP_SRC, surf->image, NULL, img, 0, 0, 0, 0, 0, 0,
+                             (int)surf->width, (int)surf->height);
+    surf->guest_image = surf->image;
+    surf->image = img;
+    surf->shadow = shadow;
+    pixman_region32_init(&surf->unsynced);
+    return 0;
+}
+
+void red_surface_mark_drawn(RedSurface *surf, const pixman_box32_t *box)
+{
+    if (surf->shadow == NULL || box->x2 <= box->x1 || box->y2 <= box->y1) {
+        return;
+    }
+    pixman_region32_union_rect(&surf->unsynced, &surf->unsynced, box->x1, box->y1,
+                               (unsigned)(box->x2 - box->x1), (unsigned)(box->y2 - box->y1));
+}
+
+void red_surface_sync(RedSurface *surf, const pixman_box32_t *area)
+{
+    if (surf->shadow == NULL || !pixman_region32_not_empty(&surf->unsynced)) {
+        return;
+    }
+    pixman_region32_t now;
+    pixman_region32_init(&now);
+    if (area == NULL) {
+        pixman_region32_copy(&now, &surf->unsynced);
+    } else if (area->x2 > area->x1 && area->y2 > area->y1) {
+        pixman_region32_intersect_rect(&now, &surf->unsynced, area->x1, area->y1,
+                                       (unsigned)(area->x2 - area->x1),
+                                       (unsigned)(area->y2 - area->y1));
+    }
+    int n = 0;
+    const pixman_box32_t *b = pixman_region32_rectangles(&now, &n);
+    for (int i = 0; i < n; i++) {
+        pixman_image_composite32(PIXMAN_OP_SRC, surf->image, NULL, surf->guest_image, b[i].x1,
+                                 b[i].y1, 0, 0, b[i].x1, b[i].y1, b[i].x2 - b[i].x1,
+                                 b[i].y2 - b[i].y1);
+    }
+    pixman_region32_subtract(&surf->unsynced, &surf->unsynced, &now);
+    pixman_region32_fini(&now);
+}
+
+int red_surface_snapshot(RedSurface *snap, const RedSurface *src)
+{
+    memset(snap, 0, sizeof(*snap));
+    if (src == NULL || !src->exists) {
+        return -1;
+    }
+    pixman_format_code_t pf = red_surface_pixman_format(src->format);
+    /* Whole 32-bit words per line, as pixman wants; the size was bounded
+     * by red_surface_mem_size when src was created. */
+    uint64_t stride = ((uint64_t)src->width * PIXMAN_FORMAT_BPP(pf) + 31) / 32 * 4;
+    uint8_t *mem = g_try_malloc(stride * src->height);
+    if (mem == NULL) {
+        return -1;
+    }
+    pixman_image_t *img = pixman_image_create_bits(pf, (int)src->width, (int)src->height,
+                                                   (uint32_t *)(void *)mem, (int)stride);
+    if (img == NULL) {
+        g_free(mem);
+        return -1;
+    }
+    pixman_image_composite32(PIXMAN_OP_SRC, src->image, NULL, img, 0, 0, 0, 0, 0, 0,
+                             (int)src->width, (int)src->height);
+    *snap = (RedSurface){ .exists = true, .width = src->width, .height = src->height,
+                          .stride = (int32_t)stride, .format = src->format, .mem = mem,
+                          .image = img, .owns_mem = true };
+    return 0;
+}
+
+void red_surface_snapshot_free(RedSurface *snap)
+{
+    if (!snap->exists) {
+        return;
+    }
+    pixman_image_unref(snap->image);
+    if (snap->owns_mem) {
+        g_free(snap->mem);
+    }
+    memset(snap, 0, sizeof(*snap));
+}
+
+void red_surface_diff_rows(const RedSurface *a, const RedSurface *b, pixman_region32_t *out)
+{
+    if (a->width != b->width || a->height != b->height || a->format != b->format) {
+        pixman_region32_union_rect(out, out, 0, 0, b->width, b->height);
+        return;
+    }
+    size_t line = ((size_t)b->width * PIXMAN_FORMAT_BPP(red_surface_pixman_format(b->format)) +
+                   7) / 8;
+    const uint8_t *pa = (const uint8_t *)pixman_image_get_data(a->image);
+    const uint8_t *pb = (const uint8_t *)pixman_image_get_data(b->image);
+    ptrdiff_t sa = pixman_image_get_stride(a->image), sb = pixman_image_get_stride(b->image);
+    uint32_t start = 0;
+    bool in_band = false;
+    for (uint32_t y = 0; y <= b->height; y++) {
+        bool differs = y < b->height &&
+                       memcmp(pa + (ptrdiff_t)y * sa, pb + (ptrdiff_t)y * sb, line) != 0;
+        if (differs && !in_band) {
+            start = y;
+            in_band = true;
+        } else if (!differs && in_band) {
+            pixman_region32_union_rect(out, out, 0, (int)start, b->width, y - start);
+            in_band = false;
+        }
+    }
 }

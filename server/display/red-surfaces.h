@@ -2,10 +2,20 @@
 /* red-surfaces.h: the surfaces of one QXL instance.
  *
  * A surface is a pixman image over device memory (the guest's VRAM or RAM,
- * already translated): rendering writes the guest-visible pixels, so after a
- * flush the device memory holds the final picture (what the S3 sequence
- * relies on).  Surface 0 is the primary.  A negative stride means the first
- * line is the last one in memory, as QEMU's simple display creates it.
+ * already translated): rendering writes the guest-visible pixels.  Surface 0
+ * is the primary.  A negative stride means the first line is the last one in
+ * memory, as QEMU's simple display creates it.
+ *
+ * The primary is shadowed (red_surface_shadow): drawing goes to a copy of
+ * our own, and the guest's memory gets the pixels at the sync points the QXL
+ * ABI defines, where spice-server renders its pending drawables: update
+ * area, flush surfaces, VM stop.  Drawing not synced when the guest destroys
+ * the primary never reaches its memory (spice-server drops those drawables
+ * too).  QEMU reads the primary from guest memory for its screendump after
+ * an update area, so a Linux guest, which blanks the screen just before it
+ * destroys the primary on the way into S3, still shows the last synced
+ * picture there, as on spice-server.  After a flush the device memory holds
+ * the final picture of every surface (what the S3 sequence relies on).
  *
  * Thread: the display worker (display-channel reads surface 0 on the same
  * thread).
@@ -31,7 +41,13 @@ typedef struct RedSurface {
     int32_t stride;            /* as the guest gave it */
     uint32_t format;           /* SPICE_SURFACE_FMT_* */
     uint8_t *mem;              /* start of the memory range */
-    pixman_image_t *image;     /* over mem, first line at the top */
+    pixman_image_t *image;     /* drawn into and read: over mem, or the shadow */
+    bool owns_mem;             /* a snapshot: mem is ours (g_malloc), not the guest's */
+    /* Shadowed only: image is over `shadow`; guest_image is over mem and
+     * lags behind by `unsynced`. */
+    uint8_t *shadow;
+    pixman_image_t *guest_image;
+    pixman_region32_t unsynced;
 } RedSurface;
 
 typedef struct RedSurfaces {
@@ -57,8 +73,30 @@ uint64_t red_surface_mem_size(uint32_t width, uint32_t height, int32_t stride, u
  * out of range, already exists, or the geometry is invalid. */
 int red_surface_create(RedSurfaces *s, uint32_t id, uint32_t width, uint32_t height,
                        int32_t stride, uint32_t format, uint8_t *mem, bool keep_data);
-/* Destroys surface id if it exists; out of range or absent is a no-op. */
+/* Destroys surface id if it exists; out of range or absent is a no-op.  A
+ * shadowed surface's unsynced drawing is dropped, not written to the guest. */
 void red_surface_destroy(RedSurfaces *s, uint32_t id);
+
+/* Shadows surface id (it must exist, unshadowed): from now on it is drawn
+ * in a copy of its pixels in memory of ours, which red_surface_sync writes
+ * to the guest's.  -1 if memory is short: the surface stays drawn in place. */
+int red_surface_shadow(RedSurfaces *s, uint32_t id);
+/* Notes that `box` of surf was drawn (a no-op unless it is shadowed). */
+void red_surface_mark_drawn(RedSurface *surf, const pixman_box32_t *box);
+/* Writes the unsynced pixels inside `area` (all of them if NULL) to the
+ * guest's memory.  A no-op unless surf is shadowed. */
+void red_surface_sync(RedSurface *surf, const pixman_box32_t *area);
+
+/* Makes *snap a copy of src's pixels in memory of its own (same size and
+ * format, top-down): the picture the display keeps while the guest has no
+ * primary.  0, or -1 (snap left empty) if src does not exist or memory is
+ * short. */
+int red_surface_snapshot(RedSurface *snap, const RedSurface *src);
+/* Frees a snapshot's memory and empties it; an empty one is a no-op. */
+void red_surface_snapshot_free(RedSurface *snap);
+/* Adds to *out the bands of rows in which a and b (same width and height)
+ * hold different pixels; all of b if their size or format differ. */
+void red_surface_diff_rows(const RedSurface *a, const RedSurface *b, pixman_region32_t *out);
 
 /* The pixman format of a SPICE_SURFACE_FMT_*, 0 if unknown. */
 pixman_format_code_t red_surface_pixman_format(uint32_t format);

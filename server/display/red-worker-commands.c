@@ -38,6 +38,7 @@ static void worker_handle_display_command(RedWorker *w, const QXLCommandExt *ext
         pixman_region32_union_rect(&w->primary_dirty, &w->primary_dirty, res.damage.x1,
                                    res.damage.y1, (unsigned)(res.damage.x2 - res.damage.x1),
                                    (unsigned)(res.damage.y2 - res.damage.y1));
+        red_surface_mark_drawn(&w->surfaces.surfaces[0], &res.damage);
         display_channel_damage(w, &res.damage);
     } else if (res.kind == RED_CMD_SURFACE_CREATED && res.surface_id == 0) {
         display_channel_primary_created(w);

@@ -70,6 +70,10 @@ struct RedWorker {
     bool waiting_for_cursor_wakeup;
     GSource *process_source;     /* scheduled command processing */
     pixman_region32_t primary_dirty; /* since the last update_area of surface 0 */
+    /* The last primary's picture after the guest destroyed it (on the way
+     * into S3, or a mode change): shown to clients until the next primary
+     * (display_channel_keep_primary). Never drawn into. */
+    RedSurface kept;
 
     /* cursor state, for clients that connect later */
     RedCursorShape *cursor_shape;
@@ -100,7 +104,15 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
                             RedsConnection *conn, bool compress);
+/* A primary was created: clients continue on it if it has the kept
+ * picture's size (getting only the rows that differ), else they get a
+ * destroy and a create; the kept picture is dropped. */
 void display_channel_primary_created(RedWorker *w);
+/* Call before surface 0 is destroyed by the guest: its picture is copied
+ * into w->kept and clients keep showing it (no SURFACE_DESTROY); new ones
+ * get it.  Falls back to display_channel_primary_destroyed without memory. */
+void display_channel_keep_primary(RedWorker *w);
+/* Surface 0 is gone and nothing is kept: clients get SURFACE_DESTROY. */
 void display_channel_primary_destroyed(RedWorker *w);
 void display_channel_damage(RedWorker *w, const pixman_box32_t *box);
 void display_channel_push_all(RedWorker *w);

@@ -22,6 +22,9 @@ static void worker_create_primary(RedWorker *w, const RedWorkerRequest *r)
                      s->height, s->stride, s->format);
         return;
     }
+    if (red_surface_shadow(&w->surfaces, 0) != 0) {
+        red_log_warn("no memory for the primary's shadow: drawing it in place");
+    }
     pixman_region32_clear(&w->primary_dirty);
     display_channel_primary_created(w);
 }
@@ -30,8 +33,8 @@ static void worker_destroy_primary(RedWorker *w)
 {
     red_worker_drain_rings(w);
     if (w->surfaces.count && w->surfaces.surfaces[0].exists) {
+        display_channel_keep_primary(w);
         red_surface_destroy(&w->surfaces, 0);
-        display_channel_primary_destroyed(w);
     }
     cursor_channel_reset(w);
 }
@@ -39,20 +42,31 @@ static void worker_destroy_primary(RedWorker *w)
 static void worker_destroy_surfaces(RedWorker *w)
 {
     red_worker_drain_rings(w);
-    bool had_primary = w->surfaces.count && w->surfaces.surfaces[0].exists;
+    if (w->surfaces.count && w->surfaces.surfaces[0].exists) {
+        display_channel_keep_primary(w);
+    }
     for (uint32_t i = 0; i < w->surfaces.count; i++) {
         red_surface_destroy(&w->surfaces, i);
     }
-    if (had_primary) {
-        display_channel_primary_destroyed(w);
-    }
     cursor_channel_reset(w);
+}
+
+/* The primary's drawing reaches the guest's memory (see red-surfaces.h). */
+static void worker_sync_primary(RedWorker *w, const pixman_box32_t *area)
+{
+    if (w->surfaces.count && w->surfaces.surfaces[0].exists) {
+        red_surface_sync(&w->surfaces.surfaces[0], area);
+    }
 }
 
 static void worker_update_area(RedWorker *w, RedWorkerRequest *r)
 {
     red_worker_drain_rings(w);
     display_channel_push_all(w);
+    if (r->surface_id == 0) {
+        pixman_box32_t area = { r->area.left, r->area.top, r->area.right, r->area.bottom };
+        worker_sync_primary(w, &area);
+    }
     if (r->surface_id != 0 || r->async) {
         /* Off-screen surfaces have no dirty tracking: report the area. */
         if (r->async && w->qif->update_area_complete) {
@@ -104,6 +118,7 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         /* The VM stops: render everything queued, so device memory is final. */
         red_worker_drain_rings(w);
         display_channel_push_all(w);
+        worker_sync_primary(w, NULL);
         w->running = false;
         break;
     case RED_WORKER_UPDATE_AREA:
@@ -145,9 +160,11 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         break;
     case RED_WORKER_FLUSH_SURFACES:
         /* Commands are rendered as they are pulled, so emptying both rings
-         * leaves every surface's device memory final. */
+         * and syncing the primary's shadow leaves every surface's device
+         * memory final. */
         red_worker_drain_rings(w);
         display_channel_push_all(w);
+        worker_sync_primary(w, NULL);
         break;
     case RED_WORKER_RESET_CURSOR:
         cursor_channel_reset(w);

@@ -152,6 +152,7 @@ void red_worker_free(RedWorker *w)
     g_thread_join(w->thread);
     red_cursor_shape_free(w->cursor_shape);
     red_surfaces_finish(&w->surfaces);
+    red_surface_snapshot_free(&w->kept);
     red_memslots_free(w->slots);
     pixman_region32_fini(&w->primary_dirty);
     g_main_loop_unref(w->main_loop);

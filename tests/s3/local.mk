@@ -5,7 +5,7 @@
 # tests/s3-report/.  S3D_S3_CYCLES sets the cycle count (soak: more).
 TESTS += s3/test-s3-cycles-ours.sh s3/test-s3-cycles-debian.sh \
 	s3/test-s3-reconnect.sh s3/test-s3-faults.sh s3/test-s3-cycles-virtio.sh \
-	s3/test-cross-server.sh
+	s3/test-cross-server.sh s3/test-s3-sleep-picture.sh
 EXTRA_DIST += s3/test-s3.sh s3/test-s3-cycles-ours.sh s3/test-s3-cycles-debian.sh \
 	s3/test-s3-reconnect.sh s3/test-s3-faults.sh s3/test-s3-cycles-virtio.sh \
 	s3/test-cross-server.sh s3/s3-suite.py s3/s3lib.py

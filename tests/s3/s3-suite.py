@@ -13,6 +13,10 @@ Cases (--case):
                their baseline and the device's S3 audit is clean.
   reconnect    a client that disconnects during sleep and reconnects after
                wake, and one that first connects after wake, see the picture.
+  sleep_picture  (our server) a client connected through S3 keeps the last
+               picture while the guest sleeps, one connecting then gets it,
+               and after the wake both get the new one with no surface
+               destroy or create.
   faults       drivers that break the sequence (skip FLUSH_RELEASE, destroy
                before flush) are reported with a clear error, in bounded time.
 
@@ -150,7 +154,7 @@ def baseline_of(st):
             "failures": st["failures"]}
 
 
-def one_cycle(runner, watch, work, n, in_flight, report, base):
+def one_cycle(runner, watch, work, n, in_flight, report, base, lib):
     tag = "cycle%03d" % n
     failures_before = len(failures)
     before = os.path.join(work, tag + "-before.ppm")
@@ -191,8 +195,9 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
     resumed(runner, tag)
     runner.execute("pause")
     secs = time.monotonic() - t0
-    if dev["type"] == "qxl":
-        # QXL: DESTROY_ALL_SURFACES takes the primary; the thaw recreates it.
+    if dev["type"] == "qxl" and lib == "debian":
+        # QXL on spice-server: DESTROY_ALL_SURFACES takes the primary; the
+        # thaw recreates it.
         r = watch.cmd("wait-primary", creates=creates + 1, timeout=30)
         check(r.get("ok"), "%s: the client got no new primary after wake: %s" % (tag, r))
     settled_picture(runner, watch, after)
@@ -203,13 +208,17 @@ def one_cycle(runner, watch, work, n, in_flight, report, base):
         check(wst["cursor_sets"] > cursor_sets, "%s: the client's cursor channel took no "
               "cursor after wake (%d sets before, %d after)" % (tag, cursor_sets,
                                                                  wst["cursor_sets"]))
-    if dev["type"] != "qxl":
-        # virtio-gpu with freeze_mode: the reset keeps the scanout, so the
-        # viewer's surface is never destroyed and no resource is recreated.
+    if dev["type"] != "qxl" or lib == "ours":
+        # virtio-gpu with freeze_mode: the reset keeps the scanout; QXL on
+        # our server: the server keeps the last picture and the thaw's
+        # primary of the same size continues it.  Either way the viewer's
+        # surface is never destroyed.
         wst = watch.cmd("status")
-        check(wst["primary_destroys"] == destroys,
-              "%s: the client lost its surface (%d destroys)" % (tag, wst["primary_destroys"]
-                                                                  - destroys))
+        new_creates = wst["primary_creates"] - creates if dev["type"] == "qxl" else 0
+        check(wst["primary_destroys"] == destroys and new_creates == 0,
+              "%s: the client lost its surface (%d destroys, %d creates)"
+              % (tag, wst["primary_destroys"] - destroys, new_creates))
+    if dev["type"] != "qxl":
         now = runner.status()["device"]["resource_creates"]
         check(now == resources_before, "%s: %d resources created across the cycle"
               % (tag, now - resources_before))
@@ -262,7 +271,8 @@ def case_cycles(args, work, report):
         runner.execute("pause")
         base = baseline_of(runner.status())
         for n in range(1, args.cycles + 1):
-            one_cycle(runner, watch, work, n, in_flight=(n % 5 == 0), report=report, base=base)
+            one_cycle(runner, watch, work, n, in_flight=(n % 5 == 0), report=report, base=base,
+                      lib=args.expect_lib)
             if failures and not args.keep_going:
                 break
         closes = watch.cmd("status")["channel_closes"]
@@ -313,6 +323,100 @@ def case_reconnect(args, work, report):
         ok = same(before, first, "client connecting after wake vs before the suspend")
         report.add("late-client", [("before", before), ("first-picture", first)],
                    len(failures) == failures_before, "same" if ok else "DIFFERENT")
+    finally:
+        if late:
+            late.stop()
+        watch.stop()
+        check(runner.stop() == 0, "s3d-stack did not exit cleanly")
+
+
+def shows(watch, want, path, what, timeout=30):
+    """Waits, with a deadline, until the client's settled picture equals
+    `want`: a client that just connected may settle before its first frame
+    arrived on a loaded machine.  Fails the check at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = watch.cmd("wait-idle", ms=300, timeout=timeout)
+        r = watch.cmd("snapshot", path=path)
+        bad, first = s3lib.compare_ppm(want, path) if r.get("ok") else (-1, r)
+        if bad == 0 or time.monotonic() > deadline:
+            return check(bad == 0, "%s: %s pixels differ, first at %s" % (what, bad, first))
+        time.sleep(0.1)
+
+
+def new_picture(runner, watch, old, path, timeout=30):
+    """Lets the demo run until the client shows a picture other than `old`
+    (bounded), pauses it, and waits for its last frame on the client."""
+    runner.execute("cont")
+    deadline = time.monotonic() + timeout
+    while True:
+        r = watch.cmd("snapshot", path=path)
+        if r.get("ok") and s3lib.compare_ppm(old, path)[0] != 0:
+            break
+        if time.monotonic() > deadline:
+            runner.execute("pause")
+            return check(False, "the demo drew nothing new within %d s" % timeout)
+        time.sleep(0.05)
+    runner.execute("pause")
+    return settled_picture(runner, watch, path)
+
+
+def case_sleep_picture(args, work, report):
+    """The last picture while the guest sleeps (our server only): the QXL
+    guest destroys its primary on the way into S3, yet the client connected
+    through the cycle keeps the picture (no surface destroy), one that
+    connects while the guest sleeps gets it, and after the wake the thaw's
+    primary of the same size just continues (no destroy or create) and
+    shows the new picture."""
+    runner, watch = start_pair(args, work)
+    late = None
+    try:
+        runner.execute("pause")
+        fb = len(failures)
+        before = os.path.join(work, "sleep-before.ppm")
+        settled_picture(runner, watch, before)
+        st0 = watch.cmd("status")
+        runner.execute("suspend")
+        runner.wait_power("suspended", timeout=30)
+        kept = os.path.join(work, "sleep-connected.ppm")
+        ok = shows(watch, before, kept, "client connected through the suspend, asleep, vs before")
+        st1 = watch.cmd("status")
+        ok = check(st1["primary_destroys"] == st0["primary_destroys"] and st1["connected"],
+                   "the connected client lost its surface in S3: %s" % st1) and ok
+        report.add("connected-through", [("before", before), ("asleep", kept)],
+                   len(failures) == fb, "same" if ok else "DIFFERENT")
+        # This server takes one client at a time (a second kicks the
+        # first): the first leaves, a new one connects while asleep.
+        fb = len(failures)
+        watch.cmd("disconnect")
+        late = s3lib.Watcher(args.watch, runner.port, os.path.join(work, "sleep-late.log"))
+        r = late.cmd("wait-primary", creates=1, timeout=60)
+        check(r.get("ok"), "client connecting in S3 got no picture: %s" % r)
+        first = os.path.join(work, "sleep-late.ppm")
+        ok = shows(late, before, first, "client connecting while asleep vs before the suspend")
+        report.add("connects-asleep", [("before", before), ("asleep", first)],
+                   len(failures) == fb, "same" if ok else "DIFFERENT")
+        fb = len(failures)
+        ls0 = late.cmd("status")
+        runner.execute("wake")
+        resumed(runner, "sleep-picture: wake")
+        after = os.path.join(work, "sleep-after.ppm")
+        new_picture(runner, late, before, after)
+        ls1 = late.cmd("status")
+        check(ls1["primary_destroys"] == ls0["primary_destroys"]
+              and ls1["primary_creates"] == ls0["primary_creates"],
+              "after the wake the client got %d destroys and %d creates (same size: none)"
+              % (ls1["primary_destroys"] - ls0["primary_destroys"],
+                 ls1["primary_creates"] - ls0["primary_creates"]))
+        late.stop()
+        late = None
+        r = watch.cmd("connect", timeout=30)
+        check(r.get("ok"), "the first client cannot connect again: %s" % r)
+        again = os.path.join(work, "sleep-after-first.ppm")
+        settled_picture(runner, watch, again)
+        ok = same(after, again, "both clients after the wake")
+        report.add("after-wake", [("before", before), ("after", after)],
+                   len(failures) == fb, "new picture on both" if ok else "DIFFERENT")
     finally:
         if late:
             late.stop()
@@ -383,7 +487,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runner", required=True, help="s3d-stack (or s3d-stack-debian)")
     ap.add_argument("--watch", required=True, help="spice-watch.py")
-    ap.add_argument("--case", choices=["cycles", "reconnect", "faults"], required=True)
+    ap.add_argument("--case", choices=["cycles", "reconnect", "faults", "sleep_picture"],
+                    required=True)
     ap.add_argument("--cycles", type=int, default=int(os.environ.get("S3D_S3_CYCLES", "50")),
                     help="cycles for the cycles case (soak: as many as you like)")
     ap.add_argument("--report", required=True, help="folder for the HTML report")

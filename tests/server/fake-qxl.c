@@ -66,6 +66,7 @@ struct FakeQxl {
     /* Primary surface: touched by the main thread only (the worker writes
      * the pixels, not these fields). */
     uint8_t *primary_buf;
+    bool primary_gone;          /* destroyed, buffer kept (fake_qxl_destroy_primary_keep_buffer) */
     uint32_t primary_width, primary_height;
     int32_t primary_stride;
     uint32_t attach_width, attach_height; /* fake_qxl_set_up_on_attach */
@@ -433,6 +434,11 @@ void fake_qxl_add_memslot(FakeQxl *qxl)
 int fake_qxl_create_primary(FakeQxl *qxl, uint32_t width, uint32_t height,
                             FakeQxlStride stride)
 {
+    if (qxl->primary_gone) {
+        free(qxl->primary_buf);
+        qxl->primary_buf = NULL;
+        qxl->primary_gone = false;
+    }
     if (qxl->primary_buf != NULL || width == 0 || height == 0 ||
         width > 8192 || height > 8192) {
         errno = EINVAL;
@@ -471,11 +477,23 @@ void fake_qxl_destroy_primary(FakeQxl *qxl)
     if (qxl->primary_buf == NULL) {
         return;
     }
-    spice_qxl_destroy_primary_surface(&qxl->instance, 0);
+    if (!qxl->primary_gone) {
+        spice_qxl_destroy_primary_surface(&qxl->instance, 0);
+    }
     /* The synchronous destroy returned: the server no longer touches the
      * buffer (QEMU frees it at the same point). */
     free(qxl->primary_buf);
     qxl->primary_buf = NULL;
+    qxl->primary_gone = false;
+}
+
+void fake_qxl_destroy_primary_keep_buffer(FakeQxl *qxl)
+{
+    if (qxl->primary_buf == NULL || qxl->primary_gone) {
+        return;
+    }
+    spice_qxl_destroy_primary_surface(&qxl->instance, 0);
+    qxl->primary_gone = true;
 }
 
 uint32_t fake_qxl_primary_pixel(const FakeQxl *qxl, uint32_t x, uint32_t y)
@@ -492,7 +510,7 @@ uint32_t fake_qxl_primary_pixel(const FakeQxl *qxl, uint32_t x, uint32_t y)
 
 static bool fake_qxl_box_is_valid(const FakeQxl *qxl, const QXLRect *box)
 {
-    return qxl->primary_buf != NULL && box->left >= 0 && box->top >= 0 &&
+    return qxl->primary_buf != NULL && !qxl->primary_gone && box->left >= 0 && box->top >= 0 &&
            box->left < box->right && box->top < box->bottom &&
            (uint32_t)box->right <= qxl->primary_width &&
            (uint32_t)box->bottom <= qxl->primary_height;

@@ -102,6 +102,10 @@ int fake_qxl_create_primary(FakeQxl *qxl, uint32_t width, uint32_t height,
  * Does nothing if there is no primary. */
 void fake_qxl_destroy_primary(FakeQxl *qxl);
 
+/* Destroys primary surface 0 (synchronous) but keeps its buffer, as the
+ * guest's VRAM stays after a destroy, so fake_qxl_primary_pixel still reads
+ * it; the next create or fake_qxl_destroy_primary frees it. */
+void fake_qxl_destroy_primary_keep_buffer(FakeQxl *qxl);
 /* Pixel (x, y) of the primary surface as stored (xRGB, x byte undefined),
  * whatever the stride sign.  Coordinates must be inside the surface. */
 uint32_t fake_qxl_primary_pixel(const FakeQxl *qxl, uint32_t x, uint32_t y);

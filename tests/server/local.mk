@@ -74,6 +74,17 @@ server_test_slow_client_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
 server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS)
 
+# When the primary's pixels reach the guest's memory (update area, flush,
+# VM stop; never a destroy), on our library and on Debian's.
+test_programs += server/test-primary-sync server/test-primary-sync-debian
+server_test_primary_sync_SOURCES = server/test-primary-sync.c $(QXL_CLIENT_SOURCES)
+server_test_primary_sync_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
+server_test_primary_sync_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+	$(QXL_CLIENT_LIBS)
+server_test_primary_sync_debian_SOURCES = $(server_test_primary_sync_SOURCES)
+server_test_primary_sync_debian_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
+server_test_primary_sync_debian_LDADD = libtestutil.la $(SPICE_SERVER_LIBS) $(QXL_CLIENT_LIBS)
+
 # Not a test (the picture varies with GTK and the viewer's scaling): shows the
 # scene in remote-viewer on a private Xvfb and saves a PNG to look at.
 EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py

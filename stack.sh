@@ -9,6 +9,9 @@
 #   ./stack.sh build         install and build only
 #   ./stack.sh fuzz [SECONDS] each libFuzzer target for SECONDS (600), from
 #                            the checked-in seeds and the build tree's corpus
+#   ./stack.sh soak [N]      N (100) S3 cycles on QXL, then on virtio-gpu, with
+#                            clients coming and going and connection storms;
+#                            prints pixel checks, RSS and the leak verdict
 #
 # Run as root on Debian 12 (it installs Debian packages with apt-get), or as a
 # user who already has the packages listed in DEBIAN_PACKAGES.
@@ -120,6 +123,21 @@ demo)
     # Defaults: 127.0.0.1:5930, a control socket in the build tree; any
     # s3d-stack option may follow (--port, --addr, --suspend-cycle N, ...).
     exec "$build/qemu-hw-qxl/s3d-stack" --control "$build/s3d-control.sock" "$@"
+    ;;
+soak)
+    n=${1:-100}
+    case $n in ''|*[!0-9]*) echo "usage: ./stack.sh soak [CYCLES]"; exit 1 ;; esac
+    install_packages
+    configure_and_build --enable-sanitizers
+    status=0
+    for dev in qxl virtio-gpu; do
+        echo "soak: $n cycles on $dev"
+        ASAN_OPTIONS=detect_leaks=1 /usr/bin/python3 "$top/tests/s3/s3-suite.py" \
+            --runner "$build/qemu-hw-qxl/s3d-stack" --watch "$top/tests/client/spice-watch.py" \
+            --case soak --cycles "$n" --device "$dev" --report "$build/tests/s3-report/soak-$dev" \
+            --title "S3 soak: $n cycles on $dev" || status=1
+    done
+    exit $status
     ;;
 fuzz)
     # Long runs outside CI; the suite runs each target 60,000 executions.

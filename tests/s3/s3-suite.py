@@ -19,6 +19,10 @@ Cases (--case):
                destroy or create.
   faults       drivers that break the sequence (skip FLUSH_RELEASE, destroy
                before flush) are reported with a clear error, in bounded time.
+  soak         the cycles case, while other clients connect and go during
+               sleep and wake and a connection storm comes every 10 cycles;
+               the runner's RSS is sampled, LeakSanitizer runs at its exit
+               (./stack.sh soak N; not part of make check).
 
 Writes an HTML report with the before/after screenshots of every cycle in
 --report (a folder in the build tree).  Exit 0 if every check held, 1 if
@@ -28,6 +32,7 @@ import argparse
 import html
 import os
 import shutil
+import socket
 import statistics
 import sys
 import tempfile
@@ -154,7 +159,9 @@ def baseline_of(st):
             "failures": st["failures"]}
 
 
-def one_cycle(runner, watch, work, n, in_flight, report, base, lib):
+def one_cycle(runner, watch, work, n, in_flight, report, base, lib, asleep=None, waking=None):
+    """One suspend/wake cycle with every check; asleep() runs while the
+    machine sleeps, waking() right after the wake is asked for (soak)."""
     tag = "cycle%03d" % n
     failures_before = len(failures)
     before = os.path.join(work, tag + "-before.ppm")
@@ -191,7 +198,11 @@ def one_cycle(runner, watch, work, n, in_flight, report, base, lib):
     else:
         check(dev["driver_errors"] == 0 and dev["cmd_errors"] == 0,
               "%s: virtio-gpu errors: %s" % (tag, dev))
+    if asleep:
+        asleep()
     runner.execute("wake")
+    if waking:
+        waking()
     resumed(runner, tag)
     runner.execute("pause")
     secs = time.monotonic() - t0
@@ -465,6 +476,80 @@ def case_faults(args, work, report):
         check(runner.stop() == 0, "s3d-stack did not exit cleanly")
 
 
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def connection_storm(port, n=40):
+    """n connections at once that stop mid-link or send garbage, then go."""
+    socks = []
+    for i in range(n):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        except OSError as e:
+            check(False, "storm: connection %d refused: %s" % (i, e))
+            break
+        # Half of them a truncated link header ("REDQ", version), half junk.
+        s.sendall(b"REDQ\x02\x00\x00\x00" if i % 2 else os.urandom(24))
+        socks.append(s)
+    for s in socks:
+        s.close()
+
+
+def case_soak(args, work, report):
+    """--cycles cycles with a client connected, while a second client
+    connects and goes while the machine sleeps, a third while it wakes,
+    and a connection storm every 10 cycles.  The runner's RSS is sampled
+    after every cycle; its exit status carries LeakSanitizer's verdict."""
+    runner, watch = start_pair(args, work)
+    rss = []
+    extra = {}
+
+    def asleep():
+        w = s3lib.Watcher(args.watch, runner.port, os.path.join(work, "soak-asleep.log"))
+        r = w.cmd("connect", timeout=30)
+        check(r.get("ok"), "soak: a client connecting during sleep: %s" % r)
+        w.stop()
+
+    def waking():
+        extra["w"] = s3lib.Watcher(args.watch, runner.port, os.path.join(work, "soak-waking.log"))
+
+    try:
+        runner.execute("pause")
+        base = baseline_of(runner.status())
+        for n in range(1, args.cycles + 1):
+            one_cycle(runner, watch, work, n, in_flight=(n % 5 == 0), report=report, base=base,
+                      lib=args.expect_lib, asleep=asleep, waking=waking)
+            w = extra.pop("w", None)
+            if w:
+                r = w.cmd("wait-primary", creates=1, timeout=30)
+                check(r.get("ok"), "soak: the client that connected during the wake: %s" % r)
+                w.stop()
+            if n % 10 == 0:
+                connection_storm(runner.port)
+            rss.append(rss_kib(runner.proc.pid))
+            if failures and not args.keep_going:
+                break
+        st = runner.status()
+        check(st["cycles"] == args.cycles, "%d cycles completed, want %d"
+              % (st["cycles"], args.cycles))
+        check(watch.cmd("status")["connected"], "soak: the first client was disconnected")
+    finally:
+        watch.stop()
+        check(runner.stop() == 0, "s3d-stack did not exit cleanly (or LeakSanitizer found leaks)")
+    if rss:
+        tenth = max(1, len(rss) // 10)
+        first, last = statistics.median(rss[:tenth]), statistics.median(rss[-tenth:])
+        print("soak: %d cycles, RSS first tenth median %d KiB, last tenth %d KiB, max %d KiB"
+              % (len(rss), first, last, max(rss)), flush=True)
+        report.add("soak-rss", [], True, "RSS %d -> %d KiB (medians of the first and last "
+                   "tenth), max %d KiB" % (first, last, max(rss)))
+
+
 def wait_asleep(runner, timeout):
     """Polls until the machine sleeps; a freeze that fails (SUSPEND_FAILED)
     or a guest that stops answering ends the wait at once, with its reason."""
@@ -487,7 +572,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runner", required=True, help="s3d-stack (or s3d-stack-debian)")
     ap.add_argument("--watch", required=True, help="spice-watch.py")
-    ap.add_argument("--case", choices=["cycles", "reconnect", "faults", "sleep_picture"],
+    ap.add_argument("--case", choices=["cycles", "reconnect", "faults", "sleep_picture", "soak"],
                     required=True)
     ap.add_argument("--cycles", type=int, default=int(os.environ.get("S3D_S3_CYCLES", "50")),
                     help="cycles for the cycles case (soak: as many as you like)")

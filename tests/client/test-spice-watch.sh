@@ -13,8 +13,11 @@
 #   status                   -> connected, main+display open, 320x240 xRGB,
 #                               1 primary-create, 0 destroys;
 #   disconnect, connect      -> a second primary-create, the same picture;
-# then stop the server: a primary-destroy, channel-closed and disconnected
-# event must arrive unasked, status says not connected, a snapshot is refused
+# then stop the server: channel-closed and disconnected events must arrive
+# unasked (no primary-destroy: our server keeps the last picture over the
+# primary's destroy, README "The last picture while the guest sleeps", so the
+# picture goes with the channel), status says not connected and has no
+# primary, a snapshot is refused
 # (no read of freed memory); quit exits 0. The server's own checks must pass.
 #
 # Usage: test-spice-watch.sh [PROGRAM]   (default ./server/test-display-scene)
@@ -141,7 +144,6 @@ run_case() {
     ask_ok '{"cmd":"status"}'
     expect "connected after server exit" "$(field "$REPLY_LINE" connected)" false
     expect "primary after server exit" "$(field "$REPLY_LINE" primary)" null
-    grep -q '"event": "primary-destroy"' "$dir/watch.log" || die "no primary-destroy event"
     ask '{"cmd":"snapshot"}'
     expect "snapshot after server exit" "$(field "$REPLY_LINE" ok)" false
     ask_ok '{"cmd":"quit"}'

@@ -3,7 +3,7 @@
  * their images and the cursor shape (the bodies with nested data).
  *
  * Facts: spice.proto (DisplayBase, Clip, Image, BitmapData, QMask, Fill,
- * Copy, CopyBits, Cursor) as summarised in spice-wire-and-abi.md §5.4 and §6.
+ * Copy, CopyBits, Cursor, the stream messages) as summarised in spice-wire-and-abi.md §5.4 and §6.
  */
 #include "config.h"
 
@@ -22,30 +22,58 @@ unsigned spice_msg_bitmap_bpp(uint8_t bitmap_format)
     }
 }
 
-void codec_display_base(SpiceCodec *c, SpiceMsgDisplayBase *b)
+static void codec_clip(SpiceCodec *c, SpiceMsgClip *clip)
 {
-    codec_u32(c, &b->surface_id);
-    codec_rect(c, &b->box);
-    codec_u8(c, &b->clip.type);
-    switch (b->clip.type) {
+    codec_u8(c, &clip->type);
+    switch (clip->type) {
     case SPICE_CLIP_TYPE_NONE:
         if (!c->writing) {
-            b->clip.rects.data = NULL;
-            b->clip.rects.count = 0;
+            clip->rects.data = NULL;
+            clip->rects.count = 0;
         }
         break;
     case SPICE_CLIP_TYPE_RECTS:
-        codec_u32(c, &b->clip.rects.count);
-        if (b->clip.rects.count > SPICE_MSG_MAX_CLIP_RECTS) {
+        codec_u32(c, &clip->rects.count);
+        if (clip->rects.count > SPICE_MSG_MAX_CLIP_RECTS) {
             codec_fail(c, EBADMSG);
             return;
         }
-        codec_array(c, &b->clip.rects, SPICE_MSG_RECT_WIRE_SIZE);
+        codec_array(c, &clip->rects, SPICE_MSG_RECT_WIRE_SIZE);
         break;
     default:
         codec_fail(c, EBADMSG);
         break;
     }
+}
+
+void codec_display_base(SpiceCodec *c, SpiceMsgDisplayBase *b)
+{
+    codec_u32(c, &b->surface_id);
+    codec_rect(c, &b->box);
+    codec_clip(c, &b->clip);
+}
+
+void codec_stream_create(SpiceCodec *c, SpiceMsgStreamCreate *m)
+{
+    codec_u32(c, &m->surface_id);
+    codec_u32(c, &m->id);
+    codec_u8(c, &m->flags);
+    codec_u8(c, &m->codec_type);
+    codec_u64(c, &m->stamp);
+    codec_u32(c, &m->stream_width);
+    codec_u32(c, &m->stream_height);
+    codec_u32(c, &m->src_width);
+    codec_u32(c, &m->src_height);
+    codec_rect(c, &m->dest);
+    codec_clip(c, &m->clip);
+}
+
+void codec_stream_data(SpiceCodec *c, SpiceMsgStreamData *m)
+{
+    codec_u32(c, &m->id);
+    codec_u32(c, &m->multi_media_time);
+    codec_u32(c, &m->data.count);
+    codec_array(c, &m->data, 1);
 }
 
 /* The mask bitmap pointer is always NULL in what we send; a non-NULL one in a

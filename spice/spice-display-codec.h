@@ -11,6 +11,8 @@ void codec_image_at(SpiceCodec *c, uint32_t slot_or_offset, SpiceMsgImage *img);
 void codec_draw_fill(SpiceCodec *c, SpiceMsgDrawFill *m);
 void codec_draw_copy(SpiceCodec *c, SpiceMsgDrawCopy *m);
 void codec_copy_bits(SpiceCodec *c, SpiceMsgCopyBits *m);
+void codec_stream_create(SpiceCodec *c, SpiceMsgStreamCreate *m);
+void codec_stream_data(SpiceCodec *c, SpiceMsgStreamData *m);
 void codec_cursor(SpiceCodec *c, SpiceMsgCursor *cur);
 
 #endif /* SPICE_DISPLAY_CODEC_H */

@@ -151,6 +151,23 @@ static bool codec_display_msg(SpiceCodec *c, SpiceMsg *m)
     case SPICE_MSG_DISPLAY_COPY_BITS:
         codec_copy_bits(c, &m->u.copy_bits);
         return true;
+    case SPICE_MSG_DISPLAY_STREAM_CREATE:
+        codec_stream_create(c, &m->u.stream_create);
+        return true;
+    case SPICE_MSG_DISPLAY_STREAM_DATA:
+        codec_stream_data(c, &m->u.stream_data);
+        return true;
+    case SPICE_MSG_DISPLAY_STREAM_DESTROY:
+        codec_u32(c, &m->u.stream_destroy.id);
+        return true;
+    case SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT: {
+        SpiceMsgStreamActivateReport *a = &m->u.stream_activate_report;
+        codec_u32(c, &a->stream_id);
+        codec_u32(c, &a->unique_id);
+        codec_u32(c, &a->max_window_size);
+        codec_u32(c, &a->timeout_ms);
+        return true;
+    }
     default:
         return false;
     }

@@ -156,6 +156,25 @@ typedef struct SpiceMsgCopyBits {
     SpiceMsgPoint src_pos;
 } SpiceMsgCopyBits;
 
+/* Video streams (SPICE_VIDEO_CODEC_TYPE_MJPEG frames in STREAM_DATA). */
+typedef struct SpiceMsgStreamCreate {
+    uint32_t surface_id, id;
+    uint8_t flags;          /* SPICE_STREAM_FLAGS_TOP_DOWN */
+    uint8_t codec_type;     /* SPICE_VIDEO_CODEC_TYPE_* */
+    uint64_t stamp;
+    uint32_t stream_width, stream_height, src_width, src_height;
+    SpiceMsgRect dest;
+    SpiceMsgClip clip;
+} SpiceMsgStreamCreate;
+typedef struct SpiceMsgStreamData {
+    uint32_t id, multi_media_time;
+    SpiceWireArray data;    /* bytes, data_size of them: one encoded frame */
+} SpiceMsgStreamData;
+typedef struct SpiceMsgStreamDestroy { uint32_t id; } SpiceMsgStreamDestroy;
+typedef struct SpiceMsgStreamActivateReport {
+    uint32_t stream_id, unique_id, max_window_size, timeout_ms;
+} SpiceMsgStreamActivateReport;
+
 typedef struct SpiceMsgcDisplayInit {
     uint8_t pixmap_cache_id;
     int64_t pixmap_cache_size;
@@ -236,6 +255,10 @@ typedef struct SpiceMsg {
         SpiceMsgDrawFill draw_fill;
         SpiceMsgDrawCopy draw_copy; /* also DRAW_BLEND */
         SpiceMsgCopyBits copy_bits;
+        SpiceMsgStreamCreate stream_create;
+        SpiceMsgStreamData stream_data;
+        SpiceMsgStreamDestroy stream_destroy;
+        SpiceMsgStreamActivateReport stream_activate_report;
         SpiceMsgWaitForChannels inval_all_pixmaps;
         SpiceMsgCursorInit cursor_init;
         SpiceMsgCursorSet cursor_set;

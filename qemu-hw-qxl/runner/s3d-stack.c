@@ -43,6 +43,7 @@ typedef struct Options {
     char *fault;
     char *device;
     char *guest_image;
+    char *streaming_video;
     bool exit_after_cycles;
     bool paused;
 } Options;
@@ -356,6 +357,18 @@ static int stack_start(Stack *s)
         cfg.device = VM_STACK_VIRTIO_GPU;
         gc.virtio_gpu = true;
     }
+    if (s->opt.streaming_video) {
+        static const char *const modes[] = { "off", "all", "filter" };
+        for (unsigned i = 0; i < G_N_ELEMENTS(modes); i++) {
+            if (strcmp(s->opt.streaming_video, modes[i]) == 0) {
+                cfg.streaming_video = SPICE_STREAM_VIDEO_OFF + (int)i;
+            }
+        }
+        if (cfg.streaming_video == 0) {
+            fprintf(stderr, "s3d-stack: --streaming-video: off, filter or all\n");
+            return -1;
+        }
+    }
     VgpuDeviceConfig vcfg;
     vgpu_device_default_config(&vcfg);
     vcfg.width = gc.width;
@@ -405,6 +418,7 @@ static void options_free(Options *o)
     g_free(o->fault);
     g_free(o->device);
     g_free(o->guest_image);
+    g_free(o->streaming_video);
 }
 
 int main(int argc, char **argv)
@@ -436,6 +450,8 @@ int main(int argc, char **argv)
           "make the guest driver break the S3 sequence", "NAME" },
         { "guest-image", 0, 0, G_OPTION_ARG_FILENAME, &s.opt.guest_image,
           "the guest image to boot (s3d-guest-demo.so)", "PATH" },
+        { "streaming-video", 0, 0, G_OPTION_ARG_STRING, &s.opt.streaming_video,
+          "video streams: off (default, as QEMU), filter or all", "MODE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *oc = g_option_context_new("- the s3-display stack with a demo guest");

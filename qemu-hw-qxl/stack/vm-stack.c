@@ -52,6 +52,8 @@ VmStack *vm_stack_create(const VmStackConfig *cfg)
         spice_server_set_port(s->server, cfg->port);
     }
     spice_server_set_noauth(s->server);
+    spice_server_set_streaming_video(s->server, cfg->streaming_video ? cfg->streaming_video
+                                                                     : SPICE_STREAM_VIDEO_OFF);
     if (spice_server_init(s->server, vm_core_interface(s->core)) != 0) {
         vm_log_warn("stack: the SPICE server cannot start on %s:%d", addr, cfg->port);
         vm_stack_destroy(s);

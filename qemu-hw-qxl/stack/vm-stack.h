@@ -46,6 +46,8 @@ typedef struct VmStackConfig {
     const char *addr;           /* NULL: 127.0.0.1 */
     int addr_flags;             /* SPICE_ADDR_FLAG_* */
     int port;                   /* SPICE port; 0: no client port */
+    /* SPICE_STREAM_VIDEO_*; 0: off, QEMU's default (-spice streaming-video=) */
+    int streaming_video;
     VmStackLoop loop;
 } VmStackConfig;
 

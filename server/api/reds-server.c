@@ -36,6 +36,7 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->port = -1;
     reds_security_init(reds);
     reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
+    reds->streaming_video = SPICE_STREAM_VIDEO_FILTER; /* the real library's default */
     reds->agent_mouse = true;
     reds->agent_copypaste = true;
     reds->agent_file_xfer = true;
@@ -423,8 +424,8 @@ RED_EXPORT SpiceImageCompression spice_server_get_image_compression(SpiceServer 
     return reds->image_compression;
 }
 
-/* JPEG, zlib-GLZ and video streaming are lossy or stream codecs we do not
- * encode; the settings are accepted and have no effect. */
+/* JPEG and zlib-GLZ are image codecs we do not encode; the settings are
+ * accepted and have no effect. */
 RED_EXPORT int spice_server_set_jpeg_compression(SpiceServer *reds, spice_wan_compression_t comp)
 {
     (void)reds;
@@ -438,11 +439,16 @@ RED_EXPORT int spice_server_set_zlib_glz_compression(SpiceServer *reds,
     return comp == SPICE_WAN_COMPRESSION_INVALID ? -1 : 0;
 }
 
+/* Applies to display clients that attach after the call (the real library
+ * also re-evaluates live streams; ours end within a second anyway). */
 RED_EXPORT int spice_server_set_streaming_video(SpiceServer *reds, int value)
 {
-    (void)reds;
-    return (value == SPICE_STREAM_VIDEO_OFF || value == SPICE_STREAM_VIDEO_ALL ||
-            value == SPICE_STREAM_VIDEO_FILTER) ? 0 : -1;
+    if (value != SPICE_STREAM_VIDEO_OFF && value != SPICE_STREAM_VIDEO_ALL &&
+        value != SPICE_STREAM_VIDEO_FILTER) {
+        return -1;
+    }
+    reds->streaming_video = value;
+    return 0;
 }
 
 RED_EXPORT int spice_server_set_agent_mouse(SpiceServer *reds, int enable)

@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # server/codecs: sources of this concern (appended to libserver-core.la).
-libserver_core_la_SOURCES += codecs/red-lz4.c codecs/red-lz4.h $(NULL)
+libserver_core_la_SOURCES += codecs/red-lz4.c codecs/red-lz4.h \
+	codecs/red-mjpeg.c codecs/red-mjpeg.h $(NULL)

@@ -48,6 +48,7 @@ struct RedsState {
     uint8_t uuid[16];
     bool have_uuid;
     SpiceImageCompression image_compression;
+    int streaming_video;        /* SPICE_STREAM_VIDEO_*: for display clients attached after */
     char *video_codecs;         /* accepted list (api/reds-video-codecs.c), NULL = none set */
     bool agent_mouse;
     bool agent_copypaste;       /* clipboard messages through the agent */

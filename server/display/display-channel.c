@@ -51,9 +51,7 @@ static void display_client_remove(DisplayClient *dc)
     g_free(dc);
 }
 
-/* Copies the area's pixels, top-down x8r8g8b8 with stride width*4, into a
- * new buffer; converts with pixman when the surface is not 32-bit. */
-static uint8_t *copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out)
+uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out)
 {
     uint32_t w = (uint32_t)(b->x2 - b->x1), h = (uint32_t)(b->y2 - b->y1);
     uint32_t stride = w * 4;
@@ -70,7 +68,7 @@ static uint8_t *copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t
 static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_t *b)
 {
     uint32_t stride;
-    uint8_t *pixels = copy_area(s, b, &stride);
+    uint8_t *pixels = display_copy_area(s, b, &stride);
     uint32_t w = (uint32_t)(b->x2 - b->x1), h = (uint32_t)(b->y2 - b->y1);
     SpiceMsg m = { .type = SPICE_MSG_DISPLAY_DRAW_COPY };
     SpiceMsgDrawCopy *c = &m.u.draw_copy;
@@ -144,6 +142,10 @@ static void display_client_push(DisplayClient *dc)
         }
         return;
     }
+    /* Live video streams first: they take the damage inside them. */
+    if (red_video_client_push(dc, s) != 0) {
+        return; /* closing; on_closed frees it */
+    }
     uint32_t max_rows = MAX(1u, DISPLAY_MAX_UPDATE_BYTES / (s->width * 4));
     while (pixman_region32_not_empty(&dc->damage) && red_channel_client_can_send(dc->rcc)) {
         pixman_box32_t b = *pixman_region32_rectangles(&dc->damage, NULL);
@@ -164,10 +166,10 @@ static void display_client_push(DisplayClient *dc)
 static bool display_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, void *opaque)
 {
     (void)rcc;
-    (void)opaque;
     switch (msg->type) {
-    case SPICE_MSGC_DISPLAY_INIT:
     case SPICE_MSGC_DISPLAY_STREAM_REPORT:
+        return red_video_client_report(opaque, &msg->u.stream_report);
+    case SPICE_MSGC_DISPLAY_INIT:
     case SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION:
     case SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE:
     case SPICE_MSGC_DISPLAY_GL_DRAW_DONE:
@@ -196,7 +198,7 @@ static const RedChannelClientOps display_ops = {
 };
 
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn, bool compress)
+                            RedsConnection *conn, bool compress, int streaming_video)
 {
     DisplayClient *dc = g_new0(DisplayClient, 1);
     dc->worker = w;
@@ -214,6 +216,11 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
         return;
     }
     dc->lz4 = compress && red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
+    /* A client without MULTI_CODEC predates codec choice and takes MJPEG. */
+    bool mjpeg = !red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_MULTI_CODEC) ||
+                 red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_CODEC_MJPEG);
+    red_video_client_init(&dc->video, w, streaming_video, mjpeg,
+                          red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_STREAM_REPORT));
     w->display_clients = g_list_append(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     display_client_push(dc);
@@ -230,6 +237,9 @@ static void destroy_on_clients(RedWorker *w)
         dc->surface_sent = false;
         pixman_region32_clear(&dc->damage);
         if (was_sent) {
+            if (red_video_client_drop_all(dc) != 0) {
+                continue; /* it went */
+            }
             SpiceMsg m = { .type = SPICE_MSG_DISPLAY_SURFACE_DESTROY, .u.surface_destroy = { 0 } };
             red_channel_client_send(dc->rcc, &m); /* may free dc */
         }
@@ -242,6 +252,7 @@ void display_channel_primary_created(RedWorker *w)
     if (s == NULL) {
         return;
     }
+    red_video_end_all(w);
     if (w->kept.exists && s != &w->kept && s->width == w->kept.width &&
         s->height == w->kept.height) {
         /* The same size as the kept picture (a resume): the clients' surface
@@ -265,6 +276,7 @@ void display_channel_primary_created(RedWorker *w)
 
 void display_channel_keep_primary(RedWorker *w)
 {
+    red_video_end_all(w); /* the kept picture is still: clients get it lossless */
     red_surface_snapshot_free(&w->kept);
     if (red_surface_snapshot(&w->kept, primary(w)) != 0) {
         red_log_warn("no memory to keep the last picture: the display clients lose it");
@@ -276,6 +288,7 @@ void display_channel_keep_primary(RedWorker *w)
 
 void display_channel_primary_destroyed(RedWorker *w)
 {
+    red_video_end_all(w);
     red_surface_snapshot_free(&w->kept);
     destroy_on_clients(w);
 }

@@ -452,6 +452,7 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
             res->kind = RED_CMD_DRAWN;
             res->surface_id = d.surface_id;
             res->damage = *pixman_region32_extents(&t.region);
+            res->draw_type = d.type;
         }
     }
     pixman_region32_fini(&t.region);

@@ -49,6 +49,7 @@ typedef struct RedCommandResult {
     RedCommandKind kind;
     uint32_t surface_id;
     pixman_box32_t damage;          /* RED_CMD_DRAWN: extents of what changed */
+    uint32_t draw_type;             /* RED_CMD_DRAWN: QXL_DRAW_* of the drawable */
     QXLReleaseInfo *release_info;   /* to pass to release_resource; NULL if none */
 } RedCommandResult;
 

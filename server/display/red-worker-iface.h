@@ -74,6 +74,7 @@ typedef struct RedWorkerRequest {
     SpiceLinkRequest link;      /* ATTACH_CLIENT; DETACH_SESSION: type and connection id */
     RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
     bool compress;              /* ATTACH_CLIENT: LZ4 allowed (the host's setting) */
+    int streaming_video;        /* ATTACH_CLIENT: SPICE_STREAM_VIDEO_* (the host's setting) */
 } RedWorkerRequest;
 
 /* Counters for tests and benchmarks (any thread; approximate while running). */

@@ -12,6 +12,7 @@
 #include "red-memslot.h"
 #include "red-render.h"
 #include "red-surfaces.h"
+#include "red-video.h"
 #include "red-worker-loop.h"
 #include "red-worker-iface.h"
 
@@ -25,6 +26,7 @@ typedef struct DisplayClient {
     pixman_region32_t damage;   /* primary area the client has not got yet */
     bool surface_sent;          /* SURFACE_CREATE of the current primary sent */
     bool lz4;                   /* client has SPICE_DISPLAY_CAP_LZ4_COMPRESSION */
+    RedVideoClient video;       /* its video streams (red-video.c) */
 } DisplayClient;
 
 typedef struct CursorClient {
@@ -74,6 +76,7 @@ struct RedWorker {
      * into S3, or a mode change): shown to clients until the next primary
      * (display_channel_keep_primary). Never drawn into. */
     RedSurface kept;
+    RedVideo video;              /* video streams on the primary */
 
     /* cursor state, for clients that connect later */
     RedCursorShape *cursor_shape;
@@ -103,7 +106,10 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
 
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn, bool compress);
+                            RedsConnection *conn, bool compress, int streaming_video);
+/* The area's pixels of surface s, top-down x8r8g8b8 with stride width*4,
+ * in a new g_malloc'd buffer (converted with pixman if s is not 32-bit). */
+uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out);
 /* A primary was created: clients continue on it if it has the kept
  * picture's size (getting only the rows that differ), else they get a
  * destroy and a create; the kept picture is dropped. */

@@ -121,6 +121,7 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     w->renderer.slots = w->slots;
     w->renderer.surfaces = &w->surfaces;
     pixman_region32_init(&w->primary_dirty);
+    red_video_init(&w->video);
     g_mutex_init(&w->lock);
     g_cond_init(&w->done_cond);
     g_queue_init(&w->queue);
@@ -153,6 +154,7 @@ void red_worker_free(RedWorker *w)
     red_cursor_shape_free(w->cursor_shape);
     red_surfaces_finish(&w->surfaces);
     red_surface_snapshot_free(&w->kept);
+    red_video_fini(&w->video);
     red_memslots_free(w->slots);
     pixman_region32_fini(&w->primary_dirty);
     g_main_loop_unref(w->main_loop);

@@ -74,6 +74,14 @@ server_test_slow_client_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
 server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS)
 
+# Video streams (server/display/red-video.c): a client that renders what it
+# gets, JPEG frames decoded with libjpeg.
+test_programs += server/test-video-stream
+server_test_video_stream_SOURCES = server/test-video-stream.c $(QXL_CLIENT_SOURCES)
+server_test_video_stream_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(JPEG_CFLAGS)
+server_test_video_stream_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+	$(QXL_CLIENT_LIBS) $(JPEG_LIBS)
+
 # When the primary's pixels reach the guest's memory (update area, flush,
 # VM stop; never a destroy), on our library and on Debian's.
 test_programs += server/test-primary-sync server/test-primary-sync-debian

@@ -205,8 +205,26 @@ uint32_t test_client_link_display(int fd, uint8_t id, uint32_t connection_id,
                                   unsigned timeout_ms)
 {
     static const uint32_t lz4[] = { SPICE_DISPLAY_CAP_LZ4_COMPRESSION };
-    uint32_t n = caps == TEST_CLIENT_DISPLAY_LZ4 ? 1 : 0;
-    if (test_client_send_link(fd, SPICE_CHANNEL_DISPLAY, id, connection_id, lz4, n) != 0) {
+    static const uint32_t video[] = { SPICE_DISPLAY_CAP_MULTI_CODEC, SPICE_DISPLAY_CAP_CODEC_MJPEG,
+                                      SPICE_DISPLAY_CAP_STREAM_REPORT };
+    const uint32_t *cap_list = lz4;
+    uint32_t n = 0;
+    switch (caps) {
+    case TEST_CLIENT_DISPLAY_PLAIN:
+        break;
+    case TEST_CLIENT_DISPLAY_LZ4:
+        n = 1;
+        break;
+    case TEST_CLIENT_DISPLAY_VIDEO:
+        cap_list = video;
+        n = G_N_ELEMENTS(video);
+        break;
+    case TEST_CLIENT_DISPLAY_NO_VIDEO:
+        cap_list = video; /* MULTI_CODEC only */
+        n = 1;
+        break;
+    }
+    if (test_client_send_link(fd, SPICE_CHANNEL_DISPLAY, id, connection_id, cap_list, n) != 0) {
         return TEST_CLIENT_LINK_FAILED;
     }
     uint32_t result = test_client_finish_link(fd, password, timeout_ms);

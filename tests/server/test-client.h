@@ -33,6 +33,10 @@
 typedef enum TestClientDisplayCaps {
     TEST_CLIENT_DISPLAY_PLAIN,  /* no channel caps: raw bitmaps only */
     TEST_CLIENT_DISPLAY_LZ4,    /* SPICE_DISPLAY_CAP_LZ4_COMPRESSION */
+    /* MULTI_CODEC + CODEC_MJPEG + STREAM_REPORT: video streams, as spice-gtk */
+    TEST_CLIENT_DISPLAY_VIDEO,
+    /* MULTI_CODEC without any codec: a client that takes no video stream */
+    TEST_CLIENT_DISPLAY_NO_VIDEO,
 } TestClientDisplayCaps;
 
 /* Connects a blocking TCP socket to 127.0.0.1:port.  rcvbuf > 0 sets

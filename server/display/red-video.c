@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-video.c: video streams on the display channel (see red-video.h for
+ * the rules).  Worker thread only. */
+#include "config.h"
+
+#include "red-video.h"
+
+#include <spice.h>
+#include <string.h>
+
+#include "red-log.h"
+#include "red-mjpeg.h"
+#include "red-worker-private.h"
+
+/* JPEG quality: where a client starts, and the range rate control keeps it in. */
+#define VIDEO_QUALITY_START 70
+#define VIDEO_QUALITY_LOW 20
+#define VIDEO_QUALITY_HIGH 85
+/* Presentation delay stamped on frames: spice-gtk drops a frame whose time
+ * has passed on arrival, so frames are stamped ahead by what the link
+ * needs; reports of late frames raise it. */
+#define VIDEO_DELAY_START_MS 100
+#define VIDEO_DELAY_MIN_MS 50
+#define VIDEO_DELAY_MAX_MS 1000
+/* Rate control looks at one second of frames at a time. */
+#define VIDEO_WINDOW_MS 1000
+/* What a client's STREAM_REPORT may claim (spice-gtk measures delays of a
+ * few hundred ms; a minute either way is a lie, not a slow network). */
+#define VIDEO_REPORT_MAX_DELAY_MS 60000
+/* STREAM_ACTIVATE_REPORT: a report every this many frames or ms. */
+#define VIDEO_REPORT_WINDOW_FRAMES 20
+#define VIDEO_REPORT_TIMEOUT_MS 500
+
+static int64_t now_ms(void)
+{
+    return g_get_monotonic_time() / 1000;
+}
+
+/* The main channel's multi-media clock (main-channel.c: same source). */
+static uint32_t mm_time_now(void)
+{
+    return (uint32_t)now_ms();
+}
+
+static bool box_equal(const pixman_box32_t *a, const pixman_box32_t *b)
+{
+    return a->x1 == b->x1 && a->y1 == b->y1 && a->x2 == b->x2 && a->y2 == b->y2;
+}
+
+static bool box_inside(const pixman_box32_t *in, const pixman_box32_t *out)
+{
+    return in->x1 >= out->x1 && in->y1 >= out->y1 && in->x2 <= out->x2 && in->y2 <= out->y2;
+}
+
+static bool box_overlaps(const pixman_box32_t *a, const pixman_box32_t *b)
+{
+    return a->x1 < b->x2 && b->x1 < a->x2 && a->y1 < b->y2 && b->y1 < a->y2;
+}
+
+void red_video_init(RedVideo *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->mode = SPICE_STREAM_VIDEO_OFF;
+}
+
+void red_video_fini(RedVideo *v)
+{
+    if (v->idle_timer) {
+        g_source_destroy(v->idle_timer);
+        g_source_unref(v->idle_timer);
+        v->idle_timer = NULL;
+    }
+    memset(v->streams, 0, sizeof(v->streams));
+}
+
+/* Ends stream i: each client that has it is owed STREAM_DESTROY and then
+ * the rectangle again, lossless (its damage). */
+static void video_end_stream(RedWorker *w, unsigned i)
+{
+    RedVideoStream *st = &w->video.streams[i];
+    if (!st->active) {
+        return;
+    }
+    st->active = false;
+    for (GList *l = w->display_clients; l; l = l->next) {
+        DisplayClient *dc = l->data;
+        RedVideoClientStream *cs = &dc->video.streams[i];
+        if (cs->unique == st->unique) {
+            cs->destroy_pending = true;
+            pixman_region32_union_rect(&dc->damage, &dc->damage, st->box.x1, st->box.y1,
+                                       (unsigned)(st->box.x2 - st->box.x1),
+                                       (unsigned)(st->box.y2 - st->box.y1));
+        }
+    }
+}
+
+static gboolean video_idle_check(gpointer opaque)
+{
+    RedWorker *w = opaque;
+    RedVideo *v = &w->video;
+    int64_t now = now_ms();
+    bool live = false, ended = false;
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        RedVideoStream *st = &v->streams[i];
+        if (st->active && now - st->last_ms >= RED_VIDEO_IDLE_MS) {
+            video_end_stream(w, i);
+            ended = true;
+        }
+        live |= st->active;
+    }
+    if (ended) {
+        display_channel_push_all(w);
+    }
+    if (!live) {
+        g_source_unref(v->idle_timer);
+        v->idle_timer = NULL;
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void red_video_end_all(RedWorker *w)
+{
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        video_end_stream(w, i);
+    }
+    memset(w->video.candidates, 0, sizeof(w->video.candidates));
+}
+
+static bool any_client_takes_video(RedWorker *w)
+{
+    for (GList *l = w->display_clients; l; l = l->next) {
+        if (((DisplayClient *)l->data)->video.enabled) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t now)
+{
+    RedVideo *v = &w->video;
+    RedVideoStream *free_slot = NULL;
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        if (v->streams[i].active) {
+            if (box_overlaps(box, &v->streams[i].box)) {
+                return; /* one stream per area: frames of both would fight */
+            }
+        } else if (free_slot == NULL) {
+            free_slot = &v->streams[i];
+        }
+    }
+    if (free_slot == NULL) {
+        return; /* all busy: the area stays lossless */
+    }
+    if (++v->next_unique == 0) {
+        v->next_unique = 1;
+    }
+    *free_slot = (RedVideoStream){ .active = true, .box = *box, .last_ms = now,
+                                   .unique = v->next_unique };
+    red_log_debug("video: stream %u at %d,%d %dx%d", (unsigned)(free_slot - v->streams),
+                  box->x1, box->y1, box->x2 - box->x1, box->y2 - box->y1);
+    if (v->idle_timer == NULL) {
+        v->idle_timer = g_timeout_source_new(RED_VIDEO_IDLE_MS / 4);
+        g_source_set_callback(v->idle_timer, video_idle_check, w, NULL);
+        g_source_attach(v->idle_timer, w->context);
+    }
+}
+
+void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type)
+{
+    RedVideo *v = &w->video;
+    if (v->mode == SPICE_STREAM_VIDEO_OFF || !any_client_takes_video(w)) {
+        return;
+    }
+    int64_t now = now_ms();
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        RedVideoStream *st = &v->streams[i];
+        if (st->active && box_inside(box, &st->box)) {
+            st->last_ms = now;
+            st->frames++;
+            return;
+        }
+    }
+    bool image = draw_type == QXL_DRAW_COPY || draw_type == QXL_DRAW_OPAQUE ||
+                 draw_type == QXL_DRAW_BLEND;
+    uint64_t area = (uint64_t)(box->x2 - box->x1) * (uint64_t)(box->y2 - box->y1);
+    if ((v->mode == SPICE_STREAM_VIDEO_FILTER && !image) || area < RED_VIDEO_MIN_AREA) {
+        return;
+    }
+    RedVideoCandidate *c = NULL, *oldest = &v->candidates[0];
+    for (unsigned i = 0; i < RED_VIDEO_MAX_CANDIDATES && c == NULL; i++) {
+        RedVideoCandidate *k = &v->candidates[i];
+        if (k->count && box_equal(&k->box, box)) {
+            c = k;
+        } else if (k->count == 0 || (oldest->count && k->last_ms < oldest->last_ms)) {
+            oldest = k;
+        }
+    }
+    if (c && now - c->last_ms <= RED_VIDEO_MAX_GAP_MS) {
+        c->count++;
+    } else {
+        c = c ? c : oldest;
+        c->box = *box;
+        c->count = 1;
+    }
+    c->last_ms = now;
+    if (c->count >= RED_VIDEO_START_FRAMES) {
+        c->count = 0;
+        video_start_stream(w, box, now);
+    }
+}
+
+void red_video_client_init(RedVideoClient *vc, RedWorker *w, int mode, bool mjpeg_cap,
+                           bool report_cap)
+{
+    memset(vc, 0, sizeof(*vc));
+    vc->enabled = mode != SPICE_STREAM_VIDEO_OFF && mjpeg_cap;
+    vc->reports = report_cap;
+    vc->quality = VIDEO_QUALITY_START;
+    vc->delay_ms = VIDEO_DELAY_START_MS;
+    vc->window_start_ms = now_ms();
+    w->video.mode = mode;
+}
+
+static uint64_t video_total_frames(const RedVideo *v)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        n += v->streams[i].active ? v->streams[i].frames : 0;
+    }
+    return n;
+}
+
+/* Once per window: less than 70% of the source frames got through the
+ * client's link, so each frame costs too much: lower the quality; nearly
+ * all got through: raise it slowly. */
+static void video_rate_control(RedVideoClient *vc, const RedVideo *v, int64_t now)
+{
+    if (now - vc->window_start_ms < VIDEO_WINDOW_MS) {
+        return;
+    }
+    uint64_t total = video_total_frames(v);
+    uint64_t source = total > vc->window_source ? total - vc->window_source : 0;
+    if (source > 0) {
+        if (vc->window_sent * 10 < source * 7) {
+            vc->quality = MAX(VIDEO_QUALITY_LOW, vc->quality - 10);
+        } else if (vc->window_sent * 100 >= source * 95) {
+            vc->quality = MIN(VIDEO_QUALITY_HIGH, vc->quality + 5);
+        }
+    }
+    vc->window_start_ms = now;
+    vc->window_sent = 0;
+    vc->window_source = (uint32_t)total;
+}
+
+static int video_send_create(DisplayClient *dc, unsigned id, const RedVideoStream *st)
+{
+    uint32_t w = (uint32_t)(st->box.x2 - st->box.x1), h = (uint32_t)(st->box.y2 - st->box.y1);
+    SpiceMsg m = { .type = SPICE_MSG_DISPLAY_STREAM_CREATE };
+    m.u.stream_create = (SpiceMsgStreamCreate){
+        .surface_id = 0, .id = id, .flags = SPICE_STREAM_FLAGS_TOP_DOWN,
+        .codec_type = SPICE_VIDEO_CODEC_TYPE_MJPEG, .stamp = (uint64_t)mm_time_now(),
+        .stream_width = w, .stream_height = h, .src_width = w, .src_height = h,
+        .dest = { st->box.y1, st->box.x1, st->box.y2, st->box.x2 },
+        .clip = { .type = SPICE_CLIP_TYPE_NONE },
+    };
+    bool reports = dc->video.reports;
+    RedChannelClient *rcc = dc->rcc;
+    if (red_channel_client_send(rcc, &m) != 0) {
+        return -1;
+    }
+    if (reports) {
+        SpiceMsg a = { .type = SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT };
+        a.u.stream_activate_report = (SpiceMsgStreamActivateReport){
+            .stream_id = id, .unique_id = st->unique,
+            .max_window_size = VIDEO_REPORT_WINDOW_FRAMES, .timeout_ms = VIDEO_REPORT_TIMEOUT_MS,
+        };
+        if (red_channel_client_send(rcc, &a) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int video_send_frame(DisplayClient *dc, unsigned id, const RedVideoStream *st,
+                            const RedSurface *s)
+{
+    uint32_t stride;
+    uint8_t *pixels = display_copy_area(s, &st->box, &stride);
+    uint32_t w = (uint32_t)(st->box.x2 - st->box.x1), h = (uint32_t)(st->box.y2 - st->box.y1);
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    int ret = red_mjpeg_encode(pixels, w, h, stride, dc->video.quality, &jpeg, &size);
+    g_free(pixels);
+    if (ret != 0 || size > UINT32_MAX) {
+        free(jpeg);
+        /* The frame is lost, not the picture: the area goes lossless once
+         * the stream ends. */
+        return 0;
+    }
+    SpiceMsg m = { .type = SPICE_MSG_DISPLAY_STREAM_DATA };
+    m.u.stream_data = (SpiceMsgStreamData){
+        .id = id, .multi_media_time = mm_time_now() + dc->video.delay_ms,
+        .data = { jpeg, (uint32_t)size },
+    };
+    dc->video.streams[id].frames_sent++;
+    dc->video.window_sent++;
+    RedWorker *worker = dc->worker;
+    ret = red_channel_client_send(dc->rcc, &m); /* may free dc */
+    free(jpeg);
+    worker->stats.frames_sent++;
+    return ret;
+}
+
+int red_video_client_push(DisplayClient *dc, const RedSurface *s)
+{
+    RedVideoClient *vc = &dc->video;
+    if (!vc->enabled) {
+        return 0;
+    }
+    const RedVideo *v = &dc->worker->video;
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        RedVideoClientStream *cs = &vc->streams[i];
+        if (!cs->destroy_pending) {
+            continue;
+        }
+        if (!red_channel_client_can_send(dc->rcc)) {
+            return 0;
+        }
+        cs->destroy_pending = false;
+        cs->unique = 0;
+        SpiceMsg m = { .type = SPICE_MSG_DISPLAY_STREAM_DESTROY, .u.stream_destroy = { i } };
+        if (red_channel_client_send(dc->rcc, &m) != 0) {
+            return -1;
+        }
+    }
+    int64_t now = now_ms();
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        const RedVideoStream *st = &v->streams[i];
+        RedVideoClientStream *cs = &vc->streams[i];
+        if (!st->active) {
+            continue;
+        }
+        if (cs->unique != st->unique) {
+            if (!red_channel_client_can_send(dc->rcc)) {
+                return 0;
+            }
+            cs->unique = st->unique;
+            cs->frames_sent = 0;
+            vc->ever_created |= 1u << i;
+            if (video_send_create(dc, i, st) != 0) {
+                return -1;
+            }
+        }
+        pixman_region32_t in;
+        pixman_region32_init_rect(&in, st->box.x1, st->box.y1,
+                                  (unsigned)(st->box.x2 - st->box.x1),
+                                  (unsigned)(st->box.y2 - st->box.y1));
+        pixman_region32_intersect(&in, &in, &dc->damage);
+        bool owed = pixman_region32_not_empty(&in);
+        pixman_region32_fini(&in);
+        if (!owed) {
+            continue;
+        }
+        if (!red_channel_client_can_send(dc->rcc)) {
+            return 0;
+        }
+        pixman_region32_t box;
+        pixman_region32_init_rect(&box, st->box.x1, st->box.y1,
+                                  (unsigned)(st->box.x2 - st->box.x1),
+                                  (unsigned)(st->box.y2 - st->box.y1));
+        pixman_region32_subtract(&dc->damage, &dc->damage, &box);
+        pixman_region32_fini(&box);
+        video_rate_control(vc, v, now);
+        if (video_send_frame(dc, i, st, s) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int red_video_client_drop_all(DisplayClient *dc)
+{
+    RedVideoClient *vc = &dc->video;
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        RedVideoClientStream *cs = &vc->streams[i];
+        if (cs->unique == 0) {
+            continue;
+        }
+        cs->unique = 0;
+        cs->destroy_pending = false;
+        SpiceMsg m = { .type = SPICE_MSG_DISPLAY_STREAM_DESTROY, .u.stream_destroy = { i } };
+        if (red_channel_client_send(dc->rcc, &m) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+bool red_video_client_report(DisplayClient *dc, const SpiceMsgcDisplayStreamReport *r)
+{
+    RedVideoClient *vc = &dc->video;
+    if (r->stream_id >= RED_VIDEO_MAX_STREAMS || !(vc->ever_created & (1u << r->stream_id))) {
+        red_log_warn("display client: STREAM_REPORT for stream %u, never created on it",
+                     r->stream_id);
+        return false;
+    }
+    RedVideoClientStream *cs = &vc->streams[r->stream_id];
+    if (r->unique_id != cs->unique) {
+        return true; /* an instance that ended while the report was on its way */
+    }
+    if (r->num_frames > cs->frames_sent || r->num_drops > r->num_frames) {
+        red_log_warn("display client: STREAM_REPORT of stream %u claims %u frames, %u dropped;"
+                     " %u were sent", r->stream_id, r->num_frames, r->num_drops, cs->frames_sent);
+        return false;
+    }
+    if (r->last_frame_delay > VIDEO_REPORT_MAX_DELAY_MS ||
+        r->last_frame_delay < -VIDEO_REPORT_MAX_DELAY_MS) {
+        red_log_warn("display client: STREAM_REPORT of stream %u: last frame delay %d ms",
+                     r->stream_id, r->last_frame_delay);
+        return false;
+    }
+    /* The margin the last frame arrived with: late (negative) frames are
+     * dropped by the client, so stamp later; a wide margin is latency the
+     * viewer sees for nothing, so stamp earlier. */
+    if (r->last_frame_delay < 0 || r->num_drops > 0) {
+        vc->delay_ms = MIN(VIDEO_DELAY_MAX_MS, vc->delay_ms + 50);
+    } else if ((uint32_t)r->last_frame_delay > vc->delay_ms / 2 + 50) {
+        vc->delay_ms = MAX(VIDEO_DELAY_MIN_MS, vc->delay_ms - 10);
+    }
+    return true;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-video.h (internal to the worker): video streams on the display channel.
+ *
+ * A rectangle of the primary that the guest redraws at video rate becomes a
+ * stream: clients that can take MJPEG get STREAM_CREATE once, then each
+ * time they are owed pixels inside it, one JPEG of the whole rectangle
+ * (STREAM_DATA) instead of lossless bands.  The stream ends once the guest
+ * leaves it alone for RED_VIDEO_IDLE_MS; clients then get STREAM_DESTROY
+ * and the rectangle again, lossless, so their canvas converges to the
+ * surface exactly as without streams.
+ *
+ * The rule that keeps this exact and bounded: a frame is always the
+ * current picture of the whole rectangle (whatever was drawn there, by any
+ * command), sent in place of the client's damage inside it.  So frames
+ * need no clipping against later draws, a slow client skips frames instead
+ * of queueing them (its damage merges as before), and nothing but frames
+ * touches the client's pixels inside a live stream.
+ *
+ * Detection (the host's streaming-video setting): FILTER streams only
+ * rectangles redrawn by image copies (DRAW_COPY/OPAQUE/BLEND), ALL any
+ * drawable, OFF none; either way the rectangle is at least RED_VIDEO_MIN_AREA
+ * pixels and was drawn RED_VIDEO_START_FRAMES times in a row, each within
+ * RED_VIDEO_MAX_GAP_MS of the last (the thresholds of the real server).
+ *
+ * Rate control, per client: the JPEG quality follows the share of source
+ * frames the client's link let through (its ack window decides), and the
+ * frames' presentation delay follows the margins its STREAM_REPORTs give.
+ */
+#ifndef RED_VIDEO_H
+#define RED_VIDEO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <pixman.h>
+
+#include "spice-messages.h"
+
+#define RED_VIDEO_MAX_STREAMS 8         /* live at once; also the client's ids 0..7 */
+#define RED_VIDEO_MAX_CANDIDATES 16     /* rectangles being watched */
+#define RED_VIDEO_MIN_AREA (96 * 96)
+#define RED_VIDEO_START_FRAMES 20
+#define RED_VIDEO_MAX_GAP_MS 200
+#define RED_VIDEO_IDLE_MS 1000
+
+typedef struct RedVideoStream {
+    bool active;
+    pixman_box32_t box;
+    int64_t last_ms;            /* last draw inside it (monotonic ms) */
+    uint32_t unique;            /* this stream's instance, never 0 */
+    uint32_t frames;            /* draws inside it since it started */
+} RedVideoStream;
+
+typedef struct RedVideoCandidate {
+    pixman_box32_t box;
+    int64_t last_ms;
+    uint32_t count;             /* draws of exactly this box in a row; 0: free */
+} RedVideoCandidate;
+
+/* The worker's side: detection and the live streams. */
+typedef struct RedVideo {
+    int mode;                   /* SPICE_STREAM_VIDEO_*: the last attach's setting */
+    RedVideoStream streams[RED_VIDEO_MAX_STREAMS];
+    RedVideoCandidate candidates[RED_VIDEO_MAX_CANDIDATES];
+    uint32_t next_unique;
+    GSource *idle_timer;        /* ends idle streams; NULL when none is live */
+} RedVideo;
+
+/* One stream as one client has it. */
+typedef struct RedVideoClientStream {
+    uint32_t unique;            /* instance created on the client; 0: none */
+    uint32_t frames_sent;       /* of this instance */
+    bool destroy_pending;       /* the worker ended it: STREAM_DESTROY owed */
+} RedVideoClientStream;
+
+/* A display client's side. */
+typedef struct RedVideoClient {
+    bool enabled;               /* the setting allows it and the client takes MJPEG */
+    bool reports;               /* SPICE_DISPLAY_CAP_STREAM_REPORT */
+    RedVideoClientStream streams[RED_VIDEO_MAX_STREAMS];
+    uint32_t ever_created;      /* bit per id: created at least once */
+    int quality;                /* JPEG quality, RED_MJPEG_QUALITY_MIN..MAX */
+    uint32_t delay_ms;          /* presentation delay stamped on frames */
+    int64_t window_start_ms;    /* rate control window */
+    uint32_t window_sent, window_source;
+} RedVideoClient;
+
+typedef struct RedWorker RedWorker;
+typedef struct DisplayClient DisplayClient;
+typedef struct RedSurface RedSurface;
+
+void red_video_init(RedVideo *v);
+/* Ends every stream without telling clients (they are gone). */
+void red_video_fini(RedVideo *v);
+
+/* A drawable of type draw_type (QXL_DRAW_*) changed `box` of the primary:
+ * feeds detection, may start a stream, keeps a live one alive. */
+void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type);
+/* The primary is going (destroyed, kept over S3, replaced): every stream
+ * ends; each client is owed its STREAM_DESTROY. */
+void red_video_end_all(RedWorker *w);
+
+/* Client state from the attach: the host's setting and the client's caps. */
+void red_video_client_init(RedVideoClient *vc, RedWorker *w, int mode, bool mjpeg_cap,
+                           bool report_cap);
+/* Sends what this client is owed for streams (destroys, creates, frames),
+ * as far as its ack window allows, taking the damage inside live streams
+ * out of dc->damage.  -1 when the client went (dc is freed). */
+int red_video_client_push(DisplayClient *dc, const RedSurface *s);
+/* STREAM_DESTROY for every stream the client has (before SURFACE_DESTROY).
+ * -1 when the client went. */
+int red_video_client_drop_all(DisplayClient *dc);
+/* A STREAM_REPORT: false (close the client) for a stream never created on
+ * it or impossible figures, each logged with its value. */
+bool red_video_client_report(DisplayClient *dc, const SpiceMsgcDisplayStreamReport *r);
+
+#endif /* RED_VIDEO_H */

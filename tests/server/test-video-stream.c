@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test-video-stream: video streams on our display channel (server/display/
+ * red-video.c), seen by a client that renders what it gets.
+ *
+ * A fake QXL device redraws one 160x120 rectangle of a 320x240 primary
+ * with a new image 40 times in a row, as a video player does.  The client
+ * keeps a canvas: DRAW_COPY bitmaps are copied in, STREAM_DATA frames are
+ * decoded with libjpeg into the stream's rectangle.  Cases:
+ *
+ *  - filter:   streaming-video=filter, a client with MJPEG and reports: it
+ *              gets STREAM_CREATE for exactly the rectangle, at least one
+ *              STREAM_DATA, a STREAM_ACTIVATE_REPORT, and the last frame is
+ *              close to the last image (mean error per channel bounded: it
+ *              is lossy, so not exact); once the guest stops, STREAM_DESTROY
+ *              and then the canvas equals the guest's picture exactly.
+ *  - off:      streaming-video=off: no stream message, the canvas is exact.
+ *  - no-mjpeg: a client announcing MULTI_CODEC without MJPEG gets no stream.
+ *  - small:    a rectangle under the minimum size never becomes a stream.
+ *  - report-lies / report-unknown: a STREAM_REPORT claiming more frames
+ *              than were sent, or naming a stream never created, closes
+ *              that client (the server logs the value).
+ *
+ * Every wait is bounded; a deadline reached is a failure.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <jpeglib.h>
+#include <spice.h>
+
+#include "test-client.h"
+#include "test-qxl-server.h"
+#include "test-util.h"
+
+#define VT_WIDTH 320
+#define VT_HEIGHT 240
+#define VT_FRAMES 40
+#define VT_IO_TIMEOUT_MS 10000
+/* The server ends a stream after 1 s without draws (RED_VIDEO_IDLE_MS);
+ * everything must have arrived well within this. */
+#define VT_DEADLINE_MS 30000
+/* After the canvas is right: how long we keep listening for a stream
+ * message that must not come (longer than the server's idle time). */
+#define VT_QUIET_MS 2500
+#define VT_MAX_MESSAGE (16u << 20)
+/* JPEG at the server's qualities: well under this mean error on a smooth
+ * image; a frame that is garbage or misplaced is far above it. */
+#define VT_MAX_MEAN_ERROR 8.0
+
+typedef struct Canvas {
+    uint32_t px[VT_WIDTH * VT_HEIGHT];
+} Canvas;
+
+typedef struct Seen {
+    unsigned creates, datas, destroys, reports_activated;
+    SpiceMsgRect create_dest;
+    uint32_t stream_id, unique_id;
+    bool destroy_after_data;
+    double last_frame_error;    /* of the last frame, against `want` */
+} Seen;
+
+/* A smooth moving picture: gradients shifted by frame. */
+static void make_frame(uint32_t *px, uint32_t w, uint32_t h, unsigned k)
+{
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            uint32_t r = (x * 2 + k * 5) & 0xff, g = (y * 2 + k * 3) & 0xff,
+                     b = ((x + y) + k * 7) & 0xff;
+            px[y * w + x] = r << 16 | g << 8 | b;
+        }
+    }
+}
+
+static void put_rect(Canvas *c, const SpiceMsgRect *r, const uint32_t *src, uint32_t stride_px)
+{
+    for (int32_t y = r->top; y < r->bottom; y++) {
+        memcpy(&c->px[y * VT_WIDTH + r->left], &src[(size_t)(y - r->top) * stride_px],
+               (size_t)(r->right - r->left) * 4);
+    }
+}
+
+static bool rect_ok(const SpiceMsgRect *r)
+{
+    return r->left >= 0 && r->top >= 0 && r->right <= VT_WIDTH && r->bottom <= VT_HEIGHT &&
+           r->left < r->right && r->top < r->bottom;
+}
+
+typedef struct JpegErr {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+} JpegErr;
+
+static void jpeg_err_exit(j_common_ptr cinfo)
+{
+    longjmp(((JpegErr *)cinfo->err)->jump, 1);
+}
+
+/* Decodes a frame into w*h xRGB pixels; false if it is not a w x h JPEG. */
+static bool decode_jpeg(const uint8_t *data, size_t size, uint32_t w, uint32_t h, uint32_t *out)
+{
+    struct jpeg_decompress_struct d;
+    JpegErr err;
+    d.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = jpeg_err_exit;
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&d);
+        return false;
+    }
+    jpeg_create_decompress(&d);
+    jpeg_mem_src(&d, data, (unsigned long)size);
+    jpeg_read_header(&d, TRUE);
+    d.out_color_space = JCS_EXT_BGRX;
+    jpeg_start_decompress(&d);
+    if (d.output_width != w || d.output_height != h) {
+        jpeg_destroy_decompress(&d);
+        return false;
+    }
+    while (d.output_scanline < h) {
+        JSAMPROW row = (JSAMPROW)&out[(size_t)d.output_scanline * w];
+        jpeg_read_scanlines(&d, &row, 1);
+    }
+    jpeg_finish_decompress(&d);
+    jpeg_destroy_decompress(&d);
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        out[i] &= 0xffffff;
+    }
+    return true;
+}
+
+static double mean_error(const uint32_t *a, const uint32_t *b, size_t n)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (int s = 0; s < 24; s += 8) {
+            int d = (int)((a[i] >> s) & 0xff) - (int)((b[i] >> s) & 0xff);
+            sum += (uint64_t)(d < 0 ? -d : d);
+        }
+    }
+    return (double)sum / (double)(n * 3);
+}
+
+static bool canvas_equal(const Canvas *c, const uint32_t *want)
+{
+    for (size_t i = 0; i < VT_WIDTH * VT_HEIGHT; i++) {
+        if ((c->px[i] & 0xffffff) != (want[i] & 0xffffff)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Applies one display message to the canvas and the tally.  false on a
+ * message the client cannot take (bad rectangle, undecodable frame). */
+static bool apply(Canvas *c, Seen *seen, int type, const uint8_t *body, uint32_t size,
+                  const uint32_t *last_image, const SpiceMsgRect *video_rect)
+{
+    SpiceMsg m;
+    if (type == SPICE_MSG_DISPLAY_DRAW_COPY) {
+        if (spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) != 0) {
+            return false;
+        }
+        const SpiceMsgDrawCopy *d = &m.u.draw_copy;
+        if (!rect_ok(&d->base.box) || d->src.type != SPICE_IMAGE_TYPE_BITMAP ||
+            d->src.bitmap_format != SPICE_BITMAP_FMT_32BIT ||
+            d->src.bitmap_x != (uint32_t)(d->base.box.right - d->base.box.left) ||
+            d->src.bitmap_y != (uint32_t)(d->base.box.bottom - d->base.box.top) ||
+            d->src.data.count < (size_t)d->src.bitmap_stride * d->src.bitmap_y) {
+            return false;
+        }
+        /* the server's bitmaps are 4-byte aligned rows of xRGB */
+        uint32_t *tmp = g_malloc((size_t)d->src.bitmap_stride * d->src.bitmap_y);
+        memcpy(tmp, d->src.data.data, (size_t)d->src.bitmap_stride * d->src.bitmap_y);
+        put_rect(c, &d->base.box, tmp, d->src.bitmap_stride / 4);
+        g_free(tmp);
+        return true;
+    }
+    if (type == SPICE_MSG_DISPLAY_STREAM_CREATE) {
+        if (spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) != 0 ||
+            !rect_ok(&m.u.stream_create.dest) ||
+            m.u.stream_create.codec_type != SPICE_VIDEO_CODEC_TYPE_MJPEG) {
+            return false;
+        }
+        seen->creates++;
+        seen->create_dest = m.u.stream_create.dest;
+        seen->stream_id = m.u.stream_create.id;
+        return true;
+    }
+    if (type == SPICE_MSG_DISPLAY_STREAM_ACTIVATE_REPORT) {
+        if (spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) != 0) {
+            return false;
+        }
+        seen->reports_activated++;
+        seen->unique_id = m.u.stream_activate_report.unique_id;
+        return true;
+    }
+    if (type == SPICE_MSG_DISPLAY_STREAM_DATA) {
+        if (spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) != 0 ||
+            seen->creates == 0 || m.u.stream_data.id != seen->stream_id) {
+            return false;
+        }
+        const SpiceMsgRect *r = &seen->create_dest;
+        uint32_t w = (uint32_t)(r->right - r->left), h = (uint32_t)(r->bottom - r->top);
+        uint32_t *frame = g_new(uint32_t, (size_t)w * h);
+        bool ok = decode_jpeg(m.u.stream_data.data.data, m.u.stream_data.data.count, w, h, frame);
+        if (ok) {
+            put_rect(c, r, frame, w);
+            if (video_rect && memcmp(r, video_rect, sizeof(*r)) == 0) {
+                seen->last_frame_error = mean_error(frame, last_image, (size_t)w * h);
+            }
+        }
+        g_free(frame);
+        seen->datas++;
+        return ok;
+    }
+    if (type == SPICE_MSG_DISPLAY_STREAM_DESTROY) {
+        seen->destroys++;
+        seen->destroy_after_data = seen->datas > 0;
+        return true;
+    }
+    return true; /* SET_ACK, SURFACE_CREATE, MARK, INVAL_*...: nothing to draw */
+}
+
+typedef struct VideoRun {
+    TestQxlServer *ts;
+    int main_fd, disp_fd;
+    TestChannel ch;
+    Canvas canvas;
+    Seen seen;
+    uint32_t want[VT_WIDTH * VT_HEIGHT]; /* the guest's picture */
+} VideoRun;
+
+static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps)
+{
+    memset(r, 0, sizeof(*r));
+    r->main_fd = r->disp_fd = -1;
+    r->ts = test_qxl_server_create(VT_WIDTH, VT_HEIGHT, TEST_QXL_SERVER_RAW);
+    if (r->ts == NULL) {
+        return false;
+    }
+    /* Read when the display client attaches, which is later. */
+    spice_server_set_streaming_video(r->ts->server, mode);
+    uint32_t session = 0;
+    r->main_fd = test_client_open_session(r->ts->port, TEST_QXL_SERVER_PASSWORD, &session,
+                                          VT_IO_TIMEOUT_MS);
+    if (r->main_fd < 0) {
+        return false;
+    }
+    r->disp_fd = test_client_connect(r->ts->port, 0);
+    if (r->disp_fd < 0 ||
+        test_client_link_display(r->disp_fd, 0, session, TEST_QXL_SERVER_PASSWORD, caps,
+                                 VT_IO_TIMEOUT_MS) != SPICE_LINK_ERR_OK) {
+        return false;
+    }
+    test_channel_init(&r->ch, r->disp_fd, SPICE_CHANNEL_DISPLAY, true);
+    return true;
+}
+
+static void video_run_stop(VideoRun *r)
+{
+    if (r->disp_fd >= 0) {
+        close(r->disp_fd);
+    }
+    if (r->main_fd >= 0) {
+        close(r->main_fd);
+    }
+    CHECK(test_qxl_server_destroy(r->ts, VT_IO_TIMEOUT_MS));
+}
+
+/* The guest plays `frames` images into rect. */
+static void play(VideoRun *r, const QXLRect *rect, unsigned frames, uint32_t *last)
+{
+    uint32_t w = (uint32_t)(rect->right - rect->left), h = (uint32_t)(rect->bottom - rect->top);
+    for (unsigned k = 0; k < frames; k++) {
+        make_frame(last, w, h, k);
+        FakeQxlBitmap bmp = { .pixels = last, .width = w, .height = h };
+        CHECK(fake_qxl_submit_copy(r->ts->qxl, rect, &bmp) == 0);
+    }
+    for (uint32_t y = 0; y < h; y++) {
+        memcpy(&r->want[(size_t)(rect->top + y) * VT_WIDTH + rect->left], &last[(size_t)y * w],
+               (size_t)w * 4);
+    }
+}
+
+/* Reads and applies messages until the canvas equals the guest's picture
+ * and (when want_destroy) the stream was destroyed after its frames, then
+ * listens VT_QUIET_MS more.  false on a deadline or a bad message. */
+static bool read_until_exact(VideoRun *r, bool want_destroy, const uint32_t *last,
+                             const SpiceMsgRect *video_rect)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)VT_DEADLINE_MS * 1000;
+    gint64 quiet_until = 0;
+    for (;;) {
+        gint64 now = g_get_monotonic_time();
+        bool done = canvas_equal(&r->canvas, r->want) &&
+                    (!want_destroy || r->seen.destroy_after_data);
+        if (done && quiet_until == 0) {
+            quiet_until = now + (gint64)VT_QUIET_MS * 1000;
+        }
+        if (quiet_until && now >= quiet_until) {
+            return canvas_equal(&r->canvas, r->want);
+        }
+        if (now >= deadline) {
+            fprintf(stderr, "deadline: creates %u datas %u destroys %u, canvas %s\n",
+                    r->seen.creates, r->seen.datas, r->seen.destroys,
+                    canvas_equal(&r->canvas, r->want) ? "exact" : "differs");
+            return false;
+        }
+        gint64 until = quiet_until ? quiet_until : deadline;
+        unsigned wait_ms = (unsigned)MAX(1, (until - now) / 1000);
+        uint8_t *body = NULL;
+        uint32_t size = 0;
+        int type = test_channel_read(&r->ch, &body, &size, VT_MAX_MESSAGE, wait_ms);
+        if (type < 0) {
+            if (quiet_until) {
+                continue; /* nothing more came: the quiet time ran out */
+            }
+            fprintf(stderr, "display channel: read failed or timed out\n");
+            return false;
+        }
+        bool ok = apply(&r->canvas, &r->seen, type, body, size, last, video_rect);
+        g_free(body);
+        if (!ok) {
+            fprintf(stderr, "display message %d: not what a client can draw\n", type);
+            return false;
+        }
+    }
+}
+
+static const QXLRect video_qrect = { .top = 60, .left = 80, .bottom = 180, .right = 240 };
+static const SpiceMsgRect video_rect = { .top = 60, .left = 80, .bottom = 180, .right = 240 };
+
+static void test_filter(void)
+{
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, 160 * 120);
+    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO)) {
+        play(r, &video_qrect, VT_FRAMES, last);
+        CHECK(read_until_exact(r, true, last, &video_rect));
+        CHECK_EQ_U64(r->seen.creates, 1);
+        CHECK(memcmp(&r->seen.create_dest, &video_rect, sizeof(video_rect)) == 0);
+        CHECK(r->seen.datas >= 1);
+        CHECK_EQ_U64(r->seen.reports_activated, 1);
+        CHECK_EQ_U64(r->seen.destroys, 1);
+        printf("filter: %u frames, last frame mean error %.2f\n", r->seen.datas,
+               r->seen.last_frame_error);
+        CHECK(r->seen.last_frame_error <= VT_MAX_MEAN_ERROR);
+    } else {
+        CHECK(!"server or client start-up");
+    }
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+}
+
+/* No stream at all: the setting says off, the client takes no MJPEG, or
+ * the area is too small. */
+static void expect_no_stream(int mode, TestClientDisplayCaps caps, const QXLRect *q)
+{
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, (size_t)(q->right - q->left) * (q->bottom - q->top));
+    if (video_run_start(r, mode, caps)) {
+        play(r, q, VT_FRAMES, last);
+        CHECK(read_until_exact(r, false, last, NULL));
+        CHECK_EQ_U64(r->seen.creates, 0);
+        CHECK_EQ_U64(r->seen.datas, 0);
+    } else {
+        CHECK(!"server or client start-up");
+    }
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+}
+
+static void test_off(void)
+{
+    expect_no_stream(SPICE_STREAM_VIDEO_OFF, TEST_CLIENT_DISPLAY_VIDEO, &video_qrect);
+}
+
+static void test_no_mjpeg(void)
+{
+    expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_NO_VIDEO, &video_qrect);
+}
+
+static void test_small(void)
+{
+    /* 90x90 = 8100 pixels, under the 96x96 minimum */
+    static const QXLRect small = { .top = 10, .left = 10, .bottom = 100, .right = 100 };
+    expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_VIDEO, &small);
+}
+
+/* Plays until the client has a stream with at least one frame, then sends
+ * `report`; the server must close the display channel. */
+static void expect_report_closes(bool lie_about_frames)
+{
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, 160 * 120);
+    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO)) {
+        if (lie_about_frames) {
+            play(r, &video_qrect, VT_FRAMES, last);
+            /* until the first frame */
+            gint64 deadline = g_get_monotonic_time() + (gint64)VT_DEADLINE_MS * 1000;
+            while (r->seen.datas == 0 && g_get_monotonic_time() < deadline) {
+                uint8_t *body = NULL;
+                uint32_t size = 0;
+                int type = test_channel_read(&r->ch, &body, &size, VT_MAX_MESSAGE,
+                                             VT_IO_TIMEOUT_MS);
+                if (type < 0) {
+                    break;
+                }
+                apply(&r->canvas, &r->seen, type, body, size, last, NULL);
+                g_free(body);
+            }
+            CHECK(r->seen.datas > 0 && r->seen.reports_activated == 1);
+        }
+        SpiceMsgc rep = { .type = SPICE_MSGC_DISPLAY_STREAM_REPORT };
+        rep.u.stream_report = (SpiceMsgcDisplayStreamReport){
+            .stream_id = lie_about_frames ? r->seen.stream_id : 5,
+            .unique_id = lie_about_frames ? r->seen.unique_id : 1,
+            .num_frames = lie_about_frames ? 1000000 : 1,
+        };
+        CHECK(test_client_send_msgc(r->disp_fd, SPICE_CHANNEL_DISPLAY, &rep) == 0);
+        CHECK(test_client_wait_closed(r->disp_fd, VT_IO_TIMEOUT_MS));
+    } else {
+        CHECK(!"server or client start-up");
+    }
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+}
+
+static void test_report_lies(void)
+{
+    expect_report_closes(true);
+}
+
+static void test_report_unknown(void)
+{
+    expect_report_closes(false);
+}
+
+int main(int argc, char **argv)
+{
+    static const TestCase cases[] = {
+        TEST_CASE(test_filter),       TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
+        TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
+    };
+    return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
+}

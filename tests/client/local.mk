@@ -11,3 +11,8 @@ EXTRA_DIST += client/spice-watch.py client/spice-watch-lib.sh client/test-spice-
 # (server/agent-server: our server with a scripted vdagent).
 TESTS += client/test-agent-clipboard.sh
 EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py
+
+# spice-gtk plays an MJPEG video stream from our server (server/video-server)
+# and ends with the exact picture.
+TESTS += client/test-video-client.sh
+EXTRA_DIST += client/test-video-client.sh client/test-video-client.py

@@ -75,6 +75,10 @@ except (ImportError, ValueError) as e:
     print("spice-watch: no SpiceClientGLib bindings: %s" % e, file=sys.stderr)
     sys.exit(77)
 
+# stdout carries only the JSON lines: GLib's debug and info messages (spice-gtk
+# prints them with SPICE_DEBUG=1) go to stderr, the log, instead.
+GLib.log_writer_default_set_use_stderr(True)
+
 MAX_TIMEOUT_S = 600          # no single wait may hold the caller longer
 DEFAULT_TIMEOUT_S = 10
 MAX_LINE = 64 * 1024         # a longer command line is refused, not buffered forever

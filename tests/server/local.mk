@@ -81,6 +81,13 @@ server_test_video_stream_SOURCES = server/test-video-stream.c $(QXL_CLIENT_SOURC
 server_test_video_stream_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(JPEG_CFLAGS)
 server_test_video_stream_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS) $(JPEG_LIBS)
+# Plays a video into a fake QXL primary for spice-gtk
+# (tests/client/test-video-client.sh).
+helper_programs += server/video-server
+server_video_server_SOURCES = server/video-server.c $(QXL_CLIENT_SOURCES)
+server_video_server_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS)
+server_video_server_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+	$(QXL_CLIENT_LIBS)
 
 # When the primary's pixels reach the guest's memory (update area, flush,
 # VM stop; never a destroy), on our library and on Debian's.

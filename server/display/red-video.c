@@ -286,13 +286,26 @@ static int video_send_create(DisplayClient *dc, unsigned id, const RedVideoStrea
 static int video_send_frame(DisplayClient *dc, unsigned id, const RedVideoStream *st,
                             const RedSurface *s)
 {
-    uint32_t stride;
-    uint8_t *pixels = display_copy_area(s, &st->box, &stride);
     uint32_t w = (uint32_t)(st->box.x2 - st->box.x1), h = (uint32_t)(st->box.y2 - st->box.y1);
+    /* A 32-bit top-down surface is encoded where it lies; others are
+     * converted (and flipped) first. */
+    uint8_t *copy = NULL;
+    const uint8_t *pixels;
+    uint32_t stride;
+    pixman_format_code_t fmt = pixman_image_get_format(s->image);
+    int img_stride = pixman_image_get_stride(s->image); /* < 0: a bottom-up guest surface */
+    if ((fmt == PIXMAN_x8r8g8b8 || fmt == PIXMAN_a8r8g8b8) && img_stride > 0) {
+        stride = (uint32_t)img_stride;
+        pixels = (const uint8_t *)pixman_image_get_data(s->image) +
+                 (size_t)st->box.y1 * stride + (size_t)st->box.x1 * 4;
+    } else {
+        copy = display_copy_area(s, &st->box, &stride);
+        pixels = copy;
+    }
     uint8_t *jpeg = NULL;
     size_t size = 0;
     int ret = red_mjpeg_encode(pixels, w, h, stride, dc->video.quality, &jpeg, &size);
-    g_free(pixels);
+    g_free(copy);
     if (ret != 0 || size > UINT32_MAX) {
         free(jpeg);
         /* The frame is lost, not the picture: the area goes lossless once

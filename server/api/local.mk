@@ -6,7 +6,7 @@ libserver_core_la_SOURCES += \
 	red-log.h \
 	api/reds-server.c \
 	api/reds-security.c api/reds-security.h \
-	api/reds-video-codecs.c \
+	api/reds-video-codecs.c api/reds-video-codecs.h \
 	api/reds-interfaces.c \
 	api/reds-char-devices.c api/reds-char-devices.h \
 	api/reds-displays.c api/reds-displays.h \

@@ -10,6 +10,7 @@
 #include "inputs-channel.h"
 #include "red-log.h"
 #include "reds-connection.h"
+#include "reds-video-codecs.h"
 
 typedef struct RedsQxl {
     RedsState *reds;
@@ -78,7 +79,10 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
                            .connection = c,
                            .compress = reds->image_compression != SPICE_IMAGE_COMPRESSION_OFF,
-                           .streaming_video = reds->streaming_video };
+                           /* our only video encoder is the built-in MJPEG one */
+                           .streaming_video = reds_video_codecs_allow_mjpeg(reds)
+                                                  ? reds->streaming_video
+                                                  : SPICE_STREAM_VIDEO_OFF };
     red_worker_request(q->worker, &r);
 }
 

@@ -23,6 +23,7 @@
 
 #include "red-log.h"
 #include "reds-private.h"
+#include "reds-video-codecs.h"
 
 /* The names the real library 0.15.1 knows; "spice" is its built-in
  * encoder, "gstreamer" the one it has only when built with GStreamer. */
@@ -113,6 +114,21 @@ RED_EXPORT int spice_server_set_video_codecs(SpiceServer *reds, const char *vide
     g_free(reds->video_codecs);
     reds->video_codecs = g_string_free(accepted, FALSE);
     return 0;
+}
+
+bool reds_video_codecs_allow_mjpeg(const RedsState *reds)
+{
+    /* before any set: the real library's default list starts with it */
+    if (reds->video_codecs == NULL) {
+        return true;
+    }
+    for (const char *p = reds->video_codecs; (p = strstr(p, "spice:mjpeg")) != NULL; p++) {
+        char end = p[strlen("spice:mjpeg")];
+        if ((p == reds->video_codecs || p[-1] == ';') && (end == '\0' || end == ';')) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The accepted list ("" before any set), newly allocated: released with

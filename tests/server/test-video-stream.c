@@ -14,7 +14,9 @@
  *              is lossy, so not exact); once the guest stops, STREAM_DESTROY
  *              and then the canvas equals the guest's picture exactly.
  *  - off:      streaming-video=off: no stream message, the canvas is exact.
- *  - no-mjpeg: a client announcing MULTI_CODEC without MJPEG gets no stream.
+ *  - no-mjpeg: a client announcing MULTI_CODEC without MJPEG gets no stream;
+ *              nor does any client when the host's video codec list
+ *              (spice_server_set_video_codecs) leaves MJPEG out.
  *  - small:    a rectangle under the minimum size never becomes a stream.
  *  - report-lies / report-unknown: a STREAM_REPORT claiming more frames
  *              than were sent, or naming a stream never created, closes
@@ -234,7 +236,8 @@ typedef struct VideoRun {
     uint32_t want[VT_WIDTH * VT_HEIGHT]; /* the guest's picture */
 } VideoRun;
 
-static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps)
+static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps,
+                            const char *codecs)
 {
     memset(r, 0, sizeof(*r));
     r->main_fd = r->disp_fd = -1;
@@ -244,6 +247,9 @@ static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps)
     }
     /* Read when the display client attaches, which is later. */
     spice_server_set_streaming_video(r->ts->server, mode);
+    if (codecs && spice_server_set_video_codecs(r->ts->server, codecs) != 0) {
+        return false;
+    }
     uint32_t session = 0;
     r->main_fd = test_client_open_session(r->ts->port, TEST_QXL_SERVER_PASSWORD, &session,
                                           VT_IO_TIMEOUT_MS);
@@ -338,7 +344,7 @@ static void test_filter(void)
 {
     VideoRun *r = g_new(VideoRun, 1);
     uint32_t *last = g_new(uint32_t, 160 * 120);
-    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO)) {
+    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, NULL)) {
         play(r, &video_qrect, VT_FRAMES, last);
         CHECK(read_until_exact(r, true, last, &video_rect));
         CHECK_EQ_U64(r->seen.creates, 1);
@@ -359,11 +365,12 @@ static void test_filter(void)
 
 /* No stream at all: the setting says off, the client takes no MJPEG, or
  * the area is too small. */
-static void expect_no_stream(int mode, TestClientDisplayCaps caps, const QXLRect *q)
+static void expect_no_stream(int mode, TestClientDisplayCaps caps, const QXLRect *q,
+                             const char *codecs)
 {
     VideoRun *r = g_new(VideoRun, 1);
     uint32_t *last = g_new(uint32_t, (size_t)(q->right - q->left) * (q->bottom - q->top));
-    if (video_run_start(r, mode, caps)) {
+    if (video_run_start(r, mode, caps, codecs)) {
         play(r, q, VT_FRAMES, last);
         CHECK(read_until_exact(r, false, last, NULL));
         CHECK_EQ_U64(r->seen.creates, 0);
@@ -378,19 +385,25 @@ static void expect_no_stream(int mode, TestClientDisplayCaps caps, const QXLRect
 
 static void test_off(void)
 {
-    expect_no_stream(SPICE_STREAM_VIDEO_OFF, TEST_CLIENT_DISPLAY_VIDEO, &video_qrect);
+    expect_no_stream(SPICE_STREAM_VIDEO_OFF, TEST_CLIENT_DISPLAY_VIDEO, &video_qrect, NULL);
 }
 
 static void test_no_mjpeg(void)
 {
-    expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_NO_VIDEO, &video_qrect);
+    expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_NO_VIDEO, &video_qrect, NULL);
+}
+
+/* The host's codec list leaves out MJPEG, our only encoder. */
+static void test_codecs_without_mjpeg(void)
+{
+    expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_VIDEO, &video_qrect, "spice:vp8");
 }
 
 static void test_small(void)
 {
     /* 90x90 = 8100 pixels, under the 96x96 minimum */
     static const QXLRect small = { .top = 10, .left = 10, .bottom = 100, .right = 100 };
-    expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_VIDEO, &small);
+    expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_VIDEO, &small, NULL);
 }
 
 /* Plays until the client has a stream with at least one frame, then sends
@@ -399,7 +412,7 @@ static void expect_report_closes(bool lie_about_frames)
 {
     VideoRun *r = g_new(VideoRun, 1);
     uint32_t *last = g_new(uint32_t, 160 * 120);
-    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO)) {
+    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, NULL)) {
         if (lie_about_frames) {
             play(r, &video_qrect, VT_FRAMES, last);
             /* until the first frame */
@@ -448,6 +461,7 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_filter),       TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
+        TEST_CASE(test_codecs_without_mjpeg),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

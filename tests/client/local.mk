@@ -11,3 +11,8 @@ EXTRA_DIST += client/spice-watch.py client/spice-watch-lib.sh client/test-spice-
 # (server/agent-server: our server with a scripted vdagent).
 TESTS += client/test-agent-clipboard.sh
 EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py
+
+# spice-gtk's canvas equals our server's surface after fills and scrolls that
+# reach it as DRAW_FILL and COPY_BITS (server/test-draw-commands --serve).
+TESTS += client/test-draw-commands-client.sh
+EXTRA_DIST += client/test-draw-commands-client.sh

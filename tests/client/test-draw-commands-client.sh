@@ -134,7 +134,7 @@ expect primary_creates "$(field "$REPLY_LINE" primary_creates)" 1
 ask_ok '{"cmd":"quit"}'
 wait_gone "$watch_pid" 10 || die "spice-watch.py still running after quit"
 watch_pid=
-server_ask quit || true
+printf 'quit\n' >&7
 exec 7>&-
 wait_gone "$server_pid" "$STOP_TIMEOUT_S" || die "server still running after quit"
 wait "$server_pid"

@@ -11,6 +11,41 @@
  * of that area (raw, or LZ4 when the client has the cap).  A slow client
  * therefore never makes the worker queue frames: its damage just merges, and
  * it converges to the current picture as soon as it reads again.
+ *
+ * Drawing commands (red-display-cmds.c).  A solid fill or a copy-bits on
+ * the primary goes to a client as DRAW_FILL or COPY_BITS with its clip,
+ * which the client redoes on its own canvas, when that is exact (the
+ * server drew a plain put of one colour, or moved pixels within the
+ * surface) and cheaper than the pixels.  The rule that keeps this right:
+ *
+ *   Let C be the client's canvas once it has applied every message queued
+ *   for it (in the socket queue, then on its command queue), and S the
+ *   primary.  Invariant: C equals S outside the client's damage D.
+ *
+ *   - Damage is sent only when the command queue is empty, and what goes
+ *     is S read at that moment: the area leaves D.
+ *   - A fill of region R may be queued whatever D is: afterwards C = S on
+ *     R, so D becomes D - R.
+ *   - A copy of region R from R - delta may be queued whatever D is:
+ *     afterwards C = S on R except where the source was in D, so D becomes
+ *     (D - R) + (R & (D + delta)); no flush of the source is needed.
+ *   - Anything else, or a command when the client's command queue is full
+ *     (DISPLAY_MAX_QUEUED_CMDS), or one that would not be cheaper, is
+ *     folded into damage instead: D becomes D + R, always right because C
+ *     did not change.
+ *
+ * Commands are queued only while the client cannot take them (ack window
+ * or high-water mark), a bounded queue, so a slow client still costs a
+ * bounded amount of memory: past the bound it gets damage, which merges.
+ * Every step keeps the invariant, and an idle guest leaves the client with
+ * an empty queue and no damage once it reads: C = S.
+ *
+ * Video streams (red-video.c) weaken it while they live: inside a stream
+ * the client shows lossy frames, so C equals S outside D and outside the
+ * streams the client has.  Frames are damage (the stream's area read when
+ * it goes), so they too wait for the command queue; a copy-bits whose
+ * source meets a stream goes as pixels; and a stream's end puts its area
+ * into D, which restores the invariant as stated.
  */
 #include "config.h"
 
@@ -18,6 +53,7 @@
 
 #include <string.h>
 
+#include "red-display-cmds.h"
 #include "red-log.h"
 #include "red-lz4.h"
 
@@ -41,6 +77,7 @@ static void display_client_remove(DisplayClient *dc)
     w->display_clients = g_list_remove(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     pixman_region32_fini(&dc->damage);
+    red_display_cmds_finish(dc);
     if (!red_channel_client_peer_closed(dc->rcc) && !w->closing_all) {
         w->events.client_failed(w->events.opaque, dc->session_id);
     }
@@ -126,6 +163,7 @@ static int send_surface_create(DisplayClient *dc, const RedSurface *s)
     }
     dc->surface_sent = true;
     pixman_region32_clear(&dc->damage);
+    red_display_cmds_clear(dc);
     return 0;
 }
 
@@ -142,7 +180,12 @@ static void display_client_push(DisplayClient *dc)
         }
         return;
     }
-    /* Live video streams first: they take the damage inside them. */
+    /* Commands first: damage read now is right only after them. */
+    if (red_display_cmds_flush(dc) <= 0) {
+        return; /* commands still wait, or the client is closing */
+    }
+    /* Then live video streams: a frame is damage too (the stream's area
+     * read now), and takes the damage inside the stream. */
     if (red_video_client_push(dc, s) != 0) {
         return; /* closing; on_closed frees it */
     }
@@ -205,6 +248,7 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
     dc->connection = conn;
     dc->session_id = req->connection_id;
     pixman_region32_init(&dc->damage);
+    red_display_cmds_init(dc);
     dc->rcc = red_channel_client_new(red_worker_loop_core(w->loop), stream, req, true,
                                      &display_ops, dc);
     if (dc->rcc == NULL) {
@@ -236,6 +280,7 @@ static void destroy_on_clients(RedWorker *w)
         bool was_sent = dc->surface_sent;
         dc->surface_sent = false;
         pixman_region32_clear(&dc->damage);
+        red_display_cmds_clear(dc);
         if (was_sent) {
             if (red_video_client_drop_all(dc) != 0) {
                 continue; /* it went */
@@ -293,15 +338,14 @@ void display_channel_primary_destroyed(RedWorker *w)
     destroy_on_clients(w);
 }
 
-void display_channel_damage(RedWorker *w, const pixman_box32_t *box)
+void display_channel_drawn(RedWorker *w, const pixman_box32_t *box, const RedDrawOp *op)
 {
     if (box->x2 <= box->x1 || box->y2 <= box->y1) {
         return;
     }
-    for (GList *l = w->display_clients; l; l = l->next) {
-        DisplayClient *dc = l->data;
-        pixman_region32_union_rect(&dc->damage, &dc->damage, box->x1, box->y1,
-                                   (unsigned)(box->x2 - box->x1), (unsigned)(box->y2 - box->y1));
+    for (GList *l = w->display_clients, *next; l; l = next) {
+        next = l->next; /* a failed send frees only that client */
+        red_display_cmds_add(l->data, box, op);
     }
 }
 

@@ -8,6 +8,7 @@ libserver_core_la_SOURCES += \
 	display/red-worker-loop.c display/red-worker-loop.h \
 	display/display-channel.c \
 	display/red-video.c display/red-video.h \
+	display/red-display-cmds.c display/red-display-cmds.h \
 	display/cursor-channel.c \
 	$(NULL)
 # Guest memory, surfaces and rendering: everything the worker reads from the

@@ -393,6 +393,56 @@ static int draw_composite(RedRenderer *r, uint32_t group_id, const QXLDrawable *
     return ret;
 }
 
+/* The colour a fill drawable wrote, when it wrote one solid colour the
+ * same way whatever was under it; false otherwise. */
+static bool fill_color_of(const QXLDrawable *d, uint32_t *argb)
+{
+    if (d->type == QXL_DRAW_BLACKNESS) {
+        *argb = 0xff000000u;
+        return true;
+    }
+    if (d->type == QXL_DRAW_WHITENESS) {
+        *argb = 0xffffffffu;
+        return true;
+    }
+    if (d->type != QXL_DRAW_FILL) {
+        return false;
+    }
+    /* As draw_fill decided, from the same copy of the fields. */
+    uint16_t ropd = d->u.fill.rop_descriptor;
+    if (ropd & (SPICE_ROPD_OP_BLACKNESS | SPICE_ROPD_OP_WHITENESS)) {
+        *argb = (ropd & SPICE_ROPD_OP_BLACKNESS) ? 0xff000000u : 0xffffffffu;
+        return true;
+    }
+    if (d->u.fill.brush.type != SPICE_BRUSH_TYPE_SOLID) {
+        return false;
+    }
+    *argb = d->u.fill.brush.u.color | 0xff000000u;
+    return true;
+}
+
+/* Records what a drawn drawable did, for clients that can redo it (see
+ * RedDrawOp).  A fill is exact only on a 32-bit surface: on 16 bits the
+ * client, whose canvas is 32-bit, would not see the truncated colour. */
+static void record_op(const QXLDrawable *d, const DrawTarget *t, RedDrawOp *op)
+{
+    uint32_t argb;
+    bool is_32bit = t->surface->format == SPICE_SURFACE_FMT_32_xRGB ||
+                    t->surface->format == SPICE_SURFACE_FMT_32_ARGB;
+    if (d->type == QXL_COPY_BITS) {
+        op->kind = RED_DRAW_OP_COPY_BITS;
+        /* Small: draw_copy_bits checked the source against the surface. */
+        op->dx = (int32_t)((int64_t)d->bbox.left - d->u.copy_bits.src_pos.x);
+        op->dy = (int32_t)((int64_t)d->bbox.top - d->u.copy_bits.src_pos.y);
+    } else if (is_32bit && fill_color_of(d, &argb)) {
+        op->kind = RED_DRAW_OP_FILL;
+        op->color = argb;
+    } else {
+        return;
+    }
+    pixman_region32_copy(&op->region, &t->region);
+}
+
 static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
                            RedCommandResult *res)
 {
@@ -453,6 +503,9 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
             res->surface_id = d.surface_id;
             res->damage = *pixman_region32_extents(&t.region);
             res->draw_type = d.type;
+            if (r->record_ops) {
+                record_op(&d, &t, &res->op);
+            }
         }
     }
     pixman_region32_fini(&t.region);
@@ -522,6 +575,7 @@ int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint
                        uint32_t flags, RedCommandResult *res)
 {
     memset(res, 0, sizeof(*res));
+    pixman_region32_init(&res->op.region);
     if (flags & QXL_COMMAND_FLAG_COMPAT) {
         /* Pre-0.6 drivers: their drawable layout differs; the release info
          * is at the same place, so at least the memory goes back. */
@@ -543,4 +597,10 @@ int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint
         red_log_guest_error("display command type", type, "unknown");
         return -1;
     }
+}
+
+void red_command_result_finish(RedCommandResult *res)
+{
+    pixman_region32_fini(&res->op.region);
+    res->op.kind = RED_DRAW_OP_PIXELS;
 }

@@ -21,6 +21,7 @@
 #ifndef RED_RENDER_H
 #define RED_RENDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <pixman.h>
@@ -36,6 +37,9 @@
 typedef struct RedRenderer {
     RedMemSlots *slots;
     RedSurfaces *surfaces;
+    /* Set: results carry the drawing operation (RedDrawOp) of fills and
+     * copy-bits, and every result must be red_command_result_finish()ed. */
+    bool record_ops;
 } RedRenderer;
 
 typedef enum RedCommandKind {
@@ -45,17 +49,35 @@ typedef enum RedCommandKind {
     RED_CMD_SURFACE_DESTROYED,
 } RedCommandKind;
 
+/* What a drawable did to its surface, when a client can redo it exactly
+ * from its own canvas (display-channel.c sends it as a drawing command). */
+typedef enum RedDrawOpKind {
+    RED_DRAW_OP_PIXELS,        /* anything else: only the pixels tell */
+    RED_DRAW_OP_FILL,          /* `region` set to `color` (x8r8g8b8, 32-bit surface) */
+    RED_DRAW_OP_COPY_BITS,     /* `region` got the pixels at (x - dx, y - dy) */
+} RedDrawOpKind;
+
+typedef struct RedDrawOp {
+    RedDrawOpKind kind;
+    uint32_t color;
+    int32_t dx, dy;
+    pixman_region32_t region;  /* exactly the pixels written (bbox and clip) */
+} RedDrawOp;
+
 typedef struct RedCommandResult {
     RedCommandKind kind;
     uint32_t surface_id;
     pixman_box32_t damage;          /* RED_CMD_DRAWN: extents of what changed */
     uint32_t draw_type;             /* RED_CMD_DRAWN: QXL_DRAW_* of the drawable */
     QXLReleaseInfo *release_info;   /* to pass to release_resource; NULL if none */
+    RedDrawOp op;                   /* record_ops: RED_CMD_DRAWN's operation */
 } RedCommandResult;
 
 /* Executes one command (type QXL_CMD_*, flags from QXLCommandExt).
  * 0, or -1 for a guest error (res->release_info may still be set). */
 int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint32_t type,
                        uint32_t flags, RedCommandResult *res);
+/* Frees what a result of a record_ops renderer holds. */
+void red_command_result_finish(RedCommandResult *res);
 
 #endif /* RED_RENDER_H */

@@ -411,6 +411,35 @@ int red_video_client_drop_all(DisplayClient *dc)
     return 0;
 }
 
+bool red_video_client_overlaps(const DisplayClient *dc, const pixman_region32_t *region,
+                               int32_t dx, int32_t dy)
+{
+    const RedVideoClient *vc = &dc->video;
+    const RedVideo *v = &dc->worker->video;
+    bool hit = false;
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS && !hit; i++) {
+        if (vc->streams[i].unique == 0) {
+            continue;
+        }
+        /* A stream the worker ended keeps its box until the client's
+         * STREAM_DESTROY; the live one in the slot may differ, so the
+         * client's own instance decides: same unique, else the ended
+         * box is still in the client's damage (see video_end_stream). */
+        const RedVideoStream *st = &v->streams[i];
+        if (!st->active || st->unique != vc->streams[i].unique) {
+            continue;
+        }
+        pixman_region32_t moved;
+        pixman_region32_init(&moved);
+        pixman_region32_copy(&moved, (pixman_region32_t *)region);
+        pixman_region32_translate(&moved, dx, dy);
+        hit = pixman_region32_contains_rectangle(&moved, (pixman_box32_t *)&st->box) !=
+              PIXMAN_REGION_OUT;
+        pixman_region32_fini(&moved);
+    }
+    return hit;
+}
+
 bool red_video_client_report(DisplayClient *dc, const SpiceMsgcDisplayStreamReport *r)
 {
     RedVideoClient *vc = &dc->video;

@@ -111,6 +111,11 @@ int red_video_client_push(DisplayClient *dc, const RedSurface *s);
 /* STREAM_DESTROY for every stream the client has (before SURFACE_DESTROY).
  * -1 when the client went. */
 int red_video_client_drop_all(DisplayClient *dc);
+/* Whether `region` moved by (dx, dy) meets a stream this client has (its
+ * canvas there holds lossy frames): a copy-bits from there must go as
+ * pixels, or the client would copy the loss out of the stream. */
+bool red_video_client_overlaps(const DisplayClient *dc, const pixman_region32_t *region,
+                               int32_t dx, int32_t dy);
 /* A STREAM_REPORT: false (close the client) for a stream never created on
  * it or impossible figures, each logged with its value. */
 bool red_video_client_report(DisplayClient *dc, const SpiceMsgcDisplayStreamReport *r);

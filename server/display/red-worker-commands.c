@@ -39,13 +39,14 @@ static void worker_handle_display_command(RedWorker *w, const QXLCommandExt *ext
                                    res.damage.y1, (unsigned)(res.damage.x2 - res.damage.x1),
                                    (unsigned)(res.damage.y2 - res.damage.y1));
         red_surface_mark_drawn(&w->surfaces.surfaces[0], &res.damage);
-        display_channel_damage(w, &res.damage);
+        display_channel_drawn(w, &res.damage, &res.op);
         red_video_note_draw(w, &res.damage, res.draw_type);
     } else if (res.kind == RED_CMD_SURFACE_CREATED && res.surface_id == 0) {
         display_channel_primary_created(w);
     } else if (res.kind == RED_CMD_SURFACE_DESTROYED && res.surface_id == 0) {
         display_channel_primary_destroyed(w);
     }
+    red_command_result_finish(&res);
     worker_release(w, res.release_info, ext->group_id);
 }
 

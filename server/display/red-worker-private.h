@@ -27,6 +27,7 @@ typedef struct DisplayClient {
     bool surface_sent;          /* SURFACE_CREATE of the current primary sent */
     bool lz4;                   /* client has SPICE_DISPLAY_CAP_LZ4_COMPRESSION */
     RedVideoClient video;       /* its video streams (red-video.c) */
+    GQueue cmds;                /* drawing commands not sent yet (red-display-cmds.h) */
 } DisplayClient;
 
 typedef struct CursorClient {
@@ -120,7 +121,9 @@ void display_channel_primary_created(RedWorker *w);
 void display_channel_keep_primary(RedWorker *w);
 /* Surface 0 is gone and nothing is kept: clients get SURFACE_DESTROY. */
 void display_channel_primary_destroyed(RedWorker *w);
-void display_channel_damage(RedWorker *w, const pixman_box32_t *box);
+/* The primary was drawn inside `box` by `op` (red-render.h): clients get
+ * the drawing as a command when they can redo it exactly, else damage. */
+void display_channel_drawn(RedWorker *w, const pixman_box32_t *box, const RedDrawOp *op);
 void display_channel_push_all(RedWorker *w);
 void display_channel_close_all(RedWorker *w);
 /* Closes the display clients of session session_id (it ended). */

@@ -120,6 +120,7 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     }
     w->renderer.slots = w->slots;
     w->renderer.surfaces = &w->surfaces;
+    w->renderer.record_ops = true; /* display-channel.c sends fills and copy-bits */
     pixman_region32_init(&w->primary_dirty);
     red_video_init(&w->video);
     g_mutex_init(&w->lock);

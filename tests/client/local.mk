@@ -16,3 +16,8 @@ EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py
 # and ends with the exact picture.
 TESTS += client/test-video-client.sh
 EXTRA_DIST += client/test-video-client.sh client/test-video-client.py
+
+# spice-gtk's canvas equals our server's surface after fills and scrolls that
+# reach it as DRAW_FILL and COPY_BITS (server/test-draw-commands --serve).
+TESTS += client/test-draw-commands-client.sh
+EXTRA_DIST += client/test-draw-commands-client.sh

@@ -546,17 +546,48 @@ static FakeQxlCmd *fake_qxl_drawable_new(const QXLRect *box, uint8_t type, size_
     return cmd;
 }
 
+/* Bytes a clip list of n rectangles needs after the drawable. */
+static size_t fake_qxl_clip_need(unsigned n_clip)
+{
+    return n_clip ? fake_qxl_cmd_need(sizeof(QXLClipRects) + (size_t)n_clip * sizeof(QXLRect)) : 0;
+}
+
+/* Makes d's clip the n_clip rectangles (none: no clip), in one chunk. */
+static void fake_qxl_set_clip(FakeQxlCmd *cmd, QXLDrawable *d, const QXLRect *clip,
+                              unsigned n_clip)
+{
+    if (n_clip == 0) {
+        return;
+    }
+    size_t bytes = (size_t)n_clip * sizeof(QXLRect);
+    QXLClipRects *cr = fake_qxl_cmd_take(cmd, sizeof(QXLClipRects) + bytes);
+    cr->num_rects = n_clip;
+    cr->chunk.data_size = (uint32_t)bytes;
+    cr->chunk.prev_chunk = 0;
+    cr->chunk.next_chunk = 0;
+    memcpy(cr->chunk.data, clip, bytes);
+    d->clip.type = SPICE_CLIP_TYPE_RECTS;
+    d->clip.data = fake_qxl_phys(cr);
+}
+
 int fake_qxl_submit_fill(FakeQxl *qxl, const QXLRect *box, uint32_t rgb)
 {
-    if (!fake_qxl_box_is_valid(qxl, box)) {
+    return fake_qxl_submit_fill_clip(qxl, box, rgb, NULL, 0);
+}
+
+int fake_qxl_submit_fill_clip(FakeQxl *qxl, const QXLRect *box, uint32_t rgb,
+                              const QXLRect *clip, unsigned n_clip)
+{
+    if (!fake_qxl_box_is_valid(qxl, box) || n_clip > FAKE_QXL_MAX_CLIP_RECTS) {
         errno = EINVAL;
         return -1;
     }
     QXLDrawable *d;
-    FakeQxlCmd *cmd = fake_qxl_drawable_new(box, QXL_DRAW_FILL, 0, &d);
+    FakeQxlCmd *cmd = fake_qxl_drawable_new(box, QXL_DRAW_FILL, fake_qxl_clip_need(n_clip), &d);
     if (cmd == NULL) {
         return -1;
     }
+    fake_qxl_set_clip(cmd, d, clip, n_clip);
     d->u.fill.brush.type = SPICE_BRUSH_TYPE_SOLID;
     d->u.fill.brush.u.color = rgb & 0xffffff;
     d->u.fill.rop_descriptor = SPICE_ROPD_OP_PUT;
@@ -668,21 +699,29 @@ int fake_qxl_submit_copy(FakeQxl *qxl, const QXLRect *box, const FakeQxlBitmap *
 
 int fake_qxl_submit_copy_bits(FakeQxl *qxl, const QXLRect *box, int32_t src_x, int32_t src_y)
 {
+    return fake_qxl_submit_copy_bits_clip(qxl, box, src_x, src_y, NULL, 0);
+}
+
+int fake_qxl_submit_copy_bits_clip(FakeQxl *qxl, const QXLRect *box, int32_t src_x,
+                                   int32_t src_y, const QXLRect *clip, unsigned n_clip)
+{
     QXLRect src = {
         .top = src_y,
         .left = src_x,
         .bottom = src_y + (box->bottom - box->top),
         .right = src_x + (box->right - box->left),
     };
-    if (!fake_qxl_box_is_valid(qxl, box) || !fake_qxl_box_is_valid(qxl, &src)) {
+    if (!fake_qxl_box_is_valid(qxl, box) || !fake_qxl_box_is_valid(qxl, &src) ||
+        n_clip > FAKE_QXL_MAX_CLIP_RECTS) {
         errno = EINVAL;
         return -1;
     }
     QXLDrawable *d;
-    FakeQxlCmd *cmd = fake_qxl_drawable_new(box, QXL_COPY_BITS, 0, &d);
+    FakeQxlCmd *cmd = fake_qxl_drawable_new(box, QXL_COPY_BITS, fake_qxl_clip_need(n_clip), &d);
     if (cmd == NULL) {
         return -1;
     }
+    fake_qxl_set_clip(cmd, d, clip, n_clip);
     d->u.copy_bits.src_pos.x = src_x;
     d->u.copy_bits.src_pos.y = src_y;
     fake_qxl_push(qxl, &qxl->display_queue, cmd);

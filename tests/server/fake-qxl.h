@@ -119,6 +119,14 @@ uint32_t fake_qxl_primary_pixel(const FakeQxl *qxl, uint32_t x, uint32_t y);
 /* QXL_DRAW_FILL, solid brush `rgb` (0xRRGGBB), rop OP_PUT. */
 int fake_qxl_submit_fill(FakeQxl *qxl, const QXLRect *box, uint32_t rgb);
 
+/* Clip lists longer than this are refused (EINVAL): tests need a few. */
+#define FAKE_QXL_MAX_CLIP_RECTS 1024
+
+/* The same fill, clipped to n_clip rectangles (SPICE_CLIP_TYPE_RECTS, one
+ * chunk); n_clip 0 means no clip. */
+int fake_qxl_submit_fill_clip(FakeQxl *qxl, const QXLRect *box, uint32_t rgb,
+                              const QXLRect *clip, unsigned n_clip);
+
 /* QXL_DRAW_COPY of a whole bitmap to `box` (same size as the bitmap), rop
  * OP_PUT.  The pixels are copied into the command: the caller keeps
  * ownership of bmp->pixels. */
@@ -127,6 +135,9 @@ int fake_qxl_submit_copy(FakeQxl *qxl, const QXLRect *box, const FakeQxlBitmap *
 /* QXL_COPY_BITS: copies the box-sized area at (src_x, src_y) of surface 0
  * to `box`. */
 int fake_qxl_submit_copy_bits(FakeQxl *qxl, const QXLRect *box, int32_t src_x, int32_t src_y);
+/* The same copy, clipped to n_clip rectangles (0: no clip). */
+int fake_qxl_submit_copy_bits_clip(FakeQxl *qxl, const QXLRect *box, int32_t src_x,
+                                   int32_t src_y, const QXLRect *clip, unsigned n_clip);
 
 /* QXL_CURSOR_SET: a visible size x size alpha cursor of one ARGB colour at
  * (x, y), hot spot (0, 0), on the cursor queue. */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-display-cmds.h (internal to the worker): drawing commands for one
+ * display client: fills and copy-bits the client redoes on its own canvas
+ * instead of receiving their pixels.
+ *
+ * The rule that keeps the client's canvas converging to the primary is in
+ * display-channel.c's header comment; this module keeps each client's small
+ * bounded queue of commands not yet sent and rewrites its damage as each
+ * command is taken.
+ *
+ * Thread: the display worker.
+ */
+#ifndef RED_DISPLAY_CMDS_H
+#define RED_DISPLAY_CMDS_H
+
+#include <stdbool.h>
+
+#include <pixman.h>
+
+#include "red-render.h"
+
+typedef struct DisplayClient DisplayClient;
+
+/* Commands a client may have waiting for its socket (ack window closed or
+ * send queue over the high-water mark).  Past this the next drawing is
+ * damage instead: a slow client costs at most this many commands of at
+ * most DISPLAY_CMD_MAX_RECTS rectangles each (about 1 MiB). */
+#define DISPLAY_MAX_QUEUED_CMDS 256
+/* A clip of more rectangles than this is sent as pixels: a command's clip
+ * list grows with the rectangles, the pixels of a thin sliver do not. */
+#define DISPLAY_CMD_MAX_RECTS 256
+
+/* init/finish: the queue inside dc (no allocation of dc). */
+void red_display_cmds_init(DisplayClient *dc);
+void red_display_cmds_finish(DisplayClient *dc);
+/* Drops the queued commands (the client gets a new surface, or none). */
+void red_display_cmds_clear(DisplayClient *dc);
+
+/* The primary changed inside `box` by the drawing `op` (a RedDrawOp of
+ * red-render.h, RED_DRAW_OP_PIXELS for anything a client cannot redo).
+ * Sends or queues the command when that is exact and cheaper than the
+ * pixels, else adds the area to the client's damage.  Returns -1 when the
+ * client was closed by a failed send (dc may be freed), else 0. */
+int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const RedDrawOp *op);
+
+/* Sends queued commands while the client can take them.  Returns 1 when
+ * the queue is empty (damage may be sent now), 0 when commands still wait,
+ * -1 when the client was closed (dc may be freed). */
+int red_display_cmds_flush(DisplayClient *dc);
+
+#endif /* RED_DISPLAY_CMDS_H */

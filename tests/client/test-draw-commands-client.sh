@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test-draw-commands-client.sh: spice-gtk's canvas equals our server's
+# surface after fills (solid, clipped) and scrolls (copy-bits, clipped) that
+# our server sends as DRAW_FILL and COPY_BITS commands, drawn while the
+# client is connected.
+#
+# Starts `test-draw-commands --serve` (our library, a fake QXL device; it
+# reads commands on a FIFO), connects spice-watch.py (spice-gtk's GLib
+# client), waits for the primary, asks the server to draw the scene
+# (background bitmap, fills, scrolls, fills; flushed), then snapshots the
+# client's canvas and asks the server to compare it with its surface, pixel
+# for pixel.  The client may still be applying the last messages when a
+# snapshot is taken: the snapshot is retried after the client was idle
+# again, at most SNAP_TRIES times; only a picture that never matches fails.
+# test-draw-commands (in-process) proves these draws go as commands; this
+# proves a real client renders those commands as the server did.
+#
+# Usage: test-draw-commands-client.sh [PROGRAM]  (default ./server/test-draw-commands)
+# Environment: S3D_SPICE_PYTHON, S3D_REQUIRE_PEERS (as test-spice-watch.sh)
+# Exit: 0 pass, 1 fail, 77 skip (automake).
+set -u
+
+READY_TIMEOUT_S=30      # server start-up under ASan
+REPLY_TIMEOUT_S=60      # one reply of the server or spice-watch.py
+WAIT_S=15               # timeouts passed to spice-watch.py's waits
+SNAP_TRIES=10           # snapshots before the picture counts as wrong
+WATCH_LIFETIME_S=300    # spice-watch.py's failsafe
+STOP_TIMEOUT_S=20
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+WATCH=$HERE/spice-watch.py
+PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+
+fail() { echo "FAIL: $*"; exit 1; }
+require_peers=0
+if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
+skip() {
+    [ "$require_peers" = 1 ] && fail "$* (peers required)"
+    echo "SKIP: $*"
+    exit 77
+}
+
+prog=${1:-}
+if [ -z "$prog" ]; then
+    for p in ./server/test-draw-commands "$HERE/../server/test-draw-commands"; do
+        if [ -x "$p" ]; then prog=$p; break; fi
+    done
+fi
+[ -n "$prog" ] && [ -x "$prog" ] || fail "test-draw-commands not found (argument)"
+
+"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
+from gi.repository import SpiceClientGLib' 2>/dev/null ||
+    skip "spice-gtk GObject bindings missing for $PY (Debian python3-gi gir1.2-spiceclientglib-2.0)"
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/test-draw-commands-client.XXXXXX") || fail "mktemp"
+server_pid=
+watch_pid=
+cleanup() {
+    for p in $watch_pid $server_pid; do kill -KILL "$p" 2>/dev/null; done
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+dump_logs() {
+    for f in "$dir"/server.out "$dir"/server.err "$dir"/watch.log "$dir"/watch.err; do
+        [ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+    done
+}
+die() { dump_logs; fail "$*"; }
+
+. "$HERE/spice-watch-lib.sh"
+. "$HERE/../lib/procs.sh"
+
+# server_ask LINE: sends one command line, sets SERVER_REPLY to the next
+# line the server prints (bounded).
+server_ask() {
+    local before i=0
+    before=$(wc -l < "$dir/server.out")
+    printf '%s\n' "$1" >&7 || die "server gone (sending $1)"
+    while [ "$(wc -l < "$dir/server.out")" -le "$before" ]; do
+        alive "$server_pid" || die "server exited (after $1)"
+        [ "$i" -ge $((REPLY_TIMEOUT_S * 10)) ] && die "no reply to $1 within ${REPLY_TIMEOUT_S}s"
+        sleep 0.1
+        i=$((i + 1))
+    done
+    SERVER_REPLY=$(sed -n "$((before + 1))p" "$dir/server.out")
+}
+
+mkfifo "$dir/in" || fail "mkfifo"
+"$prog" --serve <"$dir/in" >"$dir/server.out" 2>"$dir/server.err" &
+server_pid=$!
+exec 7>"$dir/in"
+i=0
+while :; do
+    port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$dir/server.out")
+    [ -n "$port" ] && break
+    alive "$server_pid" || die "server exited before SERVER-READY"
+    [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && die "no SERVER-READY within ${READY_TIMEOUT_S}s"
+    sleep 0.1
+    i=$((i + 1))
+done
+maps=$(awk '$6 ~ /libspice-server/ { print $6 }' "/proc/$server_pid/maps" | sort -u)
+case $maps in
+*/server/.libs/libspice-server.so*) ;;
+*) die "our libspice-server is not the one mapped: $maps" ;;
+esac
+
+coproc W { exec env -u DISPLAY -u WAYLAND_DISPLAY "$PY" "$WATCH" --port "$port" \
+    --lifetime "$WATCH_LIFETIME_S" 2>"$dir/watch.err"; }
+watch_pid=$W_PID
+
+ask_ok "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
+ask_ok "{\"cmd\":\"wait-idle\",\"ms\":300,\"timeout\":$WAIT_S}"
+server_ask draw
+[ "$SERVER_REPLY" = DRAWN ] || die "draw: $SERVER_REPLY"
+
+try=1
+while :; do
+    ask_ok "{\"cmd\":\"wait-idle\",\"ms\":300,\"timeout\":$WAIT_S}"
+    ask_ok "{\"cmd\":\"snapshot\",\"path\":\"$dir/shot.ppm\"}"
+    server_ask "compare $dir/shot.ppm"
+    [ "$SERVER_REPLY" = SAME ] && break
+    [ "$try" -ge "$SNAP_TRIES" ] && die "client canvas != server surface: $SERVER_REPLY"
+    try=$((try + 1))
+done
+echo "client canvas equals the server's surface (snapshot $try)"
+
+ask_ok '{"cmd":"status"}'
+expect connected "$(field "$REPLY_LINE" connected)" true
+expect primary_creates "$(field "$REPLY_LINE" primary_creates)" 1
+ask_ok '{"cmd":"quit"}'
+wait_gone "$watch_pid" 10 || die "spice-watch.py still running after quit"
+watch_pid=
+printf 'quit\n' >&7
+exec 7>&-
+wait_gone "$server_pid" "$STOP_TIMEOUT_S" || die "server still running after quit"
+wait "$server_pid"
+status=$?
+server_pid=
+[ "$status" -eq 0 ] || die "server checks failed (exit $status)"
+echo "PASS: test-draw-commands-client"
+exit 0

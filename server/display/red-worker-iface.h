@@ -73,7 +73,7 @@ typedef struct RedWorkerRequest {
     RedStream *stream;          /* ATTACH_CLIENT: ownership passes */
     SpiceLinkRequest link;      /* ATTACH_CLIENT; DETACH_SESSION: type and connection id */
     RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
-    bool compress;              /* ATTACH_CLIENT: LZ4 allowed (the host's setting) */
+    SpiceImageCompression compression; /* ATTACH_CLIENT: the host's setting */
 } RedWorkerRequest;
 
 /* Counters for tests and benchmarks (any thread; approximate while running). */

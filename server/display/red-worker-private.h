@@ -9,6 +9,7 @@
 
 #include "red-channel-client.h"
 #include "red-cursor-parse.h"
+#include "red-image-codec.h"
 #include "red-memslot.h"
 #include "red-render.h"
 #include "red-surfaces.h"
@@ -24,7 +25,7 @@ typedef struct DisplayClient {
     uint32_t session_id;        /* the connection id its link quoted */
     pixman_region32_t damage;   /* primary area the client has not got yet */
     bool surface_sent;          /* SURFACE_CREATE of the current primary sent */
-    bool lz4;                   /* client has SPICE_DISPLAY_CAP_LZ4_COMPRESSION */
+    RedImageCodecs codecs;      /* from the host's setting and the client's caps */
 } DisplayClient;
 
 typedef struct CursorClient {
@@ -103,7 +104,7 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
 
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn, bool compress);
+                            RedsConnection *conn, SpiceImageCompression compression);
 /* A primary was created: clients continue on it if it has the kept
  * picture's size (getting only the rows that differ), else they get a
  * destroy and a create; the kept picture is dropped. */

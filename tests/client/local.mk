@@ -11,3 +11,9 @@ EXTRA_DIST += client/spice-watch.py client/spice-watch-lib.sh client/test-spice-
 # (server/agent-server: our server with a scripted vdagent).
 TESTS += client/test-agent-clipboard.sh
 EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py
+
+# spice-gtk shows the desktop scene exactly under each lossless image
+# setting (lz, auto_glz, lz4, off), and the bytes it read rank as the
+# encoders do (LZ_RGB below LZ4 below raw).
+TESTS += client/test-spice-watch-codecs.sh
+EXTRA_DIST += client/test-spice-watch-codecs.sh

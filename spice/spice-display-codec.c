@@ -136,6 +136,7 @@ static void codec_image_body(SpiceCodec *c, SpiceMsgImage *img)
         break;
     }
     case SPICE_IMAGE_TYPE_LZ4:
+    case SPICE_IMAGE_TYPE_LZ_RGB:   /* LZRGBData: the same u32 size + bytes */
         codec_u32(c, &img->data.count);
         codec_array(c, &img->data, 1);
         break;

@@ -104,13 +104,14 @@ typedef struct SpiceMsgDisplayBase {
 
 typedef struct SpiceMsgImage {
     uint64_t id;
-    uint8_t type;           /* SPICE_IMAGE_TYPE_BITMAP or _LZ4 */
+    uint8_t type;           /* SPICE_IMAGE_TYPE_BITMAP, _LZ4 or _LZ_RGB */
     uint8_t flags;
     uint32_t width, height;
     /* BITMAP: format (SPICE_BITMAP_FMT_*), flags (TOP_DOWN), x, y, stride and
      * stride*y inline bytes in `data`.  Palettes are not supported: only
      * 16/24/32-bit and RGBA formats, palette pointer 0.
-     * LZ4: `data` is the payload (top-down byte, format byte, blocks). */
+     * LZ4: `data` is the payload (top-down byte, format byte, blocks).
+     * LZ_RGB: `data` is the payload (server/codecs/red-lz.h). */
     uint8_t bitmap_format, bitmap_flags;
     uint32_t bitmap_x, bitmap_y, bitmap_stride;
     SpiceWireArray data;    /* bytes */

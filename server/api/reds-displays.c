@@ -78,7 +78,7 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
      * client: the worker never reads RedsState. */
     RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
                            .connection = c,
-                           .compress = reds->image_compression != SPICE_IMAGE_COMPRESSION_OFF,
+                           .compression = reds->image_compression,
                            /* our only video encoder is the built-in MJPEG one */
                            .streaming_video = reds_video_codecs_allow_mjpeg(reds)
                                                   ? reds->streaming_video

@@ -413,8 +413,8 @@ RED_EXPORT int spice_server_set_image_compression(SpiceServer *reds, SpiceImageC
     if (comp == SPICE_IMAGE_COMPRESSION_INVALID || comp >= SPICE_IMAGE_COMPRESSION_ENUM_END) {
         return -1;
     }
-    /* Every lossless mode maps to what we encode: LZ4 for clients that have
-     * it, raw otherwise; OFF means raw for everyone. */
+    /* Each client's display channel maps the setting to what we encode
+     * when it attaches (red-image-codec.h). */
     reds->image_compression = comp;
     return 0;
 }

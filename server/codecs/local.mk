@@ -2,3 +2,5 @@
 # server/codecs: sources of this concern (appended to libserver-core.la).
 libserver_core_la_SOURCES += codecs/red-lz4.c codecs/red-lz4.h \
 	codecs/red-mjpeg.c codecs/red-mjpeg.h $(NULL)
+libserver_core_la_SOURCES += codecs/red-lz.c codecs/red-lz.h \
+	codecs/red-image-codec.c codecs/red-image-codec.h $(NULL)

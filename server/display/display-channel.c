@@ -8,7 +8,7 @@
  * Each client keeps a damage region: the part of the primary surface it has
  * not received since it last changed.  Rendering adds to every client's
  * damage; sending takes rectangles out of it and ships the current pixels
- * of that area (raw, or LZ4 when the client has the cap).  A slow client
+ * of that area (raw or compressed: red-image-codec.h).  A slow client
  * therefore never makes the worker queue frames: its damage just merges, and
  * it converges to the current picture as soon as it reads again.
  *
@@ -55,7 +55,7 @@
 
 #include "red-display-cmds.h"
 #include "red-log.h"
-#include "red-lz4.h"
+#include "red-image-codec.h"
 
 /* Updates after the first full frame are cut into bands of at most this many
  * bytes of pixels, so one message never holds the socket for long. */
@@ -116,14 +116,12 @@ static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_
     c->rop_descriptor = SPICE_ROPD_OP_PUT;
     c->src.width = w;
     c->src.height = h;
-    uint8_t *lz4 = NULL;
-    size_t lz4_size = 0;
-    if (dc->lz4 && red_lz4_encode(pixels, w, h, stride, &lz4, &lz4_size) == 0 &&
-        lz4_size < (size_t)stride * h) {
-        c->src.type = SPICE_IMAGE_TYPE_LZ4;
-        c->src.data = (SpiceWireArray){ lz4, (uint32_t)lz4_size };
+    uint8_t *payload = NULL;
+    size_t payload_size = 0;
+    c->src.type = red_image_encode(dc->codecs, pixels, w, h, stride, &payload, &payload_size);
+    if (payload) {
+        c->src.data = (SpiceWireArray){ payload, (uint32_t)payload_size };
     } else {
-        c->src.type = SPICE_IMAGE_TYPE_BITMAP;
         c->src.bitmap_format = SPICE_BITMAP_FMT_32BIT;
         c->src.bitmap_flags = SPICE_BITMAP_FLAGS_TOP_DOWN;
         c->src.bitmap_x = w;
@@ -133,7 +131,7 @@ static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_
     }
     RedWorker *worker = dc->worker;
     int ret = red_channel_client_send(dc->rcc, &m); /* may free dc */
-    g_free(lz4);
+    g_free(payload);
     g_free(pixels);
     worker->stats.frames_sent++;
     return ret;
@@ -241,7 +239,8 @@ static const RedChannelClientOps display_ops = {
 };
 
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn, bool compress, int streaming_video)
+                            RedsConnection *conn, SpiceImageCompression compression,
+                            int streaming_video)
 {
     DisplayClient *dc = g_new0(DisplayClient, 1);
     dc->worker = w;
@@ -259,7 +258,8 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
         g_free(dc);
         return;
     }
-    dc->lz4 = compress && red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_LZ4_COMPRESSION);
+    dc->codecs = red_image_codecs_for(compression, red_channel_client_has_cap(
+                                          dc->rcc, SPICE_DISPLAY_CAP_LZ4_COMPRESSION));
     /* A client without MULTI_CODEC predates codec choice and takes MJPEG. */
     bool mjpeg = !red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_MULTI_CODEC) ||
                  red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_CODEC_MJPEG);

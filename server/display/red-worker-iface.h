@@ -73,7 +73,7 @@ typedef struct RedWorkerRequest {
     RedStream *stream;          /* ATTACH_CLIENT: ownership passes */
     SpiceLinkRequest link;      /* ATTACH_CLIENT; DETACH_SESSION: type and connection id */
     RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
-    bool compress;              /* ATTACH_CLIENT: LZ4 allowed (the host's setting) */
+    SpiceImageCompression compression; /* ATTACH_CLIENT: the host's setting */
     int streaming_video;        /* ATTACH_CLIENT: SPICE_STREAM_VIDEO_* (the host's setting) */
 } RedWorkerRequest;
 

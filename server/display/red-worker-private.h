@@ -9,6 +9,7 @@
 
 #include "red-channel-client.h"
 #include "red-cursor-parse.h"
+#include "red-image-codec.h"
 #include "red-memslot.h"
 #include "red-render.h"
 #include "red-surfaces.h"
@@ -25,7 +26,7 @@ typedef struct DisplayClient {
     uint32_t session_id;        /* the connection id its link quoted */
     pixman_region32_t damage;   /* primary area the client has not got yet */
     bool surface_sent;          /* SURFACE_CREATE of the current primary sent */
-    bool lz4;                   /* client has SPICE_DISPLAY_CAP_LZ4_COMPRESSION */
+    RedImageCodecs codecs;      /* from the host's setting and the client's caps */
     RedVideoClient video;       /* its video streams (red-video.c) */
     GQueue cmds;                /* drawing commands not sent yet (red-display-cmds.h) */
 } DisplayClient;
@@ -107,7 +108,8 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
 
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn, bool compress, int streaming_video);
+                            RedsConnection *conn, SpiceImageCompression compression,
+                            int streaming_video);
 /* The area's pixels of surface s, top-down x8r8g8b8 with stride width*4,
  * in a new g_malloc'd buffer (converted with pixman if s is not 32-bit). */
 uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out);

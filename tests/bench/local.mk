@@ -15,3 +15,12 @@ bench_bench_display_debian_SOURCES = $(BENCH_SOURCES)
 bench_bench_display_debian_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) -I$(srcdir)/server
 bench_bench_display_debian_LDADD = libtestutil.la $(SPICE_SERVER_LIBS) $(QXL_CLIENT_LIBS)
 EXTRA_DIST += bench/run-bench.sh bench/run-linux-pm-bench.sh
+
+# Bytes and encode speed of the lossless image encoders (LZ4, LZ_RGB, the
+# auto choice) on the demo desktop and on tiles; run by hand, never by make.
+helper_programs += bench/bench-codecs
+bench_bench_codecs_SOURCES = bench/bench-codecs.c
+bench_bench_codecs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/codecs \
+	-I$(top_srcdir)/guest-kms/demo $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
+bench_bench_codecs_LDADD = $(top_builddir)/guest-kms/libgdemo.la \
+	$(top_builddir)/server/libserver-core.la $(GLIB_LIBS) $(PIXMAN_LIBS)

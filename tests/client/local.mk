@@ -21,3 +21,9 @@ EXTRA_DIST += client/test-video-client.sh client/test-video-client.py
 # reach it as DRAW_FILL and COPY_BITS (server/test-draw-commands --serve).
 TESTS += client/test-draw-commands-client.sh
 EXTRA_DIST += client/test-draw-commands-client.sh
+
+# spice-gtk shows the desktop scene exactly under each lossless image
+# setting (lz, auto_glz, lz4, off), and the bytes it read rank as the
+# encoders do (LZ_RGB below LZ4 below raw).
+TESTS += client/test-spice-watch-codecs.sh
+EXTRA_DIST += client/test-spice-watch-codecs.sh

@@ -18,7 +18,8 @@ Commands (stdin, one JSON object per line; an optional "id" is echoed back):
       -> {"cmd":"status","ok":true,"connected":bool,"channels":["main","display"],
           "primary":{"width":W,"height":H,"stride":S,"format":F} or null,
           "primary_creates":N,"primary_destroys":N,"invalidates":N,"mark":bool,
-          "connects":N,"channel_closes":N,"ms_since_invalidate":N or null}
+          "connects":N,"channel_closes":N,"ms_since_invalidate":N or null,
+          "display_read_bytes":N or null}    (bytes the display channel read)
   {"cmd":"snapshot","path":"x.ppm"}      ("path" optional)
       -> {"cmd":"snapshot","ok":true,"width":W,"height":H,"sha256":"...","path":...}
       The pixels are read again from the primary surface's memory on every
@@ -358,7 +359,9 @@ class Watch:
         d = {"connected": self.connected(), "channels": sorted(self.open),
              "primary": None if p is None else {k: p[k] for k in
                                                 ("width", "height", "stride", "format")},
-             "mark": self.mark, "ms_since_invalidate": since}
+             "mark": self.mark, "ms_since_invalidate": since,
+             "display_read_bytes": (None if self.display is None
+                                    else self.display.get_property("total-read-bytes"))}
         d.update(self.counts)
         return d
 

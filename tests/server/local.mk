@@ -40,8 +40,9 @@ EXTRA_DIST += server/test-abi-symbols.sh
 CORE_TEST_CPPFLAGS = -I$(top_srcdir)/guest-bus -I$(top_srcdir)/qemu-hw-qxl/machine
 CORE_TEST_LIBS = $(top_builddir)/qemu-hw-qxl/libqemu-hw-qxl.la
 SCENE_SOURCES = server/test-display-scene.c server/fake-qxl.c server/fake-qxl.h \
-	server/test-core.c server/test-core.h
-SCENE_CPPFLAGS = $(AM_CPPFLAGS) $(CORE_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS)
+	server/test-core.c server/test-core.h codecs/lz-cases.c codecs/lz-cases.h
+SCENE_CPPFLAGS = $(AM_CPPFLAGS) $(CORE_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS) \
+	-I$(srcdir)/codecs
 helper_programs += server/test-display-scene server/test-display-scene-debian
 server_test_display_scene_SOURCES = $(SCENE_SOURCES)
 server_test_display_scene_CPPFLAGS = $(SCENE_CPPFLAGS)

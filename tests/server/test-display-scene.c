@@ -23,8 +23,14 @@
  *
  * The same source links against Debian's libspice-server and against ours.
  *
+ * --desktop replaces the scene with a desktop-like picture (lz-cases.h: a
+ * bar, windows, lines of repeated glyphs, a gradient) in one copy, then a
+ * fill and a copy-bits over it; --image-compression sets the lossless image
+ * setting (spice_server_set_image_compression), else the library's default.
+ *
  * Usage: test-display-scene [--port N] [--timeout S] [--expected FILE]
- *                           [--negative-stride]
+ *                           [--negative-stride] [--desktop]
+ *                           [--image-compression off|auto_glz|auto_lz|quic|glz|lz|lz4]
  *        test-display-scene --compare-ppm GOT.ppm WANT.ppm
  */
 #include <errno.h>
@@ -40,6 +46,7 @@
 #include <spice.h>
 
 #include "fake-qxl.h"
+#include "lz-cases.h"
 #include "test-core.h"
 #include "test-util.h"
 
@@ -65,6 +72,7 @@
 typedef enum ScenePattern {
     SCENE_PATTERN_GRADIENT,   /* smooth in R and G, XOR texture in B */
     SCENE_PATTERN_CHECKER,    /* 5-pixel checkerboard of two colours */
+    SCENE_PATTERN_DESKTOP,    /* lz_case_desktop() */
 } ScenePattern;
 
 typedef enum SceneOpKind {
@@ -102,9 +110,22 @@ static const SceneOp scene_ops[] = {
     { .kind = SCENE_OP_COPY_BITS, .box = { 170, 240, 218, 304 }, .src_x = 170, .src_y = 10 },
 };
 
+/* The desktop of --desktop, then what a window manager does over it. */
+static const SceneOp desktop_ops[] = {
+    { .kind = SCENE_OP_COPY, .box = { 0, 0, SCENE_HEIGHT, SCENE_WIDTH },
+      .pattern = SCENE_PATTERN_DESKTOP, .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN },
+    { .kind = SCENE_OP_FILL, .box = { 200, 10, 230, 150 }, .rgb = 0xd0d0d0 },
+    { .kind = SCENE_OP_COPY_BITS, .box = { 100, 180, 180, 300 }, .src_x = 20, .src_y = 30 },
+};
+#define SCENE_DESKTOP_SEED 7u
+
 static uint32_t *scene_pattern_new(ScenePattern pattern, uint32_t w, uint32_t h)
 {
     uint32_t *px = g_new(uint32_t, (size_t)w * h);
+    if (pattern == SCENE_PATTERN_DESKTOP) {
+        lz_case_desktop(px, w, h, SCENE_DESKTOP_SEED);
+        return px;
+    }
     for (uint32_t y = 0; y < h; y++) {
         for (uint32_t x = 0; x < w; x++) {
             uint32_t v;
@@ -193,12 +214,12 @@ static void scene_draw_op(pixman_image_t *img, const SceneOp *op)
     }
 }
 
-static pixman_image_t *scene_expected_new(void)
+static pixman_image_t *scene_expected_new(const SceneOp *ops, size_t n_ops)
 {
     pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, SCENE_WIDTH,
                                                    SCENE_HEIGHT, NULL, 0);
-    for (size_t i = 0; i < G_N_ELEMENTS(scene_ops); i++) {
-        scene_draw_op(img, &scene_ops[i]);
+    for (size_t i = 0; i < n_ops; i++) {
+        scene_draw_op(img, &ops[i]);
     }
     return img;
 }
@@ -362,7 +383,27 @@ typedef struct SceneOptions {
     unsigned timeout_s;
     const char *expected_path;
     FakeQxlStride stride;
+    const SceneOp *ops;       /* scene_ops or desktop_ops */
+    size_t n_ops;
+    int image_compression;    /* SpiceImageCompression, -1: the default */
 } SceneOptions;
+
+static const char *const scene_compression_names[] = {
+    [SPICE_IMAGE_COMPRESSION_OFF] = "off", [SPICE_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
+    [SPICE_IMAGE_COMPRESSION_AUTO_LZ] = "auto_lz", [SPICE_IMAGE_COMPRESSION_QUIC] = "quic",
+    [SPICE_IMAGE_COMPRESSION_GLZ] = "glz", [SPICE_IMAGE_COMPRESSION_LZ] = "lz",
+    [SPICE_IMAGE_COMPRESSION_LZ4] = "lz4",
+};
+
+static int scene_compression_from_name(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(scene_compression_names); i++) {
+        if (scene_compression_names[i] && strcmp(scene_compression_names[i], name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
 
 
 typedef struct SceneRun {
@@ -400,7 +441,9 @@ static void scene_print_stats(const char *when, FakeQxl *qxl)
 static int scene_parse_args(int argc, char **argv, SceneOptions *opt)
 {
     *opt = (SceneOptions){ .port = 0, .timeout_s = SCENE_DEFAULT_TIMEOUT_S,
-                           .expected_path = "expected.ppm", .stride = FAKE_QXL_STRIDE_POSITIVE };
+                           .expected_path = "expected.ppm", .stride = FAKE_QXL_STRIDE_POSITIVE,
+                           .ops = scene_ops, .n_ops = G_N_ELEMENTS(scene_ops),
+                           .image_compression = -1 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char *end;
@@ -422,9 +465,16 @@ static int scene_parse_args(int argc, char **argv, SceneOptions *opt)
             opt->timeout_s = (unsigned)v;
         } else if (strcmp(a, "--expected") == 0 && i + 1 < argc) {
             opt->expected_path = argv[++i];
+        } else if (strcmp(a, "--desktop") == 0) {
+            opt->ops = desktop_ops;
+            opt->n_ops = G_N_ELEMENTS(desktop_ops);
+        } else if (strcmp(a, "--image-compression") == 0 && i + 1 < argc &&
+                   scene_compression_from_name(argv[i + 1]) >= 0) {
+            opt->image_compression = scene_compression_from_name(argv[++i]);
         } else {
             fprintf(stderr, "usage: %s [--port N] [--timeout S] [--expected FILE] "
-                    "[--negative-stride]\n       %s --compare-ppm GOT WANT\n", argv[0], argv[0]);
+                    "[--negative-stride] [--desktop] [--image-compression MODE]\n"
+                    "       %s --compare-ppm GOT WANT\n", argv[0], argv[0]);
             return -1;
         }
     }
@@ -452,6 +502,10 @@ static int scene_serve(const SceneOptions *opt)
     spice_server_set_jpeg_compression(server, SPICE_WAN_COMPRESSION_NEVER);
     spice_server_set_zlib_glz_compression(server, SPICE_WAN_COMPRESSION_NEVER);
     spice_server_set_streaming_video(server, SPICE_STREAM_VIDEO_OFF);
+    if (opt->image_compression >= 0) {
+        CHECK(spice_server_set_image_compression(
+                  server, (SpiceImageCompression)opt->image_compression) == 0);
+    }
     if (spice_server_init(server, test_core_default_interface(true)) != 0) {
         fprintf(stderr, "spice_server_init failed (port %d)\n", port);
         spice_server_destroy(server);
@@ -472,8 +526,8 @@ static int scene_serve(const SceneOptions *opt)
     fake_qxl_add_memslot(qxl);
     CHECK(fake_qxl_create_primary(qxl, SCENE_WIDTH, SCENE_HEIGHT, opt->stride) == 0);
 
-    for (size_t i = 0; i < G_N_ELEMENTS(scene_ops); i++) {
-        if (scene_submit_op(qxl, &scene_ops[i]) != 0) {
+    for (size_t i = 0; i < opt->n_ops; i++) {
+        if (scene_submit_op(qxl, &opt->ops[i]) != 0) {
             fprintf(stderr, "scene op %zu rejected: %s\n", i, strerror(errno));
             test_failures_in_current++;
         }
@@ -481,7 +535,7 @@ static int scene_serve(const SceneOptions *opt)
     /* Not part of the picture (spicy-screenshot has no cursor channel), but
      * it exercises the cursor queue and its release on reset. */
     CHECK(fake_qxl_submit_cursor_set(qxl, 160, 120, 16, 0xff00ff00) == 0);
-    pixman_image_t *expected = scene_expected_new();
+    pixman_image_t *expected = scene_expected_new(opt->ops, opt->n_ops);
 
     /* The flush test. */
     spice_qxl_flush_surfaces_async(qin, SCENE_FLUSH_COOKIE);

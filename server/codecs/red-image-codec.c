@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-image-codec.c: the per-client choice of lossless encoding (policy in
+ * red-image-codec.h). */
+#include "config.h"
+
+#include "red-image-codec.h"
+
+#include <glib.h>
+#include <spice/enums.h>
+
+#include "red-lz.h"
+#include "red-lz4.h"
+
+RedImageCodecs red_image_codecs_for(SpiceImageCompression setting, bool client_has_lz4)
+{
+    switch (setting) {
+    case SPICE_IMAGE_COMPRESSION_OFF:
+        return RED_IMAGE_RAW_ONLY;
+    case SPICE_IMAGE_COMPRESSION_LZ:
+    case SPICE_IMAGE_COMPRESSION_GLZ:
+    case SPICE_IMAGE_COMPRESSION_QUIC:
+        return RED_IMAGE_LZ_ONLY;
+    case SPICE_IMAGE_COMPRESSION_LZ4:
+        return client_has_lz4 ? RED_IMAGE_LZ4_ONLY : RED_IMAGE_LZ_ONLY;
+    case SPICE_IMAGE_COMPRESSION_AUTO_LZ:
+    case SPICE_IMAGE_COMPRESSION_AUTO_GLZ:
+    default:
+        return client_has_lz4 ? RED_IMAGE_LZ_OR_LZ4 : RED_IMAGE_LZ_ONLY;
+    }
+}
+
+/* Keeps the smaller of the current payload and a new one. */
+static void keep_smaller(uint8_t *type, uint8_t **payload, size_t *size, uint8_t new_type,
+                         uint8_t *new_payload, size_t new_size)
+{
+    if (*payload == NULL || new_size < *size) {
+        g_free(*payload);
+        *type = new_type;
+        *payload = new_payload;
+        *size = new_size;
+    } else {
+        g_free(new_payload);
+    }
+}
+
+uint8_t red_image_encode(RedImageCodecs codecs, const uint8_t *pixels, uint32_t width,
+                         uint32_t height, uint32_t stride, uint8_t **payload,
+                         size_t *payload_size)
+{
+    uint8_t type = SPICE_IMAGE_TYPE_BITMAP;
+    uint8_t *best = NULL, *p = NULL;
+    size_t best_size = 0, size = 0;
+    size_t raw = (size_t)stride * height;
+    if (codecs != RED_IMAGE_RAW_ONLY && codecs != RED_IMAGE_LZ4_ONLY &&
+        red_lz_encode(pixels, width, height, stride, &p, &size) == 0) {
+        keep_smaller(&type, &best, &best_size, SPICE_IMAGE_TYPE_LZ_RGB, p, size);
+    }
+    bool lz_poor = best == NULL ||
+                   (uint64_t)best_size * 100 > (uint64_t)raw * RED_IMAGE_LZ4_TRY_PERCENT;
+    if ((codecs == RED_IMAGE_LZ4_ONLY || (codecs == RED_IMAGE_LZ_OR_LZ4 && lz_poor)) &&
+        red_lz4_encode(pixels, width, height, stride, &p, &size) == 0) {
+        keep_smaller(&type, &best, &best_size, SPICE_IMAGE_TYPE_LZ4, p, size);
+    }
+    if (best != NULL && best_size >= raw) {
+        g_free(best);
+        best = NULL;
+        type = SPICE_IMAGE_TYPE_BITMAP;
+    }
+    *payload = best;
+    *payload_size = best ? best_size : 0;
+    return type;
+}

@@ -252,6 +252,8 @@ static void test_overflowing_counts_and_offsets(void)
     d[57 + 8] = SPICE_IMAGE_TYPE_LZ4;
     put32(d + 75, 0x7fffffffu);
     CHECK(rejects_s(SPICE_CHANNEL_DISPLAY, SPICE_MSG_DISPLAY_DRAW_COPY, d, sizeof(d), EBADMSG));
+    d[57 + 8] = SPICE_IMAGE_TYPE_LZ_RGB;   /* the same for LZ_RGB */
+    CHECK(rejects_s(SPICE_CHANNEL_DISPLAY, SPICE_MSG_DISPLAY_DRAW_COPY, d, sizeof(d), EBADMSG));
     /* palette images and image types we do not decode */
     d[57 + 8] = SPICE_IMAGE_TYPE_QUIC;
     CHECK(rejects_s(SPICE_CHANNEL_DISPLAY, SPICE_MSG_DISPLAY_DRAW_COPY, d, sizeof(d), ENOTSUP));

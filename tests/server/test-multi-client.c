@@ -170,6 +170,28 @@ static bool apply_draw(Client *c, const SpiceMsgDrawCopy *d)
     return true;
 }
 
+/* Fills the box (within its clip rectangles, if any) with a solid
+ * DRAW_FILL's colour, as the server sends fills; false if it does not fit. */
+static bool apply_fill(Client *c, const SpiceMsgDrawFill *f)
+{
+    const SpiceMsgRect *b = &f->base.box;
+    if (f->brush_type != SPICE_BRUSH_TYPE_SOLID || f->rop_descriptor != SPICE_ROPD_OP_PUT ||
+        b->left < 0 || b->top < 0 || b->right > MC_WIDTH || b->bottom > MC_HEIGHT) {
+        return false;
+    }
+    bool clipped = f->base.clip.type == SPICE_CLIP_TYPE_RECTS;
+    uint32_t n = clipped ? f->base.clip.rects.count : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        SpiceMsgRect r = clipped ? spice_msg_rect_at(&f->base.clip.rects, i) : *b;
+        for (int32_t y = MAX(r.top, b->top); y < MIN(r.bottom, b->bottom); y++) {
+            for (int32_t x = MAX(r.left, b->left); x < MIN(r.right, b->right); x++) {
+                c->canvas[(size_t)y * MC_WIDTH + (size_t)x] = f->brush_color;
+            }
+        }
+    }
+    return true;
+}
+
 static bool canvas_is(const Client *c, uint32_t rgb)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(c->canvas); i++) {
@@ -201,14 +223,17 @@ static bool display_shows(Client *c, uint32_t rgb)
                          m.u.surface_create.height == MC_HEIGHT;
         } else if (ok && type == SPICE_MSG_DISPLAY_DRAW_COPY && !apply_draw(c, &m.u.draw_copy)) {
             ok = false;
+        } else if (ok && type == SPICE_MSG_DISPLAY_DRAW_FILL && !apply_fill(c, &m.u.draw_fill)) {
+            ok = false;
         }
         g_free(body);
-        if (!ok || (type == SPICE_MSG_DISPLAY_DRAW_COPY && !c->surface)) {
+        bool drawing = type == SPICE_MSG_DISPLAY_DRAW_COPY || type == SPICE_MSG_DISPLAY_DRAW_FILL;
+        if (!ok || (drawing && !c->surface)) {
             fprintf(stderr, "session %u: display message %d %s\n", c->session, type,
                     ok ? "before its surface" : "malformed");
             return false;
         }
-        if (type == SPICE_MSG_DISPLAY_DRAW_COPY && canvas_is(c, rgb)) {
+        if (drawing && canvas_is(c, rgb)) {
             for (uint32_t y = 0; y < MC_HEIGHT; y++) {
                 for (uint32_t x = 0; x < MC_WIDTH; x++) {
                     if ((c->canvas[y * MC_WIDTH + x] & 0xffffff) !=

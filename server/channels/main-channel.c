@@ -114,6 +114,7 @@ static void main_on_closed(RedChannelClient *rcc, void *opaque)
      * closes that session's other channels (a no-op when the session is
      * ending already, which is how we got here from main_session_ended). */
     red_sessions_end(reds_get_sessions(mc->reds), session_id, "session closed");
+    reds_client_disconnected(mc->reds);
 }
 
 static void main_on_writable(RedChannelClient *rcc, void *opaque)

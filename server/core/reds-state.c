@@ -4,6 +4,10 @@
 
 #include "reds-private.h"
 
+#include <stdlib.h>
+
+#include "red-log.h"
+
 const SpiceCoreInterface *reds_get_core(const RedsState *reds)
 {
     return reds->core;
@@ -27,6 +31,14 @@ unsigned reds_count_clients(const RedsState *reds)
 void reds_end_all_sessions(RedsState *reds, const char *why)
 {
     red_sessions_end_all(reds->sessions, why);
+}
+
+void reds_client_disconnected(RedsState *reds)
+{
+    if (reds->exit_on_disconnect) {
+        red_log_info("a client disconnected and exit on disconnect is on: exiting");
+        exit(0);
+    }
 }
 
 struct RedAgent *reds_get_agent(RedsState *reds)

@@ -31,6 +31,11 @@ unsigned reds_count_clients(const RedsState *reds);
 /* Ends every client's session (all their channels close), e.g. when the
  * host changes the ticket with disconnect_if_connected. */
 void reds_end_all_sessions(RedsState *reds, const char *why);
+/* A client's session ended (its main channel closed, whatever closed it).
+ * With spice_server_set_exit_on_disconnect on, the process exits with
+ * status 0 here, as upstream's server does (a host such as Xspice, whose
+ * life is one client's, asks for it); otherwise nothing happens. */
+void reds_client_disconnected(RedsState *reds);
 /* The guest agent (chardev/red-agent.h), present whether or not its device
  * is added. */
 struct RedAgent *reds_get_agent(RedsState *reds);

@@ -189,14 +189,3 @@ void cursor_channel_close_all(RedWorker *w)
         red_channel_client_close(cc->rcc, "server shutting down");
     }
 }
-
-void cursor_channel_detach_session(RedWorker *w, uint32_t session_id)
-{
-    for (GList *l = w->cursor_clients, *next; l; l = next) {
-        next = l->next; /* closing one frees only that one */
-        CursorClient *cc = l->data;
-        if (cc->session_id == session_id) {
-            red_channel_client_close(cc->rcc, "session closed");
-        }
-    }
-}

@@ -76,6 +76,7 @@ static void display_client_remove(DisplayClient *dc)
     RedWorker *w = dc->worker;
     w->display_clients = g_list_remove(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
+    red_worker_report_clients(w);
     pixman_region32_fini(&dc->damage);
     red_display_cmds_finish(dc);
     if (!red_channel_client_peer_closed(dc->rcc) && !w->closing_all) {
@@ -267,6 +268,7 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
                           red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_STREAM_REPORT));
     w->display_clients = g_list_append(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
+    red_worker_report_clients(w);
     display_client_push(dc);
 }
 
@@ -365,13 +367,3 @@ void display_channel_close_all(RedWorker *w)
     }
 }
 
-void display_channel_detach_session(RedWorker *w, uint32_t session_id)
-{
-    for (GList *l = w->display_clients, *next; l; l = next) {
-        next = l->next; /* closing one frees only that one */
-        DisplayClient *dc = l->data;
-        if (dc->session_id == session_id) {
-            red_channel_client_close(dc->rcc, "session closed");
-        }
-    }
-}

@@ -105,6 +105,11 @@ void red_worker_handle_command(RedWorker *w, const QXLCommandExt *ext, bool curs
 
 /* red-worker-requests.c: handles one request; completes it if async. */
 void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
+/* Tells the device (QXLInterface.set_client_capabilities, interface 3.2 and
+ * later) whether a display client is connected and what the guest may draw
+ * for it, as upstream's server does when a display client comes or goes and
+ * when the VM starts; nothing while the VM is stopped. */
+void red_worker_report_clients(RedWorker *w);
 
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
@@ -128,8 +133,6 @@ void display_channel_primary_destroyed(RedWorker *w);
 void display_channel_drawn(RedWorker *w, const pixman_box32_t *box, const RedDrawOp *op);
 void display_channel_push_all(RedWorker *w);
 void display_channel_close_all(RedWorker *w);
-/* Closes the display clients of session session_id (it ended). */
-void display_channel_detach_session(RedWorker *w, uint32_t session_id);
 
 /* cursor-channel.c: clients of the cursor channel */
 void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
@@ -137,7 +140,5 @@ void cursor_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkReque
 void cursor_channel_handle(RedWorker *w, const RedCursorCommand *cmd);
 void cursor_channel_reset(RedWorker *w);
 void cursor_channel_close_all(RedWorker *w);
-/* Closes the cursor clients of session session_id (it ended). */
-void cursor_channel_detach_session(RedWorker *w, uint32_t session_id);
 
 #endif /* RED_WORKER_PRIVATE_H */

@@ -6,9 +6,50 @@
 
 #include "red-worker-private.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "red-log.h"
+
+/* Closes the clients on list clients whose session is session_id (it
+ * ended).  The list holds DisplayClient or CursorClient; the offsets name
+ * where that type keeps its rcc and session_id, so one loop serves both. */
+static void worker_detach_session(GList *clients, size_t rcc_offset, size_t session_offset,
+                                  uint32_t session_id)
+{
+    for (GList *l = clients, *next; l; l = next) {
+        next = l->next; /* closing one frees only that one */
+        const char *client = l->data;
+        if (*(const uint32_t *)(client + session_offset) == session_id) {
+            red_channel_client_close(*(RedChannelClient *const *)(client + rcc_offset),
+                                     "session closed");
+        }
+    }
+}
+
+void red_worker_report_clients(RedWorker *w)
+{
+    const SpiceBaseInterface *base = &w->qif->base;
+    if (!w->running || w->qif->set_client_capabilities == NULL || base->major_version != 3 ||
+        base->minor_version < 2) {
+        return;
+    }
+    uint8_t caps[SPICE_CAPABILITIES_SIZE] = { 0 };
+    uint8_t present = w->display_clients != NULL;
+    if (present) {
+        /* Upstream reports what every client can take, because it passes
+         * drawing commands on.  We render every command into images
+         * ourselves, so any client can show composite drawings and A8
+         * surfaces: those are reported.  Not MONITORS_CONFIG (we do not
+         * advertise it) nor SIZED_STREAM (we never stream video). */
+        static const unsigned rendered[] = { SPICE_DISPLAY_CAP_COMPOSITE,
+                                             SPICE_DISPLAY_CAP_A8_SURFACE };
+        for (size_t i = 0; i < G_N_ELEMENTS(rendered); i++) {
+            caps[rendered[i] / 8] |= (uint8_t)(1u << (rendered[i] % 8));
+        }
+    }
+    w->qif->set_client_capabilities(w->qxl, present, caps);
+}
 
 static void worker_create_primary(RedWorker *w, const RedWorkerRequest *r)
 {
@@ -112,6 +153,7 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         break;
     case RED_WORKER_START:
         w->running = true;
+        red_worker_report_clients(w);
         red_worker_schedule_processing(w);
         break;
     case RED_WORKER_STOP:
@@ -179,9 +221,11 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         break;
     case RED_WORKER_DETACH_SESSION:
         if (r->link.channel_type == SPICE_CHANNEL_DISPLAY) {
-            display_channel_detach_session(w, r->link.connection_id);
+            worker_detach_session(w->display_clients, offsetof(DisplayClient, rcc),
+                                  offsetof(DisplayClient, session_id), r->link.connection_id);
         } else {
-            cursor_channel_detach_session(w, r->link.connection_id);
+            worker_detach_session(w->cursor_clients, offsetof(CursorClient, rcc),
+                                  offsetof(CursorClient, session_id), r->link.connection_id);
         }
         break;
     case RED_WORKER_RESET_IMAGE_CACHE: /* no server-side image cache */

@@ -11,6 +11,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <glib.h>
+
 #include "red-log.h"
 
 struct RedTicketKey {
@@ -18,7 +20,7 @@ struct RedTicketKey {
     uint8_t der[SPICE_TICKET_PUBKEY_BYTES];
 };
 
-RedTicketKey *red_ticket_key_new(void)
+static RedTicketKey *ticket_key_generate(void)
 {
     RedTicketKey *k = calloc(1, sizeof(*k));
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
@@ -41,6 +43,41 @@ RedTicketKey *red_ticket_key_new(void)
     }
     return k;
 }
+
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzzing builds only (the libFuzzer convention's macro, which only
+ * tests/fuzz/fuzz-stack-flags.sh defines; the library that configure builds
+ * never contains this): one key for the whole process, generated at the
+ * first link.  A fresh key per link is what keeps a recorded ticket from
+ * being replayed, so a production build must never share one; a fuzzer
+ * links thousands of times a second, and RSA key generation (tens of
+ * milliseconds under ASan) was nearly all of its time.  Every caller still
+ * gets its own RedTicketKey (a reference to the shared EVP_PKEY), so
+ * red_ticket_key_free and the decryption path are the production ones. */
+RedTicketKey *red_ticket_key_new(void)
+{
+    static gsize done;
+    static RedTicketKey *shared; /* held until exit */
+    if (g_once_init_enter(&done)) {
+        shared = ticket_key_generate();
+        g_once_init_leave(&done, 1);
+    }
+    RedTicketKey *k = shared != NULL ? calloc(1, sizeof(*k)) : NULL;
+    if (k == NULL || EVP_PKEY_up_ref(shared->pkey) != 1) {
+        red_log_warn("ticket: no shared fuzzing key");
+        free(k);
+        return NULL;
+    }
+    k->pkey = shared->pkey;
+    memcpy(k->der, shared->der, sizeof(k->der));
+    return k;
+}
+#else
+RedTicketKey *red_ticket_key_new(void)
+{
+    return ticket_key_generate();
+}
+#endif
 
 void red_ticket_key_free(RedTicketKey *k)
 {

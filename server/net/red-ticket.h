@@ -15,7 +15,9 @@
 
 typedef struct RedTicketKey RedTicketKey;
 
-/* Generates a key and its DER public key. NULL on failure (logged). */
+/* Generates a key and its DER public key. NULL on failure (logged).
+ * Built with FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (the fuzzers only),
+ * every call returns the same key pair, generated once per process. */
 RedTicketKey *red_ticket_key_new(void);
 void red_ticket_key_free(RedTicketKey *k); /* NULL ok */
 const uint8_t *red_ticket_key_public_der(const RedTicketKey *k); /* SPICE_TICKET_PUBKEY_BYTES */

@@ -39,14 +39,9 @@ WATCH=$HERE/spice-watch.py
 PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 
-fail() { echo "FAIL: $*"; exit 1; }
-require_peers=0
-if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
-skip() {
-    [ "$require_peers" = 1 ] && fail "$* (peers required)"
-    echo "SKIP: $*"
-    exit 77
-}
+. "$HERE/../lib/peers.sh"
+. "$HERE/../lib/procs.sh"
+. "$HERE/spice-watch-lib.sh"
 
 prog=${1:-${S3D_SCENE_PROG:-}}
 if [ -z "$prog" ]; then
@@ -56,9 +51,7 @@ if [ -z "$prog" ]; then
 fi
 [ -n "$prog" ] && [ -x "$prog" ] || fail "scene server not found (argument or S3D_SCENE_PROG)"
 
-"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
-from gi.repository import SpiceClientGLib' 2>/dev/null ||
-    skip "spice-gtk GObject bindings missing for $PY (Debian python3-gi gir1.2-spiceclientglib-2.0)"
+need_spice_gtk_python "$PY"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/test-spice-watch.XXXXXX") || fail "mktemp"
 server_pid=
@@ -77,26 +70,16 @@ dump_logs() {
 }
 die() { dump_logs; fail "$label: $*"; }
 
-. "$HERE/spice-watch-lib.sh"
-. "$HERE/../lib/procs.sh"
-
 run_case() {
     label=$1; shift
     dir=$work/$label
     mkdir -p "$dir"
-    local t0=$SECONDS port i=0 sha1 sha2
+    local t0=$SECONDS port sha1 sha2
     "$prog" --timeout "$SERVER_TIMEOUT_S" --expected "$dir/expected.ppm" "$@" \
         >"$dir/server.out" 2>"$dir/server.err" &
     server_pid=$!
-    port=
-    while :; do
-        port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$dir/server.out")
-        [ -n "$port" ] && break
-        kill -0 "$server_pid" 2>/dev/null || die "server exited before SERVER-READY"
-        [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && die "no SERVER-READY within ${READY_TIMEOUT_S}s"
-        sleep 0.1
-        i=$((i + 1))
-    done
+    port=$(wait_ready_port "$dir/server.out" "$server_pid" "$READY_TIMEOUT_S") ||
+        die "no SERVER-READY within ${READY_TIMEOUT_S}s (or the server exited before it)"
     echo "$label: server pid $server_pid port $port maps:" \
         "$(awk '$6 ~ /libspice-server/ { print $6 }' "/proc/$server_pid/maps" | sort -u)"
 

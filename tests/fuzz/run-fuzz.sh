@@ -8,6 +8,7 @@
 # FUZZ_SECONDS: run for that long instead of RUNS executions (./stack.sh fuzz).
 # Exits 77 (skip) when clang or its libFuzzer is missing, unless
 # S3D_REQUIRE_PEERS=1 (CI).  FUZZ_TIMEOUT: seconds one input may take (10).
+# FUZZ_OPTIONS: more libFuzzer options, set by a target's script.
 set -eu
 name=$1; runs=$2; shift 2
 if [ -z "${CLANG:-}" ] || ! command -v "$CLANG" >/dev/null 2>&1; then
@@ -42,7 +43,7 @@ else
     limit="-runs=$runs"
 fi
 status=0
-"$out/$name" $limit -seed=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-10}" -error_exitcode=1 \
+"$out/$name" $limit ${FUZZ_OPTIONS:-} -seed=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-10}" -error_exitcode=1 \
     -artifact_prefix="$out/$name-" -print_final_stats=1 \
     "$out/$name-corpus" ${seeds:+"$seeds"} >"$out/$name.log" 2>&1 || status=$?
 tail -n 15 "$out/$name.log"

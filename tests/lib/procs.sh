@@ -28,3 +28,46 @@ stop_pid() {
     wait_gone "$1" "${2:-${STOP_TIMEOUT_S:-20}}" || kill -KILL "$1" 2>/dev/null
     wait "$1" 2>/dev/null
 }
+
+# wait_ready_port FILE PID SECS: waits up to SECS for the line
+# "SERVER-READY port=N" that PID writes into FILE, and prints N.  Returns 1
+# if PID exited first, 2 if SECS passed.
+wait_ready_port() {
+    _wr_i=0
+    while :; do
+        _wr_port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$1")
+        [ -n "$_wr_port" ] && { echo "$_wr_port"; return 0; }
+        kill -0 "$2" 2>/dev/null || return 1
+        [ "$_wr_i" -ge $(($3 * 10)) ] && return 2
+        sleep 0.1
+        _wr_i=$((_wr_i + 1))
+    done
+}
+
+# start_xvfb FIRST LAST SCREEN LOG SECS: starts Xvfb (output to LOG) on the
+# first display number in FIRST..LAST that has no socket and no lock file,
+# and waits up to SECS for its socket.  Sets xvfb_pid and xvfb_display;
+# returns 0, or 1 with xvfb_error saying why (xvfb_pid set if it started).
+start_xvfb() {
+    xvfb_display=
+    xvfb_pid=
+    for _sx_n in $(seq "$1" "$2"); do
+        if [ ! -e "/tmp/.X11-unix/X$_sx_n" ] && [ ! -e "/tmp/.X$_sx_n-lock" ]; then
+            xvfb_display=$_sx_n
+            break
+        fi
+    done
+    [ -n "$xvfb_display" ] || { xvfb_error="no free X display number in $1..$2"; return 1; }
+    Xvfb ":$xvfb_display" -screen 0 "$3" -nolisten tcp >"$4" 2>&1 &
+    xvfb_pid=$!
+    _sx_i=0
+    until [ -S "/tmp/.X11-unix/X$xvfb_display" ]; do
+        alive "$xvfb_pid" || { xvfb_error="Xvfb :$xvfb_display exited (display taken?)"; return 1; }
+        if [ "$_sx_i" -ge $(($5 * 10)) ]; then
+            xvfb_error="Xvfb :$xvfb_display not up within ${5}s"
+            return 1
+        fi
+        sleep 0.1
+        _sx_i=$((_sx_i + 1))
+    done
+}

@@ -90,15 +90,7 @@ done
 # screenshots behind for a peer run to compare with.
 rm -rf "$WORK"
 
-require_peers=0
-if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
-
-fail() { echo "FAIL: $*"; exit 1; }
-skip() {
-    [ "$require_peers" = 1 ] && fail "$* (peers required)"
-    echo "SKIP: $*"
-    exit 77
-}
+. "$HERE/../lib/peers.sh"
 
 # The one libspice-server.so.1 QEMU must map (symlinks resolved).
 case $LIB in

@@ -27,19 +27,11 @@ WATCH="$HERE/../client/spice-watch.py"
 PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 
-fail() { echo "FAIL: $*"; exit 1; }
-require_peers=0
-if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
-skip() {
-    [ "$require_peers" = 1 ] && fail "$* (peers required)"
-    echo "SKIP: $*"
-    exit 77
-}
+. "$HERE/../lib/peers.sh"
+. "$HERE/../client/spice-watch-lib.sh"
 [ -n "${S3D_SPICE_LIBDIR:-}" ] || skip "S3D_SPICE_LIBDIR unset (the plain server build)"
 command -v "${QEMU:-qemu-system-x86_64}" >/dev/null || skip "qemu-system-x86_64 missing"
-"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
-from gi.repository import SpiceClientGLib' 2>/dev/null ||
-    skip "spice-gtk GObject bindings missing (python3-gi gir1.2-spiceclientglib-2.0)"
+need_spice_gtk_python "$PY"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/test-qemu-tls.XXXXXX") || fail "mktemp"
 watch_pid=
@@ -68,26 +60,8 @@ bash "$RUN" start --lib ours --bios --tls "$work/x509" "$work/qemu" "$work/qemu"
     die "QEMU did not start on our library with TLS"
 port=$(cat "$work/qemu/spice.port")
 
-# field JSON KEY: a top-level value of a JSON line (strings bare).
-field() {
-    printf '%s' "$1" | "$PY" -c '
-import json, sys
-v = json.load(sys.stdin)[sys.argv[1]]
-print(v if isinstance(v, str) else json.dumps(v))' "$2"
-}
-
-# ask CMD-JSON: one command to spice-watch.py, REPLY_LINE its reply (bounded).
-ask() {
-    local line deadline=$((SECONDS + REPLY_TIMEOUT_S)) left
-    printf '%s\n' "$1" >&"${W[1]}" || die "spice-watch.py is gone (sending $1)"
-    while :; do
-        left=$((deadline - SECONDS))
-        [ "$left" -gt 0 ] || die "no reply to $1 within ${REPLY_TIMEOUT_S}s"
-        IFS= read -r -t "$left" line <&"${W[0]}" || die "no reply to $1 (spice-watch.py exited?)"
-        printf '%s\n' "$line" >> "$work/watch.log"
-        case $line in *'"cmd": '*) REPLY_LINE=$line; return 0 ;; esac
-    done
-}
+# spice-watch-lib.sh's ask and field: its log is $dir/watch.log.
+dir=$work
 
 start_watch() { # start_watch CA_FILE [spice-watch.py options...]
     local ca=$1

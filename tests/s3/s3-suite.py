@@ -29,6 +29,7 @@ Writes an HTML report with the before/after screenshots of every cycle in
 not, 77 when the spice-gtk bindings are missing (unless S3D_REQUIRE_PEERS=1).
 """
 import argparse
+import contextlib
 import html
 import os
 import shutil
@@ -276,27 +277,46 @@ def start_pair(args, work, extra=()):
     return runner, watch
 
 
-def case_cycles(args, work, report):
+@contextlib.contextmanager
+def running_pair(args, work, stopped_badly="s3d-stack did not exit cleanly"):
+    """start_pair, and at the end (whatever happened) the watcher stopped and
+    the runner's exit status checked."""
     runner, watch = start_pair(args, work)
     try:
-        runner.execute("pause")
-        base = baseline_of(runner.status())
-        for n in range(1, args.cycles + 1):
-            one_cycle(runner, watch, work, n, in_flight=(n % 5 == 0), report=report, base=base,
-                      lib=args.expect_lib)
-            if failures and not args.keep_going:
-                break
+        yield runner, watch
+    finally:
+        watch.stop()
+        check(runner.stop() == 0, stopped_badly)
+
+
+def run_cycles(args, work, report, runner, watch, after=None, **hooks):
+    """Pauses the demo and runs --cycles S3 cycles (every fifth with commands
+    in flight), calling after(n) when cycle n is done; stops at the first
+    failure unless --keep-going.  Checks the runner counted every cycle and
+    returns its status.  hooks go to one_cycle (asleep, waking)."""
+    runner.execute("pause")
+    base = baseline_of(runner.status())
+    for n in range(1, args.cycles + 1):
+        one_cycle(runner, watch, work, n, in_flight=(n % 5 == 0), report=report, base=base,
+                  lib=args.expect_lib, **hooks)
+        if after:
+            after(n)
+        if failures and not args.keep_going:
+            break
+    st = runner.status()
+    check(st["cycles"] == args.cycles, "%d cycles completed, want %d"
+          % (st["cycles"], args.cycles))
+    return st
+
+
+def case_cycles(args, work, report):
+    with running_pair(args, work) as (runner, watch):
+        st = run_cycles(args, work, report, runner, watch)
         closes = watch.cmd("status")["channel_closes"]
         check(closes == 0, "the client saw %d channel closes" % closes)
-        st = runner.status()
         print("cycles: %d, last suspend %.1f ms, last resume %.1f ms, device resets %d"
               % (st["cycles"], st["last_suspend_ms"], st["last_resume_ms"],
                  st["device"]["resets"]), flush=True)
-        check(st["cycles"] == args.cycles, "%d cycles completed, want %d"
-              % (st["cycles"], args.cycles))
-    finally:
-        watch.stop()
-        check(runner.stop() == 0, "s3d-stack did not exit cleanly")
 
 
 def case_reconnect(args, work, report):
@@ -505,9 +525,9 @@ def case_soak(args, work, report):
     connects and goes while the machine sleeps, a third while it wakes,
     and a connection storm every 10 cycles.  The runner's RSS is sampled
     after every cycle; its exit status carries LeakSanitizer's verdict."""
-    runner, watch = start_pair(args, work)
     rss = []
     extra = {}
+    runner = None  # set by running_pair below; the hooks run inside it
 
     def asleep():
         w = s3lib.Watcher(args.watch, runner.port, os.path.join(work, "soak-asleep.log"))
@@ -518,29 +538,20 @@ def case_soak(args, work, report):
     def waking():
         extra["w"] = s3lib.Watcher(args.watch, runner.port, os.path.join(work, "soak-waking.log"))
 
-    try:
-        runner.execute("pause")
-        base = baseline_of(runner.status())
-        for n in range(1, args.cycles + 1):
-            one_cycle(runner, watch, work, n, in_flight=(n % 5 == 0), report=report, base=base,
-                      lib=args.expect_lib, asleep=asleep, waking=waking)
-            w = extra.pop("w", None)
-            if w:
-                r = w.cmd("wait-primary", creates=1, timeout=30)
-                check(r.get("ok"), "soak: the client that connected during the wake: %s" % r)
-                w.stop()
-            if n % 10 == 0:
-                connection_storm(runner.port)
-            rss.append(rss_kib(runner.proc.pid))
-            if failures and not args.keep_going:
-                break
-        st = runner.status()
-        check(st["cycles"] == args.cycles, "%d cycles completed, want %d"
-              % (st["cycles"], args.cycles))
+    def after(n):
+        w = extra.pop("w", None)
+        if w:
+            r = w.cmd("wait-primary", creates=1, timeout=30)
+            check(r.get("ok"), "soak: the client that connected during the wake: %s" % r)
+            w.stop()
+        if n % 10 == 0:
+            connection_storm(runner.port)
+        rss.append(rss_kib(runner.proc.pid))
+
+    with running_pair(args, work, "s3d-stack did not exit cleanly (or LeakSanitizer found leaks)") \
+            as (runner, watch):
+        run_cycles(args, work, report, runner, watch, after=after, asleep=asleep, waking=waking)
         check(watch.cmd("status")["connected"], "soak: the first client was disconnected")
-    finally:
-        watch.stop()
-        check(runner.stop() == 0, "s3d-stack did not exit cleanly (or LeakSanitizer found leaks)")
     if rss:
         tenth = max(1, len(rss) // 10)
         first, last = statistics.median(rss[:tenth]), statistics.median(rss[-tenth:])

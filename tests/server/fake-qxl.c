@@ -341,9 +341,13 @@ static void fake_qxl_update_area_complete(QXLInstance *qin, uint32_t surface_id,
 static void fake_qxl_set_client_capabilities(QXLInstance *qin, uint8_t client_present,
                                              uint8_t caps[SPICE_CAPABILITIES_SIZE])
 {
-    (void)qin;
-    (void)client_present;
-    (void)caps;
+    FakeQxl *qxl = fake_qxl_from_instance(qin);
+    g_mutex_lock(&qxl->lock);
+    qxl->stats.client_caps_calls++;
+    qxl->stats.client_present = client_present;
+    qxl->stats.client_caps0 = caps[0];
+    g_cond_broadcast(&qxl->changed); /* fake_qxl_wait_client_present */
+    g_mutex_unlock(&qxl->lock);
 }
 
 /* 0 = the device cannot follow client monitor layouts. */
@@ -814,6 +818,24 @@ bool fake_qxl_wait_all_released(FakeQxl *qxl, unsigned timeout_ms)
             break;
         }
     }
+    g_mutex_unlock(&qxl->lock);
+    return done;
+}
+
+/* Did the last set_client_capabilities call say client_present? (lock held) */
+static bool fake_qxl_said_present(const FakeQxl *qxl, bool present)
+{
+    return qxl->stats.client_caps_calls > 0 && (qxl->stats.client_present != 0) == present;
+}
+
+bool fake_qxl_wait_client_present(FakeQxl *qxl, bool present, unsigned timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&qxl->lock);
+    while (!fake_qxl_said_present(qxl, present) &&
+           g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+    }
+    bool done = fake_qxl_said_present(qxl, present);
     g_mutex_unlock(&qxl->lock);
     return done;
 }

@@ -67,6 +67,9 @@ typedef struct FakeQxlStats {
     uint64_t flush_resources;  /* flush_resources calls */
     uint64_t update_area_completes;
     uint64_t notification_requests; /* req_(cursor_)notification calls */
+    uint64_t client_caps_calls; /* set_client_capabilities calls */
+    uint8_t client_present;     /* ... the last one's client_present */
+    uint8_t client_caps0;       /* ... and its caps[0] (display caps 0-7) */
 } FakeQxlStats;
 
 /* Allocates a device with display id `id` (the display channel id).
@@ -169,6 +172,10 @@ unsigned fake_qxl_wait_async_count(FakeQxl *qxl, uint64_t cookie, unsigned count
 /* Waits until every submitted command has been released or timeout_ms
  * passed.  Returns true if none is outstanding. */
 bool fake_qxl_wait_all_released(FakeQxl *qxl, unsigned timeout_ms);
+
+/* Waits until the last set_client_capabilities call (there was one) said
+ * client_present == present, or timeout_ms passed; true when it did. */
+bool fake_qxl_wait_client_present(FakeQxl *qxl, bool present, unsigned timeout_ms);
 
 /* Copies the counters. */
 void fake_qxl_get_stats(FakeQxl *qxl, FakeQxlStats *out);

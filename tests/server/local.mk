@@ -8,11 +8,25 @@ SERVER_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 SERVER_TEST_LIBS = $(SPICE_TEST_LIBS) $(top_builddir)/server/libserver-core.la \
 	$(GLIB_LIBS) $(PIXMAN_LIBS) $(OPENSSL_LIBS)
 
+# Our server on its own thread (server-fixture) and our minimal client:
+# the programs that play clients against libserver-core.
+FIXTURE_SOURCES = server/server-fixture.c server/server-fixture.h \
+	server/test-client.c server/test-client.h \
+	$(NULL)
+# The same with OpenSSL clients (TLS, SASL over TLS).
+TLS_FIXTURE_SOURCES = $(FIXTURE_SOURCES) \
+	server/test-tls-client.c server/test-tls-client.h \
+	$(NULL)
+# A scripted char device and our minimal client on a TestCore thread (the
+# agent and spicevmc tests).
+CHARDEV_TEST_SOURCES = server/scripted-chardev.c server/scripted-chardev.h \
+	server/test-client.c server/test-client.h \
+	server/test-core.c server/test-core.h \
+	$(NULL)
+
 # Hostile clients against our server (links libserver-core directly).
 test_programs += server/test-hostile-clients
-server_test_hostile_clients_SOURCES = server/test-hostile-clients.c \
-	server/server-fixture.c server/server-fixture.h \
-	server/test-client.c server/test-client.h
+server_test_hostile_clients_SOURCES = server/test-hostile-clients.c $(FIXTURE_SOURCES)
 server_test_hostile_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_hostile_clients_LDADD = $(SERVER_TEST_LIBS)
 
@@ -109,9 +123,7 @@ EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py
 # agent (SpiceCharDeviceInterface) and our minimal client against
 # libserver-core, on a TestCore thread.
 test_programs += server/test-agent
-server_test_agent_SOURCES = server/test-agent.c server/scripted-chardev.c \
-	server/scripted-chardev.h server/test-client.c server/test-client.h \
-	server/test-core.c server/test-core.h
+server_test_agent_SOURCES = server/test-agent.c $(CHARDEV_TEST_SOURCES)
 server_test_agent_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_test_agent_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
 
@@ -125,42 +137,33 @@ server_agent_server_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
 # The agent with several main-channel clients at once (its per-client state,
 # driven through RedChannelClients on socketpairs).
 test_programs += server/test-agent-clients
-server_test_agent_clients_SOURCES = server/test-agent-clients.c server/scripted-chardev.c \
-	server/scripted-chardev.h server/test-client.c \
-	server/test-client.h server/test-core.c server/test-core.h
+server_test_agent_clients_SOURCES = server/test-agent-clients.c $(CHARDEV_TEST_SOURCES)
 server_test_agent_clients_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) \
 	-I$(top_srcdir)/server/chardev
 server_test_agent_clients_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
 
 # A usbredir char device as a pass-through usbredir channel.
 test_programs += server/test-usbredir
-server_test_usbredir_SOURCES = server/test-usbredir.c server/scripted-chardev.c \
-	server/scripted-chardev.h server/test-client.c server/test-client.h \
-	server/test-core.c server/test-core.h
+server_test_usbredir_SOURCES = server/test-usbredir.c $(CHARDEV_TEST_SOURCES)
 server_test_usbredir_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_test_usbredir_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
 # TLS port and channel security against OpenSSL clients, with hostile TLS
 # peers (certificates made at run time by tls-certs.sh).
 test_programs += server/test-tls
-server_test_tls_SOURCES = server/test-tls.c server/server-fixture.c server/server-fixture.h \
-	server/test-tls-client.c server/test-tls-client.h \
-	server/test-client.c server/test-client.h
+server_test_tls_SOURCES = server/test-tls.c $(TLS_FIXTURE_SOURCES)
 server_test_tls_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_tls_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS)
 EXTRA_DIST += server/tls-certs.sh
 
 # spice_server_set_ticket: lifetime, fail_if_connected, disconnect_if_connected.
 test_programs += server/test-tickets
-server_test_tickets_SOURCES = server/test-tickets.c server/server-fixture.c server/server-fixture.h \
-	server/test-client.c server/test-client.h
+server_test_tickets_SOURCES = server/test-tickets.c $(FIXTURE_SOURCES)
 server_test_tickets_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_tickets_LDADD = $(SERVER_TEST_LIBS)
 
 # SASL (Cyrus) over the TLS port, with a sasldb in a temporary folder.
 test_programs += server/test-sasl
-server_test_sasl_SOURCES = server/test-sasl.c server/server-fixture.c server/server-fixture.h \
-	server/test-tls-client.c server/test-tls-client.h \
-	server/test-client.c server/test-client.h
+server_test_sasl_SOURCES = server/test-sasl.c $(TLS_FIXTURE_SOURCES)
 server_test_sasl_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(SASL_CFLAGS)
 server_test_sasl_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS) $(SASL_LIBS)
 # Public entry points that must behave as the real library's (spice_qxl_*
@@ -195,3 +198,10 @@ server_test_draw_commands_SOURCES = server/test-draw-commands.c $(QXL_CLIENT_SOU
 server_test_draw_commands_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS)
 server_test_draw_commands_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS)
+
+# spice_server_set_exit_on_disconnect: the process exits (0) when a client's
+# session ends, as upstream's does; the server runs in a forked child.
+test_programs += server/test-exit-on-disconnect
+server_test_exit_on_disconnect_SOURCES = server/test-exit-on-disconnect.c $(FIXTURE_SOURCES)
+server_test_exit_on_disconnect_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_exit_on_disconnect_LDADD = $(SERVER_TEST_LIBS)

@@ -39,7 +39,7 @@ typedef enum TestClientDisplayCaps {
     TEST_CLIENT_DISPLAY_NO_VIDEO,
 } TestClientDisplayCaps;
 
-/* Connects a blocking TCP socket to 127.0.0.1:port.  rcvbuf > 0 sets
+/* Connects a blocking TCP socket (TCP_NODELAY) to 127.0.0.1:port.  rcvbuf > 0 sets
  * SO_RCVBUF before connecting (so the TCP window is small from the start);
  * 0 keeps the kernel default.  Returns the fd, or -1. */
 int test_client_connect(int port, int rcvbuf);

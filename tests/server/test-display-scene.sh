@@ -78,20 +78,10 @@ run_case() {
         >"$dir/server.out" 2>"$dir/server.err" &
     server_pid=$!
 
-    i=0
-    port=
-    while [ -z "$port" ]; do
-        port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$dir/server.out")
-        [ -n "$port" ] && break
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            dump_logs "$dir"; fail "$label: server exited before SERVER-READY"
-        fi
-        if [ "$i" -ge $((READY_TIMEOUT_S * 10)) ]; then
-            dump_logs "$dir"; fail "$label: no SERVER-READY within ${READY_TIMEOUT_S}s"
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
+    if ! port=$(wait_ready_port "$dir/server.out" "$server_pid" "$READY_TIMEOUT_S"); then
+        dump_logs "$dir"
+        fail "$label: no SERVER-READY within ${READY_TIMEOUT_S}s (or the server exited before it)"
+    fi
 
     # Which libspice-server this process really runs: LD_LIBRARY_PATH,
     # rpath or a libtool wrapper could each pick another one.

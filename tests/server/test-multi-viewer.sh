@@ -42,14 +42,9 @@ FIND=$HERE/xwd-find-image.py
 PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 
-fail() { echo "FAIL: $*"; exit 1; }
-require_peers=0
-if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
-skip() {
-    [ "$require_peers" = 1 ] && fail "$* (peers required)"
-    echo "SKIP: $*"
-    exit 77
-}
+. "$HERE/../lib/peers.sh"
+. "$HERE/../lib/procs.sh"
+. "$HERE/../client/spice-watch-lib.sh"
 
 prog=${1:-${S3D_SCENE_PROG:-}}
 if [ -z "$prog" ]; then
@@ -58,21 +53,14 @@ if [ -z "$prog" ]; then
     done
 fi
 [ -n "$prog" ] && [ -x "$prog" ] || fail "scene server not found (argument or S3D_SCENE_PROG)"
-for tool in Xvfb:xvfb remote-viewer:virt-viewer xwd:x11-apps spicy-screenshot:spice-client-gtk; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || skip "${tool%%:*} not installed (Debian ${tool#*:})"
-done
-"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
-from gi.repository import SpiceClientGLib' 2>/dev/null ||
-    skip "spice-gtk GObject bindings missing for $PY (Debian python3-gi gir1.2-spiceclientglib-2.0)"
+need_tools Xvfb:xvfb remote-viewer:virt-viewer xwd:x11-apps spicy-screenshot:spice-client-gtk
+need_spice_gtk_python "$PY"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/test-multi-viewer.XXXXXX") || fail "mktemp"
 server_pid=
 xvfb_pid=
 viewer_pid=
 watch_pid=
-
-. "$HERE/../lib/procs.sh"
-. "$HERE/../client/spice-watch-lib.sh"
 
 cleanup() {
     stop_pid "$watch_pid"
@@ -111,16 +99,8 @@ viewer_shows_scene() {
 "$prog" --timeout "$SERVER_TIMEOUT_S" --expected "$dir/expected.ppm" \
     >"$dir/server.out" 2>"$dir/server.err" &
 server_pid=$!
-i=0
-port=
-while :; do
-    port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$dir/server.out")
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || die "server exited before SERVER-READY"
-    [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && die "no SERVER-READY within ${READY_TIMEOUT_S}s"
-    sleep 0.1
-    i=$((i + 1))
-done
+port=$(wait_ready_port "$dir/server.out" "$server_pid" "$READY_TIMEOUT_S") ||
+    die "no SERVER-READY within ${READY_TIMEOUT_S}s (or the server exited before it)"
 libs=$(awk '$6 ~ /libspice-server/ { print $6 }' "/proc/$server_pid/maps" | sort -u)
 echo "server pid $server_pid port $port maps: ${libs:-no libspice-server}"
 # Ours must be the one mapped: the build's (make check), or at least not
@@ -136,20 +116,8 @@ for l in $libs; do
 done
 
 # ---- remote-viewer on a private X server ---------------------------------------
-display=
-for n in $(seq 140 199); do
-    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=$n; break; fi
-done
-[ -n "$display" ] || die "no free X display number in 140..199"
-Xvfb ":$display" -screen 0 "$SCREEN" -nolisten tcp >"$dir/xvfb.log" 2>&1 &
-xvfb_pid=$!
-i=0
-until [ -S "/tmp/.X11-unix/X$display" ]; do
-    alive "$xvfb_pid" || die "Xvfb :$display exited (display taken?)"
-    [ "$i" -ge $((XVFB_TIMEOUT_S * 10)) ] && die "Xvfb :$display not up within ${XVFB_TIMEOUT_S}s"
-    sleep 0.1
-    i=$((i + 1))
-done
+start_xvfb 140 199 "$SCREEN" "$dir/xvfb.log" "$XVFB_TIMEOUT_S" || die "$xvfb_error"
+display=$xvfb_display
 DISPLAY=:$display remote-viewer "spice://127.0.0.1:$port" >"$dir/viewer.log" 2>&1 &
 viewer_pid=$!
 viewer_shows_scene "$VIEWER_TIMEOUT_S" || die "remote-viewer did not show the picture"

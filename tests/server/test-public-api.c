@@ -15,7 +15,10 @@
  *  - the guest's keyboard LEDs are sent back to the client after it pressed
  *    a lock key, even when the guest never changed them;
  *  - spice_server_init creates its timers (that LED echo), and a
- *    core interface of the wrong version is refused with -1.
+ *    core interface of the wrong version is refused with -1;
+ *  - the device hears QXLInterface.set_client_capabilities when a display
+ *    client comes (present, with the caps the guest may draw for) and goes
+ *    (not present), as upstream's demos wait for before they draw.
  *
  * Every wait is bounded; a deadline reached is a failure, not a timing.
  */
@@ -33,6 +36,7 @@
 
 #include "test-client.h"
 #include "test-core.h"
+#include "test-qxl-server.h"
 #include "fake-qxl.h"
 #include "test-util.h"
 
@@ -463,6 +467,39 @@ static void test_null_core(void)
     spice_server_destroy(server);
 }
 
+/* ---- set_client_capabilities as display clients come and go ------------- */
+
+static void test_client_capabilities(void)
+{
+    TestQxlServer *ts = test_qxl_server_create(64, 64, TEST_QXL_SERVER_RAW);
+    CHECK(ts != NULL);
+    if (ts == NULL) {
+        return;
+    }
+    /* The VM started with no client: the device heard "none" (or will). */
+    CHECK(fake_qxl_wait_client_present(ts->qxl, false, CALL_TIMEOUT_MS));
+    uint32_t session = 0;
+    int main_fd = test_client_open_session(ts->port, TEST_QXL_SERVER_PASSWORD, &session,
+                                           IO_TIMEOUT_MS);
+    int fd = test_client_connect(ts->port, 0);
+    CHECK(main_fd >= 0 && fd >= 0);
+    CHECK_EQ_U64(test_client_link_display(fd, 0, session, TEST_QXL_SERVER_PASSWORD,
+                                          TEST_CLIENT_DISPLAY_PLAIN, IO_TIMEOUT_MS),
+                 SPICE_LINK_ERR_OK);
+    CHECK(fake_qxl_wait_client_present(ts->qxl, true, CALL_TIMEOUT_MS));
+    FakeQxlStats st;
+    fake_qxl_get_stats(ts->qxl, &st);
+    /* We render composite drawings and A8 surfaces for any client. */
+    CHECK_EQ_U64(st.client_caps0, (1u << SPICE_DISPLAY_CAP_COMPOSITE) |
+                                  (1u << SPICE_DISPLAY_CAP_A8_SURFACE));
+    close(fd);
+    CHECK(fake_qxl_wait_client_present(ts->qxl, false, CALL_TIMEOUT_MS));
+    fake_qxl_get_stats(ts->qxl, &st);
+    CHECK_EQ_U64(st.client_caps0, 0);
+    close(main_fd);
+    CHECK(test_qxl_server_destroy(ts, CALL_TIMEOUT_MS));
+}
+
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
@@ -474,6 +511,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_video_codecs),
         TEST_CASE(test_timers_created_at_init),
         TEST_CASE(test_null_core),
+        TEST_CASE(test_client_capabilities),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

@@ -318,6 +318,17 @@ static void test_add_ssl_client(void)
     }
 }
 
+/* A socket whose client closed it already: -1, and the socket stays the
+ * caller's (open), as spice-server does (upstream's test-leaks checks it). */
+static void test_add_ssl_client_gone(void)
+{
+    int pair[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+    close(pair[1]);
+    CHECK(server_fixture_call(&fx, add_ssl_client, &pair[0]) == -1);
+    CHECK(close(pair[0]) == 0);
+}
+
 /* A client that is not speaking TLS on the TLS port (here: a SPICE link
  * header in clear) is closed. */
 static void test_hostile_garbage_before_handshake(void)
@@ -394,6 +405,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_set_tls_arguments),
         TEST_CASE(test_wrong_key_password),
         TEST_CASE(test_add_ssl_client),
+        TEST_CASE(test_add_ssl_client_gone),
         TEST_CASE(test_stream_write_to_closed_peer),
         TEST_CASE(test_hostile_garbage_before_handshake),
         TEST_CASE(test_hostile_close_mid_record),

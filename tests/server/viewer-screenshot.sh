@@ -60,36 +60,13 @@ trap 'exit 1' INT TERM HUP PIPE
 "$prog" --timeout "$SERVER_TIMEOUT_S" --expected "$work/expected.ppm" \
     >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-i=0
-port=
-while [ -z "$port" ]; do
-    port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$work/server.out")
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err"; fail "server exited early"; }
-    [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && fail "no SERVER-READY within ${READY_TIMEOUT_S}s"
-    sleep 0.1
-    i=$((i + 1))
-done
+port=$(wait_ready_port "$work/server.out" "$server_pid" "$READY_TIMEOUT_S") ||
+    { cat "$work/server.err"; fail "no SERVER-READY within ${READY_TIMEOUT_S}s (or the server exited)"; }
 echo "server pid $server_pid on port $port"
 
-# A display nobody uses: no socket and no lock file.
-display=
-for n in $(seq 90 130); do
-    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
-        display=$n
-        break
-    fi
-done
-[ -n "$display" ] || fail "no free X display number in 90..130"
-Xvfb ":$display" -screen 0 "$SCREEN" -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-i=0
-until [ -S "/tmp/.X11-unix/X$display" ]; do
-    kill -0 "$xvfb_pid" 2>/dev/null || { cat "$work/xvfb.log"; fail "Xvfb exited"; }
-    [ "$i" -ge $((XVFB_TIMEOUT_S * 10)) ] && fail "Xvfb :$display not up within ${XVFB_TIMEOUT_S}s"
-    sleep 0.1
-    i=$((i + 1))
-done
+start_xvfb 90 130 "$SCREEN" "$work/xvfb.log" "$XVFB_TIMEOUT_S" ||
+    { cat "$work/xvfb.log"; fail "$xvfb_error"; }
+display=$xvfb_display
 echo "Xvfb pid $xvfb_pid on :$display"
 
 DISPLAY=:$display remote-viewer "spice://127.0.0.1:$port" >"$work/viewer.log" 2>&1 &

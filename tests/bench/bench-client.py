@@ -16,10 +16,11 @@ the bench through its phases on its stdin:
 
 spice-gtk decodes and renders every update into its canvas and emits
 display-invalidate for the area it changed.  A frame counts as shown when an
-invalidate after step 2 touches the scene's marker rectangle (printed by the
-bench; every frame's last drawable covers it and no other drawable of the
-frame does, see bench-scenes.h), so frames the server merged or dropped
-count once or not at all, and a frame sent in bands counts once.
+invalidate after step 2 touches the scene's marker (marker=x,y,w,h,step
+printed by the bench: the points (x, y + k * step) of that rectangle; every
+frame's last drawable covers one and no other drawable of the frame does,
+see bench-scenes.h), so frames the server merged or dropped count once or
+not at all, and a frame sent in bands counts once.
 gtk_fps = frames shown / (time of the last one - the bench's t0).
 
 Prints the bench's "bench ..." line with fields added:
@@ -160,10 +161,15 @@ class Client:
         return None
 
 
-def intersects(ev, m):
+def on_marker(ev, m):
+    """Does the invalidated area touch a marker point (x, my + k * step)?"""
     _, x, y, w, h = ev
-    mx, my, mw, mh = m
-    return x < mx + mw and mx < x + w and y < my + mh and my < y + h
+    mx, my, mw, mh, step = m
+    if not (x < mx + mw and mx < x + w):
+        return False
+    lo, hi = max(y, my), min(y + h, my + mh)
+    first = my + -(-(lo - my) // step) * step   # the first point row >= lo
+    return first < hi
 
 
 def stop(proc, timeout):
@@ -210,7 +216,7 @@ def run(args, bench_args):
         marker = tuple(int(v) for v in f["marker"].split(","))
         t0, t1 = int(f["t0_us"]) / 1e6, int(f["t1_us"]) / 1e6
         timed = c.events[first:]
-        shown = [ev for ev in timed if intersects(ev, marker)]
+        shown = [ev for ev in timed if on_marker(ev, marker)]
         last = shown[-1][0] if shown else t1
         fps = len(shown) / (last - t0) if shown and last > t0 else 0.0
         say("quit")

@@ -368,14 +368,15 @@ static void bench_print(const BenchOptions *opt, const BenchScene *scene, gint64
     double secs = (double)(t1 - t0) / G_TIME_SPAN_SECOND;
     uint64_t drawables = (uint64_t)opt->frames * bench_scene_drawables_per_frame(scene);
     char *lib = test_mapped_library("libspice-server");
-    QXLRect m = bench_scene_marker(scene);
+    uint32_t step;
+    QXLRect m = bench_scene_marker(scene, &step);
     printf("bench lib=%s scene=%s client=%s compression=%s video=%s size=%ux%u frames=%u "
            "drawables=%" PRIu64 " seconds=%.3f fps=%.1f drawables_per_s=%.1f "
-           "marker=%d,%d,%d,%d t0_us=%" PRId64 " t1_us=%" PRId64,
+           "marker=%d,%d,%d,%d,%u t0_us=%" PRId64 " t1_us=%" PRId64,
            lib ? lib : "static", bench_scene_kind_name(opt->scene),
            bench_client_names[opt->client], opt->compression->name, opt->video->name,
            opt->width, opt->height, opt->frames, drawables, secs, opt->frames / secs,
-           drawables / secs, m.left, m.top, m.right - m.left, m.bottom - m.top, t0, t1);
+           drawables / secs, m.left, m.top, m.right - m.left, m.bottom - m.top, step, t0, t1);
     if (opt->client == BENCH_CLIENT_PLAIN || opt->client == BENCH_CLIENT_LZ4) {
         printf(" client_messages=%" PRIu64 " client_bytes=%" PRIu64
                " bytes_per_drawable=%.1f client_MBps=%.2f", messages, bytes,

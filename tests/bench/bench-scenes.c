@@ -293,14 +293,17 @@ int bench_scene_submit_frame(BenchScene *s, FakeQxl *qxl, unsigned n)
     }
 }
 
-QXLRect bench_scene_marker(const BenchScene *s)
+QXLRect bench_scene_marker(const BenchScene *s, uint32_t *step)
 {
+    *step = 1;
     switch (s->kind) {
     case BENCH_SCENE_TILES:
     case BENCH_SCENE_FILLS:
     case BENCH_SCENE_REUSED:
-        /* The last block of whichever row the frame draws. */
-        return bench_rect((s->cols - 1) * s->unit_w, 0, s->unit_w, s->rows * s->unit_h);
+        /* The top-left pixel of the last block of whichever row the frame
+         * draws. */
+        *step = s->unit_h;
+        return bench_rect((s->cols - 1) * s->unit_w, 0, 1, s->rows * s->unit_h);
     case BENCH_SCENE_SCROLL:
         /* Only the new line reaches the bottom row. */
         return bench_rect(0, s->height - 1, 1, 1);

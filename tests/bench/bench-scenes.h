@@ -18,11 +18,12 @@
  *               bitmap alternates per pass over the screen, so every frame
  *               changes the picture
  *
- * Every frame's last drawable covers the scene's marker rectangle and no
- * other drawable of the frame does (for typing, whose one drawable moves,
- * the marker is the whole screen): a client that counts the updates it
- * shows inside the marker counts the frames it showed, whether the server
- * forwarded each drawable, merged several frames or streamed them.
+ * Every frame's last drawable covers the scene's marker (a pixel, or a
+ * column of pixels one block apart) and no other drawable of the frame does
+ * (for typing, whose one drawable moves, the marker is the whole screen): a
+ * client that counts the updates it shows on the marker counts the frames
+ * it showed, whether the server forwarded each drawable, merged several
+ * frames or streamed them.
  *
  * Threads: one scene is used by one thread (the bench's main thread).
  */
@@ -67,8 +68,13 @@ unsigned bench_scene_drawables_per_frame(const BenchScene *scene);
  * with errno from the device when a submit failed. */
 int bench_scene_submit_frame(BenchScene *scene, FakeQxl *qxl, unsigned n);
 
-/* The rectangle every frame's last drawable covers (see above). */
-QXLRect bench_scene_marker(const BenchScene *scene);
+/* The marker (see above): the points (x, top + k * *step) of the returned
+ * rectangle, for every x in it and k >= 0.  Every frame's last drawable
+ * covers one of its points, no other drawable of the frame covers any, and
+ * a drawable's area holds only one (the step is the block height, and the
+ * rectangle a 1-pixel column at the left edge of the last block): a server
+ * that sends that area in several bands still shows one frame. */
+QXLRect bench_scene_marker(const BenchScene *scene, uint32_t *step);
 
 /* Sanity of a run, not timing: after frame n was flushed, the primary
  * shows what frame n drew (and, for scroll, frame n-1's line one line up).

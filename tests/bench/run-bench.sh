@@ -15,7 +15,7 @@
 #   100M    the same through link-shaper at 100 Mbit/s, 2 ms one way;
 #   10M     the same at 10 Mbit/s, 20 ms one way (fewer frames: slower).
 # "Frames the client shows" = spice-gtk display-invalidate signals touching
-# the scene's marker rectangle (bench-client.py says why that counts shown
+# the scene's marker (bench-client.py says why that counts shown
 # frames); gtk fps = those / (last one - first timed frame).
 # Runs alternate ours/Debian's so drift in machine load hits both; with
 # --runs N each figure is the median of N.
@@ -73,8 +73,8 @@ fail() { echo "run-bench: $*" >&2; exit 1; }
 # Chosen so that each run takes seconds, not minutes, on both libraries.
 frames_of() {
     case $1 in
-    fullscreen) n=200 ;; tiles) n=200 ;; fills) n=300 ;; scroll) n=300 ;;
-    typing) n=1000 ;; reused) n=200 ;; *) fail "unknown scene $1" ;;
+    fullscreen) n=100 ;; tiles) n=100 ;; fills) n=150 ;; scroll) n=150 ;;
+    typing) n=500 ;; reused) n=100 ;; *) fail "unknown scene $1" ;;
     esac
     [ "$2" = 10M ] && n=$((n / 4))
     n=$((n * scale / 100))
@@ -184,7 +184,7 @@ for s in $scenes; do
     echo "| $s ($per, $(frames_of "$s" test)) | $(cells "$s" test drawables_per_s) | $(cells "$s" test bytes_per_drawable) | $(cells "$s" gtk drawables_per_s) |"
 done
 echo
-echo "Frames per second a spice-gtk client shows (updates of the scene's marker area), direct and through link-shaper (token bucket + one-way delay):"
+echo "Frames per second a spice-gtk client shows (updates touching the scene's marker), direct and through link-shaper (token bucket + one-way delay):"
 echo
 echo "| scene (frames direct/10M) | direct ours | Debian's | ratio | 100 Mbit/s, 2 ms ours | Debian's | ratio | 10 Mbit/s, 20 ms ours | Debian's | ratio |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -1,29 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* bench-display: frames per second of a libspice-server (Debian's or ours,
- * whichever this binary links) under a full-screen update loop.
+/* bench-display: drawables per second of a libspice-server (Debian's or
+ * ours, whichever this binary links) under one of the guest workloads of
+ * bench-scenes.h, and the bytes a client receives per drawable.
  *
  * A fake QXL device (tests/server/fake-qxl.h) with a WIDTHxHEIGHT primary
- * plays the guest: each frame is one full-screen QXL_DRAW_COPY of a bitmap
- * whose content changes every frame, followed by
+ * plays the guest: each frame is the scene's batch of drawables followed by
  * spice_qxl_flush_surfaces_async and a wait for its completion, so a frame
- * counts only once the server has taken and rendered it.  Optionally one
- * client (tests/server/test-client.h) is linked to the display channel and
- * reads everything, acking per window, with or without the LZ4 cap.
+ * counts only once the server has taken and rendered it.  The client is one
+ * of:
+ *   none      no client;
+ *   plain/lz4 our test client (tests/server/test-client.h) linked to the
+ *             display channel, reading and acking everything (lz4: with
+ *             the LZ4 cap); it counts messages and bytes;
+ *   external  a client of the caller's (bench-client.py, spice-gtk): the
+ *             program prints "bench-listening port=P password=W", then waits for a
+ *             "go" line on stdin before the warm-up, prints "bench-warm"
+ *             and waits for "go" again before the timed frames, and after
+ *             its result line waits for "quit" (or end of input) before
+ *             tearing the server down, so the client can drain.
  *
- * Prints one "bench ..." line: frames per second of the loop, and for the
- * client the draw messages, full frames (messages whose box starts at the
- * top-left corner) and megabytes it received during the timed frames.
- * Nothing here is a pass/fail check on time: the exit status says only
- * whether the run completed (0) or a deadline was missed (1), which means a
- * hang.
+ * Prints one "bench ..." line of key=value fields: the scene, frames,
+ * drawables, seconds, drawables_per_s, and for our test client the display
+ * messages and bytes it received for the timed frames (counted once the
+ * client went quiet after them) and bytes_per_drawable; t0_us and t1_us are
+ * the CLOCK_MONOTONIC bounds of the timed frames.  Nothing here is a
+ * pass/fail check on time: exit 0 = the run completed and the last frame
+ * is on the surface, 1 = it did not (a deadline missed means a hang),
+ * 2 = bad usage.
  *
- * Usage: bench-display [--client none|plain|lz4] [--frames N] [--warmup N]
- *                      [--size WxH]
+ * Usage: bench-display [--scene NAME] [--client none|plain|lz4|external]
+ *                      [--frames N] [--warmup N] [--size WxH]
+ *                      [--compression off|lz4|auto_glz|auto_lz|glz|lz|quic]
+ *                      [--video off|filter|all]
  */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +46,21 @@
 
 #include <glib.h>
 
+#include "bench-scenes.h"
 #include "test-client.h"
 #include "test-qxl-server.h"
+#include "test-util.h"
 
 /* Deadlines: reaching one means a hang, reported as a failed run. */
 #define BENCH_IO_TIMEOUT_MS 10000
-#define BENCH_FLUSH_TIMEOUT_MS 10000
+#define BENCH_FLUSH_TIMEOUT_MS 30000   /* a frame may wait on a shaped client */
 #define BENCH_RELEASE_TIMEOUT_MS 10000
-/* Distinct frame contents cycled through; precomputed so that producing
- * them costs a memcpy, not a pattern loop, inside the timed part. */
-#define BENCH_PATTERNS 8
+#define BENCH_CALL_TIMEOUT_MS 10000
+#define BENCH_STDIN_TIMEOUT_MS 300000  /* the external client's steps */
+/* Our client has received everything when no byte came for this long
+ * (loopback, unshaped: the server writes as fast as it renders). */
+#define BENCH_QUIET_MS 300
+#define BENCH_QUIET_TIMEOUT_MS 20000
 #define BENCH_MAX_DIM 4096
 #define BENCH_MAX_FRAMES 1000000
 
@@ -50,13 +69,35 @@
 typedef enum BenchClient {
     BENCH_CLIENT_NONE,
     BENCH_CLIENT_PLAIN,       /* no LZ4 cap: raw bitmaps */
-    BENCH_CLIENT_LZ4,         /* LZ4 cap, server set to LZ4 */
+    BENCH_CLIENT_LZ4,         /* LZ4 cap */
+    BENCH_CLIENT_EXTERNAL,    /* the caller's client, steps on stdin */
 } BenchClient;
 
+static const char *const bench_client_names[] = { "none", "plain", "lz4", "external" };
+
+typedef struct BenchNamed {
+    const char *name;
+    int value;
+} BenchNamed;
+
+static const BenchNamed bench_compressions[] = {
+    { "off", SPICE_IMAGE_COMPRESSION_OFF },       { "auto_glz", SPICE_IMAGE_COMPRESSION_AUTO_GLZ },
+    { "auto_lz", SPICE_IMAGE_COMPRESSION_AUTO_LZ }, { "quic", SPICE_IMAGE_COMPRESSION_QUIC },
+    { "glz", SPICE_IMAGE_COMPRESSION_GLZ },       { "lz", SPICE_IMAGE_COMPRESSION_LZ },
+    { "lz4", SPICE_IMAGE_COMPRESSION_LZ4 },       { NULL, 0 },
+};
+
+static const BenchNamed bench_videos[] = {
+    { "off", SPICE_STREAM_VIDEO_OFF }, { "filter", SPICE_STREAM_VIDEO_FILTER },
+    { "all", SPICE_STREAM_VIDEO_ALL }, { NULL, 0 },
+};
+
 typedef struct BenchOptions {
+    BenchSceneKind scene;
     BenchClient client;
     unsigned frames, warmup;
     uint32_t width, height;
+    const BenchNamed *compression, *video;
 } BenchOptions;
 
 /* The reading client's thread and its counters (under lock). */
@@ -66,7 +107,8 @@ typedef struct BenchReader {
     GThread *thread;
     GMutex lock;
     GCond changed;
-    uint64_t draws, full_frames, bytes;
+    uint64_t messages, bytes;
+    gint64 last_change;          /* monotonic time of the last message */
     bool failed;
 } BenchReader;
 
@@ -77,21 +119,13 @@ static gpointer bench_reader_run(gpointer data)
         uint8_t *body;
         uint32_t size;
         int type = test_channel_read(&r->ch, &body, &size, r->max_message, BENCH_IO_TIMEOUT_MS);
-        bool full = false;
-        if (type == SPICE_MSG_DISPLAY_DRAW_COPY) {
-            SpiceMsg m;
-            full = spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) == 0 &&
-                   m.u.draw_copy.base.box.top == 0 && m.u.draw_copy.base.box.left == 0;
-        }
         g_mutex_lock(&r->lock);
         if (type < 0) {
             r->failed = true;
         } else {
             r->bytes = r->ch.bytes;
-            if (type == SPICE_MSG_DISPLAY_DRAW_COPY) {
-                r->draws++;
-                r->full_frames += full;
-            }
+            r->messages++;
+            r->last_change = g_get_monotonic_time();
         }
         g_cond_broadcast(&r->changed);
         g_mutex_unlock(&r->lock);
@@ -102,96 +136,91 @@ static gpointer bench_reader_run(gpointer data)
     }
 }
 
-static void bench_reader_snapshot(BenchReader *r, uint64_t *draws, uint64_t *full,
-                                  uint64_t *bytes)
+/* Waits until the client received at least `min_messages` messages and then
+ * nothing for BENCH_QUIET_MS, and snapshots its counters.  False on a
+ * reader failure or after BENCH_QUIET_TIMEOUT_MS. */
+static bool bench_reader_wait_quiet(BenchReader *r, uint64_t min_messages, uint64_t *messages,
+                                    uint64_t *bytes)
 {
+    gint64 deadline = g_get_monotonic_time() + BENCH_QUIET_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&r->lock);
-    *draws = r->draws;
-    *full = r->full_frames;
+    bool quiet = false;
+    while (!r->failed && !quiet) {
+        gint64 now = g_get_monotonic_time();
+        gint64 until = r->last_change + BENCH_QUIET_MS * G_TIME_SPAN_MILLISECOND;
+        if (r->messages >= min_messages && now >= until) {
+            quiet = true;
+        } else if (now >= deadline) {
+            break;
+        } else {
+            g_cond_wait_until(&r->changed, &r->lock,
+                              r->messages >= min_messages && until < deadline ? until : deadline);
+        }
+    }
+    *messages = r->messages;
     *bytes = r->bytes;
     g_mutex_unlock(&r->lock);
+    return quiet;
 }
 
-/* Waits for the client's first draw (the initial full frame): timing starts
- * with a client that is really connected. */
-static bool bench_reader_wait_first_draw(BenchReader *r)
+static const BenchNamed *bench_named(const BenchNamed *table, const char *name)
 {
-    gint64 deadline = g_get_monotonic_time() + BENCH_IO_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-    g_mutex_lock(&r->lock);
-    while (r->draws == 0 && !r->failed && g_cond_wait_until(&r->changed, &r->lock, deadline)) {
-    }
-    bool ok = r->draws > 0;
-    g_mutex_unlock(&r->lock);
-    return ok;
-}
-
-static uint32_t *bench_patterns_new(uint32_t w, uint32_t h)
-{
-    size_t n = (size_t)w * h;
-    uint32_t *px = g_new(uint32_t, n * BENCH_PATTERNS);
-    for (unsigned k = 0; k < BENCH_PATTERNS; k++) {
-        for (uint32_t y = 0; y < h; y++) {
-            for (uint32_t x = 0; x < w; x++) {
-                /* Smooth gradients plus a per-pattern texture: compressible
-                 * like a desktop, not like noise, and never like a flat fill. */
-                uint32_t r = (x + 37 * k) & 0xff, g = (y + 61 * k) & 0xff;
-                uint32_t b = ((x ^ y) >> (k % 3)) & 0xff;
-                px[k * n + (size_t)y * w + x] = r << 16 | g << 8 | b;
-            }
+    for (; table->name != NULL; table++) {
+        if (strcmp(table->name, name) == 0) {
+            return table;
         }
     }
-    return px;
+    return NULL;
 }
 
-/* The libspice-server this process really mapped (LD_LIBRARY_PATH, rpath and
- * libtool wrappers can each pick another). */
-static char *bench_mapped_library(void)
+static int bench_usage(const char *argv0)
 {
-    char *maps = NULL;
-    if (!g_file_get_contents("/proc/self/maps", &maps, NULL, NULL)) {
-        return g_strdup("?");
-    }
-    char *found = NULL;
-    for (char *line = strtok(maps, "\n"); line != NULL && found == NULL;
-         line = strtok(NULL, "\n")) {
-        char *path = strchr(line, '/');
-        if (path != NULL && strstr(path, "libspice-server") != NULL) {
-            found = g_strdup(path);
-        }
-    }
-    g_free(maps);
-    return found ? found : g_strdup("static");
+    fprintf(stderr, "usage: %s [--scene fullscreen|tiles|fills|scroll|typing|reused] "
+            "[--client none|plain|lz4|external] [--frames N] [--warmup N] [--size WxH] "
+            "[--compression off|lz4|auto_glz|auto_lz|glz|lz|quic] [--video off|filter|all]\n",
+            argv0);
+    return -1;
 }
 
 static int bench_parse_args(int argc, char **argv, BenchOptions *opt)
 {
-    *opt = (BenchOptions){ .client = BENCH_CLIENT_NONE, .frames = 300, .warmup = 20,
-                           .width = 1024, .height = 768 };
+    *opt = (BenchOptions){ .scene = BENCH_SCENE_FULLSCREEN, .client = BENCH_CLIENT_NONE,
+                           .frames = 300, .warmup = 20, .width = 1024, .height = 768,
+                           .video = bench_named(bench_videos, "off") };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
-        if (strcmp(a, "--client") == 0 && v != NULL) {
-            i++;
-            if (strcmp(v, "none") == 0) {
-                opt->client = BENCH_CLIENT_NONE;
-            } else if (strcmp(v, "plain") == 0) {
-                opt->client = BENCH_CLIENT_PLAIN;
-            } else if (strcmp(v, "lz4") == 0) {
-                opt->client = BENCH_CLIENT_LZ4;
-            } else {
-                fprintf(stderr, "bad --client %s (none, plain, lz4)\n", v);
+        if (v == NULL) {
+            return bench_usage(argv[0]);
+        }
+        i++;
+        if (strcmp(a, "--scene") == 0) {
+            int k = bench_scene_kind_from_name(v);
+            if (k < 0) {
+                fprintf(stderr, "bad --scene %s\n", v);
                 return -1;
             }
-        } else if ((strcmp(a, "--frames") == 0 || strcmp(a, "--warmup") == 0) && v != NULL) {
-            i++;
+            opt->scene = (BenchSceneKind)k;
+        } else if (strcmp(a, "--client") == 0) {
+            unsigned c;
+            for (c = 0; c < G_N_ELEMENTS(bench_client_names); c++) {
+                if (strcmp(v, bench_client_names[c]) == 0) {
+                    break;
+                }
+            }
+            if (c == G_N_ELEMENTS(bench_client_names)) {
+                fprintf(stderr, "bad --client %s\n", v);
+                return -1;
+            }
+            opt->client = (BenchClient)c;
+        } else if (strcmp(a, "--frames") == 0 || strcmp(a, "--warmup") == 0) {
             unsigned long n = strtoul(v, &end, 10);
             if (*end != '\0' || n > BENCH_MAX_FRAMES || (a[2] == 'f' && n == 0)) {
                 fprintf(stderr, "bad %s %s\n", a, v);
                 return -1;
             }
             *(a[2] == 'f' ? &opt->frames : &opt->warmup) = (unsigned)n;
-        } else if (strcmp(a, "--size") == 0 && v != NULL) {
-            i++;
+        } else if (strcmp(a, "--size") == 0) {
             unsigned long w = strtoul(v, &end, 10), h = 0;
             if (*end == 'x') {
                 h = strtoul(end + 1, &end, 10);
@@ -202,16 +231,41 @@ static int bench_parse_args(int argc, char **argv, BenchOptions *opt)
             }
             opt->width = (uint32_t)w;
             opt->height = (uint32_t)h;
+        } else if (strcmp(a, "--compression") == 0 || strcmp(a, "--video") == 0) {
+            bool video = a[2] == 'v';
+            const BenchNamed *n = bench_named(video ? bench_videos : bench_compressions, v);
+            if (n == NULL) {
+                fprintf(stderr, "bad %s %s\n", a, v);
+                return -1;
+            }
+            *(video ? &opt->video : &opt->compression) = n;
         } else {
-            fprintf(stderr, "usage: %s [--client none|plain|lz4] [--frames N] [--warmup N] "
-                    "[--size WxH]\n", argv[0]);
-            return -1;
+            return bench_usage(argv[0]);
         }
+    }
+    if (opt->compression == NULL) {
+        /* As before scenes existed: what the client can decode. */
+        opt->compression = bench_named(bench_compressions,
+                                       opt->client == BENCH_CLIENT_PLAIN ? "off" : "lz4");
     }
     return 0;
 }
 
-/* Links the reading client; returns the main channel fd (kept open for the
+typedef struct BenchSettings {
+    SpiceServer *server;
+    const BenchOptions *opt;
+} BenchSettings;
+
+/* On the core thread, as every spice_server_* call of the harness. */
+static void bench_apply_settings(void *data)
+{
+    BenchSettings *s = data;
+    spice_server_set_image_compression(s->server,
+                                       (SpiceImageCompression)s->opt->compression->value);
+    spice_server_set_streaming_video(s->server, s->opt->video->value);
+}
+
+/* Links our test client; returns the main channel fd (kept open for the
  * session's lifetime) or -1. */
 static int bench_connect_client(const BenchOptions *opt, TestQxlServer *ts, BenchReader *r)
 {
@@ -241,8 +295,96 @@ static int bench_connect_client(const BenchOptions *opt, TestQxlServer *ts, Benc
     r->max_message = opt->width * opt->height * 4 + 4096;
     g_mutex_init(&r->lock);
     g_cond_init(&r->changed);
+    r->last_change = g_get_monotonic_time();
     r->thread = g_thread_new("bench-reader", bench_reader_run, r);
     return main_fd;
+}
+
+/* Waits (bounded) for a line on stdin from the external client's driver.
+ * Returns true for `word`, false for end of input, another line or a
+ * timeout. */
+static bool bench_wait_stdin(const char *word)
+{
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+    char line[64];
+    size_t n = 0;
+    while (n + 1 < sizeof(line)) {
+        int r = poll(&p, 1, BENCH_STDIN_TIMEOUT_MS);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0 || read(STDIN_FILENO, &line[n], 1) != 1) {
+            return false;
+        }
+        if (line[n] == '\n') {
+            line[n] = '\0';
+            return strcmp(line, word) == 0;
+        }
+        n++;
+    }
+    return false;
+}
+
+/* Frames first..last (inclusive), each a batch then a flush waited for. */
+static int bench_play(BenchScene *scene, TestQxlServer *ts, unsigned first, unsigned last)
+{
+    QXLInstance *qin = fake_qxl_get_instance(ts->qxl);
+    for (unsigned n = first; n <= last; n++) {
+        if (bench_scene_submit_frame(scene, ts->qxl, n) != 0) {
+            fprintf(stderr, "frame %u: submit failed: %s\n", n, strerror(errno));
+            return -1;
+        }
+        spice_qxl_flush_surfaces_async(qin, BENCH_COOKIE);
+        if (fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, n, BENCH_FLUSH_TIMEOUT_MS) < n) {
+            fprintf(stderr, "frame %u: flush did not complete within %d ms\n", n,
+                    BENCH_FLUSH_TIMEOUT_MS);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Sanity, not timing: the last frame really reached the surface, and each
+ * flush completed exactly once (a server completing early or twice would
+ * make the loop measure nothing). */
+static int bench_check_end(const BenchScene *scene, TestQxlServer *ts, unsigned total)
+{
+    char why[160];
+    unsigned flushes = fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, total, 0);
+    if (flushes != total) {
+        fprintf(stderr, "flushes completed %u times for %u frames\n", flushes, total);
+        return -1;
+    }
+    if (!bench_scene_check(scene, ts->qxl, total, why, sizeof(why))) {
+        fprintf(stderr, "the last frame is not on the surface: %s\n", why);
+        return -1;
+    }
+    return 0;
+}
+
+static void bench_print(const BenchOptions *opt, const BenchScene *scene, gint64 t0, gint64 t1,
+                        uint64_t messages, uint64_t bytes)
+{
+    double secs = (double)(t1 - t0) / G_TIME_SPAN_SECOND;
+    uint64_t drawables = (uint64_t)opt->frames * bench_scene_drawables_per_frame(scene);
+    char *lib = test_mapped_library("libspice-server");
+    uint32_t step;
+    QXLRect m = bench_scene_marker(scene, &step);
+    printf("bench lib=%s scene=%s client=%s compression=%s video=%s size=%ux%u frames=%u "
+           "drawables=%" PRIu64 " seconds=%.3f fps=%.1f drawables_per_s=%.1f "
+           "marker=%d,%d,%d,%d,%u t0_us=%" PRId64 " t1_us=%" PRId64,
+           lib ? lib : "static", bench_scene_kind_name(opt->scene),
+           bench_client_names[opt->client], opt->compression->name, opt->video->name,
+           opt->width, opt->height, opt->frames, drawables, secs, opt->frames / secs,
+           drawables / secs, m.left, m.top, m.right - m.left, m.bottom - m.top, step, t0, t1);
+    if (opt->client == BENCH_CLIENT_PLAIN || opt->client == BENCH_CLIENT_LZ4) {
+        printf(" client_messages=%" PRIu64 " client_bytes=%" PRIu64
+               " bytes_per_drawable=%.1f client_MBps=%.2f", messages, bytes,
+               (double)bytes / drawables, (double)bytes / secs / 1e6);
+    }
+    printf("\n");
+    fflush(stdout);
+    free(lib);
 }
 
 int main(int argc, char **argv)
@@ -251,85 +393,78 @@ int main(int argc, char **argv)
     if (bench_parse_args(argc, argv, &opt) != 0) {
         return 2;
     }
+    BenchScene *scene = bench_scene_create(opt.scene, opt.width, opt.height);
+    if (scene == NULL) {
+        return 2;
+    }
     TestQxlServer *ts = test_qxl_server_create(opt.width, opt.height,
-                                               opt.client == BENCH_CLIENT_LZ4
-                                                   ? TEST_QXL_SERVER_LZ4 : TEST_QXL_SERVER_RAW);
+                                               opt.compression->value == SPICE_IMAGE_COMPRESSION_OFF
+                                                   ? TEST_QXL_SERVER_RAW : TEST_QXL_SERVER_LZ4);
     if (ts == NULL) {
+        bench_scene_destroy(scene);
         return 1;
     }
     int status = 0;
+    BenchSettings settings = { .server = ts->server, .opt = &opt };
+    if (test_core_call(ts->core, bench_apply_settings, &settings, BENCH_CALL_TIMEOUT_MS) != 0) {
+        fprintf(stderr, "setting compression and video hung\n");
+        exit(1); /* the core thread may still use the settings */
+    }
     BenchReader reader = { 0 };
+    bool ours = opt.client == BENCH_CLIENT_PLAIN || opt.client == BENCH_CLIENT_LZ4;
     int main_fd = -1;
-    if (opt.client != BENCH_CLIENT_NONE) {
+    uint64_t m0 = 0, b0 = 0, m1 = 0, b1 = 0;
+    if (ours) {
         main_fd = bench_connect_client(&opt, ts, &reader);
-        if (main_fd < 0 || !bench_reader_wait_first_draw(&reader)) {
-            fprintf(stderr, "the client got no first frame\n");
+        /* Timing starts with a client that is really connected: it got the
+         * surface and its first picture. */
+        if (main_fd < 0 || !bench_reader_wait_quiet(&reader, 1, &m0, &b0)) {
+            fprintf(stderr, "the client got nothing\n");
+            status = 1;
+        }
+    } else if (opt.client == BENCH_CLIENT_EXTERNAL) {
+        printf("bench-listening port=%d password=%s\n", ts->port, TEST_QXL_SERVER_PASSWORD);
+        fflush(stdout);
+        if (!bench_wait_stdin("go")) {
+            fprintf(stderr, "no \"go\" on stdin\n");
             status = 1;
         }
     }
 
-    size_t npx = (size_t)opt.width * opt.height;
-    uint32_t *patterns = bench_patterns_new(opt.width, opt.height);
-    QXLRect all = { .top = 0, .left = 0, .bottom = (int32_t)opt.height,
-                    .right = (int32_t)opt.width };
-    QXLInstance *qin = fake_qxl_get_instance(ts->qxl);
-    uint64_t d0 = 0, f0 = 0, b0 = 0, d1 = 0, f1 = 0, b1 = 0;
-    gint64 t0 = 0, t1 = 0;
-    unsigned total = opt.warmup + opt.frames;
-    for (unsigned n = 1; n <= total && status == 0; n++) {
-        if (n == opt.warmup + 1) {
-            t0 = g_get_monotonic_time();
-            if (reader.thread != NULL) {
-                bench_reader_snapshot(&reader, &d0, &f0, &b0);
-            }
-        }
-        uint32_t *px = patterns + (size_t)(n % BENCH_PATTERNS) * npx;
-        px[0] = n; /* no two frames alike, even after the cycle; checked at the end */
-        FakeQxlBitmap bmp = { .pixels = px, .width = opt.width, .height = opt.height,
-                              .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN };
-        if (fake_qxl_submit_copy(ts->qxl, &all, &bmp) != 0) {
-            fprintf(stderr, "frame %u: submit failed: %s\n", n, strerror(errno));
-            status = 1;
-            break;
-        }
-        spice_qxl_flush_surfaces_async(qin, BENCH_COOKIE);
-        if (fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, n, BENCH_FLUSH_TIMEOUT_MS) < n) {
-            fprintf(stderr, "frame %u: flush did not complete within %d ms\n", n,
-                    BENCH_FLUSH_TIMEOUT_MS);
-            status = 1;
-        }
-    }
-    t1 = g_get_monotonic_time();
-    /* Sanity, not timing: the last frame really reached the surface, and
-     * each flush completed exactly once (a server completing early or twice
-     * would make the loop measure nothing). */
-    if (status == 0 && ((fake_qxl_primary_pixel(ts->qxl, 0, 0) & 0xffffff) != total ||
-                        fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, total, 0) != total)) {
-        fprintf(stderr, "the last frame is not on the surface (pixel %06x, want %06x), or "
-                "flushes completed %u times for %u frames\n",
-                fake_qxl_primary_pixel(ts->qxl, 0, 0) & 0xffffff, total,
-                fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, total, 0), total);
+    if (status == 0 && bench_play(scene, ts, 1, opt.warmup) != 0) {
         status = 1;
     }
-    if (reader.thread != NULL) {
-        bench_reader_snapshot(&reader, &d1, &f1, &b1);
+    if (status == 0 && ours && !bench_reader_wait_quiet(&reader, 1, &m0, &b0)) {
+        fprintf(stderr, "the client did not go quiet after the warm-up\n");
+        status = 1;
     }
-    g_free(patterns);
-
-    if (status == 0) {
-        double secs = (double)(t1 - t0) / G_TIME_SPAN_SECOND;
-        char *lib = bench_mapped_library();
-        static const char *const client_names[] = { "none", "plain", "lz4" };
-        printf("bench lib=%s client=%s size=%ux%u frames=%u seconds=%.3f fps=%.1f", lib,
-               client_names[opt.client], opt.width, opt.height, opt.frames, secs,
-               opt.frames / secs);
-        if (opt.client != BENCH_CLIENT_NONE) {
-            printf(" client_draws=%" PRIu64 " client_frames=%" PRIu64
-                   " client_fps=%.1f client_MBps=%.1f", d1 - d0, f1 - f0, (f1 - f0) / secs,
-                   (double)(b1 - b0) / secs / 1e6);
+    if (status == 0 && opt.client == BENCH_CLIENT_EXTERNAL) {
+        printf("bench-warm\n");
+        fflush(stdout);
+        if (!bench_wait_stdin("go")) {
+            fprintf(stderr, "no second \"go\" on stdin\n");
+            status = 1;
         }
-        printf("\n");
-        g_free(lib);
+    }
+    unsigned total = opt.warmup + opt.frames;
+    gint64 t0 = g_get_monotonic_time();
+    if (status == 0 && bench_play(scene, ts, opt.warmup + 1, total) != 0) {
+        status = 1;
+    }
+    gint64 t1 = g_get_monotonic_time();
+    if (status == 0 && bench_check_end(scene, ts, total) != 0) {
+        status = 1;
+    }
+    if (status == 0 && ours && !bench_reader_wait_quiet(&reader, m0 + 1, &m1, &b1)) {
+        fprintf(stderr, "the client did not go quiet after the timed frames\n");
+        status = 1;
+    }
+    if (status == 0) {
+        bench_print(&opt, scene, t0, t1, m1 - m0, b1 - b0);
+    }
+    if (status == 0 && opt.client == BENCH_CLIENT_EXTERNAL) {
+        /* End of input is as good as "quit": the driver is gone. */
+        (void)bench_wait_stdin("quit");
     }
 
     if (reader.thread != NULL) {
@@ -346,5 +481,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "not every command was released\n");
         status = 1;
     }
+    bench_scene_destroy(scene);
     return status;
 }

@@ -1,104 +1,198 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-bench.sh: frames per second of our libspice-server and Debian's under
-# the same full-screen update loop (bench-display.c), and the ratios
-# ours/Debian.  Not a test: it never fails on a figure, only when a run does
-# not complete.
+# run-bench.sh: issue 13's display benchmark, our libspice-server against
+# Debian's on the same workloads, printed as markdown tables with the ratios
+# ours/Debian's.  Not a test: it never fails on a figure, only when a run
+# does not complete.
+#
+# Scenes (bench-scenes.h): fullscreen, tiles, fills, scroll, typing, reused;
+# each a fixed number of frames (below), each frame a fixed batch of
+# drawables and a flush.  Per scene and library, one run in each of:
+#   test    our test client (LZ4 cap, reads and acks everything, direct):
+#           drawables/s of the server loop, bytes the client got per drawable;
+#   gtk     a spice-gtk client (bench-client.py), direct: drawables/s with a
+#           real client, and the frames per second it shows;
+#   100M    the same through link-shaper at 100 Mbit/s, 2 ms one way;
+#   10M     the same at 10 Mbit/s, 20 ms one way (fewer frames: slower).
+# "Frames the client shows" = spice-gtk display-invalidate signals touching
+# the scene's marker (bench-client.py says why that counts shown
+# frames); gtk fps = those / (last one - first timed frame).
+# Runs alternate ours/Debian's so drift in machine load hits both; with
+# --runs N each figure is the median of N.
 #
 # Numbers come from an unsanitized build tree (ASan/UBSan would measure the
 # sanitizers): by default ../../build-plain next to the source tree, a second
 # tree configured without --enable-sanitizers.  The script builds our library
-# and both bench programs there with that tree's own Makefiles (automake
-# regenerates them if local.mk changed), so the flags are the tree's -O2 and
-# the two programs differ only in the library they link: libspice-server.la
-# of that tree (run through libtool's wrapper, which points the loader at
-# it) or Debian's (pkg-config spice-server).  Each program prints the library
-# it really mapped; the script checks it.
+# and the programs there with that tree's own Makefiles, so the flags are the
+# tree's -O2 and the two bench programs differ only in the library they
+# link: libspice-server.la of that tree or Debian's (pkg-config
+# spice-server).  Each program prints the library it really mapped; the
+# script checks it.
 #
-# Each configuration is run RUNS times, ours and Debian's alternating so
-# that drift in machine load hits both; the median fps is reported.
-#
-# Usage: run-bench.sh [--build DIR] [--frames N] [--size WxH] [--runs N]
-# Environment: S3D_PLAIN_BUILD (default for --build).
+# Usage: run-bench.sh [--build DIR] [--size WxH] [--runs N] [--scenes "A B"]
+#                     [--compression C] [--video V] [--frames-scale PCT]
+#   --compression  image compression for both servers (default auto_glz,
+#                  QEMU's default; see bench-display --help for the names)
+#   --video        streaming-video (default filter; QEMU's default is off)
+#   --frames-scale percent of the default frame counts (default 100)
+# Environment: S3D_PLAIN_BUILD (default for --build), S3D_SPICE_PYTHON.
 
 set -u
 
-RUN_TIMEOUT_S=600       # one bench run, including start-up and teardown
+RUN_TIMEOUT_S=900       # one bench run, including start-up and teardown
+STEP_TIMEOUT_S=600      # one step inside bench-client.py
 
 here=$(cd "$(dirname "$0")" && pwd)
 plain=${S3D_PLAIN_BUILD:-$here/../../build-plain}
-frames=300
 size=1024x768
-runs=3
+runs=1
+scenes="fullscreen tiles fills scroll typing reused"
+compression=auto_glz
+video=filter
+scale=100
+py=${S3D_SPICE_PYTHON:-/usr/bin/python3}
+[ -x "$py" ] || py=python3
 
 while [ $# -gt 0 ]; do
     case $1 in
     --build) plain=$2; shift 2 ;;
-    --frames) frames=$2; shift 2 ;;
     --size) size=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    *) echo "usage: $0 [--build DIR] [--frames N] [--size WxH] [--runs N]" >&2; exit 2 ;;
+    --scenes) scenes=$2; shift 2 ;;
+    --compression) compression=$2; shift 2 ;;
+    --video) video=$2; shift 2 ;;
+    --frames-scale) scale=$2; shift 2 ;;
+    *) echo "usage: $0 [--build DIR] [--size WxH] [--runs N] [--scenes \"A B\"]" \
+            "[--compression C] [--video V] [--frames-scale PCT]" >&2; exit 2 ;;
     esac
 done
 
 fail() { echo "run-bench: $*" >&2; exit 1; }
 
+# Timed frames per scene on a fast link; 10 Mbit/s runs play a quarter.
+# Chosen so that each run takes seconds, not minutes, on both libraries.
+frames_of() {
+    case $1 in
+    fullscreen) n=100 ;; tiles) n=100 ;; fills) n=150 ;; scroll) n=150 ;;
+    typing) n=500 ;; reused) n=100 ;; *) fail "unknown scene $1" ;;
+    esac
+    [ "$2" = 10M ] && n=$((n / 4))
+    n=$((n * scale / 100))
+    [ $n -gt 0 ] || n=1
+    echo $n
+}
+
 [ -f "$plain/config.status" ] || fail "$plain is not a configured build tree (see --build)"
 plain=$(cd "$plain" && pwd)
 
 echo "building in $plain ..."
-make -C "$plain/server" >"$plain/run-bench-build.log" 2>&1 &&
-    make -C "$plain/tests" bench/bench-display bench/bench-display-debian \
+make -C "$plain/spice" >"$plain/run-bench-build.log" 2>&1 &&
+    make -C "$plain/server" >>"$plain/run-bench-build.log" 2>&1 &&
+    make -C "$plain/qemu-hw-qxl" libqemu-hw-qxl.la >>"$plain/run-bench-build.log" 2>&1 &&
+    make -C "$plain/tests" bench/bench-display bench/bench-display-debian bench/link-shaper \
         >>"$plain/run-bench-build.log" 2>&1 ||
     { tail -20 "$plain/run-bench-build.log"; fail "build failed (log: $plain/run-bench-build.log)"; }
 
 # The figures are meaningless under the sanitizers.
 san=$(sed -n 's/^SANITIZER_CFLAGS = *//p' "$plain/tests/Makefile")
 [ -z "$san" ] || fail "$plain is built with sanitizers ($san); use an unsanitized tree"
-echo "flags: $(sed -n 's/^CFLAGS = //p' "$plain/tests/Makefile")"
 
 ours_prog=$plain/tests/bench/bench-display
 debian_prog=$plain/tests/bench/bench-display-debian
+shaper=$plain/tests/bench/link-shaper
 ours_lib=$plain/server/.libs
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
 
-# One run: $1 = program, $2 = client mode, $3 = expected library (prefix).
-# Prints the "bench ..." line.
+# One run: $1 scene, $2 config (test|gtk|100M|10M), $3 ours|debian.
+# Appends "scene config lib key=value..." to $results.
 run_one() {
-    out=$(timeout "$RUN_TIMEOUT_S" "$1" --client "$2" --frames "$frames" --size "$size" 2>/dev/null |
-          grep '^bench ')
-    [ -n "$out" ] || fail "$1 --client $2 did not complete"
-    lib=$(echo "$out" | sed 's/.* lib=\([^ ]*\) .*/\1/')
-    case $lib in
-    "$3"*) ;;
-    *) fail "$1 mapped $lib, expected $3*" ;;
+    if [ "$3" = ours ]; then prog=$ours_prog; want=$ours_lib; else prog=$debian_prog; want=/usr/lib; fi
+    frames=$(frames_of "$1" "$2")
+    args="--scene $1 --frames $frames --size $size --compression $compression --video $video"
+    case $2 in
+    test) out=$(timeout -k 5 $RUN_TIMEOUT_S "$prog" --client lz4 $args 2>"$results.err") ;;
+    gtk) out=$(timeout -k 5 $RUN_TIMEOUT_S "$py" "$here/bench-client.py" --bench "$prog" \
+               --timeout $STEP_TIMEOUT_S -- $args 2>"$results.err") ;;
+    100M) out=$(timeout -k 5 $RUN_TIMEOUT_S "$py" "$here/bench-client.py" --bench "$prog" \
+                --shaper "$shaper" --rate 100 --delay 2 --timeout $STEP_TIMEOUT_S \
+                -- $args 2>"$results.err") ;;
+    10M) out=$(timeout -k 5 $RUN_TIMEOUT_S "$py" "$here/bench-client.py" --bench "$prog" \
+               --shaper "$shaper" --rate 10 --delay 20 --quiet-ms 3000 \
+               --timeout $STEP_TIMEOUT_S -- $args 2>"$results.err") ;;
     esac
-    echo "$out"
+    line=$(echo "$out" | grep '^bench ')
+    [ -n "$line" ] || { tail -5 "$results.err" >&2; fail "$1 $2 on $3 did not complete"; }
+    lib=$(echo "$line" | sed 's/.* lib=\([^ ]*\) .*/\1/')
+    case $lib in
+    "$want"*) ;;
+    *) fail "$prog mapped $lib, expected $want*" ;;
+    esac
+    echo "$1 $2 $3 $(echo "$line" | cut -d' ' -f2-)" >>"$results"
+    echo "  $1 $2 $3: $(echo "$line" | tr ' ' '\n' |
+        grep -E '^(frames|seconds|drawables_per_s|bytes_per_drawable|gtk_fps|gtk_frames)=' |
+        tr '\n' ' ')" >&2
 }
 
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-
-# Median of the numbers on stdin.
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-echo "loop: $frames frames of $size after a warm-up, each a full-screen copy + flush; $runs runs each"
-printf '%-8s %12s %12s %8s   %s\n' client "ours fps" "debian fps" ratio "client fps / MB/s (ours | debian)"
-for client in none plain lz4; do
-    o_fps=; d_fps=; o_cli=; d_cli=
-    i=0
-    while [ "$i" -lt "$runs" ]; do
-        o=$(run_one "$ours_prog" "$client" "$ours_lib") || exit 1
-        d=$(run_one "$debian_prog" "$client" /usr/lib) || exit 1
-        o_fps="$o_fps $(field "$o" fps)"
-        d_fps="$d_fps $(field "$d" fps)"
-        o_cli="$(field "$o" client_fps)/$(field "$o" client_MBps)"
-        d_cli="$(field "$d" client_fps)/$(field "$d" client_MBps)"
-        i=$((i + 1))
+echo "scenes: $scenes; $size; image compression $compression, streaming-video $video;" \
+     "$runs run(s) each, ours and Debian's alternating"
+i=0
+while [ $i -lt "$runs" ]; do
+    for scene in $scenes; do
+        for config in test gtk 100M 10M; do
+            run_one "$scene" "$config" ours
+            run_one "$scene" "$config" debian
+        done
     done
-    om=$(echo "$o_fps" | tr ' ' '\n' | grep . | median)
-    dm=$(echo "$d_fps" | tr ' ' '\n' | grep . | median)
-    ratio=$(awk -v o="$om" -v d="$dm" 'BEGIN { printf "%.2f", (d > 0 ? o / d : 0) }')
-    extra=
-    [ "$client" = none ] || extra="$o_cli | $d_cli (last run)"
-    printf '%-8s %12s %12s %8s   %s\n' "$client" "$om" "$dm" "$ratio" "$extra"
-    echo "  runs ours:$o_fps  debian:$d_fps"
+    i=$((i + 1))
 done
+rm -f "$results.err"
+
+# get SCENE CONFIG LIB KEY: the median of KEY over the runs.
+get() {
+    awk -v s="$1" -v c="$2" -v l="$3" -v k="$4" '
+        $1 == s && $2 == c && $3 == l {
+            for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) v[++n] = kv[2] + 0 }
+        }
+        END {
+            if (n == 0) { print "-"; exit }
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+            m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+            printf (m >= 100 ? "%.0f" : "%.1f"), m
+        }' "$results"
+}
+ratio() { awk -v o="$1" -v d="$2" 'BEGIN { if (o == "-" || d == "-" || d + 0 == 0) print "-"; else printf "%.2f", o / d }'; }
+# cells SCENE CONFIG KEY: "ours | Debian's | ratio".
+cells() {
+    o=$(get "$1" "$2" ours "$3"); d=$(get "$1" "$2" debian "$3")
+    printf '%s | %s | %s' "$o" "$d" "$(ratio "$o" "$d")"
+}
+
+fr() { echo "$(frames_of "$1" test)/$(frames_of "$1" 10M)"; }
+echo
+echo "Display benchmark (tests/bench/run-bench.sh), $size, image compression $compression," \
+     "streaming-video $video, ours ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))" \
+     "vs Debian's libspice-server $(dpkg-query -W -f '${Version}' libspice-server1 2>/dev/null || echo '?');" \
+     "median of $runs run(s); ratio = ours / Debian's."
+echo
+echo "Server side, our test client (LZ4 cap, direct), and with a spice-gtk client (direct):"
+echo
+echo "| scene (drawables per frame, frames) | drawables/s ours | Debian's | ratio | bytes/drawable ours | Debian's | ratio | drawables/s with spice-gtk ours | Debian's | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+for s in $scenes; do
+    per=$(awk -v s="$s" '$1 == s && $2 == "test" { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "frames") f = kv[2]; if (kv[1] == "drawables") d = kv[2] } } END { if (f) printf "%d", d / f }' "$results")
+    echo "| $s ($per, $(frames_of "$s" test)) | $(cells "$s" test drawables_per_s) | $(cells "$s" test bytes_per_drawable) | $(cells "$s" gtk drawables_per_s) |"
+done
+echo
+echo "Frames per second a spice-gtk client shows (updates touching the scene's marker), direct and through link-shaper (token bucket + one-way delay):"
+echo
+echo "| scene (frames direct/10M) | direct ours | Debian's | ratio | 100 Mbit/s, 2 ms ours | Debian's | ratio | 10 Mbit/s, 20 ms ours | Debian's | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+for s in $scenes; do
+    echo "| $s ($(fr "$s")) | $(cells "$s" gtk gtk_fps) | $(cells "$s" 100M gtk_fps) | $(cells "$s" 10M gtk_fps) |"
+done
+echo
+echo "The raw lines below also hold the server loop's drawables/s with each client and link, and the bytes the shaper relayed to the client (whole session, warm-up included)."
+echo
+echo "Raw result lines:"
+sed 's/^/    /' "$results"

@@ -641,10 +641,12 @@ int fake_qxl_submit_copy(FakeQxl *qxl, const QXLRect *box, const FakeQxlBitmap *
     }
     QXLImage *image = fake_qxl_cmd_take(cmd, sizeof(*image));
     /* QEMU's id layout; flags 0 = no caching, so the id only has to be
-     * unique, not stable. */
-    image->descriptor.id = ((uint64_t)++qxl->next_image_unique << 32) | QXL_IMAGE_GROUP_DEVICE;
+     * unique, not stable.  A cacheable image keeps the caller's id. */
+    image->descriptor.id = bmp->cache_id != 0
+                               ? bmp->cache_id
+                               : ((uint64_t)++qxl->next_image_unique << 32) | QXL_IMAGE_GROUP_DEVICE;
     image->descriptor.type = SPICE_IMAGE_TYPE_BITMAP;
-    image->descriptor.flags = 0;
+    image->descriptor.flags = bmp->cache_id != 0 ? QXL_IMAGE_CACHE : 0;
     image->descriptor.width = bmp->width;
     image->descriptor.height = bmp->height;
     image->bitmap.format = SPICE_BITMAP_FMT_32BIT;

@@ -55,6 +55,9 @@ typedef struct FakeQxlBitmap {
     FakeQxlRowOrder rows;
     uint32_t row_padding;      /* extra bytes per row (stride = width*4 + padding),
                                 * filled with garbage a server must not show */
+    uint64_t cache_id;         /* 0: not cacheable (a fresh id per submit); else the
+                                * image is marked QXL_IMAGE_CACHE with this id, which
+                                * the caller keeps for the same pixels only */
 } FakeQxlBitmap;
 
 /* Counters, read as one consistent snapshot. */

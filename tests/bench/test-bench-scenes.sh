@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test-bench-scenes.sh: every benchmark scene runs (5 frames) on our library
+# and on Debian's with our test client, and one through link-shaper with a
+# spice-gtk client (bench-client.py), so run-bench.sh cannot rot.  Checks
+# exit status, the result line and which library was mapped; never a figure.
+# Environment: S3D_SPICE_PYTHON (default /usr/bin/python3); S3D_REQUIRE_PEERS=1
+# or CI=true make missing spice-gtk bindings a failure instead of a skipped
+# part.  Exit 0 or 1.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+RUN_TIMEOUT_S=120
+OURS=./bench/bench-display
+DEBIAN=./bench/bench-display-debian
+SHAPER=./bench/link-shaper
+PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+for p in "$OURS" "$DEBIAN" "$SHAPER"; do
+    [ -x "$p" ] || { echo "FAIL: no $p (make check builds it)"; exit 1; }
+done
+
+# check_line LABEL LINE LIB-PATTERN: a result line from the wanted library.
+check_line() {
+    case $2 in
+    "bench lib="$3*" drawables_per_s="*) echo "ok: $1" ;;
+    *) fail "$1: result line ${2:-missing}" ;;
+    esac
+}
+
+for scene in fullscreen tiles fills scroll typing reused; do
+    for which in ours debian; do
+        if [ $which = ours ]; then prog=$OURS; lib='*/server/.libs/'; else prog=$DEBIAN; lib=/usr/lib; fi
+        out=$(timeout -k 5 $RUN_TIMEOUT_S "$prog" --scene $scene --client lz4 --frames 5 \
+              --warmup 2 --size 512x384) || fail "$scene on $which: exit $?"
+        check_line "$scene on $which" "$(echo "$out" | grep '^bench ')" "$lib"
+    done
+done
+
+# One run with the real client through the shaper (bounded by --timeout).
+out=$(timeout -k 5 $RUN_TIMEOUT_S "$PY" "$HERE/bench-client.py" --bench "$OURS" \
+      --shaper "$SHAPER" --rate 100 --delay 2 --quiet-ms 500 --timeout 60 -- \
+      --scene scroll --frames 5 --warmup 2 --size 512x384)
+st=$?
+if [ $st = 77 ] && [ "${S3D_REQUIRE_PEERS:-0}" != 1 ] && [ "${CI:-}" != true ]; then
+    echo "skipped: spice-gtk run (no SpiceClientGLib bindings)"
+else
+    [ $st = 0 ] || fail "spice-gtk run through link-shaper: exit $st"
+    case $out in
+    *"bench lib="*" gtk_frames="*" link_down_bytes="[0-9]*) echo "ok: spice-gtk run through link-shaper" ;;
+    *) fail "spice-gtk run: result line ${out:-missing}" ;;
+    esac
+fi
+[ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "all scenes ran"

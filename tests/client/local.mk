@@ -11,3 +11,9 @@ EXTRA_DIST += client/spice-watch.py client/spice-watch-lib.sh client/test-spice-
 # (server/agent-server: our server with a scripted vdagent).
 TESTS += client/test-agent-clipboard.sh
 EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py
+
+# spice-gtk hears the playback channel: PLAYBACK_START and non-silent
+# packets from server/audio-sine-server (our library, a sine fed through
+# spice_server_playback_*).
+TESTS += client/test-audio-spice-gtk.sh
+EXTRA_DIST += client/test-audio-spice-gtk.sh client/spice-audio-watch.py

@@ -5,7 +5,8 @@
  *
  * Flow (why frames are dropped): audio is only worth hearing now.  Each
  * client holds at most one frame waiting to be sent, and a frame is sent
- * only while fewer than RED_PLAYBACK_MAX_QUEUED bytes wait for its socket;
+ * only while fewer than RED_PLAYBACK_MAX_QUEUED bytes wait for its socket
+ * (else when they have been written: red_channel_client_notify_drained);
  * a newer frame replaces a waiting one (the old one is dropped), as
  * upstream keeps one pending frame.  A client that reads slowly therefore
  * costs a few KiB, never a growing queue, and hears the newest sound when
@@ -21,11 +22,14 @@
 
 #include <spice.h>
 
+#include "red-audio-codec.h"
 #include "reds.h"
 
-/* Three raw packets (about 30 ms): enough to keep a live client's socket
- * busy between two packets of the host, little enough to stay in time. */
-#define RED_PLAYBACK_MAX_QUEUED (3u * (4u * 480u + 16u))
+/* Three raw packets (about 30 ms; 16 bytes: a DATA message's mini header
+ * and time): enough to keep a live client's socket busy between two packets
+ * of the host, little enough to stay in time. */
+#define RED_PLAYBACK_MAX_QUEUED \
+    (3u * (RED_AUDIO_PACKET_FRAMES * RED_AUDIO_FRAME_BYTES + 16u))
 
 typedef struct RedPlayback RedPlayback;
 

@@ -96,7 +96,7 @@ def main():
     vm = linux_vm.LinuxVM(a.cache, a.work, driver="qxl", lib=a.lib, qemu_args=SOUND_ARGS)
     try:
         with vm:
-            tb = vm.boot(timeout=240)
+            tb = vm.boot(timeout=600)  # TCG under a loaded machine: slow
             say("boot: %.1f s; QEMU %d maps %s (--lib %s)" % (tb, vm.proc.pid, vm.libspice, a.lib))
             cards = vm.check("for i in $(seq 50); do [ -e /proc/asound/card0 ] && break; "
                              "sleep 0.2; done; cat /proc/asound/cards", timeout=30)

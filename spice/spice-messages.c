@@ -234,6 +234,75 @@ static bool codec_spicevmc_msg(SpiceCodec *c, SpiceMsg *m)
     return true;
 }
 
+/* The volume array of PLAYBACK_VOLUME and RECORD_VOLUME: a u8 count, then
+ * u16 per channel. */
+static void codec_audio_volume(SpiceCodec *c, SpiceMsgAudioVolume *v)
+{
+    uint8_t n = (uint8_t)v->volume.count;
+    if (c->writing && v->volume.count > UINT8_MAX) {
+        codec_fail(c, EBADMSG);
+        return;
+    }
+    codec_u8(c, &n);
+    v->volume.count = n;
+    codec_array(c, &v->volume, sizeof(uint16_t));
+}
+
+static bool codec_playback_msg(SpiceCodec *c, SpiceMsg *m)
+{
+    switch (m->type) {
+    case SPICE_MSG_PLAYBACK_DATA:
+        codec_u32(c, &m->u.audio_data.time);
+        codec_rest(c, &m->u.audio_data.data);
+        return true;
+    case SPICE_MSG_PLAYBACK_MODE:
+        codec_u32(c, &m->u.audio_mode.time);
+        codec_u16(c, &m->u.audio_mode.mode);
+        codec_rest(c, &m->u.audio_mode.data);
+        return true;
+    case SPICE_MSG_PLAYBACK_START:
+        codec_u32(c, &m->u.audio_start.channels);
+        codec_u16(c, &m->u.audio_start.format);
+        codec_u32(c, &m->u.audio_start.frequency);
+        codec_u32(c, &m->u.audio_start.time);
+        return true;
+    case SPICE_MSG_PLAYBACK_STOP:
+        return true;
+    case SPICE_MSG_PLAYBACK_VOLUME:
+        codec_audio_volume(c, &m->u.audio_volume);
+        return true;
+    case SPICE_MSG_PLAYBACK_MUTE:
+        codec_u8(c, &m->u.audio_mute.mute);
+        return true;
+    case SPICE_MSG_PLAYBACK_LATENCY:
+        codec_u32(c, &m->u.playback_latency.latency_ms);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool codec_record_msg(SpiceCodec *c, SpiceMsg *m)
+{
+    switch (m->type) {
+    case SPICE_MSG_RECORD_START:
+        codec_u32(c, &m->u.audio_start.channels);
+        codec_u16(c, &m->u.audio_start.format);
+        codec_u32(c, &m->u.audio_start.frequency);
+        return true;
+    case SPICE_MSG_RECORD_STOP:
+        return true;
+    case SPICE_MSG_RECORD_VOLUME:
+        codec_audio_volume(c, &m->u.audio_volume);
+        return true;
+    case SPICE_MSG_RECORD_MUTE:
+        codec_u8(c, &m->u.audio_mute.mute);
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool codec_msg(SpiceCodec *c, uint8_t channel, SpiceMsg *m)
 {
     if (m->type <= SPICE_MSG_BASE_LAST) { /* channel messages start at 101 */
@@ -244,6 +313,8 @@ static bool codec_msg(SpiceCodec *c, uint8_t channel, SpiceMsg *m)
     case SPICE_CHANNEL_DISPLAY: return codec_display_msg(c, m);
     case SPICE_CHANNEL_CURSOR: return codec_cursor_msg(c, m);
     case SPICE_CHANNEL_INPUTS: return codec_inputs_msg(c, m);
+    case SPICE_CHANNEL_PLAYBACK: return codec_playback_msg(c, m);
+    case SPICE_CHANNEL_RECORD: return codec_record_msg(c, m);
     case SPICE_CHANNEL_USBREDIR:
     case SPICE_CHANNEL_WEBDAV:
     case SPICE_CHANNEL_PORT: return codec_spicevmc_msg(c, m);
@@ -400,6 +471,26 @@ static bool codec_spicevmc_msgc(SpiceCodec *c, SpiceMsgc *m)
     return true;
 }
 
+static bool codec_record_msgc(SpiceCodec *c, SpiceMsgc *m)
+{
+    switch (m->type) {
+    case SPICE_MSGC_RECORD_DATA:
+        codec_u32(c, &m->u.record_data.time);
+        codec_rest(c, &m->u.record_data.data);
+        return true;
+    case SPICE_MSGC_RECORD_MODE:
+        codec_u32(c, &m->u.record_mode.time);
+        codec_u16(c, &m->u.record_mode.mode);
+        codec_rest(c, &m->u.record_mode.data);
+        return true;
+    case SPICE_MSGC_RECORD_START_MARK:
+        codec_u32(c, &m->u.record_start_mark.time);
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool codec_msgc(SpiceCodec *c, uint8_t channel, SpiceMsgc *m)
 {
     if (m->type <= SPICE_MSG_BASE_LAST) { /* channel messages start at 101 */
@@ -410,6 +501,8 @@ static bool codec_msgc(SpiceCodec *c, uint8_t channel, SpiceMsgc *m)
     case SPICE_CHANNEL_DISPLAY: return codec_display_msgc(c, m);
     case SPICE_CHANNEL_INPUTS: return codec_inputs_msgc(c, m);
     case SPICE_CHANNEL_CURSOR: return false; /* no cursor-specific client messages */
+    case SPICE_CHANNEL_PLAYBACK: return false; /* no playback-specific client messages */
+    case SPICE_CHANNEL_RECORD: return codec_record_msgc(c, m);
     case SPICE_CHANNEL_USBREDIR:
     case SPICE_CHANNEL_WEBDAV:
     case SPICE_CHANNEL_PORT: return codec_spicevmc_msgc(c, m);

@@ -233,6 +233,33 @@ typedef struct SpiceMsgcMousePosition {
 typedef struct SpiceMsgcMousePress { uint8_t button; uint16_t buttons_state; } SpiceMsgcMousePress;
 typedef struct SpiceMsgcMouseRelease { uint8_t button; uint16_t buttons_state; } SpiceMsgcMouseRelease;
 
+/* ---- playback and record channels ------------------------------------------ */
+/* Audio bodies (spice.proto: playback/record).  DATA and MODE end with the
+ * payload: S16 stereo frames for SPICE_AUDIO_DATA_MODE_RAW, one Opus packet
+ * for SPICE_AUDIO_DATA_MODE_OPUS. */
+typedef struct SpiceMsgAudioPacket {
+    uint32_t time;          /* multimedia time, ms */
+    SpiceWireArray data;    /* bytes: the rest of the message */
+} SpiceMsgAudioPacket;
+typedef struct SpiceMsgAudioMode {
+    uint32_t time;
+    uint16_t mode;          /* SpiceAudioDataMode */
+    SpiceWireArray data;    /* bytes: the rest of the message (unused today) */
+} SpiceMsgAudioMode;
+/* PLAYBACK_START (time meaningful) and RECORD_START (no time on the wire). */
+typedef struct SpiceMsgAudioStart {
+    uint32_t channels;
+    uint16_t format;        /* SpiceAudioFmt */
+    uint32_t frequency;
+    uint32_t time;
+} SpiceMsgAudioStart;
+typedef struct SpiceMsgAudioVolume {
+    SpiceWireArray volume;  /* u16 per channel, count u8 */
+} SpiceMsgAudioVolume;
+typedef struct SpiceMsgAudioMute { uint8_t mute; } SpiceMsgAudioMute;
+typedef struct SpiceMsgPlaybackLatency { uint32_t latency_ms; } SpiceMsgPlaybackLatency;
+typedef struct SpiceMsgcRecordStartMark { uint32_t time; } SpiceMsgcRecordStartMark;
+
 /* A server -> client message of any channel; `type` selects the member. */
 typedef struct SpiceMsg {
     uint16_t type;
@@ -268,6 +295,12 @@ typedef struct SpiceMsg {
         SpiceMsgCursorInvalOne cursor_inval_one;
         SpiceMsgInputsInit inputs_init;
         SpiceMsgInputsKeyModifiers key_modifiers;
+        SpiceMsgAudioPacket audio_data;     /* PLAYBACK_DATA */
+        SpiceMsgAudioMode audio_mode;       /* PLAYBACK_MODE */
+        SpiceMsgAudioStart audio_start;     /* PLAYBACK_START, RECORD_START */
+        SpiceMsgAudioVolume audio_volume;   /* PLAYBACK_VOLUME, RECORD_VOLUME */
+        SpiceMsgAudioMute audio_mute;       /* PLAYBACK_MUTE, RECORD_MUTE */
+        SpiceMsgPlaybackLatency playback_latency;
         SpiceWireArray raw;     /* MAIN_AGENT_DATA, SPICEVMC_DATA: bytes */
     } u;
 } SpiceMsg;
@@ -295,6 +328,9 @@ typedef struct SpiceMsgc {
         SpiceMsgcMousePosition mouse_position;
         SpiceMsgcMousePress mouse_press;
         SpiceMsgcMouseRelease mouse_release;
+        SpiceMsgAudioPacket record_data;    /* RECORD_DATA */
+        SpiceMsgAudioMode record_mode;      /* RECORD_MODE */
+        SpiceMsgcRecordStartMark record_start_mark;
     } u;
 } SpiceMsgc;
 

@@ -8,6 +8,7 @@
 
 #include "inputs-channel.h"
 #include "main-channel.h"
+#include "red-audio.h"
 #include "red-log.h"
 #include "reds-char-devices.h"
 #include "reds-displays.h"
@@ -67,11 +68,24 @@ RED_EXPORT int spice_server_add_interface(SpiceServer *reds, SpiceBaseInstance *
         }
         return reds_char_device_add(reds, SPICE_CONTAINEROF(sin, SpiceCharDeviceInstance, base));
     }
-    if (strcmp(sif->type, SPICE_INTERFACE_MIGRATION) == 0 ||
-        strcmp(sif->type, SPICE_INTERFACE_PLAYBACK) == 0 ||
-        strcmp(sif->type, SPICE_INTERFACE_RECORD) == 0) {
-        /* Accepted so hosts start, but no channel is advertised for them:
-         * audio and migration are not implemented. */
+    if (strcmp(sif->type, SPICE_INTERFACE_PLAYBACK) == 0) {
+        if (!is_valid_version(sif, SPICE_INTERFACE_PLAYBACK_MAJOR,
+                              SPICE_INTERFACE_PLAYBACK_MINOR)) {
+            return -1;
+        }
+        return red_audio_add_playback(reds->audio,
+                                      SPICE_CONTAINEROF(sin, SpicePlaybackInstance, base));
+    }
+    if (strcmp(sif->type, SPICE_INTERFACE_RECORD) == 0) {
+        if (!is_valid_version(sif, SPICE_INTERFACE_RECORD_MAJOR, SPICE_INTERFACE_RECORD_MINOR)) {
+            return -1;
+        }
+        return red_audio_add_record(reds->audio,
+                                    SPICE_CONTAINEROF(sin, SpiceRecordInstance, base));
+    }
+    if (strcmp(sif->type, SPICE_INTERFACE_MIGRATION) == 0) {
+        /* Accepted so hosts start, but no channel is advertised for it:
+         * migration is not implemented. */
         red_log_info("interface %s accepted; not served (unsupported)", sif->type);
         return 0;
     }
@@ -101,8 +115,14 @@ RED_EXPORT int spice_server_remove_interface(SpiceBaseInstance *sin)
     if (strcmp(sif->type, SPICE_INTERFACE_CHAR_DEVICE) == 0) {
         return reds_char_device_remove(SPICE_CONTAINEROF(sin, SpiceCharDeviceInstance, base));
     }
-    /* Keyboard and mouse are never removed by QEMU; audio and migration
-     * were never really added. */
+    if (strcmp(sif->type, SPICE_INTERFACE_PLAYBACK) == 0) {
+        return red_audio_remove_playback(SPICE_CONTAINEROF(sin, SpicePlaybackInstance, base));
+    }
+    if (strcmp(sif->type, SPICE_INTERFACE_RECORD) == 0) {
+        return red_audio_remove_record(SPICE_CONTAINEROF(sin, SpiceRecordInstance, base));
+    }
+    /* Keyboard and mouse are never removed by QEMU; migration was never
+     * really added. */
     return 0;
 }
 

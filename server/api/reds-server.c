@@ -19,6 +19,7 @@
 #include "inputs-channel.h"
 #include "main-channel.h"
 #include "red-agent.h"
+#include "red-audio.h"
 #include "red-vmc.h"
 #include "red-log.h"
 #include "reds-char-devices.h"
@@ -52,7 +53,8 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->inputs_channel = inputs_channel_new(reds);
     if (reds->main_channel == NULL || reds->inputs_channel == NULL ||
         reds_displays_register(reds) != 0 ||
-        (reds->vmc_channels = red_vmc_channels_create(reds)) == NULL) {
+        (reds->vmc_channels = red_vmc_channels_create(reds)) == NULL ||
+        (reds->audio = red_audio_create(reds)) == NULL) {
         red_log_warn("spice_server_new: cannot register the channels");
         spice_server_destroy(reds);
         return NULL;
@@ -319,6 +321,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     main_channel_free(reds->main_channel);
     red_agent_destroy(reds->agent);
     red_vmc_channels_destroy(reds->vmc_channels);
+    red_audio_destroy(reds->audio);
     red_sessions_free(reds->sessions);
     red_channel_registry_free(reds->registry);
     g_free(reds->addr);

@@ -35,6 +35,7 @@ struct RedChannelClient {
     bool stall_armed;
 
     bool read_paused;   /* the owner has no room for another message */
+    bool want_drained;  /* on_writable once the queue is empty */
     bool closed;        /* no more I/O; on_closed pending or done */
     bool peer_closed;   /* closed because the client closed its socket */
     bool closed_notified;
@@ -229,7 +230,10 @@ static void rcc_on_io(int fd, int event, void *opaque)
         if (red_stream_flush(rcc->stream) != 0) {
             rcc_note_write_error(rcc, errno);
             red_channel_client_close(rcc, "write failed");
-        } else if (was_blocked && red_channel_client_can_send(rcc) && rcc->ops.on_writable) {
+        } else if (rcc->ops.on_writable &&
+                   ((was_blocked && red_channel_client_can_send(rcc)) ||
+                    (rcc->want_drained && red_stream_pending(rcc->stream) == 0))) {
+            rcc->want_drained = false;
             rcc->ops.on_writable(rcc, rcc->opaque);
         }
     }
@@ -337,6 +341,16 @@ bool red_channel_client_can_send(const RedChannelClient *rcc)
 {
     return !rcc->closed && (!rcc->use_acks || rcc->unacked < 2 * RED_ACK_WINDOW) &&
            red_stream_pending(rcc->stream) < RED_SEND_HIGH_WATER;
+}
+
+size_t red_channel_client_queued(const RedChannelClient *rcc)
+{
+    return red_stream_pending(rcc->stream);
+}
+
+void red_channel_client_notify_drained(RedChannelClient *rcc)
+{
+    rcc->want_drained = true;
 }
 
 bool red_channel_client_peer_closed(const RedChannelClient *rcc)

@@ -15,6 +15,7 @@
 #define RED_CHANNEL_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <spice.h>
 
@@ -62,6 +63,12 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg);
 /* True while the ack window is open and the socket queue is below the high
  * water mark: a producer should wait for on_writable otherwise. */
 bool red_channel_client_can_send(const RedChannelClient *rcc);
+/* Bytes queued for the socket and not written yet: a producer that would
+ * rather drop data than delay it (audio) keeps this small. */
+size_t red_channel_client_queued(const RedChannelClient *rcc);
+/* Asks for one on_writable call when the queue is next empty (written to
+ * the socket): a producer holding data back until then (audio). */
+void red_channel_client_notify_drained(RedChannelClient *rcc);
 /* Stops (paused) or resumes reading the client's messages: an owner with no
  * room for another message pauses, and the client's bytes wait in the
  * socket (TCP back-pressure).  Safe inside handle_message: no message after

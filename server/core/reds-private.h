@@ -27,6 +27,7 @@ struct MainChannel;
 struct InputsChannel;
 struct RedAgent;
 struct RedVmcChannels;
+struct RedAudio;
 /* red-main-queue.h carries RedsConnection records (reds-connection.c stands
  * on this header), so the queue is named here, not included. */
 struct RedMainQueue;
@@ -90,6 +91,7 @@ struct RedsState {
     SpiceTabletInstance *tablet;
     struct RedAgent *agent;     /* the vdagent char device, if added */
     struct RedVmcChannels *vmc_channels; /* usbredir pass-through channels */
+    struct RedAudio *audio;     /* playback and record channels (server/audio) */
     GList *char_devices;        /* SpiceCharDeviceInstance* added */
     uint8_t kbd_leds;
     uint32_t mouse_mode;        /* SPICE_MOUSE_MODE_SERVER or _CLIENT */

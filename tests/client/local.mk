@@ -27,3 +27,9 @@ EXTRA_DIST += client/test-draw-commands-client.sh
 # encoders do (LZ_RGB below LZ4 below raw).
 TESTS += client/test-spice-watch-codecs.sh
 EXTRA_DIST += client/test-spice-watch-codecs.sh
+
+# spice-gtk hears the playback channel: PLAYBACK_START and non-silent
+# packets from server/audio-sine-server (our library, a sine fed through
+# spice_server_playback_*).
+TESTS += client/test-audio-spice-gtk.sh
+EXTRA_DIST += client/test-audio-spice-gtk.sh client/spice-audio-watch.py

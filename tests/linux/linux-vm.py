@@ -245,7 +245,7 @@ class Serial:
 
 class LinuxVM:
     def __init__(self, cache, work, driver="qxl", lib="debian", port=None, mem_mb=1024,
-                 append="", log=None):
+                 append="", log=None, qemu_args=()):
         if driver not in ("qxl", "ours"):
             raise ValueError("driver must be qxl or ours")
         if lib not in ("debian", "ours"):
@@ -256,6 +256,7 @@ class LinuxVM:
         self.port = port or free_port()
         self.mem_mb = mem_mb
         self.extra_append = append
+        self.qemu_args = list(qemu_args)   # more devices (e.g. a sound card)
         self.log = log or (lambda msg: print(msg, flush=True))
         self.proc = None
         self.qmp = None
@@ -346,7 +347,7 @@ class LinuxVM:
                 "-initrd", os.path.join(self.cache, "initrd.img"),
                 "-append", self.cmdline(),
                 "-trace", "events=%s" % self.path("trace-events"),
-                "-D", self.trace_path, "-msg", "timestamp=on"]
+                "-D", self.trace_path, "-msg", "timestamp=on"] + self.qemu_args
         env = dict(os.environ)
         env.pop("LD_LIBRARY_PATH", None)
         if self.lib == "ours":

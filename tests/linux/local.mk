@@ -31,3 +31,10 @@ distclean-local: distclean-local-linux
 distclean-local-linux:
 	rm -rf linux/guest
 .PHONY: clean-local-linux distclean-local-linux
+
+# Audio: the guest's sound through QEMU's -audiodev spice on our library
+# reaches spice-gtk (about 2 minutes; same image cache, after the others).
+TESTS += linux/test-linux-audio.sh
+linux_audio_log = linux/test-linux-audio.sh.log
+$(linux_audio_log): linux/test-linux-s3d-ours.sh.log
+EXTRA_DIST += linux/linux-audio.py linux/test-linux-audio.sh

@@ -205,3 +205,21 @@ test_programs += server/test-exit-on-disconnect
 server_test_exit_on_disconnect_SOURCES = server/test-exit-on-disconnect.c $(FIXTURE_SOURCES)
 server_test_exit_on_disconnect_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_exit_on_disconnect_LDADD = $(SERVER_TEST_LIBS)
+
+# The playback and record channels (server/audio) through <spice.h>: raw and
+# Opus both ways, volume and mute, a slow client's frames dropped, two
+# clients, hostile record data.
+test_programs += server/test-audio
+server_test_audio_SOURCES = server/test-audio.c server/test-client.c server/test-client.h \
+	server/test-core.c server/test-core.h
+server_test_audio_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) \
+	-I$(top_srcdir)/server/audio $(OPUS_CFLAGS)
+server_test_audio_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS) $(OPUS_LIBS) -lm
+
+# A sine through the playback API of our exported library, for real clients
+# (client/test-audio-spice-gtk.sh).
+helper_programs += server/audio-sine-server
+server_audio_sine_server_SOURCES = server/audio-sine-server.c server/test-core.c server/test-core.h
+server_audio_sine_server_CPPFLAGS = $(SCENE_CPPFLAGS)
+server_audio_sine_server_LDADD = $(top_builddir)/server/libspice-server.la \
+	$(CORE_TEST_LIBS) $(GLIB_LIBS) -lm

@@ -170,6 +170,17 @@ run_demo() {
     ok=0
     [ -n "$ports" ] || { echo "$t: no listening port within ${READY_TIMEOUT_S}s"; ok=1; }
     for port in $ports; do
+        if [ "$blank_ok" = audio ]; then
+            # A sound demo: a real client must hear it (client/spice-audio-watch.py).
+            if timeout -s KILL $((SHOT_TIMEOUT_S + 10)) /usr/bin/python3 \
+                "$top_src/tests/client/spice-audio-watch.py" --port "$port" \
+                --timeout "$SHOT_TIMEOUT_S" >"$work/$t-$port.watch.log" 2>&1; then
+                echo "$t: port $port: sound ok: $(tail -n 1 "$work/$t-$port.watch.log")"
+            else
+                cat "$work/$t-$port.watch.log"; echo "$t: port $port: no sound heard"; ok=1
+            fi
+            continue
+        fi
         shot=$work/$t-$port.ppm
         rm -f "$shot"
         if ! timeout -s KILL "$SHOT_TIMEOUT_S" spicy-screenshot -h 127.0.0.1 -p "$port" -o "$shot" \

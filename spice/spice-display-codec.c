@@ -135,6 +135,9 @@ static void codec_image_body(SpiceCodec *c, SpiceMsgImage *img)
         codec_array(c, &img->data, 1);
         break;
     }
+    case SPICE_IMAGE_TYPE_FROM_CACHE:   /* the descriptor names it */
+        img->data = (SpiceWireArray){ NULL, 0 };
+        break;
     case SPICE_IMAGE_TYPE_LZ4:
     case SPICE_IMAGE_TYPE_LZ_RGB:   /* LZRGBData: the same u32 size + bytes */
         codec_u32(c, &img->data.count);

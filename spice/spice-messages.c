@@ -116,6 +116,17 @@ static bool codec_display_msg(SpiceCodec *c, SpiceMsg *m)
         m->u.inval_all_pixmaps = wait.u.wait_for_channels;
         return true;
     }
+    case SPICE_MSG_DISPLAY_INVAL_LIST: {
+        SpiceMsgDisplayInvalList *l = &m->u.inval_list;
+        codec_u16(c, &l->count);
+        if (c->writing && l->resources.count != l->count) {
+            codec_fail(c, EBADMSG);
+            return true;
+        }
+        l->resources.count = l->count;
+        codec_array(c, &l->resources, SPICE_MSG_RESOURCE_WIRE_SIZE);
+        return true;
+    }
     case SPICE_MSG_DISPLAY_SURFACE_CREATE: {
         SpiceMsgSurfaceCreate *s = &m->u.surface_create;
         codec_u32(c, &s->surface_id);
@@ -638,4 +649,20 @@ void spice_msg_heads_encode(const SpiceMsgHead *heads, uint32_t count, uint8_t *
             put_le32(out + 4 * k, v[k]);
         }
     }
+}
+
+void spice_msg_resources_encode(uint8_t type, const uint64_t *ids, uint32_t count, uint8_t *out)
+{
+    for (uint32_t i = 0; i < count; i++, out += SPICE_MSG_RESOURCE_WIRE_SIZE) {
+        out[0] = type;
+        put_le32(out + 1, (uint32_t)ids[i]);
+        put_le32(out + 5, (uint32_t)(ids[i] >> 32));
+    }
+}
+
+uint64_t spice_msg_resource_at(const SpiceWireArray *a, uint32_t i, uint8_t *type)
+{
+    const uint8_t *p = a->data + (size_t)i * SPICE_MSG_RESOURCE_WIRE_SIZE;
+    *type = p[0];
+    return (uint64_t)(uint32_t)le_i32(p + 1) | (uint64_t)(uint32_t)le_i32(p + 5) << 32;
 }

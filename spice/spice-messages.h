@@ -104,18 +104,27 @@ typedef struct SpiceMsgDisplayBase {
 
 typedef struct SpiceMsgImage {
     uint64_t id;
-    uint8_t type;           /* SPICE_IMAGE_TYPE_BITMAP, _LZ4 or _LZ_RGB */
+    uint8_t type;           /* SPICE_IMAGE_TYPE_BITMAP, _LZ4, _LZ_RGB or _FROM_CACHE */
     uint8_t flags;
     uint32_t width, height;
     /* BITMAP: format (SPICE_BITMAP_FMT_*), flags (TOP_DOWN), x, y, stride and
      * stride*y inline bytes in `data`.  Palettes are not supported: only
      * 16/24/32-bit and RGBA formats, palette pointer 0.
      * LZ4: `data` is the payload (top-down byte, format byte, blocks).
-     * LZ_RGB: `data` is the payload (server/codecs/red-lz.h). */
+     * LZ_RGB: `data` is the payload (server/codecs/red-lz.h).
+     * FROM_CACHE: nothing after the descriptor; `id` names a pixmap the
+     * client cached earlier (flags SPICE_IMAGE_FLAGS_CACHE_ME). */
     uint8_t bitmap_format, bitmap_flags;
     uint32_t bitmap_x, bitmap_y, bitmap_stride;
     SpiceWireArray data;    /* bytes */
 } SpiceMsgImage;
+
+/* INVAL_LIST: `resources` holds `count` 9-byte entries (type u8, id u64),
+ * see spice_msg_resources_encode(). */
+typedef struct SpiceMsgDisplayInvalList {
+    uint16_t count;
+    SpiceWireArray resources;
+} SpiceMsgDisplayInvalList;
 
 typedef struct SpiceMsgQMask {
     uint8_t flags;
@@ -288,6 +297,7 @@ typedef struct SpiceMsg {
         SpiceMsgStreamDestroy stream_destroy;
         SpiceMsgStreamActivateReport stream_activate_report;
         SpiceMsgWaitForChannels inval_all_pixmaps;
+        SpiceMsgDisplayInvalList inval_list;
         SpiceMsgCursorInit cursor_init;
         SpiceMsgCursorSet cursor_set;
         SpiceMsgCursorMove cursor_move;
@@ -360,12 +370,17 @@ SpiceMsgHead spice_msg_head_at(const SpiceWireArray *a, uint32_t i);
  * hold count * 16 (rects) or count * 28 (heads) bytes. */
 void spice_msg_rects_encode(const SpiceMsgRect *rects, uint32_t count, uint8_t *out);
 void spice_msg_heads_encode(const SpiceMsgHead *heads, uint32_t count, uint8_t *out);
+/* INVAL_LIST entries: `count` resources of one type; `out` holds count * 9. */
+void spice_msg_resources_encode(uint8_t type, const uint64_t *ids, uint32_t count, uint8_t *out);
+/* The id of entry i of an INVAL_LIST (type in *type). */
+uint64_t spice_msg_resource_at(const SpiceWireArray *a, uint32_t i, uint8_t *type);
 
 /* The size in bytes of one element of the array views above. */
 #define SPICE_MSG_RECT_WIRE_SIZE 16
 #define SPICE_MSG_HEAD_WIRE_SIZE 28
 #define SPICE_MSG_CHANNEL_ID_WIRE_SIZE 2
 #define SPICE_MSG_WAIT_CHANNEL_WIRE_SIZE 10
+#define SPICE_MSG_RESOURCE_WIRE_SIZE 9
 
 /* Bytes per pixel of an uncompressed SpiceBitmapFmt we accept, or 0. */
 unsigned spice_msg_bitmap_bpp(uint8_t bitmap_format);

@@ -51,6 +51,7 @@
 
 #include "red-worker-private.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "red-display-cmds.h"
@@ -79,6 +80,10 @@ static void display_client_remove(DisplayClient *dc)
     red_worker_report_clients(w);
     pixman_region32_fini(&dc->damage);
     red_display_cmds_finish(dc);
+    red_image_cache_free(dc->cache);
+    if (dc->cache_inval) {
+        g_array_free(dc->cache_inval, TRUE);
+    }
     if (!red_channel_client_peer_closed(dc->rcc) && !w->closing_all) {
         w->events.client_failed(w->events.opaque, dc->session_id);
     }
@@ -205,6 +210,30 @@ static void display_client_push(DisplayClient *dc)
     }
 }
 
+/* DISPLAY_INIT: the client's pixmap cache size (in pixels, as spice-gtk
+ * counts it).  A negative size is a lie: the client is closed.  The GLZ
+ * dictionary is not used (no GLZ encoder), its size only checked. */
+static bool display_handle_init(DisplayClient *dc, const SpiceMsgcDisplayInit *init)
+{
+    if (init->pixmap_cache_size < 0 || init->glz_dictionary_window_size < 0) {
+        red_log_warn("display client: DISPLAY_INIT pixmap cache size %" PRId64
+                     ", dictionary size %d: negative",
+                     init->pixmap_cache_size, init->glz_dictionary_window_size);
+        return false;
+    }
+    if (dc->init_received) {
+        /* Our count of its cache is kept: a second INIT cannot tell us the
+         * client dropped what it holds. */
+        red_log_warn("display client: second DISPLAY_INIT ignored");
+        return true;
+    }
+    dc->init_received = true;
+    if (init->pixmap_cache_size > 0) {
+        dc->cache = red_image_cache_new((uint64_t)init->pixmap_cache_size);
+    }
+    return true;
+}
+
 static bool display_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, void *opaque)
 {
     (void)rcc;
@@ -212,10 +241,11 @@ static bool display_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, 
     case SPICE_MSGC_DISPLAY_STREAM_REPORT:
         return red_video_client_report(opaque, &msg->u.stream_report);
     case SPICE_MSGC_DISPLAY_INIT:
+        return display_handle_init(opaque, &msg->u.display_init);
     case SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION:
     case SPICE_MSGC_DISPLAY_PREFERRED_VIDEO_CODEC_TYPE:
     case SPICE_MSGC_DISPLAY_GL_DRAW_DONE:
-        return true; /* nothing to configure: no caches, no streams */
+        return true; /* nothing to configure */
     default:
         return false;
     }
@@ -340,14 +370,34 @@ void display_channel_primary_destroyed(RedWorker *w)
     destroy_on_clients(w);
 }
 
+/* The digest of an image drawing, made once for all clients, and only
+ * when one of them has a cache. */
+static bool display_image_of(RedWorker *w, const RedDrawOp *op, DisplayImage *image)
+{
+    if (op->kind != RED_DRAW_OP_IMAGE) {
+        return false;
+    }
+    bool any_cache = false;
+    for (GList *l = w->display_clients; l && !any_cache; l = l->next) {
+        any_cache = ((DisplayClient *)l->data)->cache != NULL;
+    }
+    if (!any_cache || red_image_digest(op->image, &image->digest) != 0) {
+        return false;
+    }
+    image->seen = red_image_seen_note(w->images_seen, &image->digest);
+    return true;
+}
+
 void display_channel_drawn(RedWorker *w, const pixman_box32_t *box, const RedDrawOp *op)
 {
     if (box->x2 <= box->x1 || box->y2 <= box->y1) {
         return;
     }
+    DisplayImage image;
+    bool has_image = display_image_of(w, op, &image);
     for (GList *l = w->display_clients, *next; l; l = next) {
         next = l->next; /* a failed send frees only that client */
-        red_display_cmds_add(l->data, box, op);
+        red_display_cmds_add(l->data, box, op, has_image ? &image : NULL);
     }
 }
 

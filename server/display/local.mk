@@ -9,6 +9,7 @@ libserver_core_la_SOURCES += \
 	display/display-channel.c \
 	display/red-video.c display/red-video.h \
 	display/red-display-cmds.c display/red-display-cmds.h \
+	display/red-image-cache.c display/red-image-cache.h \
 	display/cursor-channel.c \
 	$(NULL)
 # Guest memory, surfaces and rendering: everything the worker reads from the

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* red-display-cmds.c: fills and copy-bits sent to a display client as
- * DRAW_FILL and COPY_BITS, with their clip, and the damage rewrite each one
- * needs (the rule: display-channel.c's header comment). */
+/* red-display-cmds.c: fills, copy-bits and cached images sent to a
+ * display client as DRAW_FILL, COPY_BITS and DRAW_COPY, with their clip,
+ * and the damage rewrite each one needs (the rule: display-channel.c's
+ * header comment). */
 #include "config.h"
 
 #include "red-display-cmds.h"
 
 #include <string.h>
 
+#include "red-image-codec.h"
+#include "red-log.h"
 #include "red-worker-private.h"
 
 /* Wire bytes of a command besides its clip rectangles: mini header (6),
@@ -19,27 +22,57 @@
 #define CMD_CLIP_COUNT_BYTES 4
 #define CMD_FILL_BODY_BYTES (1 + 4 + 2 + 1 + 8 + 4)
 #define CMD_COPY_BITS_BODY_BYTES 8
+/* DRAW_COPY's body: image offset (4), source area (16), rop (2), scale
+ * mode (1), mask (13); then the image descriptor (id 8, type 1, flags 1,
+ * width 4, height 4), all a FROM_CACHE image is. */
+#define CMD_DRAW_COPY_BODY_BYTES (4 + 16 + 2 + 1 + 13)
+#define CMD_IMAGE_DESCRIPTOR_BYTES 18
+/* An INVAL_LIST holds at most this many ids (its count is 16-bit). */
+#define CMD_INVAL_LIST_MAX 4096
 
 /* A command waiting for the client's socket: its own copy of the op. */
 typedef struct DisplayCmd {
-    RedDrawOp op;
+    RedDrawOp op;               /* IMAGE: op.image held only for CACHE_ME */
+    uint64_t image_id;          /* IMAGE: the id in the client's cache */
+    bool cache_me;              /* IMAGE: the pixels go, to be cached */
+    RedImageDigest digest;      /* IMAGE: its key in the client's cache */
 } DisplayCmd;
+
+/* Pixels a queued command holds (a CACHE_ME image's). */
+static uint64_t cmd_image_pixels(const DisplayCmd *c)
+{
+    return c->op.image ? (uint64_t)c->op.width * c->op.height : 0;
+}
 
 static void display_cmd_free(gpointer p)
 {
     DisplayCmd *c = p;
     pixman_region32_fini(&c->op.region);
+    if (c->op.image) {
+        pixman_image_unref(c->op.image);
+    }
     g_free(c);
 }
 
 void red_display_cmds_init(DisplayClient *dc)
 {
     g_queue_init(&dc->cmds);
+    dc->queued_image_pixels = 0;
 }
 
 void red_display_cmds_clear(DisplayClient *dc)
 {
+    /* An image that will not go will not be in the client's cache: forget
+     * it, so nothing refers to it.  (Ids waiting to be invalidated stay in
+     * dc->cache_inval: the client still holds those.) */
+    for (GList *l = dc->cmds.head; l; l = l->next) {
+        DisplayCmd *c = l->data;
+        if (c->op.kind == RED_DRAW_OP_IMAGE && c->cache_me && dc->cache) {
+            red_image_cache_forget(dc->cache, &c->digest);
+        }
+    }
     g_queue_clear_full(&dc->cmds, display_cmd_free);
+    dc->queued_image_pixels = 0;
 }
 
 void red_display_cmds_finish(DisplayClient *dc)
@@ -47,13 +80,40 @@ void red_display_cmds_finish(DisplayClient *dc)
     red_display_cmds_clear(dc);
 }
 
+/* The destination box of the op: an image's own rectangle (the client maps
+ * it 1:1 onto that), else the region's extents. */
+static pixman_box32_t cmd_box(const RedDrawOp *op)
+{
+    if (op->kind == RED_DRAW_OP_IMAGE) {
+        return (pixman_box32_t){ op->x, op->y, op->x + (int32_t)op->width,
+                                 op->y + (int32_t)op->height };
+    }
+    return *pixman_region32_extents((pixman_region32_t *)&op->region);
+}
+
+/* Does the region need a clip list: is it less than its box? */
+static bool cmd_needs_clip(const RedDrawOp *op)
+{
+    pixman_box32_t box = cmd_box(op);
+    return pixman_region32_contains_rectangle((pixman_region32_t *)&op->region, &box) !=
+           PIXMAN_REGION_IN;
+}
+
+/* Wire bytes of the command, an image counted as FROM_CACHE. */
 static uint64_t cmd_wire_bytes(const RedDrawOp *op, int n_rects)
 {
     uint64_t bytes = CMD_HEADER_BYTES;
-    if (n_rects > 1) {
+    if (cmd_needs_clip(op)) {
         bytes += CMD_CLIP_COUNT_BYTES + (uint64_t)n_rects * SPICE_MSG_RECT_WIRE_SIZE;
     }
-    return bytes + (op->kind == RED_DRAW_OP_FILL ? CMD_FILL_BODY_BYTES : CMD_COPY_BITS_BODY_BYTES);
+    switch (op->kind) {
+    case RED_DRAW_OP_FILL:
+        return bytes + CMD_FILL_BODY_BYTES;
+    case RED_DRAW_OP_IMAGE:
+        return bytes + CMD_DRAW_COPY_BODY_BYTES + CMD_IMAGE_DESCRIPTOR_BYTES;
+    default:
+        return bytes + CMD_COPY_BITS_BODY_BYTES;
+    }
 }
 
 static uint64_t region_area(const pixman_region32_t *r)
@@ -81,7 +141,8 @@ static void copy_bits_stale(const DisplayClient *dc, const RedDrawOp *op, pixman
  * least a byte each even compressed, in practice (LZ4 of a solid area
  * stays near that with its message around it, raw is 4): a command that
  * is smaller than its area in pixels is the cheaper one.  A copy whose
- * whole source is still damage would save nothing: its pixels go anyway. */
+ * whole source is still damage would save nothing: its pixels go anyway.
+ * (An image that is not cached yet is judged in image_plan.) */
 static bool cmd_worth_it(const DisplayClient *dc, const RedDrawOp *op)
 {
     int n = pixman_region32_n_rects((pixman_region32_t *)&op->region);
@@ -100,8 +161,8 @@ static bool cmd_worth_it(const DisplayClient *dc, const RedDrawOp *op)
 }
 
 /* The client's damage after the command is (to be) on its queue: a fill
- * makes its region right; a copy makes its region right except where the
- * source was damage, which moves with the copy. */
+ * or an image makes its region right; a copy makes its region right except
+ * where the source was damage, which moves with the copy. */
 static void damage_after_cmd(DisplayClient *dc, const RedDrawOp *op)
 {
     pixman_region32_t stale;
@@ -115,19 +176,80 @@ static void damage_after_cmd(DisplayClient *dc, const RedDrawOp *op)
     pixman_region32_fini(&stale);
 }
 
-static int send_cmd(DisplayClient *dc, const RedDrawOp *op)
+/* Tells the client to drop the ids evicted from its cache (INVAL_LIST),
+ * before an image that needed their room goes. */
+static int send_cache_inval(DisplayClient *dc)
 {
+    GArray *ids = dc->cache_inval;
+    while (ids && ids->len > 0) {
+        uint32_t n = MIN(ids->len, CMD_INVAL_LIST_MAX);
+        uint8_t *wire = g_malloc((size_t)n * SPICE_MSG_RESOURCE_WIRE_SIZE);
+        spice_msg_resources_encode(SPICE_RES_TYPE_PIXMAP, (const uint64_t *)(void *)ids->data,
+                                   n, wire);
+        SpiceMsg m = { .type = SPICE_MSG_DISPLAY_INVAL_LIST,
+                       .u.inval_list = { (uint16_t)n, { wire, n } } };
+        g_array_remove_range(ids, 0, n);
+        int ret = red_channel_client_send(dc->rcc, &m); /* may free dc */
+        g_free(wire);
+        if (ret != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* DRAW_COPY's image: FROM_CACHE, or the pixels (encoded as the client's
+ * codecs say) with CACHE_ME.  *payload is the encoder's buffer to free. */
+static void image_message(DisplayClient *dc, const DisplayCmd *c, SpiceMsgDrawCopy *dcopy,
+                          uint8_t **payload)
+{
+    SpiceMsgImage *img = &dcopy->src;
+    uint32_t w = c->op.width, h = c->op.height;
+    img->id = c->image_id;
+    img->width = w;
+    img->height = h;
+    dcopy->src_area = (SpiceMsgRect){ 0, 0, (int32_t)h, (int32_t)w };
+    dcopy->rop_descriptor = SPICE_ROPD_OP_PUT;
+    dcopy->scale_mode = SPICE_IMAGE_SCALE_MODE_NEAREST;
+    *payload = NULL;
+    if (!c->cache_me) {
+        img->type = SPICE_IMAGE_TYPE_FROM_CACHE;
+        return;
+    }
+    img->flags = SPICE_IMAGE_FLAGS_CACHE_ME;
+    uint8_t *pixels = (uint8_t *)pixman_image_get_data(c->op.image);
+    uint32_t stride = (uint32_t)pixman_image_get_stride(c->op.image);
+    size_t payload_size = 0;
+    img->type = red_image_encode(dc->codecs, pixels, w, h, stride, payload, &payload_size);
+    if (*payload) {
+        img->data = (SpiceWireArray){ *payload, (uint32_t)payload_size };
+    } else {
+        img->bitmap_format = SPICE_BITMAP_FMT_32BIT;
+        img->bitmap_flags = SPICE_BITMAP_FLAGS_TOP_DOWN;
+        img->bitmap_x = w;
+        img->bitmap_y = h;
+        img->bitmap_stride = stride;
+        img->data = (SpiceWireArray){ pixels, stride * h };
+    }
+}
+
+static int send_cmd(DisplayClient *dc, const DisplayCmd *c)
+{
+    const RedDrawOp *op = &c->op;
+    if (op->kind == RED_DRAW_OP_IMAGE && c->cache_me && send_cache_inval(dc) != 0) {
+        return -1;
+    }
     int n;
     const pixman_box32_t *rects = pixman_region32_rectangles((pixman_region32_t *)&op->region,
                                                              &n);
-    const pixman_box32_t *ext = pixman_region32_extents((pixman_region32_t *)&op->region);
+    pixman_box32_t box = cmd_box(op);
     SpiceMsgDisplayBase base = {
         .surface_id = 0,
-        .box = { ext->y1, ext->x1, ext->y2, ext->x2 },
+        .box = { box.y1, box.x1, box.y2, box.x2 },
         .clip.type = SPICE_CLIP_TYPE_NONE,
     };
     uint8_t *wire_rects = NULL;
-    if (n > 1) {
+    if (cmd_needs_clip(op)) {
         /* The list of rects as the wire has them; n <= DISPLAY_CMD_MAX_RECTS. */
         SpiceMsgRect *r = g_new(SpiceMsgRect, n);
         for (int i = 0; i < n; i++) {
@@ -141,6 +263,7 @@ static int send_cmd(DisplayClient *dc, const RedDrawOp *op)
     }
     SpiceMsg m;
     memset(&m, 0, sizeof(m));
+    uint8_t *payload = NULL;
     if (op->kind == RED_DRAW_OP_FILL) {
         m.type = SPICE_MSG_DISPLAY_DRAW_FILL;
         m.u.draw_fill.base = base;
@@ -149,32 +272,85 @@ static int send_cmd(DisplayClient *dc, const RedDrawOp *op)
         /* What the server drew: a plain put of the colour, whatever rop
          * the guest asked for (red-render.c draws every rop as a put). */
         m.u.draw_fill.rop_descriptor = SPICE_ROPD_OP_PUT;
+    } else if (op->kind == RED_DRAW_OP_IMAGE) {
+        m.type = SPICE_MSG_DISPLAY_DRAW_COPY;
+        m.u.draw_copy.base = base;
+        image_message(dc, c, &m.u.draw_copy, &payload);
     } else {
         m.type = SPICE_MSG_DISPLAY_COPY_BITS;
         m.u.copy_bits.base = base;
-        m.u.copy_bits.src_pos = (SpiceMsgPoint){ ext->x1 - op->dx, ext->y1 - op->dy };
+        m.u.copy_bits.src_pos = (SpiceMsgPoint){ box.x1 - op->dx, box.y1 - op->dy };
     }
     RedWorker *w = dc->worker;
     int ret = red_channel_client_send(dc->rcc, &m); /* may free dc */
     g_free(wire_rects);
+    g_free(payload);
     if (ret == 0) {
         w->stats.frames_sent++;
     }
     return ret;
 }
 
-int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const RedDrawOp *op)
+/* How an image drawing goes to this client: 1 as a command (c filled in:
+ * FROM_CACHE, or CACHE_ME with its room made), 0 as damage. */
+static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage *image,
+                      bool queued, DisplayCmd *c)
+{
+    if (dc->cache == NULL || image == NULL) {
+        return 0;
+    }
+    uint64_t id = red_image_cache_find(dc->cache, &image->digest);
+    if (id != 0) {
+        c->image_id = id;
+        c->cache_me = false;
+        return cmd_worth_it(dc, op) ? 1 : 0;
+    }
+    /* Not held: worth sending whole (and keeping) only if it will be
+     * drawn again, and if most of it shows now (else its visible part as
+     * pixels is cheaper). */
+    uint64_t pixels = (uint64_t)op->width * op->height;
+    int n = pixman_region32_n_rects((pixman_region32_t *)&op->region);
+    if (!(image->seen || op->cacheable) || n == 0 || n > DISPLAY_CMD_MAX_RECTS ||
+        region_area(&op->region) * 4 < pixels ||
+        (queued && dc->queued_image_pixels + pixels > DISPLAY_MAX_QUEUED_IMAGE_PIXELS)) {
+        return 0;
+    }
+    if (dc->cache_inval == NULL) {
+        dc->cache_inval = g_array_new(FALSE, FALSE, sizeof(guint64));
+    }
+    id = red_image_cache_add(dc->cache, &image->digest, pixels, dc->cache_inval);
+    if (id == 0) {
+        return 0;
+    }
+    c->image_id = id;
+    c->cache_me = true;
+    c->digest = image->digest;
+    return 1;
+}
+
+int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const RedDrawOp *op,
+                         const DisplayImage *image)
 {
     /* Before its first full picture a client needs no damage (that picture
      * is read when it goes); otherwise a drawing the client cannot redo, one
      * not worth a command, or one with no room left on the queue becomes
      * damage: always right, since the pixels are read when they go. */
     /* A copy from inside a video stream the client shows would copy its
-     * lossy frame out of the stream (red-video.h): pixels instead. */
-    bool from_video = op->kind == RED_DRAW_OP_COPY_BITS &&
-                      red_video_client_overlaps(dc, &op->region, -op->dx, -op->dy);
-    if (!dc->surface_sent || op->kind == RED_DRAW_OP_PIXELS || !cmd_worth_it(dc, op) ||
-        from_video || g_queue_get_length(&dc->cmds) >= DISPLAY_MAX_QUEUED_CMDS) {
+     * lossy frame out of the stream (red-video.h): pixels instead.  An
+     * image inside one is the stream's business (its next frame). */
+    bool video = (op->kind == RED_DRAW_OP_COPY_BITS &&
+                  red_video_client_overlaps(dc, &op->region, -op->dx, -op->dy)) ||
+                 (op->kind == RED_DRAW_OP_IMAGE &&
+                  red_video_client_overlaps(dc, &op->region, 0, 0));
+    bool queued = !g_queue_is_empty(&dc->cmds) || !red_channel_client_can_send(dc->rcc);
+    DisplayCmd cmd = { .op = *op };
+    bool as_cmd = dc->surface_sent && op->kind != RED_DRAW_OP_PIXELS && !video &&
+                  g_queue_get_length(&dc->cmds) < DISPLAY_MAX_QUEUED_CMDS;
+    if (as_cmd) {
+        as_cmd = op->kind == RED_DRAW_OP_IMAGE ? image_plan(dc, op, image, queued, &cmd) == 1
+                                               : cmd_worth_it(dc, op);
+    }
+    if (!as_cmd) {
         if (op->kind == RED_DRAW_OP_PIXELS) {
             pixman_region32_union_rect(&dc->damage, &dc->damage, box->x1, box->y1,
                                        (unsigned)(box->x2 - box->x1),
@@ -185,13 +361,17 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
         return 0;
     }
     damage_after_cmd(dc, op);
-    if (g_queue_is_empty(&dc->cmds) && red_channel_client_can_send(dc->rcc)) {
-        return send_cmd(dc, op);
+    if (!queued) {
+        return send_cmd(dc, &cmd);
     }
     DisplayCmd *c = g_new0(DisplayCmd, 1);
-    c->op = *op;
+    *c = cmd;
     pixman_region32_init(&c->op.region);
     pixman_region32_copy(&c->op.region, (pixman_region32_t *)&op->region);
+    /* The image's pixels are kept only when they go (CACHE_ME): a
+     * FROM_CACHE needs its size alone. */
+    c->op.image = cmd.cache_me ? pixman_image_ref(op->image) : NULL;
+    dc->queued_image_pixels += cmd_image_pixels(c);
     g_queue_push_tail(&dc->cmds, c);
     return 0;
 }
@@ -203,7 +383,8 @@ int red_display_cmds_flush(DisplayClient *dc)
             return 0;
         }
         DisplayCmd *c = g_queue_pop_head(&dc->cmds);
-        int ret = send_cmd(dc, &c->op); /* may free dc */
+        dc->queued_image_pixels -= cmd_image_pixels(c);
+        int ret = send_cmd(dc, c); /* may free dc */
         display_cmd_free(c);
         if (ret != 0) {
             return -1;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* red-display-cmds.h (internal to the worker): drawing commands for one
- * display client: fills and copy-bits the client redoes on its own canvas
- * instead of receiving their pixels.
+ * display client: fills, copy-bits and images from its pixmap cache that
+ * the client redoes on its own canvas instead of receiving their pixels.
  *
  * The rule that keeps the client's canvas converging to the primary is in
  * display-channel.c's header comment; this module keeps each client's small
@@ -17,6 +17,7 @@
 
 #include <pixman.h>
 
+#include "red-image-cache.h"
 #include "red-render.h"
 
 typedef struct DisplayClient DisplayClient;
@@ -29,6 +30,17 @@ typedef struct DisplayClient DisplayClient;
 /* A clip of more rectangles than this is sent as pixels: a command's clip
  * list grows with the rectangles, the pixels of a thin sliver do not. */
 #define DISPLAY_CMD_MAX_RECTS 256
+/* Pixels of images (CACHE_ME) a client may have waiting: past this the
+ * next image is damage.  With the command bound, a slow client holds at
+ * most this much of the worker's memory in images. */
+#define DISPLAY_MAX_QUEUED_IMAGE_PIXELS (2u * 1024 * 1024)
+
+/* An image drawing (RED_DRAW_OP_IMAGE) as the worker knows it, once for
+ * all clients. */
+typedef struct DisplayImage {
+    RedImageDigest digest;
+    bool seen;                  /* drawn before, lately (red_image_seen_note) */
+} DisplayImage;
 
 /* init/finish: the queue inside dc (no allocation of dc). */
 void red_display_cmds_init(DisplayClient *dc);
@@ -37,11 +49,16 @@ void red_display_cmds_finish(DisplayClient *dc);
 void red_display_cmds_clear(DisplayClient *dc);
 
 /* The primary changed inside `box` by the drawing `op` (a RedDrawOp of
- * red-render.h, RED_DRAW_OP_PIXELS for anything a client cannot redo).
+ * red-render.h, RED_DRAW_OP_PIXELS for anything a client cannot redo;
+ * `image` set for RED_DRAW_OP_IMAGE when the digest could be made).
  * Sends or queues the command when that is exact and cheaper than the
- * pixels, else adds the area to the client's damage.  Returns -1 when the
- * client was closed by a failed send (dc may be freed), else 0. */
-int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const RedDrawOp *op);
+ * pixels, else adds the area to the client's damage.  An image goes from
+ * the client's cache when it holds it, into the cache (CACHE_ME, after an
+ * INVAL_LIST of what makes room) when it was drawn before or the guest
+ * marked it cacheable, else as damage.  Returns -1 when the client was
+ * closed by a failed send (dc may be freed), else 0. */
+int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const RedDrawOp *op,
+                         const DisplayImage *image);
 
 /* Sends queued commands while the client can take them.  Returns 1 when
  * the queue is empty (damage may be sent now), 0 when commands still wait,

@@ -137,6 +137,7 @@ int red_image_load(const RedMemSlots *slots, RedSurfaces *surfaces, uint32_t gro
         return -1;
     }
     uint8_t type = qimg->descriptor.type;
+    bool cacheable = (qimg->descriptor.flags & QXL_IMAGE_CACHE) != 0;
     int ret = -1;
     if (type == SPICE_IMAGE_TYPE_BITMAP) {
         qimg = red_memslots_translate(slots, group_id, addr,
@@ -160,6 +161,8 @@ int red_image_load(const RedMemSlots *slots, RedSurfaces *surfaces, uint32_t gro
     }
     if (ret != 0) {
         red_image_finish(out);
+    } else {
+        out->cacheable = cacheable;
     }
     return ret;
 }

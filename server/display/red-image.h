@@ -13,6 +13,7 @@
 #ifndef RED_IMAGE_H
 #define RED_IMAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <pixman.h>
@@ -28,6 +29,7 @@ typedef struct RedImage {
     uint8_t *converted;         /* our copy when the bytes needed realigning */
     pixman_indexed_t *palette;  /* for 8BIT / 1BIT */
     uint32_t surface_id;        /* for SURFACE images, else UINT32_MAX */
+    bool cacheable;             /* the guest set QXL_IMAGE_CACHE: it will draw it again */
 } RedImage;
 
 /* Loads the QXLImage at addr. 0, or -1 (logged) for an invalid or

@@ -231,7 +231,46 @@ static int draw_fill(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, Dr
 }
 
 /* COPY, BLEND and OPAQUE share the layout of their first fields. */
-static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, DrawTarget *t)
+static bool is_32bit(const RedSurface *s)
+{
+    return s->format == SPICE_SURFACE_FMT_32_xRGB || s->format == SPICE_SURFACE_FMT_32_ARGB;
+}
+
+/* Records an image copy as RED_DRAW_OP_IMAGE when a client can redo it
+ * exactly: on the primary (what clients see), a bitmap (not a surface, whose pixels change) put 1:1 onto a
+ * 32-bit surface, the whole bbox inside the surface, small enough to keep.
+ * What the client gets is our x8r8g8b8 copy of the area, which is what the
+ * put wrote whatever the bitmap's format (the rop is always a put). */
+static void record_image(const QXLDrawable *d, const DrawTarget *t, const RedImage *src,
+                         RedDrawOp *op)
+{
+    const QXLRect *sa = &d->u.copy.src_area, *bb = &d->bbox;
+    int64_t w = (int64_t)sa->right - sa->left, h = (int64_t)sa->bottom - sa->top;
+    if (d->surface_id != 0 || src->surface_id != UINT32_MAX || !is_32bit(t->surface) || w <= 0 || h <= 0 ||
+        w != (int64_t)bb->right - bb->left || h != (int64_t)bb->bottom - bb->top ||
+        (uint64_t)w * (uint64_t)h > RED_DRAW_OP_MAX_IMAGE_PIXELS || bb->left < 0 ||
+        bb->top < 0 || bb->right > (int64_t)t->surface->width ||
+        bb->bottom > (int64_t)t->surface->height) {
+        return;
+    }
+    pixman_image_t *copy = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)w, (int)h, NULL, 0);
+    if (copy == NULL) {
+        return; /* pixels then */
+    }
+    pixman_image_composite32(PIXMAN_OP_SRC, src->image, NULL, copy, sa->left, sa->top, 0, 0, 0,
+                             0, (int)w, (int)h);
+    op->kind = RED_DRAW_OP_IMAGE;
+    op->image = copy;
+    op->x = bb->left;
+    op->y = bb->top;
+    op->width = (uint32_t)w;
+    op->height = (uint32_t)h;
+    op->cacheable = src->cacheable;
+    pixman_region32_copy(&op->region, &t->region);
+}
+
+static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, DrawTarget *t,
+                     RedDrawOp *op)
 {
     QXLCopy copy = d->u.copy;
     QXLRect bbox = d->bbox;
@@ -244,6 +283,9 @@ static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, Dr
     }
     int ret = composite_area(t, src.image, &copy.src_area, NULL, rop_op(copy.rop_descriptor),
                              copy.scale_mode, &bbox);
+    if (ret == 0 && r->record_ops && copy.mask.bitmap == 0) {
+        record_image(d, t, &src, op);
+    }
     red_image_finish(&src);
     return ret;
 }
@@ -427,14 +469,15 @@ static bool fill_color_of(const QXLDrawable *d, uint32_t *argb)
 static void record_op(const QXLDrawable *d, const DrawTarget *t, RedDrawOp *op)
 {
     uint32_t argb;
-    bool is_32bit = t->surface->format == SPICE_SURFACE_FMT_32_xRGB ||
-                    t->surface->format == SPICE_SURFACE_FMT_32_ARGB;
+    if (op->kind != RED_DRAW_OP_PIXELS) {
+        return; /* draw_copy recorded its image */
+    }
     if (d->type == QXL_COPY_BITS) {
         op->kind = RED_DRAW_OP_COPY_BITS;
         /* Small: draw_copy_bits checked the source against the surface. */
         op->dx = (int32_t)((int64_t)d->bbox.left - d->u.copy_bits.src_pos.x);
         op->dy = (int32_t)((int64_t)d->bbox.top - d->u.copy_bits.src_pos.y);
-    } else if (is_32bit && fill_color_of(d, &argb)) {
+    } else if (is_32bit(t->surface) && fill_color_of(d, &argb)) {
         op->kind = RED_DRAW_OP_FILL;
         op->color = argb;
     } else {
@@ -466,7 +509,7 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
         case QXL_DRAW_OPAQUE:
         case QXL_DRAW_COPY:
         case QXL_DRAW_BLEND:
-            ret = draw_copy(r, group_id, &d, &t);
+            ret = draw_copy(r, group_id, &d, &t, &res->op);
             break;
         case QXL_DRAW_ALPHA_BLEND:
             ret = draw_alpha_blend(r, group_id, &d, &t);
@@ -602,5 +645,9 @@ int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint
 void red_command_result_finish(RedCommandResult *res)
 {
     pixman_region32_fini(&res->op.region);
+    if (res->op.image) {
+        pixman_image_unref(res->op.image);
+        res->op.image = NULL;
+    }
     res->op.kind = RED_DRAW_OP_PIXELS;
 }

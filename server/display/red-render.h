@@ -55,12 +55,22 @@ typedef enum RedDrawOpKind {
     RED_DRAW_OP_PIXELS,        /* anything else: only the pixels tell */
     RED_DRAW_OP_FILL,          /* `region` set to `color` (x8r8g8b8, 32-bit surface) */
     RED_DRAW_OP_COPY_BITS,     /* `region` got the pixels at (x - dx, y - dy) */
+    RED_DRAW_OP_IMAGE,         /* `region` got `image` put at (x, y), 1:1 */
 } RedDrawOpKind;
+
+/* Images up to this many pixels are kept with their op (a copy, since
+ * the guest's memory goes back after rendering), so that clients with a
+ * pixmap cache can get them as cached images; bigger ones are pixels. */
+#define RED_DRAW_OP_MAX_IMAGE_PIXELS (512u * 512u)
 
 typedef struct RedDrawOp {
     RedDrawOpKind kind;
     uint32_t color;
     int32_t dx, dy;
+    int32_t x, y;              /* IMAGE: where its top-left pixel went */
+    uint32_t width, height;    /* IMAGE: its size */
+    pixman_image_t *image;     /* IMAGE: our x8r8g8b8 copy of the source area */
+    bool cacheable;            /* IMAGE: the guest marked it QXL_IMAGE_CACHE */
     pixman_region32_t region;  /* exactly the pixels written (bbox and clip) */
 } RedDrawOp;
 

@@ -9,6 +9,7 @@
 
 #include "red-channel-client.h"
 #include "red-cursor-parse.h"
+#include "red-image-cache.h"
 #include "red-image-codec.h"
 #include "red-memslot.h"
 #include "red-render.h"
@@ -29,6 +30,10 @@ typedef struct DisplayClient {
     RedImageCodecs codecs;      /* from the host's setting and the client's caps */
     RedVideoClient video;       /* its video streams (red-video.c) */
     GQueue cmds;                /* drawing commands not sent yet (red-display-cmds.h) */
+    uint64_t queued_image_pixels; /* of CACHE_ME images on cmds */
+    RedImageCache *cache;       /* its pixmap cache (DISPLAY_INIT), or NULL */
+    GArray *cache_inval;        /* ids evicted, to send in INVAL_LIST; or NULL */
+    bool init_received;         /* DISPLAY_INIT came */
 } DisplayClient;
 
 typedef struct CursorClient {
@@ -79,6 +84,7 @@ struct RedWorker {
      * (display_channel_keep_primary). Never drawn into. */
     RedSurface kept;
     RedVideo video;              /* video streams on the primary */
+    RedImageSeen *images_seen;   /* digests of images drawn lately */
 
     /* cursor state, for clients that connect later */
     RedCursorShape *cursor_shape;

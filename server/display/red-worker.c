@@ -123,6 +123,7 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     w->renderer.record_ops = true; /* display-channel.c sends fills and copy-bits */
     pixman_region32_init(&w->primary_dirty);
     red_video_init(&w->video);
+    w->images_seen = red_image_seen_new();
     g_mutex_init(&w->lock);
     g_cond_init(&w->done_cond);
     g_queue_init(&w->queue);
@@ -158,6 +159,7 @@ void red_worker_free(RedWorker *w)
     red_video_fini(&w->video);
     red_memslots_free(w->slots);
     pixman_region32_fini(&w->primary_dirty);
+    red_image_seen_free(w->images_seen);
     g_main_loop_unref(w->main_loop);
     g_main_context_unref(w->context);
     close(w->wake_fd);

@@ -191,10 +191,12 @@ server_test_multi_client_LDADD = libtestutil.la $(top_builddir)/server/libserver
 TESTS += server/test-multi-viewer.sh
 EXTRA_DIST += server/test-multi-viewer.sh server/xwd-find-image.py
 
-# Fills and copy-bits reach a client as DRAW_FILL/COPY_BITS commands, its
-# replayed canvas equals the server's surface, a slow client stays bounded.
+# Fills and copy-bits reach a client as DRAW_FILL/COPY_BITS commands and
+# repeated images come from its pixmap cache, its replayed canvas equals the
+# server's surface, a slow client stays bounded, a lying one is closed.
 test_programs += server/test-draw-commands
-server_test_draw_commands_SOURCES = server/test-draw-commands.c $(QXL_CLIENT_SOURCES)
+server_test_draw_commands_SOURCES = server/test-draw-commands.c \
+	server/test-canvas.c server/test-canvas.h $(QXL_CLIENT_SOURCES)
 server_test_draw_commands_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS)
 server_test_draw_commands_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS)

@@ -24,10 +24,9 @@
 /* Messages a main channel may send before MAIN_INIT (our server sends
  * none, Debian's none either today; a few are tolerated). */
 #define TEST_CLIENT_MAX_MAIN_PREAMBLE 16
-/* What we announce in DISPLAY_INIT; we never keep a cache, and the servers
- * are told not to use GLZ and the test images are not cacheable, so these
- * sizes only have to look like a real client's. */
-#define TEST_CLIENT_PIXMAP_CACHE_SIZE (16 * 1024 * 1024)
+/* What we announce in DISPLAY_INIT.  No pixmap cache unless the caller
+ * keeps one (test_client_link_display_cache); the servers are told not to
+ * use GLZ, so the window size only has to look like a real client's. */
 #define TEST_CLIENT_GLZ_WINDOW_SIZE (8 * 1024 * 1024)
 
 int test_client_connect(int port, int rcvbuf)
@@ -209,6 +208,14 @@ uint32_t test_client_link_display(int fd, uint8_t id, uint32_t connection_id,
                                   const char *password, TestClientDisplayCaps caps,
                                   unsigned timeout_ms)
 {
+    return test_client_link_display_cache(fd, id, connection_id, password, caps, 0,
+                                          timeout_ms);
+}
+
+uint32_t test_client_link_display_cache(int fd, uint8_t id, uint32_t connection_id,
+                                        const char *password, TestClientDisplayCaps caps,
+                                        int64_t pixmap_cache_size, unsigned timeout_ms)
+{
     static const uint32_t lz4[] = { SPICE_DISPLAY_CAP_LZ4_COMPRESSION };
     static const uint32_t video[] = { SPICE_DISPLAY_CAP_MULTI_CODEC, SPICE_DISPLAY_CAP_CODEC_MJPEG,
                                       SPICE_DISPLAY_CAP_STREAM_REPORT };
@@ -238,7 +245,7 @@ uint32_t test_client_link_display(int fd, uint8_t id, uint32_t connection_id,
      * send it right away, as spice-gtk does. */
     SpiceMsgc init = { .type = SPICE_MSGC_DISPLAY_INIT,
                        .u.display_init = { .pixmap_cache_id = 1,
-                                           .pixmap_cache_size = TEST_CLIENT_PIXMAP_CACHE_SIZE,
+                                           .pixmap_cache_size = pixmap_cache_size,
                                            .glz_dictionary_id = 1,
                                            .glz_dictionary_window_size =
                                                TEST_CLIENT_GLZ_WINDOW_SIZE } };

@@ -84,10 +84,16 @@ uint32_t test_client_link(int fd, uint8_t type, uint32_t connection_id, const ch
                           unsigned timeout_ms);
 
 /* Same for display channel `id` with the given caps; on success also sends
- * SPICE_MSGC_DISPLAY_INIT, without which Debian's server sends nothing. */
+ * SPICE_MSGC_DISPLAY_INIT, without which Debian's server sends nothing.  It
+ * announces no pixmap cache: the server sends no cached images. */
 uint32_t test_client_link_display(int fd, uint8_t id, uint32_t connection_id,
                                   const char *password, TestClientDisplayCaps caps,
                                   unsigned timeout_ms);
+/* The same, announcing a pixmap cache of `pixmap_cache_size` pixels (the
+ * caller then keeps one: CACHE_ME, FROM_CACHE, INVAL_LIST). */
+uint32_t test_client_link_display_cache(int fd, uint8_t id, uint32_t connection_id,
+                                        const char *password, TestClientDisplayCaps caps,
+                                        int64_t pixmap_cache_size, unsigned timeout_ms);
 
 /* Reads one data message (mini header).  Returns its type and gives the
  * body in *body (g_free it) and its size; -1 on EOF/timeout/error.  Bodies

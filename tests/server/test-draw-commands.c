@@ -6,9 +6,8 @@
  * converges.
  *
  * The server is our library behind <spice.h> with a fake QXL device
- * (test-qxl-server.h, raw images); the client is test-client.h with a
- * small canvas model (pixman) that applies SURFACE_CREATE, DRAW_COPY of raw
- * 32-bit bitmaps, DRAW_FILL and COPY_BITS as spice-gtk's canvas does.
+ * (test-qxl-server.h, raw images); the client is test-client.h with the
+ * canvas model of test-canvas.h (no pixmap cache announced).
  *
  * Every phase ends with a "tag": an 8x8 bitmap at the bottom-right corner
  * in a colour of its own, drawn last.  It is pixels, and damage goes out
@@ -28,6 +27,7 @@
 #include <glib.h>
 #include <pixman.h>
 
+#include "test-canvas.h"
 #include "test-client.h"
 #include "test-qxl-server.h"
 #include "test-util.h"
@@ -58,213 +58,17 @@
 #define DC_SERVER_ACK_WINDOW 20
 #define DC_WINDOW_SLACK 8
 
-typedef enum DcKind { DC_FILL, DC_COPY_BITS, DC_DRAW_COPY, DC_OTHER, DC_KINDS } DcKind;
-
-/* The client's canvas model and what it counted. */
-typedef struct Canvas {
-    TestChannel ch;
-    pixman_image_t *img;      /* NULL before SURFACE_CREATE */
-    uint64_t count[DC_KINDS];
-    uint64_t bytes;           /* body bytes of drawing messages */
-    unsigned bad;             /* messages the model could not apply */
-    uint32_t tag;             /* the phase ends when the corner shows it */
-    bool tag_seen, failed;
-} Canvas;
-
-static const char *const dc_kind_names[DC_KINDS] = { "fill", "copy-bits", "draw-copy", "other" };
-
-/* box & clip, if the box lies inside the canvas. */
-static bool canvas_region(Canvas *cv, const SpiceMsgDisplayBase *b, pixman_region32_t *r)
-{
-    const SpiceMsgRect *box = &b->box;
-    if (cv->img == NULL || box->left < 0 || box->top < 0 || box->left >= box->right ||
-        box->top >= box->bottom || box->right > pixman_image_get_width(cv->img) ||
-        box->bottom > pixman_image_get_height(cv->img) || b->surface_id != 0) {
-        return false;
-    }
-    pixman_region32_init_rect(r, box->left, box->top, (unsigned)(box->right - box->left),
-                              (unsigned)(box->bottom - box->top));
-    if (b->clip.type == SPICE_CLIP_TYPE_RECTS) {
-        pixman_region32_t clip;
-        pixman_region32_init(&clip);
-        for (uint32_t i = 0; i < b->clip.rects.count; i++) {
-            SpiceMsgRect c = spice_msg_rect_at(&b->clip.rects, i);
-            if (c.left < c.right && c.top < c.bottom) {
-                pixman_region32_union_rect(&clip, &clip, c.left, c.top,
-                                           (unsigned)(c.right - c.left),
-                                           (unsigned)(c.bottom - c.top));
-            }
-        }
-        pixman_region32_intersect(r, r, &clip);
-        pixman_region32_fini(&clip);
-    }
-    return true;
-}
-
-static bool canvas_fill(Canvas *cv, const SpiceMsgDrawFill *f)
-{
-    pixman_region32_t r;
-    if (f->brush_type != SPICE_BRUSH_TYPE_SOLID || f->rop_descriptor != SPICE_ROPD_OP_PUT ||
-        !canvas_region(cv, &f->base, &r)) {
-        return false;
-    }
-    pixman_color_t c = { (uint16_t)(((f->brush_color >> 16) & 0xff) * 0x101),
-                         (uint16_t)(((f->brush_color >> 8) & 0xff) * 0x101),
-                         (uint16_t)((f->brush_color & 0xff) * 0x101), 0xffff };
-    int n;
-    pixman_box32_t *boxes = pixman_region32_rectangles(&r, &n);
-    pixman_image_fill_boxes(PIXMAN_OP_SRC, cv->img, &c, n, boxes);
-    pixman_region32_fini(&r);
-    return true;
-}
-
-/* Copies the box-sized area at src_pos onto the box, inside the clip. */
-static bool canvas_copy_bits(Canvas *cv, const SpiceMsgCopyBits *cb)
-{
-    pixman_region32_t r;
-    if (!canvas_region(cv, &cb->base, &r)) {
-        return false;
-    }
-    const SpiceMsgRect *box = &cb->base.box;
-    int w = box->right - box->left, h = box->bottom - box->top;
-    bool ok = cb->src_pos.x >= 0 && cb->src_pos.y >= 0 &&
-              cb->src_pos.x + w <= pixman_image_get_width(cv->img) &&
-              cb->src_pos.y + h <= pixman_image_get_height(cv->img);
-    if (ok) {
-        /* Through a copy: source and destination overlap in a scroll. */
-        pixman_image_t *tmp = pixman_image_create_bits(PIXMAN_x8r8g8b8, w, h, NULL, 0);
-        pixman_image_composite32(PIXMAN_OP_SRC, cv->img, NULL, tmp, cb->src_pos.x,
-                                 cb->src_pos.y, 0, 0, 0, 0, w, h);
-        pixman_image_set_clip_region32(cv->img, &r);
-        pixman_image_composite32(PIXMAN_OP_SRC, tmp, NULL, cv->img, 0, 0, 0, 0, box->left,
-                                 box->top, w, h);
-        pixman_image_set_clip_region32(cv->img, NULL);
-        pixman_image_unref(tmp);
-    }
-    pixman_region32_fini(&r);
-    return ok;
-}
-
-static bool canvas_draw_copy(Canvas *cv, const SpiceMsgDrawCopy *c)
-{
-    const SpiceMsgImage *s = &c->src;
-    pixman_region32_t r;
-    if (s->type != SPICE_IMAGE_TYPE_BITMAP || s->bitmap_format != SPICE_BITMAP_FMT_32BIT ||
-        !(s->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN) || !canvas_region(cv, &c->base, &r)) {
-        return false;
-    }
-    const SpiceMsgRect *box = &c->base.box, *sa = &c->src_area;
-    int w = box->right - box->left, h = box->bottom - box->top;
-    bool ok = sa->left >= 0 && sa->top >= 0 && sa->right - sa->left == w &&
-              sa->bottom - sa->top == h && (uint32_t)sa->right <= s->width &&
-              (uint32_t)sa->bottom <= s->height;
-    if (ok) {
-        /* pixman wants a writable pointer; the source is only read. */
-        pixman_image_t *src = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width,
-                                                       (int)s->height,
-                                                       (uint32_t *)(uintptr_t)s->data.data,
-                                                       (int)s->bitmap_stride);
-        pixman_image_set_clip_region32(cv->img, &r);
-        pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, cv->img, sa->left, sa->top, 0, 0,
-                                 box->left, box->top, w, h);
-        pixman_image_set_clip_region32(cv->img, NULL);
-        pixman_image_unref(src);
-    }
-    pixman_region32_fini(&r);
-    return ok;
-}
-
-static uint32_t canvas_pixel(pixman_image_t *img, int x, int y)
-{
-    const uint8_t *row = (const uint8_t *)pixman_image_get_data(img) +
-                         (size_t)y * (size_t)pixman_image_get_stride(img);
-    uint32_t px;
-    memcpy(&px, row + (size_t)x * 4, sizeof(px));
-    return px & 0xffffff;
-}
-
-/* Applies one message to the model. */
-static void canvas_apply(Canvas *cv, int type, const uint8_t *body, uint32_t size)
-{
-    if (type < SPICE_MSG_BASE_LAST) {
-        return; /* base-channel duties: test_channel_read did them */
-    }
-    SpiceMsg m;
-    bool parsed = spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) == 0;
-    bool ok = parsed;
-    DcKind kind = DC_OTHER;
-    switch (type) {
-    case SPICE_MSG_DISPLAY_SURFACE_CREATE:
-        ok = parsed && cv->img == NULL && m.u.surface_create.width == DC_WIDTH &&
-             m.u.surface_create.height == DC_HEIGHT;
-        if (ok) {
-            cv->img = pixman_image_create_bits(PIXMAN_x8r8g8b8, DC_WIDTH, DC_HEIGHT, NULL, 0);
-        }
-        return;
-    case SPICE_MSG_DISPLAY_DRAW_FILL:
-        kind = DC_FILL;
-        ok = parsed && canvas_fill(cv, &m.u.draw_fill);
-        break;
-    case SPICE_MSG_DISPLAY_COPY_BITS:
-        kind = DC_COPY_BITS;
-        ok = parsed && canvas_copy_bits(cv, &m.u.copy_bits);
-        break;
-    case SPICE_MSG_DISPLAY_DRAW_COPY:
-        kind = DC_DRAW_COPY;
-        ok = parsed && canvas_draw_copy(cv, &m.u.draw_copy);
-        break;
-    case SPICE_MSG_DISPLAY_MARK:
-    case SPICE_MSG_DISPLAY_INVAL_ALL_PALETTES:
-    case SPICE_MSG_DISPLAY_MONITORS_CONFIG:
-        return;
-    default:
-        ok = false; /* any other drawing would leave the model behind */
-        break;
-    }
-    cv->count[kind]++;
-    cv->bytes += size;
-    if (!ok) {
-        if (cv->bad++ < DC_MAX_REPORTED) {
-            fprintf(stderr, "message %d (%u bytes) not applied by the model\n", type, size);
-        }
-        return;
-    }
-    if (kind == DC_DRAW_COPY &&
-        canvas_pixel(cv->img, DC_WIDTH - 1, DC_HEIGHT - 1) == (cv->tag & 0xffffff)) {
-        cv->tag_seen = true;
-    }
-}
-
-/* Reads and applies messages until the tag shows, or fails. */
-static gpointer canvas_pump(gpointer data)
-{
-    Canvas *cv = data;
-    cv->tag_seen = false;
-    while (!cv->tag_seen) {
-        uint8_t *body;
-        uint32_t size;
-        int type = test_channel_read(&cv->ch, &body, &size, DC_MAX_MESSAGE, DC_IO_TIMEOUT_MS);
-        if (type < 0) {
-            fprintf(stderr, "reader: no tag %06x: read failed or timed out\n", cv->tag);
-            cv->failed = true;
-            break;
-        }
-        canvas_apply(cv, type, body, size);
-        g_free(body);
-    }
-    return NULL;
-}
-
 /* ---- the device side ------------------------------------------------------ */
 
 typedef struct Dc {
     TestQxlServer *ts;
     int main_fd, display_fd;
     unsigned flushes;
-    Canvas cv;
+    TestCanvas cv;
 } Dc;
 
-static bool dc_start(Dc *dc, int rcvbuf)
+/* A client with no pixmap cache (0), or one of `cache_pixels` pixels. */
+static bool dc_start(Dc *dc, int rcvbuf, int64_t cache_pixels)
 {
     memset(dc, 0, sizeof(*dc));
     dc->main_fd = dc->display_fd = -1;
@@ -282,10 +86,12 @@ static bool dc_start(Dc *dc, int rcvbuf)
     if (dc->main_fd < 0 || dc->display_fd < 0) {
         return false;
     }
-    uint32_t r = test_client_link_display(dc->display_fd, 0, session, TEST_QXL_SERVER_PASSWORD,
-                                          TEST_CLIENT_DISPLAY_PLAIN, DC_IO_TIMEOUT_MS);
+    uint32_t r = test_client_link_display_cache(dc->display_fd, 0, session,
+                                                TEST_QXL_SERVER_PASSWORD,
+                                                TEST_CLIENT_DISPLAY_PLAIN, cache_pixels,
+                                                DC_IO_TIMEOUT_MS);
     CHECK_EQ_U64(r, SPICE_LINK_ERR_OK);
-    test_channel_init(&dc->cv.ch, dc->display_fd, SPICE_CHANNEL_DISPLAY, true);
+    test_canvas_init(&dc->cv, dc->display_fd, DC_IO_TIMEOUT_MS, DC_MAX_MESSAGE);
     return r == SPICE_LINK_ERR_OK;
 }
 
@@ -297,9 +103,7 @@ static void dc_stop(Dc *dc)
     if (dc->main_fd >= 0) {
         close(dc->main_fd);
     }
-    if (dc->cv.img) {
-        pixman_image_unref(dc->cv.img);
-    }
+    test_canvas_finish(&dc->cv);
     if (dc->ts) {
         CHECK(test_qxl_server_destroy(dc->ts, DC_RELEASE_TIMEOUT_MS));
     }
@@ -357,7 +161,7 @@ static void dc_check_converged(Dc *dc, const char *phase)
         for (int x = 0; x < DC_WIDTH; x++) {
             uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, (uint32_t)x, (uint32_t)y) &
                             0xffffff;
-            uint32_t got = canvas_pixel(dc->cv.img, x, y);
+            uint32_t got = test_canvas_pixel(dc->cv.img, x, y);
             if (got != want && diff++ < DC_MAX_REPORTED) {
                 fprintf(stderr, "%s: client pixel (%d,%d) %06x, server %06x\n", phase, x, y,
                         got, want);
@@ -371,7 +175,7 @@ static void dc_check_converged(Dc *dc, const char *phase)
 typedef void (*DcDraw)(Dc *dc, GRand *rnd, pixman_region32_t *drawn);
 
 typedef struct DcPhase {
-    uint64_t count[DC_KINDS];
+    uint64_t count[TEST_CANVAS_KINDS];
     uint64_t bytes;
     uint64_t drawn_area;      /* pixels the phase's drawables changed (union) */
 } DcPhase;
@@ -389,9 +193,9 @@ static uint64_t dc_area(pixman_region32_t *r)
 
 static DcPhase dc_phase(Dc *dc, const char *name, uint32_t tag, DcDraw draw, GRand *rnd)
 {
-    Canvas before = dc->cv;
+    TestCanvas before = dc->cv;
     dc->cv.tag = tag;
-    GThread *reader = g_thread_new("dc-reader", canvas_pump, &dc->cv);
+    GThread *reader = g_thread_new("dc-reader", test_canvas_pump, &dc->cv);
     pixman_region32_t drawn;
     pixman_region32_init(&drawn);
     if (draw) {
@@ -401,9 +205,9 @@ static DcPhase dc_phase(Dc *dc, const char *name, uint32_t tag, DcDraw draw, GRa
     g_thread_join(reader);
     DcPhase p = { .bytes = dc->cv.bytes - before.bytes, .drawn_area = dc_area(&drawn) };
     printf("%s:", name);
-    for (int k = 0; k < DC_KINDS; k++) {
+    for (int k = 0; k < TEST_CANVAS_KINDS; k++) {
         p.count[k] = dc->cv.count[k] - before.count[k];
-        printf(" %s %" PRIu64, dc_kind_names[k], p.count[k]);
+        printf(" %s %" PRIu64, test_canvas_kind_names[k], p.count[k]);
     }
     printf("; %" PRIu64 " bytes for %" PRIu64 " pixels drawn\n", p.bytes, p.drawn_area);
     pixman_region32_fini(&drawn);
@@ -490,7 +294,8 @@ static void dc_draw_scrolls(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
         QXLRect strip = { DC_HEIGHT - DC_SCROLL_ROWS, 0, DC_HEIGHT, DC_WIDTH };
         CHECK(fake_qxl_submit_fill(dc->ts->qxl, &strip, 0x101010u * (i % 8)) == 0);
         if (i % 4 == 0) {
-            QXLRect text = { DC_HEIGHT - DC_SCROLL_ROWS, 40, DC_HEIGHT, 40 + 8 * (int32_t)(i % 32 + 4) };
+            QXLRect text = { DC_HEIGHT - DC_SCROLL_ROWS, 40, DC_HEIGHT,
+                             40 + 8 * (int32_t)(i % 32 + 4) };
             dc_bitmap(dc, &text, i);
         }
         pixman_region32_union_rect(drawn, drawn, 0, DC_HEIGHT - DC_SCROLL_ROWS, DC_WIDTH,
@@ -502,12 +307,12 @@ static void test_fills_are_commands(void)
 {
     Dc dc;
     GRand *rnd = g_rand_new_with_seed(0x5eed);
-    if (dc_start(&dc, 0)) {
+    if (dc_start(&dc, 0, 0)) {
         dc_phase(&dc, "background", 0x010101, dc_draw_background, rnd);
         DcPhase p = dc_phase(&dc, "fills", 0x020202, dc_draw_fills, rnd);
         /* Every fill a command; the only pixels are the tag. */
-        CHECK_EQ_U64(p.count[DC_FILL], DC_FILLS);
-        CHECK_EQ_U64(p.count[DC_DRAW_COPY], 1);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_FILL], DC_FILLS);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_DRAW_COPY], 1);
         /* Pixels would cost at least 4 bytes for each pixel drawn (raw,
          * each sent once): the commands cost a small fraction of that. */
         CHECK(p.bytes * 32 < p.drawn_area * 4);
@@ -519,11 +324,11 @@ static void test_fills_are_commands(void)
 static void test_scrolls_are_copy_bits(void)
 {
     Dc dc;
-    if (dc_start(&dc, 0)) {
+    if (dc_start(&dc, 0, 0)) {
         dc_phase(&dc, "background", 0x030303, dc_draw_background, NULL);
         DcPhase p = dc_phase(&dc, "scrolls", 0x040404, dc_draw_scrolls, NULL);
-        CHECK_EQ_U64(p.count[DC_COPY_BITS], DC_SCROLLS);
-        CHECK_EQ_U64(p.count[DC_FILL], DC_SCROLLS);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_COPY_BITS], DC_SCROLLS);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_FILL], DC_SCROLLS);
         /* Only the text lines and the tag are pixels: far less than one
          * screen, which each scroll would be as damage. */
         CHECK(p.bytes * 8 < (uint64_t)DC_WIDTH * DC_HEIGHT * 4);
@@ -542,9 +347,9 @@ static void test_slow_client_converges(void)
     g_setenv("S3D_CLIENT_STALL_MS", "0", TRUE);
     Dc dc;
     GRand *rnd = g_rand_new_with_seed(0x510e);
-    if (dc_start(&dc, 16384)) {
+    if (dc_start(&dc, 16384, 0)) {
         dc_phase(&dc, "background", 0x050505, dc_draw_background, NULL);
-        Canvas before = dc.cv;
+        TestCanvas before = dc.cv;
         for (unsigned i = 0; i < DC_SLOW_FILLS; i++) {
             QXLRect box = dc_random_box(rnd), clip[3];
             unsigned n_clip = (i % 4 == 3) ? dc_random_clip(rnd, &box, clip) : 0;
@@ -560,12 +365,14 @@ static void test_slow_client_converges(void)
         }
         dc.cv.tag = 0x060606;
         dc_end_phase(&dc, dc.cv.tag);
-        canvas_pump(&dc.cv);
-        uint64_t fills = dc.cv.count[DC_FILL] - before.count[DC_FILL];
-        uint64_t copies = dc.cv.count[DC_COPY_BITS] - before.count[DC_COPY_BITS];
+        test_canvas_pump(&dc.cv);
+        uint64_t fills = dc.cv.count[TEST_CANVAS_FILL] - before.count[TEST_CANVAS_FILL];
+        uint64_t copies = dc.cv.count[TEST_CANVAS_COPY_BITS] -
+                          before.count[TEST_CANVAS_COPY_BITS];
         printf("slow client: %" PRIu64 " fills, %" PRIu64 " copy-bits, %" PRIu64
                " draw-copies after %u fills\n", fills, copies,
-               dc.cv.count[DC_DRAW_COPY] - before.count[DC_DRAW_COPY], DC_SLOW_FILLS);
+               dc.cv.count[TEST_CANVAS_DRAW_COPY] - before.count[TEST_CANVAS_DRAW_COPY],
+               DC_SLOW_FILLS);
         /* It stopped acking after a window or two, so its queue filled up
          * to the bound (commands were kept for it, not dropped at once)
          * and stopped there: an unbounded queue would have given it all
@@ -578,6 +385,116 @@ static void test_slow_client_converges(void)
     dc_stop(&dc);
     g_rand_free(rnd);
     g_unsetenv("S3D_CLIENT_STALL_MS");
+}
+
+/* ---- images from the client's pixmap cache -------------------------------- */
+
+#define DC_ICON 64
+#define DC_ICON_KINDS 4
+#define DC_ICON_REPEATS 10
+/* A client cache of this many icons, for eviction. */
+#define DC_SMALL_CACHE_ICONS 3
+#define DC_EVICT_KINDS 6
+#define DC_EVICT_ROUNDS 3
+
+/* Icon k (its own pixels) at a random place; cache_id != 0 marks it
+ * QXL_IMAGE_CACHE as a Windows driver does (Linux's never does). */
+static void dc_icon(Dc *dc, GRand *rnd, unsigned k, uint64_t cache_id, pixman_region32_t *drawn)
+{
+    uint32_t px[DC_ICON * DC_ICON];
+    for (uint32_t y = 0; y < DC_ICON; y++) {
+        for (uint32_t x = 0; x < DC_ICON; x++) {
+            px[y * DC_ICON + x] = (((x * 7 + k * 13) ^ (y * 3)) * 0x030507u + k * 0x404040u) &
+                                  0xffffff;
+        }
+    }
+    int32_t x = g_rand_int_range(rnd, 0, DC_WIDTH - DC_ICON - DC_TAG);
+    int32_t y = g_rand_int_range(rnd, 0, DC_HEIGHT - DC_ICON - DC_TAG);
+    QXLRect box = { y, x, y + DC_ICON, x + DC_ICON };
+    FakeQxlBitmap bmp = { .pixels = px, .width = DC_ICON, .height = DC_ICON,
+                          .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN,
+                          .cache_id = cache_id };
+    CHECK(fake_qxl_submit_copy(dc->ts->qxl, &box, &bmp) == 0);
+    dc_region_add(drawn, &box, NULL, 0);
+}
+
+/* Four icons drawn ten times each, unmarked, then a marked one thrice. */
+static void dc_draw_icons(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    for (unsigned r = 0; r < DC_ICON_REPEATS; r++) {
+        for (unsigned k = 0; k < DC_ICON_KINDS; k++) {
+            dc_icon(dc, rnd, k, 0, drawn);
+        }
+    }
+    for (unsigned r = 0; r < 3; r++) {
+        dc_icon(dc, rnd, DC_ICON_KINDS, 0x1c0ull << 32, drawn);
+    }
+}
+
+/* Six marked icons round-robin through a cache of three: every draw
+ * misses and evicts the least recently used; then the last one twice. */
+static void dc_draw_evicting(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    for (unsigned r = 0; r < DC_EVICT_ROUNDS; r++) {
+        for (unsigned k = 0; k < DC_EVICT_KINDS; k++) {
+            dc_icon(dc, rnd, 10 + k, (uint64_t)(0x200 + k) << 32, drawn);
+        }
+    }
+    for (unsigned r = 0; r < 2; r++) {
+        dc_icon(dc, rnd, 10 + DC_EVICT_KINDS - 1, (uint64_t)(0x200 + DC_EVICT_KINDS - 1) << 32,
+                drawn);
+    }
+}
+
+static void test_repeated_images_from_cache(void)
+{
+    Dc dc;
+    GRand *rnd = g_rand_new_with_seed(0x1c0);
+    if (dc_start(&dc, 0, 1 << 20)) {
+        dc_phase(&dc, "background", 0x080808, dc_draw_background, rnd);
+        DcPhase p = dc_phase(&dc, "icons", 0x090909, dc_draw_icons, rnd);
+        /* An unmarked icon goes as pixels when first seen, into the cache
+         * the second time, from it after; a marked one into the cache at
+         * once. */
+        CHECK_EQ_U64(dc.cv.cached, DC_ICON_KINDS + 1);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_FROM_CACHE], DC_ICON_KINDS * (DC_ICON_REPEATS - 2) + 2);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_INVAL], 0);
+        /* The pixels of each icon go about twice, not 10 times. */
+        uint64_t all_pixels = (uint64_t)(DC_ICON_KINDS * DC_ICON_REPEATS + 3) * DC_ICON *
+                              DC_ICON * 4;
+        CHECK(p.bytes * 3 < all_pixels);
+    }
+    dc_stop(&dc);
+    g_rand_free(rnd);
+}
+
+static void test_cache_eviction(void)
+{
+    Dc dc;
+    GRand *rnd = g_rand_new_with_seed(0xe1c7);
+    uint64_t capacity = (uint64_t)DC_SMALL_CACHE_ICONS * DC_ICON * DC_ICON;
+    if (dc_start(&dc, 0, (int64_t)capacity)) {
+        dc_phase(&dc, "background", 0x0a0a0a, dc_draw_background, rnd);
+        DcPhase p = dc_phase(&dc, "evicting", 0x0b0b0b, dc_draw_evicting, rnd);
+        printf("cache: %" PRIu64 " cached, %" PRIu64 " invalidated, at most %" PRIu64
+               " pixels held\n", dc.cv.cached, dc.cv.invalidated, dc.cv.cache_pixels_max);
+        CHECK_EQ_U64(dc.cv.cached, DC_EVICT_KINDS * DC_EVICT_ROUNDS);
+        CHECK_EQ_U64(dc.cv.invalidated, DC_EVICT_KINDS * DC_EVICT_ROUNDS - DC_SMALL_CACHE_ICONS);
+        CHECK(dc.cv.cache_pixels_max <= capacity);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_FROM_CACHE], 2);
+    }
+    dc_stop(&dc);
+    g_rand_free(rnd);
+}
+
+/* A client whose DISPLAY_INIT announces a negative cache is closed. */
+static void test_cache_size_lie_closes(void)
+{
+    Dc dc;
+    if (dc_start(&dc, 0, -4096)) {
+        CHECK(test_client_wait_closed(dc.display_fd, DC_IO_TIMEOUT_MS));
+    }
+    dc_stop(&dc);
 }
 
 /* ---- --serve: the same scene for a real client ----------------------------- */
@@ -616,7 +533,8 @@ static long dc_compare_ppm(Dc *dc, const char *path)
 }
 
 /* Serves the scene to real clients, driven by lines on stdin:
- *   draw          background, fills, scrolls and the tag, flushed: "DRAWN"
+ *   draw          background, fills, scrolls, fills, icons (cached) and the tag,
+ *                 flushed: "DRAWN"
  *   compare PATH  "SAME", or "DIFF n" (n pixels differ, -1: bad file)
  *   quit (or EOF) tears down; exit 0 if every check held.
  * Prints "SERVER-READY port=N" first.  No password (spice-watch.py). */
@@ -643,6 +561,7 @@ static int dc_serve(void)
             dc_draw_fills(&dc, rnd, &drawn);
             dc_draw_scrolls(&dc, rnd, &drawn);
             dc_draw_fills(&dc, rnd, &drawn);
+            dc_draw_icons(&dc, rnd, &drawn);
             dc_end_phase(&dc, 0x070707);
             printf("DRAWN\n");
         } else if (strncmp(line, "compare ", 8) == 0) {
@@ -675,6 +594,9 @@ int main(int argc, char **argv)
         TEST_CASE(test_fills_are_commands),
         TEST_CASE(test_scrolls_are_copy_bits),
         TEST_CASE(test_slow_client_converges),
+        TEST_CASE(test_repeated_images_from_cache),
+        TEST_CASE(test_cache_eviction),
+        TEST_CASE(test_cache_size_lie_closes),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -18,6 +18,8 @@ static const uint8_t wait_wire[SPICE_MSG_WAIT_CHANNEL_WIRE_SIZE] = { 2, 0, 1, 2,
 static const uint8_t bytes[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 static uint8_t pixels[3 * 12]; /* 3x3 32-bit with stride 12 */
 static const uint8_t lz4_payload[] = { 1, SPICE_BITMAP_FMT_32BIT, 0, 0, 0, 2, 0x10, 0x00 };
+static uint8_t resources_wire[2 * SPICE_MSG_RESOURCE_WIRE_SIZE];
+static const uint64_t resource_ids[2] = { 0x0102030405060708ull, 0x1112131415161718ull };
 static const uint8_t cursor_shape[2 * 2 * 4] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
 static SpiceSampleMsg server[64];
@@ -107,6 +109,9 @@ static void build_server(void)
     add(D, SPICE_MSG_DISPLAY_STREAM_DESTROY_ALL);
     m = add(D, SPICE_MSG_DISPLAY_INVAL_ALL_PIXMAPS);
     m->u.inval_all_pixmaps.channels = (SpiceWireArray){ wait_wire, 1 };
+    spice_msg_resources_encode(SPICE_RES_TYPE_PIXMAP, resource_ids, 2, resources_wire);
+    m = add(D, SPICE_MSG_DISPLAY_INVAL_LIST);
+    m->u.inval_list = (SpiceMsgDisplayInvalList){ 2, { resources_wire, 2 } };
     m = add(D, SPICE_MSG_DISPLAY_SURFACE_CREATE);
     m->u.surface_create = (SpiceMsgSurfaceCreate){ 0, 1024, 768, SPICE_SURFACE_FMT_32_xRGB,
                                                    SPICE_SURFACE_FLAGS_PRIMARY };
@@ -141,6 +146,13 @@ static void build_server(void)
                                                   .height = 1,
                                                   .data = { lz4_payload, sizeof(lz4_payload) } },
                                          .src_area = { 0, 0, 1, 1 },
+                                         .rop_descriptor = SPICE_ROPD_OP_PUT };
+    m = add(D, SPICE_MSG_DISPLAY_DRAW_COPY);
+    m->u.draw_copy = (SpiceMsgDrawCopy){ .base = base_with_clip(false),
+                                         .src = { .id = 0x2122232425262728ull,
+                                                  .type = SPICE_IMAGE_TYPE_FROM_CACHE,
+                                                  .width = 3, .height = 3 },
+                                         .src_area = { 0, 0, 3, 3 },
                                          .rop_descriptor = SPICE_ROPD_OP_PUT };
     /* cursor */
     SpiceMsgCursor shape = { .flags = 0, .unique = 77, .type = SPICE_CURSOR_TYPE_ALPHA,

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-image-cache.c: digests of images, a display client's pixmap cache as
+ * we track it (least recently used out first), and the worker's set of
+ * recently seen images. */
+#include "config.h"
+
+#include "red-image-cache.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+
+/* Ids start at 1 (0 is "none") and are never reused in the process. */
+static uint64_t red_image_next_id;
+
+int red_image_digest(pixman_image_t *image, RedImageDigest *out)
+{
+    uint32_t w = (uint32_t)pixman_image_get_width(image);
+    uint32_t h = (uint32_t)pixman_image_get_height(image);
+    const uint8_t *row = (const uint8_t *)pixman_image_get_data(image);
+    size_t stride = (size_t)pixman_image_get_stride(image);
+    uint8_t size[8] = { (uint8_t)w, (uint8_t)(w >> 8), (uint8_t)(w >> 16), (uint8_t)(w >> 24),
+                        (uint8_t)h, (uint8_t)(h >> 8), (uint8_t)(h >> 16), (uint8_t)(h >> 24) };
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(ctx, size, sizeof(size)) == 1;
+    if (ok && stride == (size_t)w * 4) {
+        ok = EVP_DigestUpdate(ctx, row, stride * h) == 1;
+    } else {
+        for (uint32_t y = 0; ok && y < h; y++, row += stride) {
+            ok = EVP_DigestUpdate(ctx, row, (size_t)w * 4) == 1;
+        }
+    }
+    unsigned len = 0;
+    ok = ok && EVP_DigestFinal_ex(ctx, out->bytes, &len) == 1 && len == sizeof(out->bytes);
+    EVP_MD_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+static guint digest_hash(gconstpointer p)
+{
+    guint v;
+    memcpy(&v, ((const RedImageDigest *)p)->bytes, sizeof(v));
+    return v;
+}
+
+static gboolean digest_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(RedImageDigest)) == 0;
+}
+
+/* ---- a client's cache ------------------------------------------------------ */
+
+typedef struct CacheEntry {
+    RedImageDigest digest;      /* the table's key */
+    uint64_t id, pixels;
+    GList link;                 /* in lru: head = most recently used */
+} CacheEntry;
+
+struct RedImageCache {
+    uint64_t capacity, used;
+    GHashTable *by_digest;      /* RedImageDigest* -> CacheEntry* (owned) */
+    GQueue lru;
+};
+
+RedImageCache *red_image_cache_new(uint64_t capacity)
+{
+    RedImageCache *c = g_new0(RedImageCache, 1);
+    c->capacity = MIN(capacity, RED_IMAGE_CACHE_MAX_PIXELS);
+    c->by_digest = g_hash_table_new_full(digest_hash, digest_equal, NULL, g_free);
+    g_queue_init(&c->lru);
+    return c;
+}
+
+void red_image_cache_free(RedImageCache *c)
+{
+    if (c) {
+        g_hash_table_destroy(c->by_digest);
+        g_free(c);
+    }
+}
+
+uint64_t red_image_cache_find(RedImageCache *c, const RedImageDigest *d)
+{
+    CacheEntry *e = g_hash_table_lookup(c->by_digest, d);
+    if (e == NULL) {
+        return 0;
+    }
+    g_queue_unlink(&c->lru, &e->link);
+    g_queue_push_head_link(&c->lru, &e->link);
+    return e->id;
+}
+
+static void cache_evict_oldest(RedImageCache *c, GArray *evicted)
+{
+    GList *l = g_queue_pop_tail_link(&c->lru);
+    CacheEntry *e = l->data;
+    g_array_append_val(evicted, e->id);
+    c->used -= e->pixels;
+    g_hash_table_remove(c->by_digest, &e->digest); /* frees e */
+}
+
+uint64_t red_image_cache_add(RedImageCache *c, const RedImageDigest *d, uint64_t pixels,
+                             GArray *evicted)
+{
+    if (pixels == 0 || pixels > c->capacity || g_hash_table_contains(c->by_digest, d)) {
+        return 0;
+    }
+    while (c->used + pixels > c->capacity ||
+           g_queue_get_length(&c->lru) >= RED_IMAGE_CACHE_MAX_ENTRIES) {
+        cache_evict_oldest(c, evicted);
+    }
+    CacheEntry *e = g_new0(CacheEntry, 1);
+    e->digest = *d;
+    e->id = __atomic_add_fetch(&red_image_next_id, 1, __ATOMIC_RELAXED);
+    e->pixels = pixels;
+    e->link.data = e;
+    g_queue_push_head_link(&c->lru, &e->link);
+    g_hash_table_insert(c->by_digest, &e->digest, e);
+    c->used += pixels;
+    return e->id;
+}
+
+void red_image_cache_forget(RedImageCache *c, const RedImageDigest *d)
+{
+    CacheEntry *e = g_hash_table_lookup(c->by_digest, d);
+    if (e) {
+        g_queue_unlink(&c->lru, &e->link);
+        c->used -= e->pixels;
+        g_hash_table_remove(c->by_digest, d); /* frees e */
+    }
+}
+
+uint64_t red_image_cache_used(const RedImageCache *c)
+{
+    return c->used;
+}
+
+unsigned red_image_cache_entries(const RedImageCache *c)
+{
+    return g_queue_get_length((GQueue *)&c->lru);
+}
+
+/* ---- images seen lately ----------------------------------------------------- */
+
+struct RedImageSeen {
+    GHashTable *set;            /* RedImageDigest* (owned, also in order) */
+    GQueue order;               /* oldest at the tail */
+};
+
+RedImageSeen *red_image_seen_new(void)
+{
+    RedImageSeen *s = g_new0(RedImageSeen, 1);
+    s->set = g_hash_table_new_full(digest_hash, digest_equal, g_free, NULL);
+    g_queue_init(&s->order);
+    return s;
+}
+
+void red_image_seen_free(RedImageSeen *s)
+{
+    if (s) {
+        g_queue_clear(&s->order);
+        g_hash_table_destroy(s->set);
+        g_free(s);
+    }
+}
+
+bool red_image_seen_note(RedImageSeen *s, const RedImageDigest *d)
+{
+    if (g_hash_table_contains(s->set, d)) {
+        return true;
+    }
+    if (g_queue_get_length(&s->order) >= RED_IMAGE_SEEN_MAX) {
+        g_hash_table_remove(s->set, g_queue_pop_tail(&s->order)); /* frees it */
+    }
+    RedImageDigest *copy = g_memdup2(d, sizeof(*d));
+    g_hash_table_add(s->set, copy);
+    g_queue_push_head(&s->order, copy);
+    return false;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-image-cache.h (internal to the worker): what one display client holds
+ * in its pixmap cache, and which images the worker has seen lately.
+ *
+ * An image is known by the SHA-256 of its pixels (and size), never by the
+ * guest's id: a guest may reuse an id for other pixels, and Linux drivers
+ * give none.  The id the client caches it under is ours, unique in the
+ * process, so display channels of one client (which share its cache) never
+ * name each other's entries, and nothing we invalidate belongs to another
+ * channel.  The server keeps only digests and sizes, no pixels: the
+ * client's announced size (DISPLAY_INIT, in pixels) bounds what it holds,
+ * our entry bound what we hold.
+ *
+ * Thread: the display worker.
+ */
+#ifndef RED_IMAGE_CACHE_H
+#define RED_IMAGE_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <pixman.h>
+
+/* A client's pixmap cache is taken at most this large (pixels), whatever it
+ * announces: 256 MiB of 32-bit pixels on its side. */
+#define RED_IMAGE_CACHE_MAX_PIXELS (64ull * 1024 * 1024)
+/* Entries we track per client: past this the least recently used goes. */
+#define RED_IMAGE_CACHE_MAX_ENTRIES 16384
+/* Digests of images seen lately, per worker (for "drawn before"). */
+#define RED_IMAGE_SEEN_MAX 4096
+
+typedef struct RedImageDigest {
+    uint8_t bytes[32];
+} RedImageDigest;
+
+/* SHA-256 of the x8r8g8b8 image's size and pixels.  -1 if the hash failed
+ * (no memory in OpenSSL): the image is then simply not cached. */
+int red_image_digest(pixman_image_t *image, RedImageDigest *out);
+
+typedef struct RedImageCache RedImageCache;
+
+/* A cache of `capacity` pixels (the client's figure, capped). */
+RedImageCache *red_image_cache_new(uint64_t capacity);
+void red_image_cache_free(RedImageCache *c);
+
+/* The id the client holds `d` under, now the most recently used; 0 if the
+ * client does not hold it. */
+uint64_t red_image_cache_find(RedImageCache *c, const RedImageDigest *d);
+
+/* Records that the client will hold `d` (`pixels` pixels) under the id
+ * returned.  Least recently used entries make room first: their ids are
+ * appended to `evicted` (guint64), and the client must be told (INVAL_LIST)
+ * before the image goes.  0 when it cannot fit (bigger than the cache). */
+uint64_t red_image_cache_add(RedImageCache *c, const RedImageDigest *d, uint64_t pixels,
+                             GArray *evicted);
+
+/* Drops `d` from our count: the CACHE_ME that would have put it in the
+ * client's cache did not go. */
+void red_image_cache_forget(RedImageCache *c, const RedImageDigest *d);
+
+/* Pixels and entries the client holds by our count. */
+uint64_t red_image_cache_used(const RedImageCache *c);
+unsigned red_image_cache_entries(const RedImageCache *c);
+
+typedef struct RedImageSeen RedImageSeen;
+
+RedImageSeen *red_image_seen_new(void);
+void red_image_seen_free(RedImageSeen *s);
+/* Notes `d`; returns whether it was among the last RED_IMAGE_SEEN_MAX. */
+bool red_image_seen_note(RedImageSeen *s, const RedImageDigest *d);
+
+#endif /* RED_IMAGE_CACHE_H */

@@ -8,6 +8,7 @@
 #include "reds-displays.h"
 
 #include "inputs-channel.h"
+#include "red-image-lossy.h"
 #include "red-log.h"
 #include "reds-connection.h"
 #include "reds-video-codecs.h"
@@ -79,6 +80,8 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
                            .connection = c,
                            .compression = reds->image_compression,
+                           .lossy_images = red_image_lossy_allowed(reds->jpeg_compression,
+                                                                   reds->image_compression),
                            /* our only video encoder is the built-in MJPEG one */
                            .streaming_video = reds_video_codecs_allow_mjpeg(reds)
                                                   ? reds->streaming_video

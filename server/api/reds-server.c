@@ -37,6 +37,7 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds->port = -1;
     reds_security_init(reds);
     reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
+    reds->jpeg_compression = SPICE_WAN_COMPRESSION_AUTO; /* the real library's default */
     reds->streaming_video = SPICE_STREAM_VIDEO_FILTER; /* the real library's default */
     reds->agent_mouse = true;
     reds->agent_copypaste = true;
@@ -427,13 +428,20 @@ RED_EXPORT SpiceImageCompression spice_server_get_image_compression(SpiceServer 
     return reds->image_compression;
 }
 
-/* JPEG and zlib-GLZ are image codecs we do not encode; the settings are
- * accepted and have no effect. */
+/* Lossy images for display clients attached after the call
+ * (red-image-lossy.h says when they are used). */
 RED_EXPORT int spice_server_set_jpeg_compression(SpiceServer *reds, spice_wan_compression_t comp)
 {
-    (void)reds;
-    return comp == SPICE_WAN_COMPRESSION_INVALID ? -1 : 0;
+    if (comp != SPICE_WAN_COMPRESSION_AUTO && comp != SPICE_WAN_COMPRESSION_NEVER &&
+        comp != SPICE_WAN_COMPRESSION_ALWAYS) {
+        return -1;
+    }
+    reds->jpeg_compression = comp;
+    return 0;
 }
+
+/* zlib-GLZ is an image codec we do not encode; the setting is accepted and
+ * has no effect. */
 
 RED_EXPORT int spice_server_set_zlib_glz_compression(SpiceServer *reds,
                                                      spice_wan_compression_t comp)

@@ -49,6 +49,7 @@ struct RedsState {
     uint8_t uuid[16];
     bool have_uuid;
     SpiceImageCompression image_compression;
+    spice_wan_compression_t jpeg_compression; /* lossy images: red-image-lossy.h */
     int streaming_video;        /* SPICE_STREAM_VIDEO_*: for display clients attached after */
     char *video_codecs;         /* accepted list (api/reds-video-codecs.c), NULL = none set */
     bool agent_mouse;

@@ -46,6 +46,18 @@
  * it goes), so they too wait for the command queue; a copy-bits whose
  * source meets a stream goes as pixels; and a stream's end puts its area
  * into D, which restores the invariant as stated.
+ *
+ * Lossy images (red-image-lossy.h) weaken it the same way where a client
+ * may get them: an area of D sent as JPEG goes into the client's lossy
+ * region L, and C equals S outside D and L.  Anything that makes an area
+ * exact takes it out of L (damage sent lossless, a fill, an image); a
+ * copy-bits whose source meets L goes as pixels, since the client would
+ * copy its JPEG approximation.  L never grows but by a JPEG, so a client
+ * that gets no JPEG keeps the invariant as first stated.
+ *
+ * Cached images (red-image-cache.h) are commands like fills: a DRAW_COPY
+ * of an image put 1:1, whose pixels are in the message (CACHE_ME) or in
+ * the client's pixmap cache (FROM_CACHE); afterwards C = S on its region.
  */
 #include "config.h"
 
@@ -57,6 +69,7 @@
 #include "red-display-cmds.h"
 #include "red-log.h"
 #include "red-image-codec.h"
+#include "red-image-lossy.h"
 
 /* Updates after the first full frame are cut into bands of at most this many
  * bytes of pixels, so one message never holds the socket for long. */
@@ -79,6 +92,7 @@ static void display_client_remove(DisplayClient *dc)
     w->stats.display_clients = g_list_length(w->display_clients);
     red_worker_report_clients(w);
     pixman_region32_fini(&dc->damage);
+    pixman_region32_fini(&dc->lossy);
     red_display_cmds_finish(dc);
     red_image_cache_free(dc->cache);
     if (dc->cache_inval) {
@@ -124,7 +138,21 @@ static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_
     c->src.height = h;
     uint8_t *payload = NULL;
     size_t payload_size = 0;
-    c->src.type = red_image_encode(dc->codecs, pixels, w, h, stride, &payload, &payload_size);
+    /* Photographic areas as JPEG where allowed; the client's canvas then
+     * differs from the surface there (dc->lossy) until the area is sent
+     * again exactly. */
+    if (dc->lossy_images &&
+        red_image_encode_lossy(pixels, w, h, stride, &payload, &payload_size) == 0) {
+        c->src.type = SPICE_IMAGE_TYPE_JPEG;
+        pixman_region32_union_rect(&dc->lossy, &dc->lossy, b->x1, b->y1, w, h);
+    } else {
+        c->src.type = red_image_encode(dc->codecs, pixels, w, h, stride, &payload,
+                                       &payload_size);
+        pixman_region32_t exact;
+        pixman_region32_init_rect(&exact, b->x1, b->y1, w, h);
+        pixman_region32_subtract(&dc->lossy, &dc->lossy, &exact);
+        pixman_region32_fini(&exact);
+    }
     if (payload) {
         c->src.data = (SpiceWireArray){ payload, (uint32_t)payload_size };
     } else {
@@ -167,6 +195,7 @@ static int send_surface_create(DisplayClient *dc, const RedSurface *s)
     }
     dc->surface_sent = true;
     pixman_region32_clear(&dc->damage);
+    /* (dc->lossy: send_area set it for the whole new surface) */
     red_display_cmds_clear(dc);
     return 0;
 }
@@ -271,18 +300,21 @@ static const RedChannelClientOps display_ops = {
 
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
                             RedsConnection *conn, SpiceImageCompression compression,
-                            int streaming_video)
+                            int streaming_video, bool lossy_images)
 {
     DisplayClient *dc = g_new0(DisplayClient, 1);
     dc->worker = w;
     dc->connection = conn;
     dc->session_id = req->connection_id;
+    dc->lossy_images = lossy_images;
     pixman_region32_init(&dc->damage);
+    pixman_region32_init(&dc->lossy);
     red_display_cmds_init(dc);
     dc->rcc = red_channel_client_new(red_worker_loop_core(w->loop), stream, req, true,
                                      &display_ops, dc);
     if (dc->rcc == NULL) {
         pixman_region32_fini(&dc->damage);
+        pixman_region32_fini(&dc->lossy);
         if (conn) {
             w->events.client_closed(w->events.opaque, conn);
         }
@@ -312,6 +344,7 @@ static void destroy_on_clients(RedWorker *w)
         bool was_sent = dc->surface_sent;
         dc->surface_sent = false;
         pixman_region32_clear(&dc->damage);
+        pixman_region32_clear(&dc->lossy);
         red_display_cmds_clear(dc);
         if (was_sent) {
             if (red_video_client_drop_all(dc) != 0) {

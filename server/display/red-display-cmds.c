@@ -174,6 +174,24 @@ static void damage_after_cmd(DisplayClient *dc, const RedDrawOp *op)
     pixman_region32_subtract(&dc->damage, &dc->damage, (pixman_region32_t *)&op->region);
     pixman_region32_union(&dc->damage, &dc->damage, &stale);
     pixman_region32_fini(&stale);
+    /* Exact now (a copy's source was, or it is damage just added). */
+    pixman_region32_subtract(&dc->lossy, &dc->lossy, (pixman_region32_t *)&op->region);
+}
+
+/* Does the copy's source meet what the client shows lossy? */
+static bool copy_from_lossy(DisplayClient *dc, const RedDrawOp *op)
+{
+    if (!pixman_region32_not_empty(&dc->lossy)) {
+        return false;
+    }
+    pixman_region32_t src;
+    pixman_region32_init(&src);
+    pixman_region32_copy(&src, (pixman_region32_t *)&op->region);
+    pixman_region32_translate(&src, -op->dx, -op->dy);
+    pixman_region32_intersect(&src, &src, &dc->lossy);
+    bool meets = pixman_region32_not_empty(&src);
+    pixman_region32_fini(&src);
+    return meets;
 }
 
 /* Tells the client to drop the ids evicted from its cache (INVAL_LIST),
@@ -336,10 +354,12 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
      * not worth a command, or one with no room left on the queue becomes
      * damage: always right, since the pixels are read when they go. */
     /* A copy from inside a video stream the client shows would copy its
-     * lossy frame out of the stream (red-video.h): pixels instead.  An
-     * image inside one is the stream's business (its next frame). */
+     * lossy frame out of the stream (red-video.h), one from a JPEG area
+     * its approximation: pixels instead.  An image inside a stream is the
+     * stream's business (its next frame). */
     bool video = (op->kind == RED_DRAW_OP_COPY_BITS &&
-                  red_video_client_overlaps(dc, &op->region, -op->dx, -op->dy)) ||
+                  (red_video_client_overlaps(dc, &op->region, -op->dx, -op->dy) ||
+                   copy_from_lossy(dc, op))) ||
                  (op->kind == RED_DRAW_OP_IMAGE &&
                   red_video_client_overlaps(dc, &op->region, 0, 0));
     bool queued = !g_queue_is_empty(&dc->cmds) || !red_channel_client_can_send(dc->rcc);

@@ -75,6 +75,7 @@ typedef struct RedWorkerRequest {
     RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
     SpiceImageCompression compression; /* ATTACH_CLIENT: the host's setting */
     int streaming_video;        /* ATTACH_CLIENT: SPICE_STREAM_VIDEO_* (the host's setting) */
+    bool lossy_images;          /* ATTACH_CLIENT: JPEG allowed (red-image-lossy.h) */
 } RedWorkerRequest;
 
 /* Counters for tests and benchmarks (any thread; approximate while running). */

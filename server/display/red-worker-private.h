@@ -34,6 +34,8 @@ typedef struct DisplayClient {
     RedImageCache *cache;       /* its pixmap cache (DISPLAY_INIT), or NULL */
     GArray *cache_inval;        /* ids evicted, to send in INVAL_LIST; or NULL */
     bool init_received;         /* DISPLAY_INIT came */
+    bool lossy_images;          /* may get JPEG (red-image-lossy.h) */
+    pixman_region32_t lossy;    /* where its canvas shows JPEG, not the pixels */
 } DisplayClient;
 
 typedef struct CursorClient {
@@ -120,7 +122,7 @@ void red_worker_report_clients(RedWorker *w);
 /* display-channel.c: clients of the display channel */
 void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
                             RedsConnection *conn, SpiceImageCompression compression,
-                            int streaming_video);
+                            int streaming_video, bool lossy_images);
 /* The area's pixels of surface s, top-down x8r8g8b8 with stride width*4,
  * in a new g_malloc'd buffer (converted with pixman if s is not 32-bit). */
 uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out);

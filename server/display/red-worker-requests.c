@@ -214,7 +214,7 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
     case RED_WORKER_ATTACH_CLIENT:
         if (r->link.channel_type == SPICE_CHANNEL_DISPLAY) {
             display_channel_attach(w, r->stream, &r->link, r->connection, r->compression,
-                                   r->streaming_video);
+                                   r->streaming_video, r->lossy_images);
         } else {
             cursor_channel_attach(w, r->stream, &r->link, r->connection);
         }

@@ -6,7 +6,8 @@ CODECS_TEST_LIBS = $(top_builddir)/server/libserver-core.la $(GLIB_LIBS)
 
 # LZ_RGB round trips over seeded random images, with a strict decoder.
 test_programs += codecs/test-red-lz
-codecs_test_red_lz_SOURCES = codecs/test-red-lz.c codecs/lz-cases.c codecs/lz-cases.h
+codecs_test_red_lz_SOURCES = codecs/test-red-lz.c codecs/lz-cases.c codecs/lz-cases.h \
+	codecs/lz-decode.c codecs/lz-decode.h
 codecs_test_red_lz_CPPFLAGS = $(CODECS_TEST_CPPFLAGS)
 codecs_test_red_lz_LDADD = $(CODECS_TEST_LIBS)
 
@@ -26,5 +27,6 @@ distclean-local-codecs:
 # The per-client choice between raw, LZ_RGB and LZ4 (red-image-codec.h).
 test_programs += codecs/test-image-codec
 codecs_test_image_codec_SOURCES = codecs/test-image-codec.c codecs/lz-cases.c codecs/lz-cases.h
-codecs_test_image_codec_CPPFLAGS = $(CODECS_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS)
+codecs_test_image_codec_CPPFLAGS = $(CODECS_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) \
+	-I$(top_srcdir)/server
 codecs_test_image_codec_LDADD = $(CODECS_TEST_LIBS)

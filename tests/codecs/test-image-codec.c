@@ -9,7 +9,11 @@
  *    camera-like noise, where LZ leaves most of the bytes, goes under auto
  *    as whichever of LZ and LZ4 is smaller (checked against both encoders'
  *    own sizes);
- *  - every payload is smaller than the raw pixels. */
+ *  - every payload is smaller than the raw pixels;
+ *  - lossy images (red-image-lossy.h): allowed only for jpeg `always` with
+ *    an auto lossless setting; a desktop picture (text, UI) is never
+ *    photographic, a smooth noisy gradient is, and its JPEG stays within
+ *    the mean error bound; tiny areas are never lossy. */
 #include "config.h"
 
 #include <stdio.h>
@@ -20,6 +24,7 @@
 
 #include "lz-cases.h"
 #include "red-image-codec.h"
+#include "red-image-lossy.h"
 #include "red-lz.h"
 #include "red-lz4.h"
 
@@ -116,10 +121,52 @@ static void check_choices(void)
     g_free(photo);
 }
 
+static void check_lossy(void)
+{
+    static const spice_wan_compression_t jpeg[] = { SPICE_WAN_COMPRESSION_AUTO,
+                                                    SPICE_WAN_COMPRESSION_NEVER,
+                                                    SPICE_WAN_COMPRESSION_ALWAYS };
+    for (size_t j = 0; j < G_N_ELEMENTS(jpeg); j++) {
+        for (int c = SPICE_IMAGE_COMPRESSION_INVALID; c < SPICE_IMAGE_COMPRESSION_ENUM_END; c++) {
+            bool want = jpeg[j] == SPICE_WAN_COMPRESSION_ALWAYS &&
+                        (c == SPICE_IMAGE_COMPRESSION_AUTO_LZ ||
+                         c == SPICE_IMAGE_COMPRESSION_AUTO_GLZ);
+            EXPECT(red_image_lossy_allowed(jpeg[j], (SpiceImageCompression)c) == want,
+                   "jpeg %d, compression %d", jpeg[j], c);
+        }
+    }
+    uint32_t *desk = g_new(uint32_t, W * H), *photo = g_new(uint32_t, W * H);
+    lz_case_desktop(desk, W, H, 5);
+    GRand *rnd = g_rand_new_with_seed(11);
+    for (uint32_t y = 0; y < H; y++) {
+        for (uint32_t x = 0; x < W; x++) {
+            int n = g_rand_int_range(rnd, -5, 6);
+            photo[y * W + x] = (uint32_t)CLAMP((int)(x * 200 / W) + n, 0, 255) << 16 |
+                               (uint32_t)CLAMP((int)(y * 250 / H) - n, 0, 255) << 8 |
+                               (uint32_t)CLAMP((int)((x + y) / 2) + n, 0, 255);
+        }
+    }
+    g_rand_free(rnd);
+    uint8_t *jpeg_out = NULL;
+    size_t size = 0;
+    EXPECT(!red_image_is_photographic((uint8_t *)desk, W, H, W * 4), "desktop taken for a photo");
+    EXPECT(red_image_encode_lossy((uint8_t *)desk, W, H, W * 4, &jpeg_out, &size) == -1 &&
+           jpeg_out == NULL, "desktop sent lossy");
+    EXPECT(red_image_is_photographic((uint8_t *)photo, W, H, W * 4), "photo not recognised");
+    EXPECT(red_image_encode_lossy((uint8_t *)photo, W, H, W * 4, &jpeg_out, &size) == 0 &&
+           jpeg_out != NULL && size < W * H, "photo not sent as a small JPEG (%zu bytes)", size);
+    free(jpeg_out);
+    EXPECT(!red_image_is_photographic((uint8_t *)photo, RED_LOSSY_MIN_SIDE - 1, H, W * 4),
+           "a thin strip taken for a photo");
+    g_free(desk);
+    g_free(photo);
+}
+
 int main(void)
 {
     check_policies();
     check_choices();
+    check_lossy();
     printf("%s test-image-codec (%d failures)\n", failures ? "FAIL" : "PASS", failures);
     return failures ? 1 : 0;
 }

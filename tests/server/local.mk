@@ -196,10 +196,12 @@ EXTRA_DIST += server/test-multi-viewer.sh server/xwd-find-image.py
 # server's surface, a slow client stays bounded, a lying one is closed.
 test_programs += server/test-draw-commands
 server_test_draw_commands_SOURCES = server/test-draw-commands.c \
-	server/test-canvas.c server/test-canvas.h $(QXL_CLIENT_SOURCES)
-server_test_draw_commands_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS)
+	server/test-canvas.c server/test-canvas.h codecs/lz-decode.c codecs/lz-decode.h \
+	$(QXL_CLIENT_SOURCES)
+server_test_draw_commands_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS) $(JPEG_CFLAGS) \
+	-I$(srcdir)/codecs
 server_test_draw_commands_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
-	$(QXL_CLIENT_LIBS)
+	$(QXL_CLIENT_LIBS) $(JPEG_LIBS)
 
 # spice_server_set_exit_on_disconnect: the process exits (0) when a client's
 # session ends, as upstream's does; the server runs in a forked child.

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jpeglib.h>
+
+#include "lz-decode.h"
 #include "spice-messages.h"
 
 /* Messages the model reports before it goes quiet. */
@@ -30,6 +33,7 @@ void test_canvas_init(TestCanvas *cv, int fd, unsigned io_timeout_ms, uint32_t m
     cv->io_timeout_ms = io_timeout_ms;
     cv->max_message = max_message;
     cv->cache = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, cache_value_free);
+    pixman_region32_init(&cv->lossy);
 }
 
 void test_canvas_finish(TestCanvas *cv)
@@ -41,6 +45,7 @@ void test_canvas_finish(TestCanvas *cv)
     if (cv->cache) {
         g_hash_table_destroy(cv->cache);
         cv->cache = NULL;
+        pixman_region32_fini(&cv->lossy);
     }
 }
 
@@ -85,6 +90,7 @@ static bool canvas_fill(TestCanvas *cv, const SpiceMsgDrawFill *f)
     int n;
     pixman_box32_t *boxes = pixman_region32_rectangles(&r, &n);
     pixman_image_fill_boxes(PIXMAN_OP_SRC, cv->img, &c, n, boxes);
+    pixman_region32_subtract(&cv->lossy, &cv->lossy, &r);
     pixman_region32_fini(&r);
     return true;
 }
@@ -111,31 +117,92 @@ static bool canvas_copy_bits(TestCanvas *cv, const SpiceMsgCopyBits *cb)
                                  box->top, w, h);
         pixman_image_set_clip_region32(cv->img, NULL);
         pixman_image_unref(tmp);
+        /* What was lossy in the source is lossy where it went. */
+        pixman_region32_t moved;
+        pixman_region32_init(&moved);
+        pixman_region32_copy(&moved, &cv->lossy);
+        pixman_region32_translate(&moved, box->left - cb->src_pos.x, box->top - cb->src_pos.y);
+        pixman_region32_intersect(&moved, &moved, &r);
+        pixman_region32_subtract(&cv->lossy, &cv->lossy, &r);
+        pixman_region32_union(&cv->lossy, &cv->lossy, &moved);
+        pixman_region32_fini(&moved);
     }
     pixman_region32_fini(&r);
     return ok;
 }
 
+/* A JPEG image as x8r8g8b8 (libjpeg-turbo writes BGRX), or NULL. */
+static pixman_image_t *decode_jpeg(const SpiceMsgImage *s)
+{
+    struct jpeg_decompress_struct d;
+    struct jpeg_error_mgr err;
+    d.err = jpeg_std_error(&err);
+    jpeg_create_decompress(&d);
+    jpeg_mem_src(&d, s->data.data, s->data.count);
+    pixman_image_t *img = NULL;
+    /* A corrupt JPEG makes libjpeg exit(): the server made it, a test
+     * failing loudly is right. */
+    if (jpeg_read_header(&d, TRUE) == JPEG_HEADER_OK && d.image_width == s->width &&
+        d.image_height == s->height) {
+        d.out_color_space = JCS_EXT_BGRX;
+        jpeg_start_decompress(&d);
+        img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width, (int)s->height, NULL, 0);
+        while (img && d.output_scanline < d.output_height) {
+            JSAMPROW row = (JSAMPROW)((uint8_t *)pixman_image_get_data(img) +
+                                      (size_t)d.output_scanline *
+                                          (size_t)pixman_image_get_stride(img));
+            jpeg_read_scanlines(&d, &row, 1);
+        }
+        jpeg_finish_decompress(&d);
+    }
+    jpeg_destroy_decompress(&d);
+    return img;
+}
+
+/* An LZ_RGB image as x8r8g8b8, or NULL if the payload is not exact LZ_RGB. */
+static pixman_image_t *decode_lz_rgb(const SpiceMsgImage *s)
+{
+    pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width,
+                                                   (int)s->height, NULL, 0);
+    if (img && (pixman_image_get_stride(img) != (int)s->width * 4 ||
+                test_lz_rgb_decode(s->data.data, s->data.count, s->width, s->height,
+                                   pixman_image_get_data(img)) != 0)) {
+        pixman_image_unref(img);
+        img = NULL;
+    }
+    return img;
+}
+
 /* The source of a DRAW_COPY as a pixman image (a new reference): a raw
  * top-down 32-bit bitmap, cached when it says CACHE_ME, or a cached one. */
-static pixman_image_t *canvas_source(TestCanvas *cv, const SpiceMsgImage *s, TestCanvasKind *kind)
+static pixman_image_t *canvas_source(TestCanvas *cv, const SpiceMsgImage *s, TestCanvasKind *kind,
+                                     bool *lossy)
 {
+    *lossy = false;
     if (s->type == SPICE_IMAGE_TYPE_FROM_CACHE) {
         *kind = TEST_CANVAS_FROM_CACHE;
         pixman_image_t *img = g_hash_table_lookup(cv->cache, &s->id);
         return img ? pixman_image_ref(img) : NULL;
     }
-    if (s->type != SPICE_IMAGE_TYPE_BITMAP || s->bitmap_format != SPICE_BITMAP_FMT_32BIT ||
-        !(s->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN)) {
-        return NULL;
-    }
-    /* Our own copy: the message body goes when the message is applied. */
-    pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width,
-                                                   (int)s->height, NULL, 0);
-    for (uint32_t y = 0; img && y < s->height; y++) {
-        memcpy((uint8_t *)pixman_image_get_data(img) +
-                   (size_t)y * (size_t)pixman_image_get_stride(img),
-               s->data.data + (size_t)y * s->bitmap_stride, (size_t)s->width * 4);
+    pixman_image_t *img = NULL;
+    if (s->type == SPICE_IMAGE_TYPE_JPEG) {
+        /* Never cached: a cached image must be exact. */
+        *lossy = true;
+        cv->jpeg_images++;
+        return (s->flags & SPICE_IMAGE_FLAGS_CACHE_ME) ? NULL : decode_jpeg(s);
+    } else if (s->type == SPICE_IMAGE_TYPE_LZ_RGB) {
+        img = decode_lz_rgb(s);
+    } else if (s->type == SPICE_IMAGE_TYPE_BITMAP &&
+               s->bitmap_format == SPICE_BITMAP_FMT_32BIT &&
+               (s->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN)) {
+        /* Our own copy: the message body goes when the message is applied. */
+        img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width, (int)s->height, NULL,
+                                       0);
+        for (uint32_t y = 0; img && y < s->height; y++) {
+            memcpy((uint8_t *)pixman_image_get_data(img) +
+                       (size_t)y * (size_t)pixman_image_get_stride(img),
+                   s->data.data + (size_t)y * s->bitmap_stride, (size_t)s->width * 4);
+        }
     }
     if (img && (s->flags & SPICE_IMAGE_FLAGS_CACHE_ME)) {
         if (g_hash_table_contains(cv->cache, &s->id)) {
@@ -158,7 +225,8 @@ static bool canvas_draw_copy(TestCanvas *cv, const SpiceMsgDrawCopy *c, TestCanv
     bool had = c->src.type != SPICE_IMAGE_TYPE_FROM_CACHE &&
                g_hash_table_contains(cv->cache, &c->src.id) &&
                (c->src.flags & SPICE_IMAGE_FLAGS_CACHE_ME);
-    pixman_image_t *src = canvas_source(cv, &c->src, kind);
+    bool lossy;
+    pixman_image_t *src = canvas_source(cv, &c->src, kind, &lossy);
     const SpiceMsgRect *box = &c->base.box, *sa = &c->src_area;
     int w = box->right - box->left, h = box->bottom - box->top;
     bool ok = src != NULL && !had && c->rop_descriptor == SPICE_ROPD_OP_PUT && sa->left >= 0 &&
@@ -170,6 +238,11 @@ static bool canvas_draw_copy(TestCanvas *cv, const SpiceMsgDrawCopy *c, TestCanv
         pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, cv->img, sa->left, sa->top, 0, 0,
                                  box->left, box->top, w, h);
         pixman_image_set_clip_region32(cv->img, NULL);
+        if (lossy) {
+            pixman_region32_union(&cv->lossy, &cv->lossy, &r);
+        } else {
+            pixman_region32_subtract(&cv->lossy, &cv->lossy, &r);
+        }
     }
     if (src) {
         pixman_image_unref(src);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-canvas.h: a display client's canvas, modelled as spice-gtk's canvas
  * applies messages: SURFACE_CREATE, DRAW_FILL (solid), COPY_BITS,
- * DRAW_COPY of raw 32-bit bitmaps put 1:1, and the pixmap cache
- * (CACHE_ME, FROM_CACHE, INVAL_LIST, INVAL_ALL_PIXMAPS).  Tests read a
+ * DRAW_COPY of images put 1:1 (raw 32-bit bitmaps, LZ_RGB, JPEG), and the
+ * pixmap cache (CACHE_ME, FROM_CACHE, INVAL_LIST, INVAL_ALL_PIXMAPS).  It
+ * keeps the region where it shows JPEG pixels (`lossy`), as a server must.  Tests read a
  * display channel into it and compare it with the server's surface.
  *
  * A phase of drawing ends with a "tag": a bitmap in a colour of its own
@@ -42,6 +43,8 @@ typedef struct TestCanvas {
     uint64_t cache_pixels_max;  /* the most it ever held */
     uint64_t cached;            /* images it was told to cache */
     uint64_t invalidated;       /* ids it was told to drop */
+    uint64_t jpeg_images;       /* JPEG images drawn */
+    pixman_region32_t lossy;    /* where the canvas shows JPEG pixels */
     uint64_t count[TEST_CANVAS_KINDS];
     uint64_t bytes;             /* body bytes of drawing messages */
     unsigned bad;               /* messages the model could not apply */

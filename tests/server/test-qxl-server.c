@@ -36,11 +36,14 @@ static void test_qxl_server_start_on_core(void *data)
         spice_server_set_addr(ts->server, "127.0.0.1", SPICE_ADDR_FLAG_IPV4_ONLY);
         spice_server_set_port(ts->server, ts->port);
         spice_server_set_ticket(ts->server, TEST_QXL_SERVER_PASSWORD, 0, 0, 0);
+        bool jpeg = st->compression == TEST_QXL_SERVER_AUTO_JPEG;
         spice_server_set_image_compression(ts->server,
-                                           st->compression == TEST_QXL_SERVER_LZ4
+                                           jpeg ? SPICE_IMAGE_COMPRESSION_AUTO_GLZ
+                                           : st->compression == TEST_QXL_SERVER_LZ4
                                                ? SPICE_IMAGE_COMPRESSION_LZ4
                                                : SPICE_IMAGE_COMPRESSION_OFF);
-        spice_server_set_jpeg_compression(ts->server, SPICE_WAN_COMPRESSION_NEVER);
+        spice_server_set_jpeg_compression(ts->server, jpeg ? SPICE_WAN_COMPRESSION_ALWAYS
+                                                           : SPICE_WAN_COMPRESSION_NEVER);
         spice_server_set_zlib_glz_compression(ts->server, SPICE_WAN_COMPRESSION_NEVER);
         spice_server_set_streaming_video(ts->server, SPICE_STREAM_VIDEO_OFF);
         if (spice_server_init(ts->server, test_core_get_interface(ts->core)) == 0) {

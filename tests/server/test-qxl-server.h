@@ -24,6 +24,9 @@
 typedef enum TestQxlServerCompression {
     TEST_QXL_SERVER_RAW,      /* SPICE_IMAGE_COMPRESSION_OFF */
     TEST_QXL_SERVER_LZ4,      /* SPICE_IMAGE_COMPRESSION_LZ4 (for clients with the cap) */
+    /* auto_glz (LZ_RGB for clients without the LZ4 cap) and JPEG always:
+     * photographic areas lossy */
+    TEST_QXL_SERVER_AUTO_JPEG,
 } TestQxlServerCompression;
 
 typedef struct TestQxlServer {

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* red-image-lossy.c: when an area may go as JPEG (red-image-lossy.h). */
+#include "config.h"
+
+#include "red-image-lossy.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <jpeglib.h>
+
+#include "red-log.h"
+#include "red-mjpeg.h"
+
+/* Pairs are sampled on every RED_LOSSY_ROW_STEP-th row of each block. */
+#define RED_LOSSY_ROW_STEP 4
+/* A block with this share of equal pairs (percent) is synthetic. */
+#define RED_LOSSY_BLOCK_EQUAL_MAX 50
+/* An area is photographic with at least this share of gradual pairs. */
+#define RED_LOSSY_GRADUAL_MIN 60
+
+bool red_image_lossy_allowed(spice_wan_compression_t jpeg, SpiceImageCompression compression)
+{
+    return jpeg == SPICE_WAN_COMPRESSION_ALWAYS &&
+           (compression == SPICE_IMAGE_COMPRESSION_AUTO_LZ ||
+            compression == SPICE_IMAGE_COMPRESSION_AUTO_GLZ);
+}
+
+static uint32_t pixel_at(const uint8_t *row, uint32_t x)
+{
+    uint32_t p;
+    memcpy(&p, row + (size_t)x * 4, sizeof(p));
+    return p & 0xffffff;
+}
+
+static uint32_t channel_step(uint32_t a, uint32_t b)
+{
+    uint32_t m = 0;
+    for (int shift = 0; shift < 24; shift += 8) {
+        int d = (int)((a >> shift) & 0xff) - (int)((b >> shift) & 0xff);
+        uint32_t ad = (uint32_t)(d < 0 ? -d : d);
+        m = ad > m ? ad : m;
+    }
+    return m;
+}
+
+bool red_image_is_photographic(const uint8_t *pixels, uint32_t width, uint32_t height,
+                               uint32_t stride)
+{
+    if (width < RED_LOSSY_MIN_SIDE || height < RED_LOSSY_MIN_SIDE) {
+        return false;
+    }
+    uint64_t pairs = 0, gradual = 0, edges = 0;
+    for (uint32_t by = 0; by < height; by += RED_LOSSY_BLOCK) {
+        for (uint32_t bx = 0; bx < width; bx += RED_LOSSY_BLOCK) {
+            uint32_t x_end = bx + RED_LOSSY_BLOCK < width ? bx + RED_LOSSY_BLOCK : width;
+            uint32_t y_end = by + RED_LOSSY_BLOCK < height ? by + RED_LOSSY_BLOCK : height;
+            unsigned block_pairs = 0, block_equal = 0;
+            for (uint32_t y = by; y < y_end; y += RED_LOSSY_ROW_STEP) {
+                const uint8_t *row = pixels + (size_t)y * stride;
+                uint32_t prev = pixel_at(row, bx);
+                for (uint32_t x = bx + 1; x < x_end; x++) {
+                    uint32_t cur = pixel_at(row, x);
+                    uint32_t step = channel_step(prev, cur);
+                    block_pairs++;
+                    block_equal += step == 0;
+                    gradual += step > 0 && step <= RED_LOSSY_GRADUAL_STEP;
+                    edges += step > RED_LOSSY_EDGE_STEP;
+                    prev = cur;
+                }
+            }
+            if (block_equal * 100 >= block_pairs * RED_LOSSY_BLOCK_EQUAL_MAX &&
+                block_pairs > 0) {
+                return false; /* flat: text, UI, a drawing */
+            }
+            pairs += block_pairs;
+        }
+    }
+    return pairs > 0 && gradual * 100 >= pairs * RED_LOSSY_GRADUAL_MIN &&
+           edges * 100 <= pairs * RED_LOSSY_EDGE_MAX;
+}
+
+/* libjpeg reports fatal errors through error_exit, which must not return;
+ * ours jumps back.  Our own JPEG is never corrupt: a failure here is a
+ * codec bug, logged, and the area goes lossless. */
+typedef struct LossyJpegError {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+} LossyJpegError;
+
+static void lossy_error_exit(j_common_ptr cinfo)
+{
+    LossyJpegError *e = (LossyJpegError *)cinfo->err;
+    cinfo->err->output_message(cinfo);
+    longjmp(e->jump, 1);
+}
+
+static void lossy_output_message(j_common_ptr cinfo)
+{
+    char text[JMSG_LENGTH_MAX];
+    cinfo->err->format_message(cinfo, text);
+    red_log_warn("JPEG check: %s", text);
+}
+
+/* Sum of |a - b| over the colour bytes of n x8r8g8b8 pixels. */
+static uint64_t row_error(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n * 4; i++) {
+        int d = (int)a[i] - (int)b[i];
+        sum += (i & 3) == 3 ? 0 : (uint32_t)(d < 0 ? -d : d);
+    }
+    return sum;
+}
+
+/* The mean error per channel of the JPEG against the pixels; < 0 if it
+ * could not be decoded. */
+static double jpeg_mean_error(const uint8_t *jpeg, size_t size, const uint8_t *pixels,
+                              uint32_t width, uint32_t height, uint32_t stride)
+{
+    struct jpeg_decompress_struct d;
+    LossyJpegError err;
+    d.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = lossy_error_exit;
+    err.mgr.output_message = lossy_output_message;
+    uint8_t *row = g_malloc((size_t)width * 4);
+    jpeg_create_decompress(&d);
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&d);
+        g_free(row);
+        return -1.0;
+    }
+    jpeg_mem_src(&d, jpeg, (unsigned long)size);
+    double mean = -1.0;
+    if (jpeg_read_header(&d, TRUE) == JPEG_HEADER_OK && d.image_width == width &&
+        d.image_height == height) {
+        d.out_color_space = JCS_EXT_BGRX;
+        jpeg_start_decompress(&d);
+        uint64_t sum = 0;
+        while (d.output_scanline < height) {
+            const uint8_t *src = pixels + (size_t)d.output_scanline * stride;
+            JSAMPROW r = row;
+            if (jpeg_read_scanlines(&d, &r, 1) != 1) {
+                break;
+            }
+            sum += row_error(row, src, width);
+        }
+        if (d.output_scanline == height) {
+            mean = (double)sum / ((double)width * height * 3);
+            jpeg_finish_decompress(&d);
+        }
+    }
+    jpeg_destroy_decompress(&d);
+    g_free(row);
+    return mean;
+}
+
+int red_image_encode_lossy(const uint8_t *pixels, uint32_t width, uint32_t height,
+                           uint32_t stride, uint8_t **jpeg, size_t *size)
+{
+    *jpeg = NULL;
+    *size = 0;
+    if (!red_image_is_photographic(pixels, width, height, stride)) {
+        return -1;
+    }
+    if (red_mjpeg_encode(pixels, width, height, stride, RED_LOSSY_JPEG_QUALITY, jpeg, size) !=
+        0) {
+        return -1;
+    }
+    double mean = jpeg_mean_error(*jpeg, *size, pixels, width, height, stride);
+    if (mean < 0 || mean > RED_LOSSY_MEAN_ERROR_MAX) {
+        free(*jpeg);
+        *jpeg = NULL;
+        *size = 0;
+        return -1;
+    }
+    return 0;
+}

@@ -53,6 +53,9 @@
 
 /* Deadlines: reaching one means a hang, reported as a failed run. */
 #define BENCH_IO_TIMEOUT_MS 10000
+/* The pixmap cache the client announces, as spice-gtk's default (80 MiB
+ * of 32-bit pixels): both servers may cache; the client only counts. */
+#define BENCH_PIXMAP_CACHE_PIXELS (20 * 1024 * 1024)
 #define BENCH_FLUSH_TIMEOUT_MS 30000   /* a frame may wait on a shaped client */
 #define BENCH_RELEASE_TIMEOUT_MS 10000
 #define BENCH_CALL_TIMEOUT_MS 10000
@@ -279,10 +282,12 @@ static int bench_connect_client(const BenchOptions *opt, TestQxlServer *ts, Benc
     SpiceMsgc attach = { .type = SPICE_MSGC_MAIN_ATTACH_CHANNELS };
     int fd = test_client_connect(ts->port, 0);
     if (test_client_send_msgc(main_fd, SPICE_CHANNEL_MAIN, &attach) != 0 || fd < 0 ||
-        test_client_link_display(fd, 0, session, TEST_QXL_SERVER_PASSWORD,
-                                 opt->client == BENCH_CLIENT_LZ4 ? TEST_CLIENT_DISPLAY_LZ4
-                                                                 : TEST_CLIENT_DISPLAY_PLAIN,
-                                 BENCH_IO_TIMEOUT_MS) != SPICE_LINK_ERR_OK) {
+        test_client_link_display_cache(fd, 0, session, TEST_QXL_SERVER_PASSWORD,
+                                       opt->client == BENCH_CLIENT_LZ4
+                                           ? TEST_CLIENT_DISPLAY_LZ4
+                                           : TEST_CLIENT_DISPLAY_PLAIN,
+                                       BENCH_PIXMAP_CACHE_PIXELS,
+                                       BENCH_IO_TIMEOUT_MS) != SPICE_LINK_ERR_OK) {
         fprintf(stderr, "display channel link failed\n");
         if (fd >= 0) {
             close(fd);

@@ -191,17 +191,35 @@ server_test_multi_client_LDADD = libtestutil.la $(top_builddir)/server/libserver
 TESTS += server/test-multi-viewer.sh
 EXTRA_DIST += server/test-multi-viewer.sh server/xwd-find-image.py
 
-# Fills and copy-bits reach a client as DRAW_FILL/COPY_BITS commands and
-# repeated images come from its pixmap cache, its replayed canvas equals the
-# server's surface, a slow client stays bounded, a lying one is closed.
-test_programs += server/test-draw-commands
-server_test_draw_commands_SOURCES = server/test-draw-commands.c \
+# The display-client tests' fixture: a fake QXL device and a client that
+# replays its display channel into a canvas model (LZ_RGB and JPEG too).
+DISPLAY_FIXTURE_SOURCES = server/display-fixture.c server/display-fixture.h \
 	server/test-canvas.c server/test-canvas.h codecs/lz-decode.c codecs/lz-decode.h \
 	$(QXL_CLIENT_SOURCES)
-server_test_draw_commands_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS) $(JPEG_CFLAGS) \
+DISPLAY_FIXTURE_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS) $(JPEG_CFLAGS) \
 	-I$(srcdir)/codecs
-server_test_draw_commands_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
+DISPLAY_FIXTURE_LIBS = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS) $(JPEG_LIBS)
+
+# Fills and copy-bits reach a client as DRAW_FILL/COPY_BITS commands, its
+# replayed canvas equals the server's surface, a slow client stays bounded.
+test_programs += server/test-draw-commands
+server_test_draw_commands_SOURCES = server/test-draw-commands.c $(DISPLAY_FIXTURE_SOURCES)
+server_test_draw_commands_CPPFLAGS = $(DISPLAY_FIXTURE_CPPFLAGS)
+server_test_draw_commands_LDADD = $(DISPLAY_FIXTURE_LIBS)
+
+# Repeated images come from the client's pixmap cache, evictions are
+# announced, a client lying about its cache is closed.
+test_programs += server/test-image-cache
+server_test_image_cache_SOURCES = server/test-image-cache.c $(DISPLAY_FIXTURE_SOURCES)
+server_test_image_cache_CPPFLAGS = $(DISPLAY_FIXTURE_CPPFLAGS)
+server_test_image_cache_LDADD = $(DISPLAY_FIXTURE_LIBS)
+
+# Photographs go as JPEG with a bounded error where allowed, text never.
+test_programs += server/test-lossy-images
+server_test_lossy_images_SOURCES = server/test-lossy-images.c $(DISPLAY_FIXTURE_SOURCES)
+server_test_lossy_images_CPPFLAGS = $(DISPLAY_FIXTURE_CPPFLAGS)
+server_test_lossy_images_LDADD = $(DISPLAY_FIXTURE_LIBS)
 
 # spice_server_set_exit_on_disconnect: the process exits (0) when a client's
 # session ends, as upstream's does; the server runs in a forked child.

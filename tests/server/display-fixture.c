@@ -243,3 +243,71 @@ void dc_draw_icons(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
         dc_icon(dc, rnd, DC_ICON_KINDS, 0x1c0ull << 32, drawn);
     }
 }
+
+uint8_t *dc_load_ppm(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    unsigned w = 0, h = 0, max = 0;
+    uint8_t *rgb = NULL;
+    if (fscanf(f, "P6 %u %u %u", &w, &h, &max) == 3 && fgetc(f) == '\n' && w == DC_WIDTH &&
+        h == DC_HEIGHT && max == 255) {
+        rgb = g_malloc((size_t)w * h * 3);
+        if (fread(rgb, 1, (size_t)w * h * 3, f) != (size_t)w * h * 3) {
+            g_free(rgb);
+            rgb = NULL;
+        }
+    }
+    fclose(f);
+    return rgb;
+}
+
+uint32_t dc_ppm_pixel(const uint8_t *rgb, uint32_t x, uint32_t y)
+{
+    const uint8_t *p = rgb + ((size_t)y * DC_WIDTH + x) * 3;
+    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+int dc_serve(TestQxlServerCompression comp, DcDraw scene, DcCompare compare)
+{
+    Dc dc;
+    memset(&dc, 0, sizeof(dc));
+    dc.main_fd = dc.display_fd = -1;
+    dc.ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, comp);
+    if (dc.ts == NULL) {
+        return 1;
+    }
+    spice_server_set_noauth(dc.ts->server);
+    printf("SERVER-READY port=%d\n", dc.ts->port);
+    fflush(stdout);
+    GRand *rnd = g_rand_new_with_seed(0x5eed);
+    GString *reply = g_string_new(NULL);
+    char line[4096];
+    while (fgets(line, sizeof(line), stdin)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strcmp(line, "draw") == 0) {
+            pixman_region32_t drawn;
+            pixman_region32_init(&drawn);
+            scene(&dc, rnd, &drawn);
+            dc_end_phase(&dc, 0x070707);
+            pixman_region32_fini(&drawn);
+            printf("DRAWN\n");
+        } else if (strncmp(line, "compare ", 8) == 0) {
+            uint8_t *rgb = dc_load_ppm(line + 8);
+            compare(&dc, rgb, reply);
+            g_free(rgb);
+            printf("%s\n", reply->str);
+        } else if (strcmp(line, "quit") == 0) {
+            break;
+        } else {
+            printf("ERROR unknown command\n");
+        }
+        fflush(stdout);
+    }
+    g_string_free(reply, TRUE);
+    g_rand_free(rnd);
+    dc_stop(&dc);
+    return test_failures_in_current ? 1 : 0;
+}

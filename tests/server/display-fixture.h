@@ -87,4 +87,23 @@ void dc_icon(Dc *dc, GRand *rnd, unsigned k, uint64_t cache_id, pixman_region32_
  * marked one thrice. */
 void dc_draw_icons(Dc *dc, GRand *rnd, pixman_region32_t *drawn);
 
+/* A real client's picture (a P6 PPM as spice-watch.py writes it) as
+ * DC_WIDTH x DC_HEIGHT RGB bytes (g_free), or NULL if unusable. */
+uint8_t *dc_load_ppm(const char *path);
+/* Pixel (x, y) of such a picture as 0xrrggbb. */
+uint32_t dc_ppm_pixel(const uint8_t *rgb, uint32_t x, uint32_t y);
+
+/* Compares a real client's picture (NULL: none) with the server; the
+ * reply line goes in `reply`. */
+typedef void (*DcCompare)(Dc *dc, const uint8_t *rgb, GString *reply);
+
+/* Serves `scene` to real clients (a server without password, images as
+ * `comp`), driven by lines on stdin:
+ *   draw          the scene and the tag, flushed: "DRAWN"
+ *   compare PATH  `compare`'s reply for the PPM at PATH
+ *   quit (or EOF) tears down.
+ * Prints "SERVER-READY port=N" first.  Returns the exit status: 0 if every
+ * check held. */
+int dc_serve(TestQxlServerCompression comp, DcDraw scene, DcCompare compare);
+
 #endif /* DISPLAY_FIXTURE_H */

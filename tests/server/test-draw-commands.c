@@ -163,96 +163,44 @@ static void test_slow_client_converges(void)
 
 /* ---- --serve: the same scene for a real client ----------------------------- */
 
-/* Compares a P6 PPM (as spice-watch.py writes it) with the server's surface.
- * Returns the number of differing pixels, or -1 if the file is unusable. */
-static long dc_compare_ppm(Dc *dc, const char *path)
+static void dc_draw_serve_scene(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return -1;
-    }
-    unsigned w = 0, h = 0, max = 0;
+    dc_draw_background(dc, rnd, drawn);
+    dc_draw_fills(dc, rnd, drawn);
+    dc_draw_scrolls(dc, rnd, drawn);
+    dc_draw_fills(dc, rnd, drawn);
+    dc_draw_icons(dc, rnd, drawn);
+}
+
+/* "SAME", or "DIFF n" (n pixels differ, -1: no picture). */
+static void dc_compare_exact(Dc *dc, const uint8_t *rgb, GString *reply)
+{
     long diff = -1;
-    if (fscanf(f, "P6 %u %u %u", &w, &h, &max) == 3 && fgetc(f) == '\n' && w == DC_WIDTH &&
-        h == DC_HEIGHT && max == 255) {
-        uint8_t *rgb = g_malloc((size_t)w * h * 3);
-        if (fread(rgb, 1, (size_t)w * h * 3, f) == (size_t)w * h * 3) {
-            diff = 0;
-            for (uint32_t y = 0; y < h; y++) {
-                for (uint32_t x = 0; x < w; x++) {
-                    const uint8_t *p = rgb + ((size_t)y * w + x) * 3;
-                    uint32_t got = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-                    uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, x, y) & 0xffffff;
-                    if (got != want && diff++ < DC_MAX_REPORTED) {
-                        fprintf(stderr, "client pixel (%u,%u) %06x, server %06x\n", x, y, got,
-                                want);
-                    }
+    if (rgb) {
+        diff = 0;
+        for (uint32_t y = 0; y < DC_HEIGHT; y++) {
+            for (uint32_t x = 0; x < DC_WIDTH; x++) {
+                uint32_t got = dc_ppm_pixel(rgb, x, y);
+                uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, x, y) & 0xffffff;
+                if (got != want && diff++ < DC_MAX_REPORTED) {
+                    fprintf(stderr, "client pixel (%u,%u) %06x, server %06x\n", x, y, got,
+                            want);
                 }
             }
         }
-        g_free(rgb);
     }
-    fclose(f);
-    return diff;
-}
-
-/* Serves the scene to real clients, driven by lines on stdin:
- *   draw          background, fills, scrolls, fills, icons (cached) and the tag,
- *                 flushed: "DRAWN"
- *   compare PATH  "SAME", or "DIFF n" (n pixels differ, -1: bad file)
- *   quit (or EOF) tears down; exit 0 if every check held.
- * Prints "SERVER-READY port=N" first.  No password (spice-watch.py). */
-static int dc_serve(void)
-{
-    Dc dc;
-    memset(&dc, 0, sizeof(dc));
-    dc.main_fd = dc.display_fd = -1;
-    dc.ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, TEST_QXL_SERVER_LZ4);
-    if (dc.ts == NULL) {
-        return 1;
+    if (diff == 0) {
+        g_string_assign(reply, "SAME");
+    } else {
+        g_string_printf(reply, "DIFF %ld", diff);
     }
-    spice_server_set_noauth(dc.ts->server);
-    printf("SERVER-READY port=%d\n", dc.ts->port);
-    fflush(stdout);
-    GRand *rnd = g_rand_new_with_seed(0x5eed);
-    char line[4096];
-    while (fgets(line, sizeof(line), stdin)) {
-        line[strcspn(line, "\n")] = '\0';
-        pixman_region32_t drawn;
-        pixman_region32_init(&drawn);
-        if (strcmp(line, "draw") == 0) {
-            dc_draw_background(&dc, rnd, &drawn);
-            dc_draw_fills(&dc, rnd, &drawn);
-            dc_draw_scrolls(&dc, rnd, &drawn);
-            dc_draw_fills(&dc, rnd, &drawn);
-            dc_draw_icons(&dc, rnd, &drawn);
-            dc_end_phase(&dc, 0x070707);
-            printf("DRAWN\n");
-        } else if (strncmp(line, "compare ", 8) == 0) {
-            long diff = dc_compare_ppm(&dc, line + 8);
-            if (diff == 0) {
-                printf("SAME\n");
-            } else {
-                printf("DIFF %ld\n", diff);
-            }
-        } else if (strcmp(line, "quit") == 0) {
-            pixman_region32_fini(&drawn);
-            break;
-        } else {
-            printf("ERROR unknown command\n");
-        }
-        pixman_region32_fini(&drawn);
-        fflush(stdout);
-    }
-    g_rand_free(rnd);
-    dc_stop(&dc);
-    return test_failures_in_current ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--serve") == 0) {
-        return dc_serve();
+        /* background, fills, scrolls, fills, icons (cached); compared exactly */
+        return dc_serve(TEST_QXL_SERVER_LZ4, dc_draw_serve_scene, dc_compare_exact);
     }
     static const TestCase cases[] = {
         TEST_CASE(test_fills_are_commands),

@@ -6,6 +6,9 @@
  * model (test-canvas.h) decodes LZ_RGB and JPEG and keeps its own lossy
  * region; outside it the canvas must equal the server's surface.  Fixture:
  * display-fixture.h.
+ *
+ * --serve: the photo and the text for a real client, compared with bounds
+ * (tests/client/test-lossy-images-client.sh).
  */
 #include "config.h"
 
@@ -188,8 +191,62 @@ static void test_photos_exact_by_default(void)
     g_rand_free(rnd);
 }
 
+/* ---- --serve: the photo and the text for a real client ---------------------- */
+
+/* On a black surface: no other damage shares the photo's bands. */
+static void dc_draw_serve_scene(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    dc_draw_photo_and_text(dc, rnd, drawn);
+}
+
+/* "CLOSE mean max" when the picture equals the server's outside the photo
+ * and is within the bounds inside it but not equal there (it went as
+ * JPEG); else "LOSSLESS" (the photo is exact: no JPEG came), "FAR mean max"
+ * or "DIFF n" (n pixels outside the photo differ, -1: no picture). */
+static void dc_compare_lossy(Dc *dc, const uint8_t *rgb, GString *reply)
+{
+    if (rgb == NULL) {
+        g_string_assign(reply, "DIFF -1");
+        return;
+    }
+    long diff = 0;
+    uint64_t sum = 0, n = 0;
+    uint32_t max = 0;
+    for (uint32_t y = 0; y < DC_HEIGHT; y++) {
+        for (uint32_t x = 0; x < DC_WIDTH; x++) {
+            uint32_t got = dc_ppm_pixel(rgb, x, y);
+            uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, x, y) & 0xffffff;
+            bool in_photo = x >= DC_PHOTO_X && x < DC_PHOTO_X + DC_PHOTO_W && y >= DC_PHOTO_Y &&
+                            y < DC_PHOTO_Y + DC_PHOTO_H;
+            if (!in_photo) {
+                diff += got != want;
+                continue;
+            }
+            for (int shift = 0; shift < 24; shift += 8) {
+                int d = (int)((want >> shift) & 0xff) - (int)((got >> shift) & 0xff);
+                sum += (uint32_t)ABS(d);
+                max = MAX(max, (uint32_t)ABS(d));
+                n++;
+            }
+        }
+    }
+    double mean = (double)sum / (double)n;
+    if (diff != 0) {
+        g_string_printf(reply, "DIFF %ld", diff);
+    } else if (max == 0) {
+        g_string_assign(reply, "LOSSLESS");
+    } else {
+        g_string_printf(reply, "%s %.2f %u",
+                        mean <= DC_LOSSY_MEAN_MAX && max <= DC_LOSSY_MAX ? "CLOSE" : "FAR", mean,
+                        max);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--serve") == 0) {
+        return dc_serve(TEST_QXL_SERVER_AUTO_JPEG, dc_draw_serve_scene, dc_compare_lossy);
+    }
     static const TestCase cases[] = {
         TEST_CASE(test_photos_lossy_text_exact),
         TEST_CASE(test_photos_exact_by_default),

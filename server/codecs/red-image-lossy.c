@@ -47,13 +47,17 @@ static uint32_t channel_step(uint32_t a, uint32_t b)
     return m;
 }
 
-bool red_image_is_photographic(const uint8_t *pixels, uint32_t width, uint32_t height,
-                               uint32_t stride)
+/* What sampling the neighbour pairs of an area found. */
+typedef struct PairStats {
+    uint64_t pairs, equal, gradual, edges;
+    bool flat_block;            /* some block is mostly equal pairs */
+} PairStats;
+
+static void pair_stats(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t stride,
+                       PairStats *st)
 {
-    if (width < RED_LOSSY_MIN_SIDE || height < RED_LOSSY_MIN_SIDE) {
-        return false;
-    }
-    uint64_t pairs = 0, gradual = 0, edges = 0;
+    memset(st, 0, sizeof(*st));
+    uint64_t pairs = 0, gradual = 0, edges = 0, equal = 0;
     for (uint32_t by = 0; by < height; by += RED_LOSSY_BLOCK) {
         for (uint32_t bx = 0; bx < width; bx += RED_LOSSY_BLOCK) {
             uint32_t x_end = bx + RED_LOSSY_BLOCK < width ? bx + RED_LOSSY_BLOCK : width;
@@ -74,13 +78,40 @@ bool red_image_is_photographic(const uint8_t *pixels, uint32_t width, uint32_t h
             }
             if (block_equal * 100 >= block_pairs * RED_LOSSY_BLOCK_EQUAL_MAX &&
                 block_pairs > 0) {
-                return false; /* flat: text, UI, a drawing */
+                st->flat_block = true; /* flat: text, UI, a drawing */
             }
             pairs += block_pairs;
+            equal += block_equal;
         }
     }
-    return pairs > 0 && gradual * 100 >= pairs * RED_LOSSY_GRADUAL_MIN &&
-           edges * 100 <= pairs * RED_LOSSY_EDGE_MAX;
+    st->pairs = pairs;
+    st->equal = equal;
+    st->gradual = gradual;
+    st->edges = edges;
+}
+
+bool red_image_is_photographic(const uint8_t *pixels, uint32_t width, uint32_t height,
+                               uint32_t stride)
+{
+    if (width < RED_LOSSY_MIN_SIDE || height < RED_LOSSY_MIN_SIDE) {
+        return false;
+    }
+    PairStats st;
+    pair_stats(pixels, width, height, stride, &st);
+    return !st.flat_block && st.pairs > 0 && st.gradual * 100 >= st.pairs * RED_LOSSY_GRADUAL_MIN &&
+           st.edges * 100 <= st.pairs * RED_LOSSY_EDGE_MAX;
+}
+
+bool red_image_is_natural(const uint8_t *pixels, uint32_t width, uint32_t height,
+                          uint32_t stride)
+{
+    if (width < 2 || height < 1) {
+        return false;
+    }
+    PairStats st;
+    pair_stats(pixels, width, height, stride, &st);
+    return st.pairs > 0 && st.equal * 100 < st.pairs * RED_NATURAL_EQUAL_MAX &&
+           st.gradual * 100 >= st.pairs * RED_NATURAL_GRADUAL_MIN;
 }
 
 /* libjpeg reports fatal errors through error_exit, which must not return;

@@ -45,6 +45,17 @@
 /* Whether display clients may get lossy images under these settings. */
 bool red_image_lossy_allowed(spice_wan_compression_t jpeg, SpiceImageCompression compression);
 
+/* Whether a picture drawn again and again may be video (streaming-video
+ * `filter`): looser than photographic, since a film has flat areas (bars,
+ * a sky) and sharp cuts: most sampled pairs are not equal and at least
+ * RED_NATURAL_GRADUAL_MIN percent gradual.  A line of text, a window or an
+ * icon is mostly equal pairs, so a terminal scrolling or a redrawn status
+ * line never becomes a stream. */
+#define RED_NATURAL_EQUAL_MAX 50
+#define RED_NATURAL_GRADUAL_MIN 40
+bool red_image_is_natural(const uint8_t *pixels, uint32_t width, uint32_t height,
+                          uint32_t stride);
+
 /* Whether the width x height top-down x8r8g8b8 area looks photographic. */
 bool red_image_is_photographic(const uint8_t *pixels, uint32_t width, uint32_t height,
                                uint32_t stride);

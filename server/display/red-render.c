@@ -12,6 +12,7 @@
 
 #include "red-chunks.h"
 #include "red-image.h"
+#include "red-image-lossy.h"
 #include "red-log.h"
 
 /* What one drawable needs once its guest fields are checked. */
@@ -269,8 +270,27 @@ static void record_image(const QXLDrawable *d, const DrawTarget *t, const RedIma
     pixman_region32_copy(&op->region, &t->region);
 }
 
+/* Whether the source area of an image copy on the primary looks like a
+ * film's frame (only 32-bit sources are looked at). */
+static bool source_is_natural(const QXLDrawable *d, const RedImage *src)
+{
+    const QXLRect *sa = &d->u.copy.src_area;
+    pixman_format_code_t f = pixman_image_get_format(src->image);
+    int64_t w = (int64_t)sa->right - sa->left, h = (int64_t)sa->bottom - sa->top;
+    if (d->surface_id != 0 || src->surface_id != UINT32_MAX ||
+        (f != PIXMAN_x8r8g8b8 && f != PIXMAN_a8r8g8b8) || w <= 0 || h <= 0 ||
+        (uint64_t)w * (uint64_t)h < RED_RENDER_NATURAL_MIN_AREA) {
+        return false;
+    }
+    /* composite_area checked the area against the image. */
+    int stride = pixman_image_get_stride(src->image);
+    const uint8_t *base = (const uint8_t *)pixman_image_get_data(src->image) +
+                          (size_t)sa->top * (size_t)stride + (size_t)sa->left * 4;
+    return red_image_is_natural(base, (uint32_t)w, (uint32_t)h, (uint32_t)stride);
+}
+
 static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, DrawTarget *t,
-                     RedDrawOp *op)
+                     RedCommandResult *res)
 {
     QXLCopy copy = d->u.copy;
     QXLRect bbox = d->bbox;
@@ -284,7 +304,10 @@ static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, Dr
     int ret = composite_area(t, src.image, &copy.src_area, NULL, rop_op(copy.rop_descriptor),
                              copy.scale_mode, &bbox);
     if (ret == 0 && r->record_ops && copy.mask.bitmap == 0) {
-        record_image(d, t, &src, op);
+        record_image(d, t, &src, &res->op);
+    }
+    if (ret == 0 && r->record_ops) {
+        res->natural = source_is_natural(d, &src);
     }
     red_image_finish(&src);
     return ret;
@@ -509,7 +532,7 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
         case QXL_DRAW_OPAQUE:
         case QXL_DRAW_COPY:
         case QXL_DRAW_BLEND:
-            ret = draw_copy(r, group_id, &d, &t, &res->op);
+            ret = draw_copy(r, group_id, &d, &t, res);
             break;
         case QXL_DRAW_ALPHA_BLEND:
             ret = draw_alpha_blend(r, group_id, &d, &t);

@@ -33,6 +33,9 @@
 /* Clip lists past this are not from a real desktop (Linux sends one rect
  * per damage clip, at most a few hundred). */
 #define RED_RENDER_MAX_CLIP_RECTS 65536
+/* Image copies smaller than this are never classified (the smallest video
+ * stream, red-video.h's RED_VIDEO_MIN_AREA). */
+#define RED_RENDER_NATURAL_MIN_AREA (96 * 96)
 
 typedef struct RedRenderer {
     RedMemSlots *slots;
@@ -79,6 +82,10 @@ typedef struct RedCommandResult {
     uint32_t surface_id;
     pixman_box32_t damage;          /* RED_CMD_DRAWN: extents of what changed */
     uint32_t draw_type;             /* RED_CMD_DRAWN: QXL_DRAW_* of the drawable */
+    /* RED_CMD_DRAWN: an image copy on the primary, at least
+     * RED_RENDER_NATURAL_MIN_AREA, whose source looks like a film's frame
+     * (red_image_is_natural): what streaming-video=filter streams. */
+    bool natural;
     QXLReleaseInfo *release_info;   /* to pass to release_resource; NULL if none */
     RedDrawOp op;                   /* record_ops: RED_CMD_DRAWN's operation */
 } RedCommandResult;

@@ -167,7 +167,8 @@ static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t 
     }
 }
 
-void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type)
+void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type,
+                         bool natural)
 {
     RedVideo *v = &w->video;
     if (v->mode == SPICE_STREAM_VIDEO_OFF || !any_client_takes_video(w)) {
@@ -182,8 +183,8 @@ void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_
             return;
         }
     }
-    bool image = draw_type == QXL_DRAW_COPY || draw_type == QXL_DRAW_OPAQUE ||
-                 draw_type == QXL_DRAW_BLEND;
+    bool image = (draw_type == QXL_DRAW_COPY || draw_type == QXL_DRAW_OPAQUE ||
+                  draw_type == QXL_DRAW_BLEND) && natural;
     uint64_t area = (uint64_t)(box->x2 - box->x1) * (uint64_t)(box->y2 - box->y1);
     if ((v->mode == SPICE_STREAM_VIDEO_FILTER && !image) || area < RED_VIDEO_MIN_AREA) {
         return;

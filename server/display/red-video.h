@@ -17,8 +17,9 @@
  * touches the client's pixels inside a live stream.
  *
  * Detection (the host's streaming-video setting): FILTER streams only
- * rectangles redrawn by image copies (DRAW_COPY/OPAQUE/BLEND), ALL any
- * drawable, OFF none; either way the rectangle is at least RED_VIDEO_MIN_AREA
+ * rectangles redrawn by image copies (DRAW_COPY/OPAQUE/BLEND) of pictures
+ * that look like a film's frames (`natural`: red_image_is_natural; text, a
+ * window, a status line never do), ALL any drawable, OFF none; either way the rectangle is at least RED_VIDEO_MIN_AREA
  * pixels and was drawn RED_VIDEO_START_FRAMES times in a row, each within
  * RED_VIDEO_MAX_GAP_MS of the last (the thresholds of the real server).
  *
@@ -94,9 +95,11 @@ void red_video_init(RedVideo *v);
 /* Ends every stream without telling clients (they are gone). */
 void red_video_fini(RedVideo *v);
 
-/* A drawable of type draw_type (QXL_DRAW_*) changed `box` of the primary:
+/* A drawable of type draw_type (QXL_DRAW_*) changed `box` of the primary
+ * (`natural`: an image copy of a film-like picture, RedCommandResult):
  * feeds detection, may start a stream, keeps a live one alive. */
-void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type);
+void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type,
+                         bool natural);
 /* The primary is going (destroyed, kept over S3, replaced): every stream
  * ends; each client is owed its STREAM_DESTROY. */
 void red_video_end_all(RedWorker *w);

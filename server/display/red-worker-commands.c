@@ -40,7 +40,7 @@ static void worker_handle_display_command(RedWorker *w, const QXLCommandExt *ext
                                    (unsigned)(res.damage.y2 - res.damage.y1));
         red_surface_mark_drawn(&w->surfaces.surfaces[0], &res.damage);
         display_channel_drawn(w, &res.damage, &res.op);
-        red_video_note_draw(w, &res.damage, res.draw_type);
+        red_video_note_draw(w, &res.damage, res.draw_type, res.natural);
     } else if (res.kind == RED_CMD_SURFACE_CREATED && res.surface_id == 0) {
         display_channel_primary_created(w);
     } else if (res.kind == RED_CMD_SURFACE_DESTROYED && res.surface_id == 0) {

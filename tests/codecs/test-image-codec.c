@@ -13,7 +13,8 @@
  *  - lossy images (red-image-lossy.h): allowed only for jpeg `always` with
  *    an auto lossless setting; a desktop picture (text, UI) is never
  *    photographic, a smooth noisy gradient is, and its JPEG stays within
- *    the mean error bound; tiny areas are never lossy. */
+ *    the mean error bound; tiny areas are never lossy; the photo is a
+ *    film's frame for streaming-video=filter, the desktop is not. */
 #include "config.h"
 
 #include <stdio.h>
@@ -158,6 +159,9 @@ static void check_lossy(void)
     free(jpeg_out);
     EXPECT(!red_image_is_photographic((uint8_t *)photo, RED_LOSSY_MIN_SIDE - 1, H, W * 4),
            "a thin strip taken for a photo");
+    /* streaming-video=filter: a film's frame is natural, a desktop is not */
+    EXPECT(red_image_is_natural((uint8_t *)photo, W, H, W * 4), "photo not natural");
+    EXPECT(!red_image_is_natural((uint8_t *)desk, W, H, W * 4), "desktop taken for a film");
     g_free(desk);
     g_free(photo);
 }

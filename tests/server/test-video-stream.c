@@ -13,6 +13,8 @@
  *              close to the last image (mean error per channel bounded: it
  *              is lossy, so not exact); once the guest stops, STREAM_DESTROY
  *              and then the canvas equals the guest's picture exactly.
+ *  - filter-skips-text: text redrawn as often, in the same rectangle, is
+ *              no film: filter makes no stream of it.
  *  - off:      streaming-video=off: no stream message, the canvas is exact.
  *  - no-mjpeg: a client announcing MULTI_CODEC without MJPEG gets no stream;
  *              nor does any client when the host's video codec list
@@ -277,12 +279,29 @@ static void video_run_stop(VideoRun *r)
     CHECK(test_qxl_server_destroy(r->ts, VT_IO_TIMEOUT_MS));
 }
 
-/* The guest plays `frames` images into rect. */
-static void play(VideoRun *r, const QXLRect *rect, unsigned frames, uint32_t *last)
+typedef void (*FrameMaker)(uint32_t *px, uint32_t w, uint32_t h, unsigned k);
+
+/* A terminal's text redrawn: paper and ink in 8x16 cells, new text each
+ * time (no film: streaming-video=filter must not stream it). */
+static void make_text_frame(uint32_t *px, uint32_t w, uint32_t h, unsigned k)
+{
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            uint32_t cell = (y / 16) * (w / 8) + x / 8 + k * 7;
+            uint32_t bits = (cell * 2654435761u) >> ((y % 16) % 13);
+            bool ink = y % 16 >= 3 && y % 16 < 13 && x % 8 > 0 && (bits >> (x % 8) & 1);
+            px[y * w + x] = ink ? 0x202020u : 0xf0f0e8u;
+        }
+    }
+}
+
+/* The guest plays `frames` images made by `maker` into rect. */
+static void play_frames(VideoRun *r, const QXLRect *rect, unsigned frames, uint32_t *last,
+                        FrameMaker maker)
 {
     uint32_t w = (uint32_t)(rect->right - rect->left), h = (uint32_t)(rect->bottom - rect->top);
     for (unsigned k = 0; k < frames; k++) {
-        make_frame(last, w, h, k);
+        maker(last, w, h, k);
         FakeQxlBitmap bmp = { .pixels = last, .width = w, .height = h };
         CHECK(fake_qxl_submit_copy(r->ts->qxl, rect, &bmp) == 0);
     }
@@ -290,6 +309,12 @@ static void play(VideoRun *r, const QXLRect *rect, unsigned frames, uint32_t *la
         memcpy(&r->want[(size_t)(rect->top + y) * VT_WIDTH + rect->left], &last[(size_t)y * w],
                (size_t)w * 4);
     }
+}
+
+/* The guest plays `frames` frames of a smooth moving picture into rect. */
+static void play(VideoRun *r, const QXLRect *rect, unsigned frames, uint32_t *last)
+{
+    play_frames(r, rect, frames, last, make_frame);
 }
 
 /* Reads and applies messages until the canvas equals the guest's picture
@@ -365,13 +390,13 @@ static void test_filter(void)
 
 /* No stream at all: the setting says off, the client takes no MJPEG, or
  * the area is too small. */
-static void expect_no_stream(int mode, TestClientDisplayCaps caps, const QXLRect *q,
-                             const char *codecs)
+static void expect_no_stream_of(int mode, TestClientDisplayCaps caps, const QXLRect *q,
+                                const char *codecs, FrameMaker maker)
 {
     VideoRun *r = g_new(VideoRun, 1);
     uint32_t *last = g_new(uint32_t, (size_t)(q->right - q->left) * (q->bottom - q->top));
     if (video_run_start(r, mode, caps, codecs)) {
-        play(r, q, VT_FRAMES, last);
+        play_frames(r, q, VT_FRAMES, last, maker);
         CHECK(read_until_exact(r, false, last, NULL));
         CHECK_EQ_U64(r->seen.creates, 0);
         CHECK_EQ_U64(r->seen.datas, 0);
@@ -381,6 +406,21 @@ static void expect_no_stream(int mode, TestClientDisplayCaps caps, const QXLRect
     video_run_stop(r);
     g_free(last);
     g_free(r);
+}
+
+static void expect_no_stream(int mode, TestClientDisplayCaps caps, const QXLRect *q,
+                             const char *codecs)
+{
+    expect_no_stream_of(mode, caps, q, codecs, make_frame);
+}
+
+/* Text redrawn as often as a film, in the film's rectangle: filter keeps
+ * it lossless (a scrolling terminal whose lines became a stream would have
+ * every scroll sent as pixels). */
+static void test_filter_skips_text(void)
+{
+    expect_no_stream_of(SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, &video_qrect, NULL,
+                        make_text_frame);
 }
 
 static void test_off(void)
@@ -459,7 +499,8 @@ static void test_report_unknown(void)
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
-        TEST_CASE(test_filter),       TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
+        TEST_CASE(test_filter),       TEST_CASE(test_filter_skips_text),
+        TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
         TEST_CASE(test_codecs_without_mjpeg),
     };

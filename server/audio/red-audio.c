@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "red-audio-codec.h"
 #include "red-log.h"
 #include "red-playback.h"
 #include "red-record.h"
@@ -258,4 +259,65 @@ int red_audio_client_send_mute(RedAudioClient *ac, const RedAudioVolume *v,
     }
     SpiceMsg m = { .type = mute_type, .u.audio_mute.mute = v->mute };
     return red_channel_client_send(ac->rcc, &m);
+}
+
+/* ---- the instances' common part ------------------------------------------ */
+
+int red_audio_instance_init(RedAudioInstance *ai, RedsState *reds, uint8_t channel_type,
+                            void *owner)
+{
+    ai->reds = reds;
+    ai->channel_type = channel_type;
+    ai->frequency = RED_AUDIO_OPUS_RATE;
+    return red_channel_registry_add(reds_get_registry(reds), channel_type, 0, owner);
+}
+
+void red_audio_instance_finish(RedAudioInstance *ai, const char *why)
+{
+    red_channel_registry_remove(reds_get_registry(ai->reds), ai->channel_type, 0);
+    /* Not inside a handler of theirs: each on_closed runs (and unlinks) now. */
+    red_audio_instance_close_clients(ai, 0, why);
+    red_audio_volume_finish(&ai->volume);
+}
+
+void red_audio_instance_close_clients(RedAudioInstance *ai, uint32_t session_id, const char *why)
+{
+    for (GList *l = ai->clients, *next; l; l = next) {
+        next = l->next; /* closing one frees only that one */
+        RedAudioClient *ac = l->data;
+        if (session_id == 0 || ac->session_id == session_id) {
+            red_audio_client_close(ac, why);
+        }
+    }
+}
+
+void red_audio_instance_caps(const RedAudioInstance *ai, SpiceLinkCaps *caps,
+                             unsigned volume_cap, unsigned opus_cap)
+{
+    spice_link_caps_set(caps->channel, &caps->num_channel, volume_cap);
+    if (ai && ai->rate_set && red_audio_opus_rate_ok(ai->frequency)) {
+        spice_link_caps_set(caps->channel, &caps->num_channel, opus_cap);
+    }
+}
+
+void red_audio_instance_set_volume(RedAudioInstance *ai, uint8_t nchannels,
+                                   const uint16_t *volume, unsigned volume_cap,
+                                   uint16_t volume_type)
+{
+    red_audio_volume_set(&ai->volume, nchannels, volume);
+    /* Every client: a record client that takes over later must know it too. */
+    for (GList *l = ai->clients, *next; l; l = next) {
+        next = l->next; /* a failed send frees only that client */
+        red_audio_client_send_volume(l->data, &ai->volume, volume_cap, volume_type);
+    }
+}
+
+void red_audio_instance_set_mute(RedAudioInstance *ai, uint8_t mute, unsigned volume_cap,
+                                 uint16_t mute_type)
+{
+    ai->volume.mute = mute;
+    for (GList *l = ai->clients, *next; l; l = next) {
+        next = l->next; /* a failed send frees only that client */
+        red_audio_client_send_mute(l->data, &ai->volume, volume_cap, mute_type);
+    }
 }

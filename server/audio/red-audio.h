@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <glib.h>
 #include <spice.h>
 
 #include "red-channel-client.h"
@@ -96,5 +97,38 @@ int red_audio_client_send_volume(RedAudioClient *ac, const RedAudioVolume *v,
                                   unsigned volume_cap, uint16_t volume_type);
 int red_audio_client_send_mute(RedAudioClient *ac, const RedAudioVolume *v,
                                 unsigned volume_cap, uint16_t mute_type);
+
+/* What a playback and a record instance share: the first member of
+ * RedPlayback and RedRecord. */
+typedef struct RedAudioInstance {
+    RedsState *reds;
+    uint8_t channel_type;       /* SPICE_CHANNEL_PLAYBACK or SPICE_CHANNEL_RECORD */
+    GList *clients;             /* each a struct whose first member is its RedAudioClient */
+    uint32_t frequency;         /* the host's rate; Opus's rate until it sets one */
+    bool rate_set;
+    RedAudioVolume volume;
+} RedAudioInstance;
+
+/* Fills a zeroed ai and offers (channel_type, 0), whose links go to owner
+ * (the RedPlayback or RedRecord that holds ai).  Returns 0, or -1 when that
+ * channel is offered already. */
+int red_audio_instance_init(RedAudioInstance *ai, RedsState *reds, uint8_t channel_type,
+                            void *owner);
+/* Withdraws the channel, closes every client (why: the log's reason; their
+ * sessions are left alone) and forgets the volume. */
+void red_audio_instance_finish(RedAudioInstance *ai, const char *why);
+/* Closes the clients of session_id (0: all) without ending sessions. */
+void red_audio_instance_close_clients(RedAudioInstance *ai, uint32_t session_id, const char *why);
+/* Our caps for a link: volume_cap, and opus_cap once the host set a rate
+ * Opus takes (as upstream).  ai NULL: volume_cap only. */
+void red_audio_instance_caps(const RedAudioInstance *ai, SpiceLinkCaps *caps,
+                             unsigned volume_cap, unsigned opus_cap);
+/* The host's volume or mute: kept for clients that link later and sent to
+ * every client that has volume_cap. */
+void red_audio_instance_set_volume(RedAudioInstance *ai, uint8_t nchannels,
+                                   const uint16_t *volume, unsigned volume_cap,
+                                   uint16_t volume_type);
+void red_audio_instance_set_mute(RedAudioInstance *ai, uint8_t mute, unsigned volume_cap,
+                                 uint16_t mute_type);
 
 #endif /* RED_AUDIO_H */

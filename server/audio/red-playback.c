@@ -29,15 +29,11 @@ typedef struct PlaybackClient {
 } PlaybackClient;
 
 struct RedPlayback {
-    RedsState *reds;
+    RedAudioInstance inst;      /* its clients are PlaybackClient* */
     SpicePlaybackInstance *sin;
     RedPlayback **slot;         /* the owner's pointer to us */
-    GList *clients;             /* PlaybackClient* */
     bool active;                /* between playback_start and _stop */
     bool compression;           /* Opus allowed (set_playback_compression) */
-    uint32_t frequency;         /* set_playback_rate; Opus's rate by default */
-    bool rate_set;
-    RedAudioVolume volume;
     bool warned_foreign_buffer;
     uint64_t frames_dropped;
     uint32_t buffer[RED_AUDIO_PACKET_FRAMES]; /* what get_buffer hands out */
@@ -54,10 +50,10 @@ static const char *mode_name(SpiceAudioDataMode mode)
 static void pick_mode(PlaybackClient *pc)
 {
     RedPlayback *pb = pc->pb;
-    bool opus = pb->compression && red_audio_opus_rate_ok(pb->frequency) &&
+    bool opus = pb->compression && red_audio_opus_rate_ok(pb->inst.frequency) &&
                 red_channel_client_has_cap(pc->base.rcc, SPICE_PLAYBACK_CAP_OPUS);
     red_audio_encoder_free(pc->encoder);
-    pc->encoder = opus ? red_audio_encoder_new(pb->frequency) : NULL;
+    pc->encoder = opus ? red_audio_encoder_new(pb->inst.frequency) : NULL;
     pc->mode = pc->encoder ? SPICE_AUDIO_DATA_MODE_OPUS : SPICE_AUDIO_DATA_MODE_RAW;
 }
 
@@ -75,7 +71,7 @@ static int send_start(PlaybackClient *pc)
     SpiceMsg m = { .type = SPICE_MSG_PLAYBACK_START,
                    .u.audio_start = { .channels = RED_AUDIO_CHANNELS,
                                       .format = SPICE_AUDIO_FMT_S16,
-                                      .frequency = pc->pb->frequency,
+                                      .frequency = pc->pb->inst.frequency,
                                       .time = red_audio_mm_time() } };
     pc->base.started = true;
     return red_channel_client_send(pc->base.rcc, &m);
@@ -140,7 +136,7 @@ static void playback_on_closed(RedChannelClient *rcc, void *opaque)
 {
     PlaybackClient *pc = opaque;
     (void)rcc;
-    pc->pb->clients = g_list_remove(pc->pb->clients, pc);
+    pc->pb->inst.clients = g_list_remove(pc->pb->inst.clients, pc);
     red_audio_client_finish(&pc->base, "playback");
     red_audio_encoder_free(pc->encoder);
     g_free(pc);
@@ -156,21 +152,21 @@ void red_playback_link(RedPlayback *pb, RedStream *stream, const SpiceLinkReques
 {
     PlaybackClient *pc = g_new0(PlaybackClient, 1);
     pc->pb = pb;
-    if (red_audio_client_open(&pc->base, pb->reds, stream, req, &playback_ops, pc) != 0) {
+    if (red_audio_client_open(&pc->base, pb->inst.reds, stream, req, &playback_ops, pc) != 0) {
         g_free(pc);
         return;
     }
-    pb->clients = g_list_append(pb->clients, pc);
+    pb->inst.clients = g_list_append(pb->inst.clients, pc);
     pick_mode(pc);
     red_log_info("playback: client of session %u in %s mode", pc->base.session_id,
                  mode_name(pc->mode));
     if (send_mode(pc) != 0) {
         return;
     }
-    if (pb->volume.nchannels &&
-        (red_audio_client_send_volume(&pc->base, &pb->volume, SPICE_PLAYBACK_CAP_VOLUME,
+    if (pb->inst.volume.nchannels &&
+        (red_audio_client_send_volume(&pc->base, &pb->inst.volume, SPICE_PLAYBACK_CAP_VOLUME,
                                       SPICE_MSG_PLAYBACK_VOLUME) != 0 ||
-         red_audio_client_send_mute(&pc->base, &pb->volume, SPICE_PLAYBACK_CAP_VOLUME,
+         red_audio_client_send_mute(&pc->base, &pb->inst.volume, SPICE_PLAYBACK_CAP_VOLUME,
                                     SPICE_MSG_PLAYBACK_MUTE) != 0)) {
         return;
     }
@@ -181,19 +177,13 @@ void red_playback_link(RedPlayback *pb, RedStream *stream, const SpiceLinkReques
 
 void red_playback_close_clients(RedPlayback *pb, uint32_t session_id, const char *why)
 {
-    for (GList *l = pb->clients, *next; l; l = next) {
-        next = l->next; /* closing one frees only that one */
-        PlaybackClient *pc = l->data;
-        if (session_id == 0 || pc->base.session_id == session_id) {
-            red_audio_client_close(&pc->base, why);
-        }
-    }
+    red_audio_instance_close_clients(&pb->inst, session_id, why);
 }
 
 /* A new mode for every client whose mode changes (compression or rate). */
 static void repick_modes(RedPlayback *pb)
 {
-    for (GList *l = pb->clients, *next; l; l = next) {
+    for (GList *l = pb->inst.clients, *next; l; l = next) {
         next = l->next; /* a failed send frees only that client */
         PlaybackClient *pc = l->data;
         SpiceAudioDataMode old = pc->mode;
@@ -214,24 +204,20 @@ void red_playback_set_compression(RedPlayback *pb, bool on)
 
 void red_playback_caps(const RedPlayback *pb, SpiceLinkCaps *caps)
 {
-    spice_link_caps_set(caps->channel, &caps->num_channel, SPICE_PLAYBACK_CAP_VOLUME);
-    if (pb && pb->rate_set && red_audio_opus_rate_ok(pb->frequency)) {
-        spice_link_caps_set(caps->channel, &caps->num_channel, SPICE_PLAYBACK_CAP_OPUS);
-    }
+    red_audio_instance_caps(pb ? &pb->inst : NULL, caps, SPICE_PLAYBACK_CAP_VOLUME,
+                            SPICE_PLAYBACK_CAP_OPUS);
 }
 
 RedPlayback *red_playback_new(RedsState *reds, SpicePlaybackInstance *sin, RedPlayback **slot)
 {
     RedPlayback *pb = g_new0(RedPlayback, 1);
-    pb->reds = reds;
-    pb->sin = sin;
-    pb->slot = slot;
-    pb->compression = true;
-    pb->frequency = RED_AUDIO_OPUS_RATE;
-    if (red_channel_registry_add(reds_get_registry(reds), SPICE_CHANNEL_PLAYBACK, 0, pb) != 0) {
+    if (red_audio_instance_init(&pb->inst, reds, SPICE_CHANNEL_PLAYBACK, pb) != 0) {
         g_free(pb);
         return NULL;
     }
+    pb->sin = sin;
+    pb->slot = slot;
+    pb->compression = true;
     sin->st = (SpicePlaybackState *)pb;
     return pb;
 }
@@ -241,12 +227,9 @@ void red_playback_free(RedPlayback *pb)
     if (pb == NULL) {
         return;
     }
-    red_channel_registry_remove(reds_get_registry(pb->reds), SPICE_CHANNEL_PLAYBACK, 0);
-    /* Not inside a handler of theirs: each on_closed runs (and unlinks) now. */
-    red_playback_close_clients(pb, 0, "playback interface removed");
+    red_audio_instance_finish(&pb->inst, "playback interface removed");
     pb->sin->st = NULL;
     *pb->slot = NULL;
-    red_audio_volume_finish(&pb->volume);
     if (pb->frames_dropped) {
         red_log_info("playback: %" G_GUINT64_FORMAT " frames dropped for slow clients",
                      pb->frames_dropped);
@@ -257,7 +240,7 @@ void red_playback_free(RedPlayback *pb)
 void red_playback_start(RedPlayback *pb)
 {
     pb->active = true;
-    for (GList *l = pb->clients, *next; l; l = next) {
+    for (GList *l = pb->inst.clients, *next; l; l = next) {
         next = l->next; /* a failed send frees only that client */
         PlaybackClient *pc = l->data;
         if (!pc->base.started) {
@@ -269,7 +252,7 @@ void red_playback_start(RedPlayback *pb)
 void red_playback_stop(RedPlayback *pb)
 {
     pb->active = false;
-    for (GList *l = pb->clients, *next; l; l = next) {
+    for (GList *l = pb->inst.clients, *next; l; l = next) {
         next = l->next; /* a failed send frees only that client */
         PlaybackClient *pc = l->data;
         if (pc->base.started) {
@@ -280,7 +263,7 @@ void red_playback_stop(RedPlayback *pb)
 
 static bool has_listener(const RedPlayback *pb)
 {
-    for (GList *l = pb->clients; l; l = l->next) {
+    for (GList *l = pb->inst.clients; l; l = l->next) {
         if (((PlaybackClient *)l->data)->base.started) {
             return true;
         }
@@ -306,7 +289,7 @@ void red_playback_put_samples(RedPlayback *pb, const uint32_t *samples)
         return;
     }
     uint32_t now = red_audio_mm_time();
-    for (GList *l = pb->clients, *next; l; l = next) {
+    for (GList *l = pb->inst.clients, *next; l; l = next) {
         next = l->next; /* a failed send frees only that client */
         PlaybackClient *pc = l->data;
         if (!pc->base.started) {
@@ -324,28 +307,20 @@ void red_playback_put_samples(RedPlayback *pb, const uint32_t *samples)
 
 void red_playback_set_volume(RedPlayback *pb, uint8_t nchannels, const uint16_t *volume)
 {
-    red_audio_volume_set(&pb->volume, nchannels, volume);
-    for (GList *l = pb->clients, *next; l; l = next) {
-        next = l->next; /* a failed send frees only that client */
-        red_audio_client_send_volume(&((PlaybackClient *)l->data)->base, &pb->volume,
-                                     SPICE_PLAYBACK_CAP_VOLUME, SPICE_MSG_PLAYBACK_VOLUME);
-    }
+    red_audio_instance_set_volume(&pb->inst, nchannels, volume, SPICE_PLAYBACK_CAP_VOLUME,
+                                  SPICE_MSG_PLAYBACK_VOLUME);
 }
 
 void red_playback_set_mute(RedPlayback *pb, uint8_t mute)
 {
-    pb->volume.mute = mute;
-    for (GList *l = pb->clients, *next; l; l = next) {
-        next = l->next; /* a failed send frees only that client */
-        red_audio_client_send_mute(&((PlaybackClient *)l->data)->base, &pb->volume,
-                                   SPICE_PLAYBACK_CAP_VOLUME, SPICE_MSG_PLAYBACK_MUTE);
-    }
+    red_audio_instance_set_mute(&pb->inst, mute, SPICE_PLAYBACK_CAP_VOLUME,
+                                SPICE_MSG_PLAYBACK_MUTE);
 }
 
 void red_playback_set_rate(RedPlayback *pb, uint32_t frequency)
 {
-    pb->frequency = frequency;
-    pb->rate_set = true;
+    pb->inst.frequency = frequency;
+    pb->inst.rate_set = true;
     repick_modes(pb);
 }
 

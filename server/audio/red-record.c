@@ -23,14 +23,10 @@ typedef struct RecordClient {
 } RecordClient;
 
 struct RedRecord {
-    RedsState *reds;
+    RedAudioInstance inst;      /* its clients are RecordClient*, the feeding one first */
     SpiceRecordInstance *sin;
     RedRecord **slot;           /* the owner's pointer to us */
-    GList *clients;             /* RecordClient*, the feeding one first */
     bool active;                /* between record_start and _stop */
-    uint32_t frequency;
-    bool rate_set;
-    RedAudioVolume volume;
     /* The ring: frames written and read since the last start (counters wrap
      * at 2^32; only their difference matters, and it never exceeds
      * RED_RECORD_RING_FRAMES). */
@@ -42,7 +38,7 @@ struct RedRecord {
 
 static RecordClient *feeder(const RedRecord *rec)
 {
-    return rec->clients ? rec->clients->data : NULL;
+    return rec->inst.clients ? rec->inst.clients->data : NULL;
 }
 
 static void reset_ring(RedRecord *rec)
@@ -56,7 +52,7 @@ static int send_start(RecordClient *rc)
     SpiceMsg m = { .type = SPICE_MSG_RECORD_START,
                    .u.audio_start = { .channels = RED_AUDIO_CHANNELS,
                                       .format = SPICE_AUDIO_FMT_S16,
-                                      .frequency = rc->rec->frequency } };
+                                      .frequency = rc->rec->inst.frequency } };
     rc->base.started = true;
     return red_channel_client_send(rc->base.rcc, &m);
 }
@@ -145,12 +141,12 @@ static bool handle_mode(RecordClient *rc, const SpiceMsgAudioMode *m)
         rc->mode = SPICE_AUDIO_DATA_MODE_RAW;
         return true;
     }
-    if (m->mode != SPICE_AUDIO_DATA_MODE_OPUS || !red_audio_opus_rate_ok(rec->frequency)) {
+    if (m->mode != SPICE_AUDIO_DATA_MODE_OPUS || !red_audio_opus_rate_ok(rec->inst.frequency)) {
         red_log_warn("record: RECORD_MODE %u from session %u not supported at %u Hz",
-                     m->mode, rc->base.session_id, rec->frequency);
+                     m->mode, rc->base.session_id, rec->inst.frequency);
         return false;
     }
-    RedAudioDecoder *d = red_audio_decoder_new(rec->frequency);
+    RedAudioDecoder *d = red_audio_decoder_new(rec->inst.frequency);
     if (d == NULL) {
         return false; /* logged */
     }
@@ -183,7 +179,7 @@ static void record_on_closed(RedChannelClient *rcc, void *opaque)
     RedRecord *rec = rc->rec;
     (void)rcc;
     bool was_feeder = rc == feeder(rec);
-    rec->clients = g_list_remove(rec->clients, rc);
+    rec->inst.clients = g_list_remove(rec->inst.clients, rc);
     red_audio_client_finish(&rc->base, "record");
     red_audio_decoder_free(rc->decoder);
     g_free(rc);
@@ -202,19 +198,19 @@ void red_record_link(RedRecord *rec, RedStream *stream, const SpiceLinkRequest *
     RecordClient *rc = g_new0(RecordClient, 1);
     rc->rec = rec;
     rc->mode = SPICE_AUDIO_DATA_MODE_RAW;
-    if (red_audio_client_open(&rc->base, rec->reds, stream, req, &record_ops, rc) != 0) {
+    if (red_audio_client_open(&rc->base, rec->inst.reds, stream, req, &record_ops, rc) != 0) {
         g_free(rc);
         return;
     }
     RecordClient *old = feeder(rec);
-    rec->clients = g_list_prepend(rec->clients, rc);
+    rec->inst.clients = g_list_prepend(rec->inst.clients, rc);
     if (old && old->base.started) {
         send_stop(old); /* it stops feeding the guest; it stays connected */
     }
-    if (rec->volume.nchannels &&
-        (red_audio_client_send_volume(&rc->base, &rec->volume, SPICE_RECORD_CAP_VOLUME,
+    if (rec->inst.volume.nchannels &&
+        (red_audio_client_send_volume(&rc->base, &rec->inst.volume, SPICE_RECORD_CAP_VOLUME,
                                       SPICE_MSG_RECORD_VOLUME) != 0 ||
-         red_audio_client_send_mute(&rc->base, &rec->volume, SPICE_RECORD_CAP_VOLUME,
+         red_audio_client_send_mute(&rc->base, &rec->inst.volume, SPICE_RECORD_CAP_VOLUME,
                                     SPICE_MSG_RECORD_MUTE) != 0)) {
         return; /* closed: on_closed handed the feeding over */
     }
@@ -223,34 +219,24 @@ void red_record_link(RedRecord *rec, RedStream *stream, const SpiceLinkRequest *
 
 void red_record_close_clients(RedRecord *rec, uint32_t session_id, const char *why)
 {
-    for (GList *l = rec->clients, *next; l; l = next) {
-        next = l->next; /* closing one frees only that one */
-        RecordClient *rc = l->data;
-        if (session_id == 0 || rc->base.session_id == session_id) {
-            red_audio_client_close(&rc->base, why);
-        }
-    }
+    red_audio_instance_close_clients(&rec->inst, session_id, why);
 }
 
 void red_record_caps(const RedRecord *rec, SpiceLinkCaps *caps)
 {
-    spice_link_caps_set(caps->channel, &caps->num_channel, SPICE_RECORD_CAP_VOLUME);
-    if (rec && rec->rate_set && red_audio_opus_rate_ok(rec->frequency)) {
-        spice_link_caps_set(caps->channel, &caps->num_channel, SPICE_RECORD_CAP_OPUS);
-    }
+    red_audio_instance_caps(rec ? &rec->inst : NULL, caps, SPICE_RECORD_CAP_VOLUME,
+                            SPICE_RECORD_CAP_OPUS);
 }
 
 RedRecord *red_record_new(RedsState *reds, SpiceRecordInstance *sin, RedRecord **slot)
 {
     RedRecord *rec = g_new0(RedRecord, 1);
-    rec->reds = reds;
-    rec->sin = sin;
-    rec->slot = slot;
-    rec->frequency = RED_AUDIO_OPUS_RATE;
-    if (red_channel_registry_add(reds_get_registry(reds), SPICE_CHANNEL_RECORD, 0, rec) != 0) {
+    if (red_audio_instance_init(&rec->inst, reds, SPICE_CHANNEL_RECORD, rec) != 0) {
         g_free(rec);
         return NULL;
     }
+    rec->sin = sin;
+    rec->slot = slot;
     sin->st = (SpiceRecordState *)rec;
     return rec;
 }
@@ -260,12 +246,10 @@ void red_record_free(RedRecord *rec)
     if (rec == NULL) {
         return;
     }
-    red_channel_registry_remove(reds_get_registry(rec->reds), SPICE_CHANNEL_RECORD, 0);
     rec->active = false; /* no hand-over START while the clients go */
-    red_record_close_clients(rec, 0, "record interface removed");
+    red_audio_instance_finish(&rec->inst, "record interface removed");
     rec->sin->st = NULL;
     *rec->slot = NULL;
-    red_audio_volume_finish(&rec->volume);
     g_free(rec);
 }
 
@@ -300,27 +284,18 @@ uint32_t red_record_get_samples(RedRecord *rec, uint32_t *samples, uint32_t bufs
 
 void red_record_set_volume(RedRecord *rec, uint8_t nchannels, const uint16_t *volume)
 {
-    red_audio_volume_set(&rec->volume, nchannels, volume);
-    /* Every client: the one that takes over later must know it too. */
-    for (GList *l = rec->clients, *next; l; l = next) {
-        next = l->next; /* a failed send frees only that client */
-        red_audio_client_send_volume(&((RecordClient *)l->data)->base, &rec->volume,
-                                     SPICE_RECORD_CAP_VOLUME, SPICE_MSG_RECORD_VOLUME);
-    }
+    red_audio_instance_set_volume(&rec->inst, nchannels, volume, SPICE_RECORD_CAP_VOLUME,
+                                  SPICE_MSG_RECORD_VOLUME);
 }
 
 void red_record_set_mute(RedRecord *rec, uint8_t mute)
 {
-    rec->volume.mute = mute;
-    for (GList *l = rec->clients, *next; l; l = next) {
-        next = l->next; /* a failed send frees only that client */
-        red_audio_client_send_mute(&((RecordClient *)l->data)->base, &rec->volume,
-                                   SPICE_RECORD_CAP_VOLUME, SPICE_MSG_RECORD_MUTE);
-    }
+    red_audio_instance_set_mute(&rec->inst, mute, SPICE_RECORD_CAP_VOLUME,
+                                SPICE_MSG_RECORD_MUTE);
 }
 
 void red_record_set_rate(RedRecord *rec, uint32_t frequency)
 {
-    rec->frequency = frequency;
-    rec->rate_set = true;
+    rec->inst.frequency = frequency;
+    rec->inst.rate_set = true;
 }

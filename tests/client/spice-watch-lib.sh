@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# spice-watch-lib.sh: talking to spice-watch.py from a bash test (source it).
+# spice-watch-lib.sh: talking to spice-watch.py from a bash test (source it
+# after tests/lib/procs.sh).
 # The caller runs spice-watch.py as coprocess W and defines die MESSAGE;
 # it sets PY (a python3 with json), dir (where watch.log goes) and
 # REPLY_TIMEOUT_S (scene_start also prog and READY_TIMEOUT_S, watch_start
@@ -53,32 +54,23 @@ expect() { # expect LABEL GOT WANT
     [ "$2" = "$3" ] || die "$1: got $2, want $3"
 }
 
-# watch_need_gi: skips (exit 77, or fails when S3D_REQUIRE_PEERS=1 or
-# CI=true) unless $PY has spice-gtk's GObject bindings.
-watch_need_gi() {
-    "$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
-from gi.repository import SpiceClientGLib' 2>/dev/null && return 0
-    local why="spice-gtk GObject bindings missing for $PY (Debian python3-gi gir1.2-spiceclientglib-2.0)"
-    if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then die "$why (peers required)"; fi
-    echo "SKIP: $why"
-    exit 77
+# dump_logs [LINES]: prints the server's and spice-watch.py's logs in $dir
+# that are not empty (their last LINES lines; whole by default).
+dump_logs() {
+    for f in "$dir"/server.out "$dir"/server.err "$dir"/watch.log "$dir"/watch.err; do
+        [ -s "$f" ] && { echo "--- $f"; tail -n "${1:-+1}" "$f"; }
+    done
 }
 
 # scene_start ARGS...: starts "$prog" ARGS in the background (server_pid; its
 # output in $dir/server.out and .err) and waits, at most READY_TIMEOUT_S,
-# for its "SERVER-READY port=N" line; sets port.
+# for its "SERVER-READY port=N" line (wait_ready_port, tests/lib/procs.sh);
+# sets port.
 scene_start() {
-    local i=0
     "$prog" "$@" >"$dir/server.out" 2>"$dir/server.err" &
     server_pid=$!
-    while :; do
-        port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$dir/server.out")
-        [ -n "$port" ] && return 0
-        kill -0 "$server_pid" 2>/dev/null || die "server exited before SERVER-READY"
-        [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && die "no SERVER-READY within ${READY_TIMEOUT_S}s"
-        sleep 0.1
-        i=$((i + 1))
-    done
+    port=$(wait_ready_port "$dir/server.out" "$server_pid" "$READY_TIMEOUT_S") ||
+        die "no SERVER-READY within ${READY_TIMEOUT_S}s (or the server exited before it)"
 }
 
 # watch_start: runs spice-watch.py ($WATCH) on $port as coprocess W

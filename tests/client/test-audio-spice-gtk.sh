@@ -23,14 +23,8 @@ WATCH=$HERE/spice-audio-watch.py
 PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 
-fail() { echo "FAIL: $*"; exit 1; }
-require_peers=0
-if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
-skip() {
-    [ "$require_peers" = 1 ] && fail "$* (peers required)"
-    echo "SKIP: $*"
-    exit 77
-}
+. "$HERE/../lib/peers.sh"
+. "$HERE/../lib/procs.sh"
 
 prog=${1:-}
 if [ -z "$prog" ]; then
@@ -40,9 +34,7 @@ if [ -z "$prog" ]; then
 fi
 [ -n "$prog" ] && [ -x "$prog" ] || fail "audio-sine-server not found (argument)"
 
-"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
-from gi.repository import SpiceClientGLib' 2>/dev/null ||
-    skip "spice-gtk GObject bindings missing for $PY (Debian python3-gi gir1.2-spiceclientglib-2.0)"
+need_spice_gtk_python "$PY"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/test-audio-spice-gtk.XXXXXX") || fail "mktemp"
 server_pid=
@@ -64,16 +56,8 @@ die() {
 
 "$prog" --timeout "$SERVER_TIMEOUT_S" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-port=
-i=0
-while :; do
-    port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$work/server.out")
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || die "server exited before SERVER-READY"
-    [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && die "no SERVER-READY within ${READY_TIMEOUT_S}s"
-    sleep 0.1
-    i=$((i + 1))
-done
+port=$(wait_ready_port "$work/server.out" "$server_pid" "$READY_TIMEOUT_S") ||
+    die "no SERVER-READY within ${READY_TIMEOUT_S}s (or the server exited before it)"
 echo "server pid $server_pid port $port maps:" \
     "$(awk '$6 ~ /libspice-server/ { print $6 }' "/proc/$server_pid/maps" | sort -u)"
 

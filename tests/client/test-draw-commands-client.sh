@@ -33,14 +33,9 @@ WATCH=$HERE/spice-watch.py
 PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 
-fail() { echo "FAIL: $*"; exit 1; }
-require_peers=0
-if [ "${S3D_REQUIRE_PEERS:-0}" = 1 ] || [ "${CI:-}" = true ]; then require_peers=1; fi
-skip() {
-    [ "$require_peers" = 1 ] && fail "$* (peers required)"
-    echo "SKIP: $*"
-    exit 77
-}
+. "$HERE/../lib/peers.sh"
+. "$HERE/../lib/procs.sh"
+. "$HERE/spice-watch-lib.sh"
 
 prog=${1:-}
 if [ -z "$prog" ]; then
@@ -50,9 +45,7 @@ if [ -z "$prog" ]; then
 fi
 [ -n "$prog" ] && [ -x "$prog" ] || fail "test-draw-commands not found (argument)"
 
-"$PY" -c 'import gi; gi.require_version("SpiceClientGLib", "2.0")
-from gi.repository import SpiceClientGLib' 2>/dev/null ||
-    skip "spice-gtk GObject bindings missing for $PY (Debian python3-gi gir1.2-spiceclientglib-2.0)"
+need_spice_gtk_python "$PY"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/test-draw-commands-client.XXXXXX") || fail "mktemp"
 server_pid=
@@ -64,15 +57,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-dump_logs() {
-    for f in "$dir"/server.out "$dir"/server.err "$dir"/watch.log "$dir"/watch.err; do
-        [ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
-    done
-}
-die() { dump_logs; fail "$*"; }
-
-. "$HERE/spice-watch-lib.sh"
-. "$HERE/../lib/procs.sh"
+die() { dump_logs 40; fail "$*"; }
 
 # server_ask LINE: sends one command line, sets SERVER_REPLY to the next
 # line the server prints (bounded).
@@ -93,24 +78,15 @@ mkfifo "$dir/in" || fail "mkfifo"
 "$prog" --serve <"$dir/in" >"$dir/server.out" 2>"$dir/server.err" &
 server_pid=$!
 exec 7>"$dir/in"
-i=0
-while :; do
-    port=$(sed -n 's/^SERVER-READY port=\([0-9][0-9]*\)$/\1/p' "$dir/server.out")
-    [ -n "$port" ] && break
-    alive "$server_pid" || die "server exited before SERVER-READY"
-    [ "$i" -ge $((READY_TIMEOUT_S * 10)) ] && die "no SERVER-READY within ${READY_TIMEOUT_S}s"
-    sleep 0.1
-    i=$((i + 1))
-done
+port=$(wait_ready_port "$dir/server.out" "$server_pid" "$READY_TIMEOUT_S") ||
+    die "no SERVER-READY within ${READY_TIMEOUT_S}s (or the server exited before it)"
 maps=$(awk '$6 ~ /libspice-server/ { print $6 }' "/proc/$server_pid/maps" | sort -u)
 case $maps in
 */server/.libs/libspice-server.so*) ;;
 *) die "our libspice-server is not the one mapped: $maps" ;;
 esac
 
-coproc W { exec env -u DISPLAY -u WAYLAND_DISPLAY "$PY" "$WATCH" --port "$port" \
-    --lifetime "$WATCH_LIFETIME_S" 2>"$dir/watch.err"; }
-watch_pid=$W_PID
+watch_start
 
 ask_ok "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
 ask_ok "{\"cmd\":\"wait-idle\",\"ms\":300,\"timeout\":$WAIT_S}"

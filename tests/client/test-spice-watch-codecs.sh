@@ -32,12 +32,10 @@ WATCH=$HERE/spice-watch.py
 PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 
-fail() { echo "FAIL: $*"; exit 1; }
-. "$HERE/spice-watch-lib.sh"
+. "$HERE/../lib/peers.sh"
 . "$HERE/../lib/procs.sh"
-dir=.
-label=setup
-watch_need_gi
+. "$HERE/spice-watch-lib.sh"
+need_spice_gtk_python "$PY"
 prog=${1:-./server/test-display-scene}
 [ -x "$prog" ] || fail "scene server $prog not found"
 
@@ -51,11 +49,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-dump_logs() {
-    for f in "$dir"/server.out "$dir"/server.err "$dir"/watch.log "$dir"/watch.err; do
-        [ -s "$f" ] && { echo "--- $f"; cat "$f"; }
-    done
-}
 die() { dump_logs; fail "$label: $*"; }
 
 declare -A bytes

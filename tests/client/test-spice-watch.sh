@@ -63,11 +63,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-dump_logs() {
-    for f in "$dir"/server.out "$dir"/server.err "$dir"/watch.log "$dir"/watch.err; do
-        [ -s "$f" ] && { echo "--- $f"; cat "$f"; }
-    done
-}
 die() { dump_logs; fail "$label: $*"; }
 
 run_case() {
@@ -84,9 +79,7 @@ run_case() {
         "$(awk '$6 ~ /libspice-server/ { print $6 }' "/proc/$server_pid/maps" | sort -u)"
 
     # DISPLAY dropped: the client must need no display at all.
-    coproc W { exec env -u DISPLAY -u WAYLAND_DISPLAY "$PY" "$WATCH" --port "$port" \
-        --lifetime "$WATCH_LIFETIME_S" 2>"$dir/watch.err"; }
-    watch_pid=$W_PID
+    watch_start
 
     ask_ok "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
     ask_ok "{\"cmd\":\"wait-idle\",\"ms\":300,\"timeout\":$WAIT_S}"

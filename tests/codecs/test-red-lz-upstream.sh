@@ -21,24 +21,12 @@ SEED=${S3D_LZ_SEED:-1}
 top_build=${abs_top_builddir:?run from make check}
 top_src=${abs_top_srcdir:?run from make check}
 cache=${S3D_SPICE_GTK_SRC_DIR:-$top_build/tests/codecs/cache}
-require_peers=${S3D_REQUIRE_PEERS:-0}
-[ "${CI:-}" = true ] && require_peers=1
 
-fail() { echo "FAIL: $*"; exit 1; }
-skip() {
-    [ "$require_peers" = 1 ] && fail "$*"
-    echo "SKIP: $*"; exit 77
-}
-
+. "$top_src/tests/lib/peers.sh"
 . "$top_src/tests/lib/apt-source.sh"
 mkdir -p "$cache" || fail "mkdir $cache"
-tree=$(apt_source_fetch spice-gtk "$DEB_VERSION" "$cache")
-case $? in
-0) ;;
-1) cat "$cache/apt-update.log" "$cache/apt-source.log" 2>/dev/null
-   skip "apt-get source spice-gtk=$DEB_VERSION failed: no network or no Debian sources" ;;
-*) cat "$cache/dpkg-source.log" 2>/dev/null; fail "unpacking spice-gtk=$DEB_VERSION" ;;
-esac
+apt_source_need spice-gtk "$DEB_VERSION" "$cache"
+tree=$apt_source_tree
 common=$tree/subprojects/spice-common
 [ -f "$common/common/lz.c" ] || fail "no spice-common lz.c in $tree"
 

@@ -39,3 +39,17 @@ apt_source_fetch() {
         return 2
     echo "$_tree"
 }
+
+# apt_source_need PKG DEB_VERSION DIR
+#   apt_source_fetch, for a test that sourced tests/lib/peers.sh: sets
+#   apt_source_tree to the unpacked tree, or shows apt's logs and skips when
+#   the download failed, fails when unpacking failed.
+apt_source_need() {
+    apt_source_tree=$(apt_source_fetch "$1" "$2" "$3")
+    case $? in
+    0) ;;
+    1) cat "$3/apt-update.log" "$3/apt-source.log" 2>/dev/null
+       skip "apt-get source $1=$2 failed: no network or no Debian sources" ;;
+    *) cat "$3/dpkg-source.log" 2>/dev/null; fail "unpacking $1=$2" ;;
+    esac
+}

@@ -41,7 +41,7 @@ spec = importlib.util.spec_from_file_location("linux_vm", os.path.join(HERE, "li
 linux_vm = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(linux_vm)
 
-REQUIRE = os.environ.get("S3D_REQUIRE_PEERS") == "1" or os.environ.get("CI") == "true"
+say, skip = linux_vm.say, linux_vm.skip
 # S3D_AUDIO_CARD=hda: Intel HDA instead of AC97.
 SOUND_ARGS = (["-audiodev", "spice,id=snd0", "-device", "intel-hda",
                "-device", "hda-duplex,audiodev=snd0"]
@@ -50,33 +50,6 @@ SOUND_ARGS = (["-audiodev", "spice,id=snd0", "-device", "intel-hda",
 LISTEN_S = 120          # the client's bound (the guest plays for as long)
 
 
-def say(msg):
-    print(msg, flush=True)
-
-
-def skip(why):
-    if REQUIRE:
-        say("FAIL: %s (peers required)" % why)
-        sys.exit(1)
-    say("SKIP: %s" % why)
-    sys.exit(77)
-
-
-def peers(lib):
-    if os.geteuid() != 0:
-        skip("not root (mmdebstrap and chroot build the guest)")
-    for tool, pkg in (("qemu-system-x86_64", "qemu-system-x86"), ("mmdebstrap", "mmdebstrap"),
-                      ("mkfs.ext4", "e2fsprogs")):
-        if not shutil.which(tool):
-            skip("%s missing (Debian %s)" % (tool, pkg))
-    r = subprocess.run(["/usr/bin/python3", "-c",
-                        "import gi; gi.require_version('SpiceClientGLib', '2.0')"],
-                       capture_output=True)
-    if r.returncode != 0:
-        skip("spice-gtk GObject bindings missing (python3-gi gir1.2-spiceclientglib-2.0)")
-    if lib == "ours" and not os.environ.get("S3D_SPICE_LIBDIR"):
-        skip("--lib ours: S3D_SPICE_LIBDIR unset (no plain build of our server)")
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -84,7 +57,9 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--lib", default="ours", choices=("debian", "ours"))
     a = ap.parse_args()
-    peers(a.lib)
+    linux_vm.need_peers()
+    if a.lib == "ours" and not os.environ.get("S3D_SPICE_LIBDIR"):
+        skip("--lib ours: S3D_SPICE_LIBDIR unset (no plain build of our server)")
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, lambda n, f: sys.exit(128 + n))
     shutil.rmtree(a.work, ignore_errors=True)

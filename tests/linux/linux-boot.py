@@ -58,7 +58,7 @@ spec = importlib.util.spec_from_file_location("linux_vm", os.path.join(HERE, "li
 linux_vm = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(linux_vm)
 
-REQUIRE = os.environ.get("S3D_REQUIRE_PEERS") == "1" or os.environ.get("CI") == "true"
+say, skip = linux_vm.say, linux_vm.skip
 
 SCREEN = r"""
  s3display Linux guest test (Debian 12, systemd)
@@ -83,34 +83,8 @@ PM_RE = re.compile(r"^\[\s*([\d.]+)\] (\S+) (\S+): (?:PM: )?(\w+)\+0x[0-9a-f]+/0
                    r"(?: \[\w+\])? returned (-?\d+) after (\d+) usecs")
 
 
-def say(msg):
-    print(msg, flush=True)
-
-
-def skip(why):
-    if REQUIRE:
-        say("FAIL: %s (peers required)" % why)
-        sys.exit(1)
-    say("SKIP: %s" % why)
-    sys.exit(77)
-
-
 class Fail(Exception):
     pass
-
-
-def peers():
-    if os.geteuid() != 0:
-        skip("not root (mmdebstrap and chroot build the guest)")
-    for tool, pkg in (("qemu-system-x86_64", "qemu-system-x86"), ("mmdebstrap", "mmdebstrap"),
-                      ("mkfs.ext4", "e2fsprogs")):
-        if not shutil.which(tool):
-            skip("%s missing (Debian %s)" % (tool, pkg))
-    r = subprocess.run(["/usr/bin/python3", "-c",
-                        "import gi; gi.require_version('SpiceClientGLib', '2.0')"],
-                       capture_output=True)
-    if r.returncode != 0:
-        skip("spice-gtk GObject bindings missing (python3-gi gir1.2-spiceclientglib-2.0)")
 
 
 def settled(w, path, size, creates_after=None, timeout=30):
@@ -178,7 +152,7 @@ def main():
     ap.add_argument("--hibernate", action="store_true", help="an S4 cycle at the end")
     a = ap.parse_args()
 
-    peers()
+    linux_vm.need_peers()
     # A test runner's SIGTERM (or ^C, a hang-up) must still stop QEMU and
     # the client by PID: turn it into SystemExit, which runs the clean-ups.
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):

@@ -46,6 +46,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,6 +104,41 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+# ---- for the tests that boot the guest ------------------------------------
+# In CI a missing peer is a failure, never a skip.
+REQUIRE_PEERS = os.environ.get("S3D_REQUIRE_PEERS") == "1" or os.environ.get("CI") == "true"
+
+
+def say(msg):
+    print(msg, flush=True)
+
+
+def skip(why):
+    """Exits 77 (automake's skip), or 1 when peers are required."""
+    if REQUIRE_PEERS:
+        say("FAIL: %s (peers required)" % why)
+        sys.exit(1)
+    say("SKIP: %s" % why)
+    sys.exit(77)
+
+
+def need_peers():
+    """skip() unless this process can build the guest image (root,
+    mmdebstrap, mkfs.ext4), boot it (QEMU) and watch it with spice-gtk (its
+    GObject bindings for /usr/bin/python3)."""
+    if os.geteuid() != 0:
+        skip("not root (mmdebstrap and chroot build the guest)")
+    for tool, pkg in (("qemu-system-x86_64", "qemu-system-x86"), ("mmdebstrap", "mmdebstrap"),
+                      ("mkfs.ext4", "e2fsprogs")):
+        if not shutil.which(tool):
+            skip("%s missing (Debian %s)" % (tool, pkg))
+    r = subprocess.run(["/usr/bin/python3", "-c",
+                        "import gi; gi.require_version('SpiceClientGLib', '2.0')"],
+                       capture_output=True)
+    if r.returncode != 0:
+        skip("spice-gtk GObject bindings missing (python3-gi gir1.2-spiceclientglib-2.0)")
 
 
 class QMP:

@@ -232,11 +232,9 @@ server_test_exit_on_disconnect_LDADD = $(SERVER_TEST_LIBS)
 # Opus both ways, volume and mute, a slow client's frames dropped, two
 # clients, hostile record data.
 test_programs += server/test-audio
-server_test_audio_SOURCES = server/test-audio.c server/test-client.c server/test-client.h \
-	server/test-core.c server/test-core.h
-server_test_audio_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) \
-	-I$(top_srcdir)/server/audio $(OPUS_CFLAGS)
-server_test_audio_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS) $(OPUS_LIBS) -lm
+server_test_audio_SOURCES = server/test-audio.c $(FIXTURE_SOURCES)
+server_test_audio_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) -I$(top_srcdir)/server/audio $(OPUS_CFLAGS)
+server_test_audio_LDADD = $(SERVER_TEST_LIBS) $(OPUS_LIBS) -lm
 
 # A sine through the playback API of our exported library, for real clients
 # (client/test-audio-spice-gtk.sh).

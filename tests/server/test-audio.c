@@ -8,7 +8,8 @@
  * RECORD_DATA in raw and Opus back through spice_server_record_get_samples;
  * hostile record data closes that client and its session; two clients
  * both hear playback, and the newest record client feeds the guest.
- * The server runs on a TestCore thread; every API call runs there. */
+ * The server runs on its own thread (server-fixture.h); every API call
+ * runs there. */
 #include "config.h"
 
 #include <math.h>
@@ -20,12 +21,11 @@
 #include <spice.h>
 
 #include "red-playback.h"
+#include "server-fixture.h"
 #include "test-client.h"
-#include "test-core.h"
 #include "test-util.h"
 
 #define IO_TIMEOUT_MS 5000
-#define CALL_TIMEOUT_MS 5000
 #define FRAMES 480u             /* the server's packet: 10 ms at 48 kHz */
 #define MAX_BODY (64u * 1024)
 
@@ -41,45 +41,49 @@ static const SpiceRecordInterface record_sif = {
 };
 
 static struct {
-    TestCore *core;
-    SpiceServer *server;
-    int port;
+    ServerFixture fx;
     SpicePlaybackInstance playback;
     SpiceRecordInstance record;
 } T;
 
-static void on_core(void (*func)(void *data), void *data)
+typedef struct ServerCall {
+    void (*func)(void *data);
+    void *data;
+} ServerCall;
+
+static int run_call(SpiceServer *server, void *data)
 {
-    if (test_core_call(T.core, func, data, CALL_TIMEOUT_MS) != 0) {
-        fprintf(stderr, "server thread stuck\n");
-        exit(1);
-    }
+    ServerCall *c = data;
+    (void)server;
+    c->func(c->data);
+    return 0;
 }
 
-static void do_setup(void *data)
+/* Runs func(data) on the server thread and waits for it. */
+static void on_server(void (*func)(void *data), void *data)
 {
-    int *ret = data;
-    T.server = spice_server_new();
-    spice_server_set_addr(T.server, "127.0.0.1", SPICE_ADDR_FLAG_IPV4_ONLY);
-    spice_server_set_port(T.server, T.port);
-    spice_server_set_noauth(T.server);
-    *ret = spice_server_init(T.server, test_core_get_interface(T.core));
-    if (*ret != 0) {
-        spice_server_destroy(T.server);
-        return;
-    }
-    T.playback.base.sif = &playback_sif.base;
-    T.record.base.sif = &record_sif.base;
-    if (spice_server_add_interface(T.server, &T.playback.base) != 0 ||
-        spice_server_add_interface(T.server, &T.record.base) != 0) {
-        *ret = -1;
-    }
+    ServerCall c = { .func = func, .data = data };
+    server_fixture_call(&T.fx, run_call, &c);
 }
 
-static void do_teardown(void *data)
+static int set_noauth(SpiceServer *server, int port, int tls_port, void *opaque)
+{
+    (void)port;
+    (void)tls_port;
+    (void)opaque;
+    return spice_server_set_noauth(server);
+}
+
+static int add_audio(SpiceServer *server, void *data)
 {
     (void)data;
-    spice_server_destroy(T.server);
+    T.playback.base.sif = &playback_sif.base;
+    T.record.base.sif = &record_sif.base;
+    if (spice_server_add_interface(server, &T.playback.base) != 0 ||
+        spice_server_add_interface(server, &T.record.base) != 0) {
+        return -1;
+    }
+    return 0;
 }
 
 static void do_nothing(void *data)
@@ -145,7 +149,7 @@ static void do_feed(void *data)
 static void feed(uint32_t first, unsigned packets, bool sine)
 {
     Feed f = { .first = first, .packets = packets, .sine = sine };
-    on_core(do_feed, &f);
+    on_server(do_feed, &f);
     CHECK(f.got_buffer);
     CHECK_EQ_U64(f.got_frames, FRAMES);
 }
@@ -195,10 +199,10 @@ static uint32_t *get_samples(uint32_t want)
 {
     Samples s = { .want = want, .buf = g_new0(uint32_t, want) };
     gint64 deadline = g_get_monotonic_time() + IO_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-    on_core(do_get_samples, &s);
+    on_server(do_get_samples, &s);
     while (s.have < want && g_get_monotonic_time() < deadline) {
         g_usleep(2000); /* bounded poll of the server thread's ring */
-        on_core(do_get_samples, &s);
+        on_server(do_get_samples, &s);
     }
     CHECK_EQ_U64(s.have, want);
     return s.buf;
@@ -220,7 +224,7 @@ static void do_dropped(void *data)
 static int link_audio(uint32_t session, uint8_t type, const uint32_t *caps, uint32_t n,
                       SpiceLinkCaps *server_caps)
 {
-    int fd = test_client_connect(T.port, 0);
+    int fd = test_client_connect(T.fx.port, 0);
     CHECK(fd >= 0);
     uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
     CHECK(test_client_send_link(fd, type, 0, session, caps, n) == 0);
@@ -290,7 +294,7 @@ static void expect_pcm(int fd, uint32_t first)
 static uint32_t open_session(int *main_fd)
 {
     uint32_t session = 0;
-    *main_fd = test_client_open_session(T.port, "", &session, IO_TIMEOUT_MS);
+    *main_fd = test_client_open_session(T.fx.port, "", &session, IO_TIMEOUT_MS);
     CHECK(*main_fd >= 0);
     return session;
 }
@@ -366,14 +370,14 @@ static void test_playback_pcm_volume_mute(void)
                               SPICE_PLAYBACK_CAP_VOLUME));
     expect_mode(fd, SPICE_AUDIO_DATA_MODE_RAW); /* no Opus cap: raw */
 
-    on_core(do_playback_start, NULL);
+    on_server(do_playback_start, NULL);
     expect_start(fd, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_START);
     feed(0, 3, false);
     expect_pcm(fd, 0);
     expect_pcm(fd, FRAMES);
     expect_pcm(fd, 2 * FRAMES);
 
-    on_core(do_set_volume, NULL);
+    on_server(do_set_volume, NULL);
     SpiceMsg m;
     uint8_t *body = expect(fd, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_VOLUME, &m);
     CHECK_EQ_U64(m.u.audio_volume.volume.count, 2);
@@ -385,10 +389,10 @@ static void test_playback_pcm_volume_mute(void)
     CHECK_EQ_U64(m.u.audio_mute.mute, 1);
     g_free(body);
 
-    on_core(do_playback_stop, NULL);
+    on_server(do_playback_stop, NULL);
     expect_empty(fd, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_STOP);
     Feed f = { .packets = 1 };
-    on_core(do_feed, &f);
+    on_server(do_feed, &f);
     CHECK(!f.got_buffer); /* stopped: no buffer, as upstream */
 
     /* A client that links now hears the volume the host set, and START
@@ -404,12 +408,12 @@ static void test_playback_pcm_volume_mute(void)
     close(fd2);
     close(fd);
     close(main_fd);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
 }
 
 static void test_playback_opus(void)
 {
-    on_core(do_set_opus_rate, NULL);
+    on_server(do_set_opus_rate, NULL);
     int main_fd;
     uint32_t session = open_session(&main_fd);
     /* No VOLUME cap: the volume an earlier case set is not sent. */
@@ -419,7 +423,7 @@ static void test_playback_opus(void)
     CHECK(spice_link_caps_has(server_caps.channel, server_caps.num_channel,
                               SPICE_PLAYBACK_CAP_OPUS));
     expect_mode(fd, SPICE_AUDIO_DATA_MODE_OPUS);
-    on_core(do_playback_start, NULL);
+    on_server(do_playback_start, NULL);
     expect_start(fd, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_START);
 
     int err = 0;
@@ -443,11 +447,11 @@ static void test_playback_opus(void)
     /* The sine's RMS is 12000/sqrt(2), about 8500; silence decodes to ~0. */
     CHECK(loudest > 4000);
     opus_decoder_destroy(dec);
-    on_core(do_playback_stop, NULL);
+    on_server(do_playback_stop, NULL);
     expect_empty(fd, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_STOP);
     close(fd);
     close(main_fd);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
 }
 
 /* A client that stops reading: the server drops its old frames instead of
@@ -460,10 +464,10 @@ static void test_playback_slow_client_drops(void)
     SpiceLinkCaps server_caps;
     int fd = link_audio(session, SPICE_CHANNEL_PLAYBACK, NULL, 0, &server_caps);
     expect_mode(fd, SPICE_AUDIO_DATA_MODE_RAW);
-    on_core(do_playback_start, NULL);
+    on_server(do_playback_start, NULL);
     expect_start(fd, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_START);
     Dropped before;
-    on_core(do_dropped, &before);
+    on_server(do_dropped, &before);
 
     /* 40 MB of sound, far more than the socket buffers and the server's
      * high water mark (4 MiB) hold, fed while the client reads nothing. */
@@ -472,7 +476,7 @@ static void test_playback_slow_client_drops(void)
         feed(i * FRAMES, 1000, false);
     }
     Dropped after;
-    on_core(do_dropped, &after);
+    on_server(do_dropped, &after);
     CHECK(after.frames > before.frames);
     /* The last frame of the burst is the newest: it is never the one
      * dropped, so reading until it comes is bounded. */
@@ -497,11 +501,11 @@ static void test_playback_slow_client_drops(void)
     /* Still connected and in time: the next packet comes right after. */
     feed(BURST * FRAMES, 1, false);
     expect_pcm(fd, BURST * FRAMES);
-    on_core(do_playback_stop, NULL);
+    on_server(do_playback_stop, NULL);
     expect_empty(fd, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_STOP);
     close(fd);
     close(main_fd);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
 }
 
 static void test_two_playback_clients(void)
@@ -513,7 +517,7 @@ static void test_two_playback_clients(void)
     int fd2 = link_audio(s2, SPICE_CHANNEL_PLAYBACK, NULL, 0, &server_caps);
     expect_mode(fd1, SPICE_AUDIO_DATA_MODE_RAW);
     expect_mode(fd2, SPICE_AUDIO_DATA_MODE_RAW);
-    on_core(do_playback_start, NULL);
+    on_server(do_playback_start, NULL);
     expect_start(fd1, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_START);
     expect_start(fd2, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_START);
     feed(7 * FRAMES, 1, false);
@@ -522,14 +526,14 @@ static void test_two_playback_clients(void)
     /* One leaves: the other keeps hearing. */
     close(fd1);
     close(main1);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
     feed(8 * FRAMES, 1, false);
     expect_pcm(fd2, 8 * FRAMES);
-    on_core(do_playback_stop, NULL);
+    on_server(do_playback_stop, NULL);
     expect_empty(fd2, SPICE_CHANNEL_PLAYBACK, SPICE_MSG_PLAYBACK_STOP);
     close(fd2);
     close(main2);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
 }
 
 static void test_record_pcm(void)
@@ -541,7 +545,7 @@ static void test_record_pcm(void)
     int fd = link_audio(session, SPICE_CHANNEL_RECORD, caps, 1, &server_caps);
     CHECK(spice_link_caps_has(server_caps.channel, server_caps.num_channel,
                               SPICE_RECORD_CAP_VOLUME));
-    on_core(do_record_start, NULL);
+    on_server(do_record_start, NULL);
     expect_start(fd, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_START);
     send_record_mode(fd, SPICE_AUDIO_DATA_MODE_RAW);
     SpiceMsgc mark = { .type = SPICE_MSGC_RECORD_START_MARK, .u.record_start_mark.time = 1 };
@@ -560,16 +564,16 @@ static void test_record_pcm(void)
     CHECK_MEM((const uint8_t *)got, (const uint8_t *)sent, TOTAL * 4);
     g_free(got);
     g_free(sent);
-    on_core(do_record_stop, NULL);
+    on_server(do_record_stop, NULL);
     expect_empty(fd, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_STOP);
     close(fd);
     close(main_fd);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
 }
 
 static void test_record_opus(void)
 {
-    on_core(do_set_opus_rate, NULL);
+    on_server(do_set_opus_rate, NULL);
     int main_fd;
     uint32_t session = open_session(&main_fd);
     static const uint32_t caps[] = { SPICE_RECORD_CAP_VOLUME, SPICE_RECORD_CAP_OPUS };
@@ -577,7 +581,7 @@ static void test_record_opus(void)
     int fd = link_audio(session, SPICE_CHANNEL_RECORD, caps, 2, &server_caps);
     CHECK(spice_link_caps_has(server_caps.channel, server_caps.num_channel,
                               SPICE_RECORD_CAP_OPUS));
-    on_core(do_record_start, NULL);
+    on_server(do_record_start, NULL);
     expect_start(fd, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_START);
     send_record_mode(fd, SPICE_AUDIO_DATA_MODE_OPUS);
     int err = 0;
@@ -599,11 +603,11 @@ static void test_record_opus(void)
     /* The codec's delay makes the start quiet; the rest is the sine. */
     CHECK(rms((const int16_t *)(got + PACKETS * FRAMES / 2), PACKETS * FRAMES) > 4000);
     g_free(got);
-    on_core(do_record_stop, NULL);
+    on_server(do_record_stop, NULL);
     expect_empty(fd, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_STOP);
     close(fd);
     close(main_fd);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
 }
 
 /* The newest record client feeds the guest; the older one is stopped, and
@@ -613,7 +617,7 @@ static void test_record_newest_client_feeds(void)
     int main1, main2;
     uint32_t s1 = open_session(&main1), s2 = open_session(&main2);
     SpiceLinkCaps server_caps;
-    on_core(do_record_start, NULL);
+    on_server(do_record_start, NULL);
     int fd1 = link_audio(s1, SPICE_CHANNEL_RECORD, NULL, 0, &server_caps);
     expect_start(fd1, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_START);
     int fd2 = link_audio(s2, SPICE_CHANNEL_RECORD, NULL, 0, &server_caps);
@@ -622,11 +626,11 @@ static void test_record_newest_client_feeds(void)
     close(fd2);
     close(main2);
     expect_start(fd1, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_START);
-    on_core(do_record_stop, NULL);
+    on_server(do_record_stop, NULL);
     expect_empty(fd1, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_STOP);
     close(fd1);
     close(main1);
-    on_core(do_nothing, NULL);
+    on_server(do_nothing, NULL);
 }
 
 /* Hostile record data: each case closes the record channel and, as for any
@@ -646,7 +650,7 @@ static void hostile_case(Hostile what)
     uint32_t session = open_session(&main_fd);
     SpiceLinkCaps server_caps;
     int fd = link_audio(session, SPICE_CHANNEL_RECORD, NULL, 0, &server_caps);
-    on_core(do_record_start, NULL);
+    on_server(do_record_start, NULL);
     expect_start(fd, SPICE_CHANNEL_RECORD, SPICE_MSG_RECORD_START);
     static uint8_t big[40 * 1024];
     static const uint8_t not_opus[] = { 0x03, 0x00 }; /* code 3 with no frames */
@@ -677,7 +681,7 @@ static void hostile_case(Hostile what)
     CHECK(test_client_wait_closed(main_fd, IO_TIMEOUT_MS));
     close(fd);
     close(main_fd);
-    on_core(do_record_stop, NULL);
+    on_server(do_record_stop, NULL);
 }
 
 static void test_record_hostile(void)
@@ -702,20 +706,13 @@ int main(int argc, char **argv)
         TEST_CASE(test_record_newest_client_feeds),
         TEST_CASE(test_record_hostile),
     };
-    T.core = test_core_create();
-    if (T.core == NULL) {
+    if (server_fixture_start(&T.fx, set_noauth, NULL) != 0) {
         return 1;
     }
-    int ret = -1;
-    for (int attempt = 0; attempt < 20 && ret != 0; attempt++) {
-        T.port = 20000 + (int)(g_random_int() % 20000);
-        on_core(do_setup, &ret);
+    int rc = 1;
+    if (server_fixture_call(&T.fx, add_audio, NULL) == 0) {
+        rc = test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
     }
-    if (ret != 0) {
-        return 1;
-    }
-    int rc = test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
-    on_core(do_teardown, NULL);
-    test_core_destroy(T.core);
+    server_fixture_stop(&T.fx);
     return rc;
 }

@@ -14,7 +14,6 @@
 # Exit: 0 pass, 1 fail, 77 skip (automake).
 set -u
 
-VERSION=0.15.1
 DEB_VERSION=0.15.1-1
 UNIT_TIMEOUT_S=120      # one upstream unit test (test-listen waits 50 s at most itself)
 READY_TIMEOUT_S=30      # a demo's listening socket appears
@@ -25,47 +24,12 @@ top_src=${abs_top_srcdir:?run from make check}
 list=$top_src/tests/upstream/tests.txt
 cache=${S3D_UPSTREAM_DIR:-$top_build/tests/upstream/cache}
 ourlib=$top_build/server/.libs
-require_peers=${S3D_REQUIRE_PEERS:-0}
-[ "${CI:-}" = true ] && require_peers=1
 
-fail() { echo "FAIL: $*"; exit 1; }
-skip() {
-    [ "$require_peers" = 1 ] && fail "$*"
-    echo "SKIP: $*"; exit 77
-}
+. "$top_src/tests/lib/peers.sh"
+. "$top_src/tests/lib/apt-source.sh"
 [ -e "$ourlib/libspice-server.so.1" ] || fail "no $ourlib/libspice-server.so.1"
 mkdir -p "$cache" || fail "mkdir $cache"
 cache=$(cd "$cache" && pwd)
-
-# ---- the source package, fetched once -------------------------------------
-# apt-get source needs a deb-src entry; when the machine has none, one is
-# derived from its own deb entries into a private apt configuration (never a
-# mirror name of ours), and apt works in private state and cache dirs.
-fetch_source() {
-    src=$cache/src
-    [ -f "$src/spice_$DEB_VERSION.dsc" ] && return 0
-    rm -rf "$src" && mkdir -p "$src/apt/parts" "$src/apt/lists/partial" "$src/apt/cache/archives/partial"
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] && sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f"
-    done > "$src/apt/sources.list"
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        # deb822: each stanza's Types becomes deb-src.
-        sed '/^Types:/s/.*/Types: deb-src/' "$f" > "$src/apt/parts/$(basename "$f")"
-    done
-    apt_opts="-o Dir::Etc::sourcelist=$src/apt/sources.list -o Dir::Etc::sourceparts=$src/apt/parts
-        -o Dir::State::Lists=$src/apt/lists -o Dir::Cache=$src/apt/cache -o APT::Sandbox::User=root"
-    # shellcheck disable=SC2086
-    if ! apt-get -qq $apt_opts update >"$src/apt-update.log" 2>&1; then
-        cat "$src/apt-update.log"; skip "apt-get update (deb-src) failed: no network or no Debian sources"
-    fi
-    # shellcheck disable=SC2086
-    if ! (cd "$src" && apt-get -qq $apt_opts --download-only source "spice=$DEB_VERSION") \
-        >"$src/apt-source.log" 2>&1; then
-        cat "$src/apt-source.log"; skip "apt-get source spice=$DEB_VERSION failed"
-    fi
-    [ -f "$src/spice_$DEB_VERSION.dsc" ] || fail "apt-get source left no spice_$DEB_VERSION.dsc"
-}
 
 # ---- upstream's test programs, built once ---------------------------------
 # Only what the tests need: spice-common's helper library, upstream's test
@@ -77,11 +41,6 @@ build_upstream() {
     b=$cache/build
     # Built once; a list with more tests builds the new objects (make).
     [ -f "$b/.built" ] && [ "$b/.built" -nt "$list" ] && return 0
-    tree=$cache/src/spice-$VERSION
-    if [ ! -d "$tree" ]; then
-        (cd "$cache/src" && dpkg-source --no-check -x "spice_$DEB_VERSION.dsc" "spice-$VERSION") \
-            >"$cache/dpkg-source.log" 2>&1 || { cat "$cache/dpkg-source.log"; fail "dpkg-source -x"; }
-    fi
     if [ ! -f "$b/.configured" ]; then
         rm -rf "$b" && mkdir -p "$b"
         (cd "$b" && "$tree/configure" -C --disable-opus --disable-smartcard --disable-gstreamer \
@@ -205,7 +164,9 @@ run_demo() {
 command -v apt-get >/dev/null && command -v dpkg-source >/dev/null ||
     skip "apt-get / dpkg-source not installed (Debian packages apt, dpkg-dev)"
 command -v spicy-screenshot >/dev/null || skip "spicy-screenshot not installed (spice-client-gtk)"
-fetch_source
+# The source package, fetched and unpacked once.
+apt_source_need spice "$DEB_VERSION" "$cache/src"
+tree=$apt_source_tree
 build_upstream
 
 work=$top_build/tests/upstream/work

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "red-env.h"
 #include "red-log.h"
 
 struct RedChannelClient {
@@ -44,23 +45,10 @@ struct RedChannelClient {
 
 /* The stall limit: RED_CLIENT_STALL_MS unless S3D_CLIENT_STALL_MS names
  * another (operators on slow links, and tests that must see what the high
- * water mark alone holds).  A value that is not a number in range is
- * ignored with a warning rather than turning the limit off by accident. */
+ * water mark alone holds). */
 static unsigned rcc_stall_limit_ms(void)
 {
-    const char *env = getenv("S3D_CLIENT_STALL_MS");
-    if (env == NULL || *env == '\0') {
-        return RED_CLIENT_STALL_MS;
-    }
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(env, &end, 10);
-    if (errno != 0 || *end != '\0' || env[0] == '-' || v > RED_CLIENT_STALL_MAX_MS) {
-        red_log_warn("S3D_CLIENT_STALL_MS=%s is not a number of milliseconds up to %u; "
-                     "using %u", env, RED_CLIENT_STALL_MAX_MS, RED_CLIENT_STALL_MS);
-        return RED_CLIENT_STALL_MS;
-    }
-    return (unsigned)v;
+    return red_env_ms("S3D_CLIENT_STALL_MS", RED_CLIENT_STALL_MS, RED_CLIENT_STALL_MAX_MS);
 }
 
 /* A write that failed because the client went away (it closed or reset

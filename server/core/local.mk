@@ -9,4 +9,5 @@ libserver_core_la_SOURCES += \
 	core/red-channel-registry.c core/red-channel-registry.h \
 	core/red-session.c core/red-session.h \
 	core/red-main-queue.c core/red-main-queue.h \
+	core/red-env.c core/red-env.h \
 	$(NULL)

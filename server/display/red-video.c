@@ -8,6 +8,7 @@
 #include <spice.h>
 #include <string.h>
 
+#include "red-env.h"
 #include "red-log.h"
 #include "red-mjpeg.h"
 #include "red-worker-private.h"
@@ -61,6 +62,8 @@ void red_video_init(RedVideo *v)
 {
     memset(v, 0, sizeof(*v));
     v->mode = SPICE_STREAM_VIDEO_OFF;
+    v->max_gap_ms = red_env_ms("S3D_VIDEO_MAX_GAP_MS", RED_VIDEO_MAX_GAP_MS,
+                               RED_VIDEO_MAX_GAP_LIMIT_MS);
 }
 
 void red_video_fini(RedVideo *v)
@@ -198,7 +201,7 @@ void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_
             oldest = k;
         }
     }
-    if (c && now - c->last_ms <= RED_VIDEO_MAX_GAP_MS) {
+    if (c && now - c->last_ms <= v->max_gap_ms) {
         c->count++;
     } else {
         c = c ? c : oldest;

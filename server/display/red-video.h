@@ -43,6 +43,7 @@
 #define RED_VIDEO_MIN_AREA (96 * 96)
 #define RED_VIDEO_START_FRAMES 20
 #define RED_VIDEO_MAX_GAP_MS 200
+#define RED_VIDEO_MAX_GAP_LIMIT_MS 600000   /* the most S3D_VIDEO_MAX_GAP_MS may say */
 #define RED_VIDEO_IDLE_MS 1000
 
 typedef struct RedVideoStream {
@@ -66,6 +67,10 @@ typedef struct RedVideo {
     RedVideoCandidate candidates[RED_VIDEO_MAX_CANDIDATES];
     uint32_t next_unique;
     GSource *idle_timer;        /* ends idle streams; NULL when none is live */
+    /* RED_VIDEO_MAX_GAP_MS unless S3D_VIDEO_MAX_GAP_MS names another: tests
+     * that play a film on a loaded machine make detection count frames
+     * only, not the time between them. */
+    unsigned max_gap_ms;
 } RedVideo;
 
 /* One stream as one client has it. */

@@ -22,6 +22,11 @@ EXTRA_DIST += client/test-video-client.sh client/test-video-client.py
 TESTS += client/test-draw-commands-client.sh
 EXTRA_DIST += client/test-draw-commands-client.sh
 
+# spice-gtk shows a photograph our server sent as JPEG within bounds, the
+# text beside it exactly (test-lossy-images --serve).
+TESTS += client/test-lossy-images-client.sh
+EXTRA_DIST += client/test-lossy-images-client.sh
+
 # spice-gtk shows the desktop scene exactly under each lossless image
 # setting (lz, auto_glz, lz4, off), and the bytes it read rank as the
 # encoders do (LZ_RGB below LZ4 below raw).

@@ -8,7 +8,8 @@
 # Starts `test-draw-commands --serve` (our library, a fake QXL device; it
 # reads commands on a FIFO), connects spice-watch.py (spice-gtk's GLib
 # client), waits for the primary, asks the server to draw the scene
-# (background bitmap, fills, scrolls, fills; flushed), then snapshots the
+# (background bitmap, fills, scrolls, fills, repeated icons that spice-gtk
+# draws from its pixmap cache; flushed), then snapshots the
 # client's canvas and asks the server to compare it with its surface, pixel
 # for pixel.  The client may still be applying the last messages when a
 # snapshot is taken: the snapshot is retried after the client was idle
@@ -16,7 +17,13 @@
 # test-draw-commands (in-process) proves these draws go as commands; this
 # proves a real client renders those commands as the server did.
 #
-# Usage: test-draw-commands-client.sh [PROGRAM]  (default ./server/test-draw-commands)
+# Another display-fixture program's --serve scene is checked the same way
+# with its own comparison: test-lossy-images-client.sh passes
+# `./server/test-lossy-images CLOSE` (JPEG within bounds).
+#
+# Usage: test-draw-commands-client.sh [PROGRAM [REPLY]]
+#   PROGRAM  default ./server/test-draw-commands
+#   REPLY    the first word of the server's comparison that passes (SAME)
 # Environment: S3D_SPICE_PYTHON, S3D_REQUIRE_PEERS (as test-spice-watch.sh)
 # Exit: 0 pass, 1 fail, 77 skip (automake).
 set -u
@@ -38,6 +45,7 @@ PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 . "$HERE/spice-watch-lib.sh"
 
 prog=${1:-}
+want_reply=${2:-SAME}
 if [ -z "$prog" ]; then
     for p in ./server/test-draw-commands "$HERE/../server/test-draw-commands"; do
         if [ -x "$p" ]; then prog=$p; break; fi
@@ -98,11 +106,11 @@ while :; do
     ask_ok "{\"cmd\":\"wait-idle\",\"ms\":300,\"timeout\":$WAIT_S}"
     ask_ok "{\"cmd\":\"snapshot\",\"path\":\"$dir/shot.ppm\"}"
     server_ask "compare $dir/shot.ppm"
-    [ "$SERVER_REPLY" = SAME ] && break
-    [ "$try" -ge "$SNAP_TRIES" ] && die "client canvas != server surface: $SERVER_REPLY"
+    [ "${SERVER_REPLY%% *}" = "$want_reply" ] && break
+    [ "$try" -ge "$SNAP_TRIES" ] && die "client canvas vs server surface: $SERVER_REPLY"
     try=$((try + 1))
 done
-echo "client canvas equals the server's surface (snapshot $try)"
+echo "client canvas against the server's surface: $SERVER_REPLY (snapshot $try)"
 
 ask_ok '{"cmd":"status"}'
 expect connected "$(field "$REPLY_LINE" connected)" true

@@ -5,7 +5,8 @@
 # from source with clang, for a bounded number of executions (FUZZ_RUNS
 # overrides).  An input costs a few milliseconds of CPU: one or two links
 # (the ticket key pair is generated once per process in fuzzing builds,
-# fuzz-stack-flags.sh) and the server's threads answering them.
+# fuzz-stack-flags.sh, and the harness parses its public key once) and the
+# server's threads answering them.
 . "${srcdir:-.}/fuzz/fuzz-stack-flags.sh"
 # -detect_leaks=0: the server keeps state across inputs on its own threads
 # (sessions closing, the worker's queues), so libFuzzer's per-input check

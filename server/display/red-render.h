@@ -43,6 +43,9 @@ typedef struct RedRenderer {
     /* Set: results carry the drawing operation (RedDrawOp) of fills and
      * copy-bits, and every result must be red_command_result_finish()ed. */
     bool record_ops;
+    /* Set: image copies are classified (RedCommandResult.natural); only
+     * streaming-video=filter needs it, and it costs a pass over samples. */
+    bool classify_natural;
 } RedRenderer;
 
 typedef enum RedCommandKind {

@@ -140,6 +140,11 @@ static bool any_client_takes_video(RedWorker *w)
     return false;
 }
 
+bool red_video_wants_natural(RedWorker *w)
+{
+    return w->video.mode == SPICE_STREAM_VIDEO_FILTER && any_client_takes_video(w);
+}
+
 static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t now)
 {
     RedVideo *v = &w->video;

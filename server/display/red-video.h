@@ -105,6 +105,9 @@ void red_video_fini(RedVideo *v);
  * feeds detection, may start a stream, keeps a live one alive. */
 void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type,
                          bool natural);
+/* Whether detection needs to know which draws are natural (filter, and a
+ * client that takes video). */
+bool red_video_wants_natural(RedWorker *w);
 /* The primary is going (destroyed, kept over S3, replaced): every stream
  * ends; each client is owed its STREAM_DESTROY. */
 void red_video_end_all(RedWorker *w);

@@ -25,7 +25,7 @@ build=${BUILD_DIR:-$top/build}
 DEBIAN_PACKAGES="autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev \
 libspice-protocol-dev libspice-server-dev libglib2.0-dev libpixman-1-dev libssl-dev \
 libsasl2-dev libsasl2-modules sasl2-bin \
-liblz4-dev libopus-dev linux-libc-dev spice-client-gtk virt-viewer xvfb xauth \
+liblz4-dev libopus-dev libxxhash-dev linux-libc-dev spice-client-gtk virt-viewer xvfb xauth \
 qemu-system-x86 busybox-static python3 python3-gi gir1.2-spiceclientglib-2.0 console-setup-linux \
 x11-apps socat linux-headers-amd64 libdrm-dev mmdebstrap e2fsprogs \
 dpkg-dev g++ libjpeg-dev zlib1g-dev python3-six python3-pyparsing iproute2"

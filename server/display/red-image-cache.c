@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <xxhash.h>
 
 /* Ids start at 1 (0 is "none") and are never reused in the process. */
 static uint64_t red_image_next_id;
@@ -21,19 +21,22 @@ int red_image_digest(pixman_image_t *image, RedImageDigest *out)
     size_t stride = (size_t)pixman_image_get_stride(image);
     uint8_t size[8] = { (uint8_t)w, (uint8_t)(w >> 8), (uint8_t)(w >> 16), (uint8_t)(w >> 24),
                         (uint8_t)h, (uint8_t)(h >> 8), (uint8_t)(h >> 16), (uint8_t)(h >> 24) };
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-             EVP_DigestUpdate(ctx, size, sizeof(size)) == 1;
+    XXH3_state_t *st = XXH3_createState();
+    bool ok = st != NULL && XXH3_128bits_reset(st) == XXH_OK &&
+              XXH3_128bits_update(st, size, sizeof(size)) == XXH_OK;
     if (ok && stride == (size_t)w * 4) {
-        ok = EVP_DigestUpdate(ctx, row, stride * h) == 1;
+        ok = XXH3_128bits_update(st, row, stride * h) == XXH_OK;
     } else {
         for (uint32_t y = 0; ok && y < h; y++, row += stride) {
-            ok = EVP_DigestUpdate(ctx, row, (size_t)w * 4) == 1;
+            ok = XXH3_128bits_update(st, row, (size_t)w * 4) == XXH_OK;
         }
     }
-    unsigned len = 0;
-    ok = ok && EVP_DigestFinal_ex(ctx, out->bytes, &len) == 1 && len == sizeof(out->bytes);
-    EVP_MD_CTX_free(ctx);
+    if (ok) {
+        XXH128_canonical_t c;
+        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(st));
+        memcpy(out->bytes, c.digest, sizeof(out->bytes));
+    }
+    XXH3_freeState(st);
     return ok ? 0 : -1;
 }
 

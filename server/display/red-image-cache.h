@@ -38,8 +38,8 @@ typedef struct RedImageDigest {
     uint8_t bytes[16];
 } RedImageDigest;
 
-/* XXH3-128 of the x8r8g8b8 image's size and pixels.  -1 if the hash
- * failed (no memory for its state): the image is then simply not cached. */
+/* XXH3-128 of the x8r8g8b8 image's size and pixels.  Always 0 (the
+ * return stays for a digest that could fail). */
 int red_image_digest(pixman_image_t *image, RedImageDigest *out);
 
 typedef struct RedImageCache RedImageCache;

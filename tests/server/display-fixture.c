@@ -69,6 +69,15 @@ void dc_flush(Dc *dc)
     CHECK_EQ_U64(n, dc->flushes);
 }
 
+void dc_put_pixels(Dc *dc, const QXLRect *box, const uint32_t *px, uint64_t cache_id)
+{
+    FakeQxlBitmap bmp = { .pixels = px, .width = (uint32_t)(box->right - box->left),
+                          .height = (uint32_t)(box->bottom - box->top),
+                          .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN,
+                          .cache_id = cache_id };
+    CHECK(fake_qxl_submit_copy(dc->ts->qxl, box, &bmp) == 0);
+}
+
 void dc_bitmap(Dc *dc, const QXLRect *box, uint32_t seed)
 {
     uint32_t w = (uint32_t)(box->right - box->left), h = (uint32_t)(box->bottom - box->top);
@@ -78,9 +87,7 @@ void dc_bitmap(Dc *dc, const QXLRect *box, uint32_t seed)
             px[(size_t)y * w + x] = ((x * 3 + seed) ^ (y * 5)) * 0x010203u & 0xffffff;
         }
     }
-    FakeQxlBitmap bmp = { .pixels = px, .width = w, .height = h,
-                          .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN };
-    CHECK(fake_qxl_submit_copy(dc->ts->qxl, box, &bmp) == 0);
+    dc_put_pixels(dc, box, px, 0);
     g_free(px);
 }
 
@@ -93,9 +100,7 @@ void dc_end_phase(Dc *dc, uint32_t tag)
         px[i] = tag;
     }
     QXLRect box = { DC_HEIGHT - DC_TAG, DC_WIDTH - DC_TAG, DC_HEIGHT, DC_WIDTH };
-    FakeQxlBitmap bmp = { .pixels = px, .width = DC_TAG, .height = DC_TAG,
-                          .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN };
-    CHECK(fake_qxl_submit_copy(dc->ts->qxl, &box, &bmp) == 0);
+    dc_put_pixels(dc, &box, px, 0);
     dc_flush(dc);
 }
 
@@ -224,10 +229,7 @@ void dc_icon(Dc *dc, GRand *rnd, unsigned k, uint64_t cache_id, pixman_region32_
     int32_t x = g_rand_int_range(rnd, 0, DC_WIDTH - DC_ICON - DC_TAG);
     int32_t y = g_rand_int_range(rnd, 0, DC_HEIGHT - DC_ICON - DC_TAG);
     QXLRect box = { y, x, y + DC_ICON, x + DC_ICON };
-    FakeQxlBitmap bmp = { .pixels = px, .width = DC_ICON, .height = DC_ICON,
-                          .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN,
-                          .cache_id = cache_id };
-    CHECK(fake_qxl_submit_copy(dc->ts->qxl, &box, &bmp) == 0);
+    dc_put_pixels(dc, &box, px, cache_id);
     dc_region_add(drawn, &box, NULL, 0);
 }
 

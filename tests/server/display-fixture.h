@@ -57,6 +57,9 @@ bool dc_start(Dc *dc, int rcvbuf, int64_t cache_pixels);
 void dc_stop(Dc *dc);
 /* Flushes the device's surfaces (async, waited for). */
 void dc_flush(Dc *dc);
+/* Copies px (the box's size, top row first, packed) to the box as a
+ * bitmap; cache_id != 0 marks it QXL_IMAGE_CACHE. */
+void dc_put_pixels(Dc *dc, const QXLRect *box, const uint32_t *px, uint64_t cache_id);
 /* A bitmap of the box's size, pixels from `seed`, copied to the box. */
 void dc_bitmap(Dc *dc, const QXLRect *box, uint32_t seed);
 /* Draws the tag and flushes: after this the surface is final and the

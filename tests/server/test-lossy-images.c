@@ -49,9 +49,7 @@ static void dc_draw_photo(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
         }
     }
     QXLRect box = { DC_PHOTO_Y, DC_PHOTO_X, DC_PHOTO_Y + DC_PHOTO_H, DC_PHOTO_X + DC_PHOTO_W };
-    FakeQxlBitmap bmp = { .pixels = px, .width = DC_PHOTO_W, .height = DC_PHOTO_H,
-                          .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN };
-    CHECK(fake_qxl_submit_copy(dc->ts->qxl, &box, &bmp) == 0);
+    dc_put_pixels(dc, &box, px, 0);
     dc_region_add(drawn, &box, NULL, 0);
     g_free(px);
 }
@@ -74,9 +72,7 @@ static void dc_draw_text(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
         }
     }
     QXLRect box = { DC_TEXT_Y, DC_TEXT_X, DC_TEXT_Y + DC_TEXT_H, DC_TEXT_X + DC_TEXT_W };
-    FakeQxlBitmap bmp = { .pixels = px, .width = DC_TEXT_W, .height = DC_TEXT_H,
-                          .data = FAKE_QXL_BITMAP_DIRECT, .rows = FAKE_QXL_TOP_DOWN };
-    CHECK(fake_qxl_submit_copy(dc->ts->qxl, &box, &bmp) == 0);
+    dc_put_pixels(dc, &box, px, 0);
     dc_region_add(drawn, &box, NULL, 0);
     g_free(px);
 }

@@ -8,6 +8,7 @@
 #include "reds-displays.h"
 
 #include "inputs-channel.h"
+#include "red-audio.h"
 #include "red-image-lossy.h"
 #include "red-log.h"
 #include "reds-connection.h"
@@ -45,6 +46,14 @@ static void qxl_primary_created(void *opaque, uint32_t width, uint32_t height)
     red_main_queue_post(q->main_queue, &e);
 }
 
+static void qxl_video_latency(void *opaque, uint32_t session_id, uint32_t latency_ms)
+{
+    RedsQxl *q = opaque;
+    RedMainEvent e = { .type = RED_MAIN_EVENT_VIDEO_LATENCY,
+                       .u.latency = { session_id, latency_ms } };
+    red_main_queue_post(q->main_queue, &e);
+}
+
 void reds_displays_on_main_event(void *opaque, const RedMainEvent *event)
 {
     RedsState *reds = opaque;
@@ -60,6 +69,10 @@ void reds_displays_on_main_event(void *opaque, const RedMainEvent *event)
     case RED_MAIN_EVENT_PRIMARY_SIZE:
         inputs_channel_set_tablet_size(reds->inputs_channel, event->u.size.width,
                                        event->u.size.height);
+        break;
+    case RED_MAIN_EVENT_VIDEO_LATENCY:
+        red_audio_set_video_latency(reds->audio, event->u.latency.session_id,
+                                    event->u.latency.ms);
         break;
     }
 }
@@ -85,7 +98,9 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
                            /* our only video encoder is the built-in MJPEG one */
                            .streaming_video = reds_video_codecs_allow_mjpeg(reds)
                                                   ? reds->streaming_video
-                                                  : SPICE_STREAM_VIDEO_OFF };
+                                                  : SPICE_STREAM_VIDEO_OFF,
+                           .audio_clock = red_audio_session_hears(reds->audio,
+                                                                  req->connection_id) };
     red_worker_request(q->worker, &r);
 }
 
@@ -151,7 +166,8 @@ int reds_displays_add(RedsState *reds, QXLInstance *qxl)
     q->main_queue = reds->main_queue;
     RedWorkerEvents events = { .opaque = q, .client_closed = qxl_client_closed,
                                .client_failed = qxl_client_failed,
-                               .primary_created = qxl_primary_created };
+                               .primary_created = qxl_primary_created,
+                               .video_latency = qxl_video_latency };
     q->worker = red_worker_new(qxl, &events, reds->vm_running);
     if (q->worker == NULL) {
         g_free(q);
@@ -201,6 +217,16 @@ void reds_displays_set_running(RedsState *reds, bool running)
     for (guint i = 0; i < reds->qxls->len; i++) {
         RedsQxl *q = g_ptr_array_index(reds->qxls, i);
         RedWorkerRequest r = { .op = running ? RED_WORKER_START : RED_WORKER_STOP };
+        red_worker_request(q->worker, &r);
+    }
+}
+
+void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on)
+{
+    for (guint i = 0; reds->qxls && i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        RedWorkerRequest r = { .op = RED_WORKER_AUDIO_CLOCK,
+                               .link = { .connection_id = session_id }, .audio_clock = on };
         red_worker_request(q->worker, &r);
     }
 }

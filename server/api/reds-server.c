@@ -299,6 +299,7 @@ RED_EXPORT void spice_server_destroy(SpiceServer *reds)
     reds_char_devices_remove_all(reds);
     reds_displays_remove_all(reds);
     g_ptr_array_free(reds->qxls, TRUE);
+    reds->qxls = NULL; /* audio clients closed below tell no worker */
     red_main_queue_free(reds->main_queue);
     g_list_free_full(reds->connections, g_free);
     if (reds->listen_watch) {

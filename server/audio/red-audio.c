@@ -180,6 +180,18 @@ bool red_audio_playback_compression(const RedAudio *audio)
     return audio->playback_compression;
 }
 
+void red_audio_set_video_latency(RedAudio *audio, uint32_t session_id, uint32_t ms)
+{
+    if (audio && audio->playback) {
+        red_playback_set_latency(audio->playback, session_id, ms);
+    }
+}
+
+bool red_audio_session_hears(const RedAudio *audio, uint32_t session_id)
+{
+    return audio && audio->playback && red_playback_session_hears(audio->playback, session_id);
+}
+
 /* ---- shared by both channels ---------------------------------------------- */
 
 void red_audio_volume_set(RedAudioVolume *v, uint8_t nchannels, const uint16_t *volume)

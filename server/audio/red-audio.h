@@ -52,6 +52,12 @@ int red_audio_remove_record(SpiceRecordInstance *sin);
  * already connected switch modes (a PLAYBACK_MODE message). */
 void red_audio_set_playback_compression(RedAudio *audio, bool on);
 bool red_audio_playback_compression(const RedAudio *audio);
+/* The video of session session_id needs ms of margin: its playback clients
+ * are told to buffer that much (red-playback.h).  audio NULL ok. */
+void red_audio_set_video_latency(RedAudio *audio, uint32_t session_id, uint32_t ms);
+/* Whether a playback client of session_id is started (its sound sets the
+ * session's clock: reds_set_audio_clock).  audio NULL: false. */
+bool red_audio_session_hears(const RedAudio *audio, uint32_t session_id);
 
 /* ---- shared by red-playback.c and red-record.c ------------------------- */
 

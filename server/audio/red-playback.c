@@ -57,6 +57,31 @@ static void pick_mode(PlaybackClient *pc)
     pc->mode = pc->encoder ? SPICE_AUDIO_DATA_MODE_OPUS : SPICE_AUDIO_DATA_MODE_RAW;
 }
 
+bool red_playback_session_hears(const RedPlayback *pb, uint32_t session_id)
+{
+    for (GList *l = pb->inst.clients; l; l = l->next) {
+        const PlaybackClient *pc = l->data;
+        if (pc->base.session_id == session_id && pc->base.started) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* pc's started flag is about to become `started`: when that changes
+ * whether its session hears sound, the session's video follows. */
+static void set_started(PlaybackClient *pc, bool started)
+{
+    RedPlayback *pb = pc->pb;
+    uint32_t session = pc->base.session_id;
+    bool before = red_playback_session_hears(pb, session);
+    pc->base.started = started;
+    bool after = red_playback_session_hears(pb, session);
+    if (before != after) {
+        reds_set_audio_clock(pb->inst.reds, session, after);
+    }
+}
+
 /* The send_* functions return red_channel_client_send's result: on -1 the
  * client may be freed already (its on_closed ran), so callers stop. */
 static int send_mode(PlaybackClient *pc)
@@ -73,14 +98,14 @@ static int send_start(PlaybackClient *pc)
                                       .format = SPICE_AUDIO_FMT_S16,
                                       .frequency = pc->pb->inst.frequency,
                                       .time = red_audio_mm_time() } };
-    pc->base.started = true;
+    set_started(pc, true);
     return red_channel_client_send(pc->base.rcc, &m);
 }
 
 static void send_stop(PlaybackClient *pc)
 {
     SpiceMsg m = { .type = SPICE_MSG_PLAYBACK_STOP };
-    pc->base.started = false;
+    set_started(pc, false);
     pc->has_pending = false; /* what was not sent before the stop is not wanted after */
     red_channel_client_send(pc->base.rcc, &m);
 }
@@ -136,6 +161,7 @@ static void playback_on_closed(RedChannelClient *rcc, void *opaque)
 {
     PlaybackClient *pc = opaque;
     (void)rcc;
+    set_started(pc, false);
     pc->pb->inst.clients = g_list_remove(pc->pb->inst.clients, pc);
     red_audio_client_finish(&pc->base, "playback");
     red_audio_encoder_free(pc->encoder);
@@ -322,6 +348,20 @@ void red_playback_set_rate(RedPlayback *pb, uint32_t frequency)
     pb->inst.frequency = frequency;
     pb->inst.rate_set = true;
     repick_modes(pb);
+}
+
+void red_playback_set_latency(RedPlayback *pb, uint32_t session_id, uint32_t ms)
+{
+    for (GList *l = pb->inst.clients, *next; l; l = next) {
+        next = l->next; /* a failed send frees only that client */
+        PlaybackClient *pc = l->data;
+        if (pc->base.session_id == session_id &&
+            red_channel_client_has_cap(pc->base.rcc, SPICE_PLAYBACK_CAP_LATENCY)) {
+            SpiceMsg m = { .type = SPICE_MSG_PLAYBACK_LATENCY,
+                           .u.playback_latency = { .latency_ms = ms } };
+            red_channel_client_send(pc->base.rcc, &m);
+        }
+    }
 }
 
 uint64_t red_playback_frames_dropped(const RedPlayback *pb)

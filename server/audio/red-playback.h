@@ -65,6 +65,14 @@ void red_playback_set_volume(RedPlayback *pb, uint8_t nchannels, const uint16_t 
 void red_playback_set_mute(RedPlayback *pb, uint8_t mute);
 void red_playback_set_rate(RedPlayback *pb, uint32_t frequency);
 
+/* Lip sync (red-video.h): the session's video needs ms of margin.  Its
+ * clients that announced SPICE_PLAYBACK_CAP_LATENCY get PLAYBACK_LATENCY,
+ * the least they should buffer (upstream sends it on the same news). */
+void red_playback_set_latency(RedPlayback *pb, uint32_t session_id, uint32_t ms);
+/* Whether a client of session_id is started (hears the sound now).  Each
+ * change of that is told to reds_set_audio_clock. */
+bool red_playback_session_hears(const RedPlayback *pb, uint32_t session_id);
+
 /* Frames dropped for slow clients so far (a frame dropped for two clients
  * counts twice): tests and logs. */
 uint64_t red_playback_frames_dropped(const RedPlayback *pb);

@@ -25,6 +25,8 @@ typedef enum {
     RED_MAIN_EVENT_PRIMARY_SIZE,
     /* A display/cursor client failed: its session ends. */
     RED_MAIN_EVENT_SESSION_FAILED,
+    /* A session's video frames need another margin: its playback buffers it. */
+    RED_MAIN_EVENT_VIDEO_LATENCY,
 } RedMainEventType;
 
 typedef struct RedMainEvent {
@@ -33,6 +35,7 @@ typedef struct RedMainEvent {
         RedsConnection *connection;             /* CONNECTION_CLOSED: ownership passes */
         struct { uint32_t width, height; } size; /* PRIMARY_SIZE */
         uint32_t session_id;                    /* SESSION_FAILED */
+        struct { uint32_t session_id, ms; } latency; /* VIDEO_LATENCY */
     } u;
 } RedMainEvent;
 

@@ -45,6 +45,12 @@ bool reds_agent_copypaste(const RedsState *reds);
 bool reds_agent_file_xfer(const RedsState *reds);
 
 
+/* Session session_id's playback began or stopped sounding (a client of it
+ * got PLAYBACK_START, or STOP, or left): its display clients time their
+ * video frames by the sound while on (red-video.h).  Any session id; one
+ * that has no display client changes nothing. */
+void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on);
+
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);
 SpiceMouseInstance *reds_get_mouse(const RedsState *reds);

@@ -298,19 +298,19 @@ static const RedChannelClientOps display_ops = {
     .on_closed = display_on_closed,
 };
 
-void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn, SpiceImageCompression compression,
-                            int streaming_video, bool lossy_images)
+void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
 {
+    const SpiceLinkRequest *req = &r->link;
+    RedsConnection *conn = r->connection;
     DisplayClient *dc = g_new0(DisplayClient, 1);
     dc->worker = w;
     dc->connection = conn;
     dc->session_id = req->connection_id;
-    dc->lossy_images = lossy_images;
+    dc->lossy_images = r->lossy_images;
     pixman_region32_init(&dc->damage);
     pixman_region32_init(&dc->lossy);
     red_display_cmds_init(dc);
-    dc->rcc = red_channel_client_new(red_worker_loop_core(w->loop), stream, req, true,
+    dc->rcc = red_channel_client_new(red_worker_loop_core(w->loop), r->stream, req, true,
                                      &display_ops, dc);
     if (dc->rcc == NULL) {
         pixman_region32_fini(&dc->damage);
@@ -321,13 +321,14 @@ void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequ
         g_free(dc);
         return;
     }
-    dc->codecs = red_image_codecs_for(compression, red_channel_client_has_cap(
+    dc->codecs = red_image_codecs_for(r->compression, red_channel_client_has_cap(
                                           dc->rcc, SPICE_DISPLAY_CAP_LZ4_COMPRESSION));
     /* A client without MULTI_CODEC predates codec choice and takes MJPEG. */
     bool mjpeg = !red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_MULTI_CODEC) ||
                  red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_CODEC_MJPEG);
-    red_video_client_init(&dc->video, w, streaming_video, mjpeg,
+    red_video_client_init(&dc->video, w, r->streaming_video, mjpeg,
                           red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_STREAM_REPORT));
+    dc->video.audio_clock = r->audio_clock;
     w->display_clients = g_list_append(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     red_worker_report_clients(w);

@@ -323,7 +323,8 @@ static int video_send_frame(DisplayClient *dc, unsigned id, const RedVideoStream
     }
     SpiceMsg m = { .type = SPICE_MSG_DISPLAY_STREAM_DATA };
     m.u.stream_data = (SpiceMsgStreamData){
-        .id = id, .multi_media_time = mm_time_now() + dc->video.delay_ms,
+        .id = id,
+        .multi_media_time = mm_time_now() + (dc->video.audio_clock ? 0 : dc->video.delay_ms),
         .data = { jpeg, (uint32_t)size },
     };
     dc->video.streams[id].frames_sent++;
@@ -475,10 +476,15 @@ bool red_video_client_report(DisplayClient *dc, const SpiceMsgcDisplayStreamRepo
     /* The margin the last frame arrived with: late (negative) frames are
      * dropped by the client, so stamp later; a wide margin is latency the
      * viewer sees for nothing, so stamp earlier. */
+    uint32_t old = vc->delay_ms;
     if (r->last_frame_delay < 0 || r->num_drops > 0) {
         vc->delay_ms = MIN(VIDEO_DELAY_MAX_MS, vc->delay_ms + 50);
     } else if ((uint32_t)r->last_frame_delay > vc->delay_ms / 2 + 50) {
         vc->delay_ms = MAX(VIDEO_DELAY_MIN_MS, vc->delay_ms - 10);
+    }
+    const RedWorkerEvents *ev = &dc->worker->events;
+    if (vc->delay_ms != old && ev->video_latency) {
+        ev->video_latency(ev->opaque, dc->session_id, vc->delay_ms);
     }
     return true;
 }

@@ -26,6 +26,15 @@
  * Rate control, per client: the JPEG quality follows the share of source
  * frames the client's link let through (its ack window decides), and the
  * frames' presentation delay follows the margins its STREAM_REPORTs give.
+ *
+ * Sound and picture: a client shows a frame when its multimedia clock
+ * reaches the frame's time.  Without sound that clock is the server's, so
+ * frames are stamped delay_ms ahead.  While its session hears playback
+ * (audio_clock), spice-gtk runs the clock from the sound instead, as late
+ * as the sound is buffered: frames are then stamped now, and the delay goes
+ * to the playback channel as PLAYBACK_LATENCY (the worker's video_latency
+ * event), so that the sound waits as long as the frames need and both
+ * come out together, as upstream's server does.
  */
 #ifndef RED_VIDEO_H
 #define RED_VIDEO_H
@@ -87,7 +96,8 @@ typedef struct RedVideoClient {
     RedVideoClientStream streams[RED_VIDEO_MAX_STREAMS];
     uint32_t ever_created;      /* bit per id: created at least once */
     int quality;                /* JPEG quality, RED_MJPEG_QUALITY_MIN..MAX */
-    uint32_t delay_ms;          /* presentation delay stamped on frames */
+    uint32_t delay_ms;          /* presentation delay the frames need */
+    bool audio_clock;           /* the session hears playback: frames stamped now */
     int64_t window_start_ms;    /* rate control window */
     uint32_t window_sent, window_source;
 } RedVideoClient;

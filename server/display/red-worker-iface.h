@@ -28,6 +28,10 @@ typedef struct RedWorkerEvents {
     void (*client_failed)(void *opaque, uint32_t session_id);
     /* A primary surface of width x height was created. */
     void (*primary_created)(void *opaque, uint32_t width, uint32_t height);
+    /* The video frames of session session_id's display client now need
+     * latency_ms of margin (red-video.h): its playback should buffer that
+     * much, so sound stays with the picture.  NULL: not wanted. */
+    void (*video_latency)(void *opaque, uint32_t session_id, uint32_t latency_ms);
 } RedWorkerEvents;
 
 typedef enum {
@@ -51,6 +55,7 @@ typedef enum {
     RED_WORKER_DRIVER_UNLOAD,
     RED_WORKER_ATTACH_CLIENT,
     RED_WORKER_DETACH_SESSION,  /* close link.channel_type's clients of link.connection_id */
+    RED_WORKER_AUDIO_CLOCK,     /* link.connection_id's playback on or off: audio_clock */
     RED_WORKER_COMPLETE_ONLY,   /* async no-op: just complete the cookie */
     RED_WORKER_SHUTDOWN,
 } RedWorkerOp;
@@ -76,6 +81,7 @@ typedef struct RedWorkerRequest {
     SpiceImageCompression compression; /* ATTACH_CLIENT: the host's setting */
     int streaming_video;        /* ATTACH_CLIENT: SPICE_STREAM_VIDEO_* (the host's setting) */
     bool lossy_images;          /* ATTACH_CLIENT: JPEG allowed (red-image-lossy.h) */
+    bool audio_clock;           /* ATTACH_CLIENT, AUDIO_CLOCK: the session hears playback */
 } RedWorkerRequest;
 
 /* Counters for tests and benchmarks (any thread; approximate while running). */

@@ -120,9 +120,8 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r);
 void red_worker_report_clients(RedWorker *w);
 
 /* display-channel.c: clients of the display channel */
-void display_channel_attach(RedWorker *w, RedStream *stream, const SpiceLinkRequest *req,
-                            RedsConnection *conn, SpiceImageCompression compression,
-                            int streaming_video, bool lossy_images);
+/* An ATTACH_CLIENT request for the display channel (its stream passes). */
+void display_channel_attach(RedWorker *w, const RedWorkerRequest *r);
 /* The area's pixels of surface s, top-down x8r8g8b8 with stride width*4,
  * in a new g_malloc'd buffer (converted with pixman if s is not 32-bit). */
 uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out);

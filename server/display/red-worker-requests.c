@@ -213,8 +213,7 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         break;
     case RED_WORKER_ATTACH_CLIENT:
         if (r->link.channel_type == SPICE_CHANNEL_DISPLAY) {
-            display_channel_attach(w, r->stream, &r->link, r->connection, r->compression,
-                                   r->streaming_video, r->lossy_images);
+            display_channel_attach(w, r);
         } else {
             cursor_channel_attach(w, r->stream, &r->link, r->connection);
         }
@@ -226,6 +225,14 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         } else {
             worker_detach_session(w->cursor_clients, offsetof(CursorClient, rcc),
                                   offsetof(CursorClient, session_id), r->link.connection_id);
+        }
+        break;
+    case RED_WORKER_AUDIO_CLOCK:
+        for (GList *l = w->display_clients; l; l = l->next) {
+            DisplayClient *dc = l->data;
+            if (dc->session_id == r->link.connection_id) {
+                dc->video.audio_clock = r->audio_clock;
+            }
         }
         break;
     case RED_WORKER_RESET_IMAGE_CACHE: /* no server-side image cache */

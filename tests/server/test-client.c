@@ -198,7 +198,14 @@ static uint32_t test_client_finish_link(int fd, const char *password, unsigned t
 uint32_t test_client_link(int fd, uint8_t type, uint32_t connection_id, const char *password,
                           unsigned timeout_ms)
 {
-    if (test_client_send_link(fd, type, 0, connection_id, NULL, 0) != 0) {
+    return test_client_link_with_caps(fd, type, connection_id, password, NULL, 0, timeout_ms);
+}
+
+uint32_t test_client_link_with_caps(int fd, uint8_t type, uint32_t connection_id,
+                                    const char *password, const uint32_t *channel_caps,
+                                    uint32_t n_channel_caps, unsigned timeout_ms)
+{
+    if (test_client_send_link(fd, type, 0, connection_id, channel_caps, n_channel_caps) != 0) {
         return TEST_CLIENT_LINK_FAILED;
     }
     return test_client_finish_link(fd, password, timeout_ms);

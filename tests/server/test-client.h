@@ -82,6 +82,10 @@ int test_client_send_ticket(int fd, const uint8_t key[SPICE_TICKET_PUBKEY_BYTES]
  * Returns the server's SpiceLinkErr (0 = OK) or TEST_CLIENT_LINK_FAILED. */
 uint32_t test_client_link(int fd, uint8_t type, uint32_t connection_id, const char *password,
                           unsigned timeout_ms);
+/* The same with channel caps (bit numbers, e.g. SPICE_PLAYBACK_CAP_LATENCY). */
+uint32_t test_client_link_with_caps(int fd, uint8_t type, uint32_t connection_id,
+                                    const char *password, const uint32_t *channel_caps,
+                                    uint32_t n_channel_caps, unsigned timeout_ms);
 
 /* Same for display channel `id` with the given caps; on success also sends
  * SPICE_MSGC_DISPLAY_INIT, without which Debian's server sends nothing.  It

@@ -23,6 +23,11 @@
  *  - report-lies / report-unknown: a STREAM_REPORT claiming more frames
  *              than were sent, or naming a stream never created, closes
  *              that client (the server logs the value).
+ *  - audio-clock: while the session's playback sounds, frames are stamped
+ *              no later than they arrive (the client's clock follows the
+ *              sound), a late frame's report reaches the playback client
+ *              as PLAYBACK_LATENCY (the new delay); after PLAYBACK_STOP the
+ *              frames are stamped that delay ahead again.
  *
  * Every wait is bounded; a deadline reached is a failure.
  */
@@ -65,6 +70,9 @@ typedef struct Seen {
     SpiceMsgRect create_dest;
     uint32_t stream_id, unique_id;
     bool destroy_after_data;
+    bool stamped;               /* a STREAM_DATA came (since the last reset) */
+    uint32_t stamp_min;         /* the least multi_media_time of those */
+    int32_t ahead_max;          /* the most one was ahead of its arrival, ms */
     double last_frame_error;    /* of the last frame, against `want` */
 } Seen;
 
@@ -219,6 +227,16 @@ static bool apply(Canvas *c, Seen *seen, int type, const uint8_t *body, uint32_t
         }
         g_free(frame);
         seen->datas++;
+        /* The server's clock is g_get_monotonic_time in ms, as ours. */
+        uint32_t t = m.u.stream_data.multi_media_time;
+        int32_t ahead = (int32_t)(t - (uint32_t)(g_get_monotonic_time() / 1000));
+        if (!seen->stamped || ahead > seen->ahead_max) {
+            seen->ahead_max = ahead;
+        }
+        if (!seen->stamped || (int32_t)(t - seen->stamp_min) < 0) {
+            seen->stamp_min = t;
+        }
+        seen->stamped = true;
         return ok;
     }
     if (type == SPICE_MSG_DISPLAY_STREAM_DESTROY) {
@@ -231,6 +249,7 @@ static bool apply(Canvas *c, Seen *seen, int type, const uint8_t *body, uint32_t
 
 typedef struct VideoRun {
     TestQxlServer *ts;
+    uint32_t session;
     int main_fd, disp_fd;
     TestChannel ch;
     Canvas canvas;
@@ -252,15 +271,14 @@ static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps,
     if (codecs && spice_server_set_video_codecs(r->ts->server, codecs) != 0) {
         return false;
     }
-    uint32_t session = 0;
-    r->main_fd = test_client_open_session(r->ts->port, TEST_QXL_SERVER_PASSWORD, &session,
+    r->main_fd = test_client_open_session(r->ts->port, TEST_QXL_SERVER_PASSWORD, &r->session,
                                           VT_IO_TIMEOUT_MS);
     if (r->main_fd < 0) {
         return false;
     }
     r->disp_fd = test_client_connect(r->ts->port, 0);
     if (r->disp_fd < 0 ||
-        test_client_link_display(r->disp_fd, 0, session, TEST_QXL_SERVER_PASSWORD, caps,
+        test_client_link_display(r->disp_fd, 0, r->session, TEST_QXL_SERVER_PASSWORD, caps,
                                  VT_IO_TIMEOUT_MS) != SPICE_LINK_ERR_OK) {
         return false;
     }
@@ -446,6 +464,28 @@ static void test_small(void)
     expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_VIDEO, &small, NULL);
 }
 
+/* Reads (applying) until the client has a stream with a frame and its
+ * reports are activated; a deadline reached is a failure. */
+static void read_until_first_frame(VideoRun *r, const uint32_t *last)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)VT_DEADLINE_MS * 1000;
+    while (r->seen.datas == 0 && g_get_monotonic_time() < deadline) {
+        uint8_t *body = NULL;
+        uint32_t size = 0;
+        int type = test_channel_read(&r->ch, &body, &size, VT_MAX_MESSAGE, VT_IO_TIMEOUT_MS);
+        if (type < 0) {
+            break;
+        }
+        apply(&r->canvas, &r->seen, type, body, size, last, NULL);
+        g_free(body);
+    }
+    if (r->seen.datas == 0 || r->seen.reports_activated != 1) {
+        fprintf(stderr, "first frame: creates %u datas %u reports activated %u\n",
+                r->seen.creates, r->seen.datas, r->seen.reports_activated);
+    }
+    CHECK(r->seen.datas > 0 && r->seen.reports_activated == 1);
+}
+
 /* Plays until the client has a stream with at least one frame, then sends
  * `report`; the server must close the display channel. */
 static void expect_report_closes(bool lie_about_frames)
@@ -455,20 +495,7 @@ static void expect_report_closes(bool lie_about_frames)
     if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, NULL)) {
         if (lie_about_frames) {
             play(r, &video_qrect, VT_FRAMES, last);
-            /* until the first frame */
-            gint64 deadline = g_get_monotonic_time() + (gint64)VT_DEADLINE_MS * 1000;
-            while (r->seen.datas == 0 && g_get_monotonic_time() < deadline) {
-                uint8_t *body = NULL;
-                uint32_t size = 0;
-                int type = test_channel_read(&r->ch, &body, &size, VT_MAX_MESSAGE,
-                                             VT_IO_TIMEOUT_MS);
-                if (type < 0) {
-                    break;
-                }
-                apply(&r->canvas, &r->seen, type, body, size, last, NULL);
-                g_free(body);
-            }
-            CHECK(r->seen.datas > 0 && r->seen.reports_activated == 1);
+            read_until_first_frame(r, last);
         }
         SpiceMsgc rep = { .type = SPICE_MSGC_DISPLAY_STREAM_REPORT };
         rep.u.stream_report = (SpiceMsgcDisplayStreamReport){
@@ -496,6 +523,103 @@ static void test_report_unknown(void)
     expect_report_closes(false);
 }
 
+/* ---- sound and picture (red-video.h) --------------------------------------- */
+
+static const SpicePlaybackInterface vt_playback_sif = {
+    .base = { .type = SPICE_INTERFACE_PLAYBACK, .description = "test playback",
+              .major_version = SPICE_INTERFACE_PLAYBACK_MAJOR,
+              .minor_version = SPICE_INTERFACE_PLAYBACK_MINOR },
+};
+static SpicePlaybackInstance vt_playback;
+
+/* On the server's thread (test_core_call). */
+static void playback_add_and_start(void *data)
+{
+    TestQxlServer *ts = data;
+    vt_playback.base.sif = &vt_playback_sif.base;
+    CHECK(spice_server_add_interface(ts->server, &vt_playback.base) == 0);
+    spice_server_playback_start(&vt_playback);
+}
+
+static void playback_stop(void *data)
+{
+    (void)data;
+    spice_server_playback_stop(&vt_playback);
+}
+
+/* The playback channel's next message must be of type want; its fixed
+ * fields are parsed into *m (no array of it may be used). */
+static void expect_playback(int fd, uint16_t want, SpiceMsg *m)
+{
+    uint8_t *body = NULL;
+    uint32_t size = 0;
+    int type = test_client_read_message(fd, &body, &size, 64u * 1024, VT_IO_TIMEOUT_MS);
+    if (type != want) {
+        fprintf(stderr, "playback channel: message %d, want %u\n", type, want);
+    }
+    CHECK_EQ_U64(type, want);
+    CHECK(spice_msg_parse(SPICE_CHANNEL_PLAYBACK, want, body, size, m) == 0);
+    g_free(body);
+}
+
+static void test_audio_clock(void)
+{
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, 160 * 120);
+    int pfd = -1;
+    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, NULL)) {
+        CHECK(test_core_call(r->ts->core, playback_add_and_start, r->ts, VT_IO_TIMEOUT_MS) == 0);
+        static const uint32_t caps[] = { SPICE_PLAYBACK_CAP_LATENCY };
+        pfd = test_client_connect(r->ts->port, 0);
+        CHECK(pfd >= 0);
+        CHECK_EQ_U64(test_client_link_with_caps(pfd, SPICE_CHANNEL_PLAYBACK, r->session,
+                                                TEST_QXL_SERVER_PASSWORD, caps, 1,
+                                                VT_IO_TIMEOUT_MS),
+                     SPICE_LINK_ERR_OK);
+        SpiceMsg m;
+        expect_playback(pfd, SPICE_MSG_PLAYBACK_MODE, &m);
+        expect_playback(pfd, SPICE_MSG_PLAYBACK_START, &m);
+
+        /* Sounding (the clock change was queued to the worker before START
+         * went): no frame is stamped ahead of its arrival. */
+        play(r, &video_qrect, VT_FRAMES, last);
+        read_until_first_frame(r, last);
+        SpiceMsgc rep = { .type = SPICE_MSGC_DISPLAY_STREAM_REPORT };
+        rep.u.stream_report = (SpiceMsgcDisplayStreamReport){
+            .stream_id = r->seen.stream_id, .unique_id = r->seen.unique_id,
+            .num_frames = 1, .last_frame_delay = -20, /* late: the delay grows 100 -> 150 */
+        };
+        CHECK(test_client_send_msgc(r->disp_fd, SPICE_CHANNEL_DISPLAY, &rep) == 0);
+        CHECK(read_until_exact(r, true, last, &video_rect));
+        printf("audio-clock: sounding, frames at most %d ms ahead of arrival\n",
+               r->seen.ahead_max);
+        CHECK(r->seen.stamped && r->seen.ahead_max <= 0);
+        expect_playback(pfd, SPICE_MSG_PLAYBACK_LATENCY, &m);
+        CHECK_EQ_U64(m.u.playback_latency.latency_ms, 150);
+
+        /* Silent: the stream that follows is stamped the delay ahead. */
+        CHECK(test_core_call(r->ts->core, playback_stop, NULL, VT_IO_TIMEOUT_MS) == 0);
+        expect_playback(pfd, SPICE_MSG_PLAYBACK_STOP, &m);
+        uint32_t t0 = (uint32_t)(g_get_monotonic_time() / 1000);
+        r->seen.stamped = false;
+        r->seen.destroy_after_data = false;
+        play(r, &video_qrect, VT_FRAMES, last);
+        CHECK(read_until_exact(r, true, last, &video_rect));
+        CHECK(r->seen.stamped);
+        printf("audio-clock: silent, first stamp %d ms after the frames began\n",
+               (int32_t)(r->seen.stamp_min - t0));
+        CHECK((int32_t)(r->seen.stamp_min - (t0 + 150)) >= 0);
+    } else {
+        CHECK(!"server or client start-up");
+    }
+    if (pfd >= 0) {
+        close(pfd);
+    }
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+}
+
 int main(int argc, char **argv)
 {
     /* Detection counts frames only: on a loaded machine the worker may
@@ -505,7 +629,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_filter),       TEST_CASE(test_filter_skips_text),
         TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
-        TEST_CASE(test_codecs_without_mjpeg),
+        TEST_CASE(test_codecs_without_mjpeg), TEST_CASE(test_audio_clock),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

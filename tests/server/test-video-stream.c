@@ -283,7 +283,17 @@ static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps,
         return false;
     }
     test_channel_init(&r->ch, r->disp_fd, SPICE_CHANNEL_DISPLAY, true);
-    return true;
+    /* The link reply comes from the main thread, before the worker has
+     * attached the client; its first message (SET_ACK) comes after.  Draws
+     * made before that do not count toward a stream with filter (film-like
+     * pictures are looked for only while a client takes video), so the
+     * film waits for it. */
+    uint8_t *body = NULL;
+    uint32_t size = 0;
+    int type = test_channel_read(&r->ch, &body, &size, VT_MAX_MESSAGE, VT_IO_TIMEOUT_MS);
+    bool ok = type >= 0 && apply(&r->canvas, &r->seen, type, body, size, NULL, NULL);
+    g_free(body);
+    return ok;
 }
 
 static void video_run_stop(VideoRun *r)

@@ -70,11 +70,14 @@ done
 fail() { echo "run-bench: $*" >&2; exit 1; }
 
 # Timed frames per scene on a fast link; 10 Mbit/s runs play a quarter.
-# Chosen so that each run takes seconds, not minutes, on both libraries.
+# Chosen so that the faster library's run lasts about half a second or
+# more on a 2-core machine (shorter ones measured the scheduler: 30 ms runs
+# gave ratios that changed by 2x from one run to the next), and the slower
+# one's seconds, not minutes.
 frames_of() {
     case $1 in
-    fullscreen) n=100 ;; tiles) n=100 ;; fills) n=150 ;; scroll) n=150 ;;
-    typing) n=500 ;; reused) n=100 ;; *) fail "unknown scene $1" ;;
+    fullscreen) n=200 ;; tiles) n=1000 ;; fills) n=1500 ;; scroll) n=1500 ;;
+    typing) n=5000 ;; reused) n=1000 ;; *) fail "unknown scene $1" ;;
     esac
     [ "$2" = 10M ] && n=$((n / 4))
     n=$((n * scale / 100))

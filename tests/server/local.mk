@@ -92,8 +92,9 @@ server_test_slow_client_LDADD = libtestutil.la $(top_builddir)/server/libspice-s
 # Video streams (server/display/red-video.c): a client that renders what it
 # gets, JPEG frames decoded with libjpeg.
 test_programs += server/test-video-stream
-server_test_video_stream_SOURCES = server/test-video-stream.c $(QXL_CLIENT_SOURCES)
-server_test_video_stream_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(JPEG_CFLAGS)
+server_test_video_stream_SOURCES = server/test-video-stream.c codecs/jpeg-decode.c \
+	codecs/jpeg-decode.h $(QXL_CLIENT_SOURCES)
+server_test_video_stream_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(JPEG_CFLAGS) -I$(srcdir)/codecs
 server_test_video_stream_LDADD = libtestutil.la $(top_builddir)/server/libspice-server.la \
 	$(QXL_CLIENT_LIBS) $(JPEG_LIBS)
 # Plays a video into a fake QXL primary for spice-gtk
@@ -195,6 +196,7 @@ EXTRA_DIST += server/test-multi-viewer.sh server/xwd-find-image.py
 # replays its display channel into a canvas model (LZ_RGB and JPEG too).
 DISPLAY_FIXTURE_SOURCES = server/display-fixture.c server/display-fixture.h \
 	server/test-canvas.c server/test-canvas.h codecs/lz-decode.c codecs/lz-decode.h \
+	codecs/jpeg-decode.c codecs/jpeg-decode.h \
 	$(QXL_CLIENT_SOURCES)
 DISPLAY_FIXTURE_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS) $(JPEG_CFLAGS) \
 	-I$(srcdir)/codecs

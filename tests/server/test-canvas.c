@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jpeglib.h>
 
+#include "jpeg-decode.h"
 #include "lz-decode.h"
 #include "spice-messages.h"
 
@@ -131,42 +131,19 @@ static bool canvas_copy_bits(TestCanvas *cv, const SpiceMsgCopyBits *cb)
     return ok;
 }
 
-/* A JPEG image as x8r8g8b8 (libjpeg-turbo writes BGRX), or NULL. */
-static pixman_image_t *decode_jpeg(const SpiceMsgImage *s)
-{
-    struct jpeg_decompress_struct d;
-    struct jpeg_error_mgr err;
-    d.err = jpeg_std_error(&err);
-    jpeg_create_decompress(&d);
-    jpeg_mem_src(&d, s->data.data, s->data.count);
-    pixman_image_t *img = NULL;
-    /* A corrupt JPEG makes libjpeg exit(): the server made it, a test
-     * failing loudly is right. */
-    if (jpeg_read_header(&d, TRUE) == JPEG_HEADER_OK && d.image_width == s->width &&
-        d.image_height == s->height) {
-        d.out_color_space = JCS_EXT_BGRX;
-        jpeg_start_decompress(&d);
-        img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width, (int)s->height, NULL, 0);
-        while (img && d.output_scanline < d.output_height) {
-            JSAMPROW row = (JSAMPROW)((uint8_t *)pixman_image_get_data(img) +
-                                      (size_t)d.output_scanline *
-                                          (size_t)pixman_image_get_stride(img));
-            jpeg_read_scanlines(&d, &row, 1);
-        }
-        jpeg_finish_decompress(&d);
-    }
-    jpeg_destroy_decompress(&d);
-    return img;
-}
+/* A payload decoder of tests/codecs (test_jpeg_decode, test_lz_rgb_decode). */
+typedef int (*CanvasDecoder)(const uint8_t *p, size_t size, uint32_t width, uint32_t height,
+                             uint32_t *out);
 
-/* An LZ_RGB image as x8r8g8b8, or NULL if the payload is not exact LZ_RGB. */
-static pixman_image_t *decode_lz_rgb(const SpiceMsgImage *s)
+/* The image s's payload decoded as x8r8g8b8, or NULL when the decoder
+ * refuses it. */
+static pixman_image_t *decode_image(const SpiceMsgImage *s, CanvasDecoder decode)
 {
     pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width,
                                                    (int)s->height, NULL, 0);
     if (img && (pixman_image_get_stride(img) != (int)s->width * 4 ||
-                test_lz_rgb_decode(s->data.data, s->data.count, s->width, s->height,
-                                   pixman_image_get_data(img)) != 0)) {
+                decode(s->data.data, s->data.count, s->width, s->height,
+                       pixman_image_get_data(img)) != 0)) {
         pixman_image_unref(img);
         img = NULL;
     }
@@ -189,9 +166,9 @@ static pixman_image_t *canvas_source(TestCanvas *cv, const SpiceMsgImage *s, Tes
         /* Never cached: a cached image must be exact. */
         *lossy = true;
         cv->jpeg_images++;
-        return (s->flags & SPICE_IMAGE_FLAGS_CACHE_ME) ? NULL : decode_jpeg(s);
+        return (s->flags & SPICE_IMAGE_FLAGS_CACHE_ME) ? NULL : decode_image(s, test_jpeg_decode);
     } else if (s->type == SPICE_IMAGE_TYPE_LZ_RGB) {
-        img = decode_lz_rgb(s);
+        img = decode_image(s, test_lz_rgb_decode);
     } else if (s->type == SPICE_IMAGE_TYPE_BITMAP &&
                s->bitmap_format == SPICE_BITMAP_FMT_32BIT &&
                (s->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN)) {

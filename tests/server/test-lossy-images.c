@@ -93,6 +93,58 @@ static void dc_draw_copy_from_photo(Dc *dc, GRand *rnd, pixman_region32_t *drawn
     dc_region_add(drawn, &box, NULL, 0);
 }
 
+/* A client's picture against the surface: differing pixels outside
+ * `lossy`, and the per-channel error inside it. */
+typedef struct LossyStats {
+    unsigned long exact_diff;
+    uint64_t sum, n;            /* n channel values inside lossy */
+    uint32_t max;
+} LossyStats;
+
+typedef uint32_t (*PixelAt)(const void *picture, uint32_t x, uint32_t y);
+
+static uint32_t canvas_pixel_at(const void *picture, uint32_t x, uint32_t y)
+{
+    return test_canvas_pixel((pixman_image_t *)picture, (int)x, (int)y);
+}
+
+static uint32_t ppm_pixel_at(const void *picture, uint32_t x, uint32_t y)
+{
+    return dc_ppm_pixel(picture, x, y);
+}
+
+/* phase: name the first exact differences on stderr (NULL: silent). */
+static LossyStats lossy_stats(Dc *dc, PixelAt pixel_at, const void *picture,
+                              pixman_region32_t *lossy, const char *phase)
+{
+    LossyStats st = { 0 };
+    for (uint32_t y = 0; y < DC_HEIGHT; y++) {
+        for (uint32_t x = 0; x < DC_WIDTH; x++) {
+            uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, x, y) & 0xffffff;
+            uint32_t got = pixel_at(picture, x, y);
+            if (!pixman_region32_contains_point(lossy, (int)x, (int)y, NULL)) {
+                if (want != got && st.exact_diff++ < DC_MAX_REPORTED && phase) {
+                    fprintf(stderr, "%s: exact pixel (%u,%u) %06x, server %06x\n", phase, x, y,
+                            got, want);
+                }
+                continue;
+            }
+            for (int shift = 0; shift < 24; shift += 8) {
+                int d = (int)((want >> shift) & 0xff) - (int)((got >> shift) & 0xff);
+                st.sum += (uint32_t)ABS(d);
+                st.max = MAX(st.max, (uint32_t)ABS(d));
+                st.n++;
+            }
+        }
+    }
+    return st;
+}
+
+static double lossy_mean(const LossyStats *st)
+{
+    return st->n ? (double)st->sum / (double)st->n : 0.0;
+}
+
 /* The model equals the surface outside its lossy region, and is close to
  * it inside; the text never became lossy. */
 static void dc_check_lossy(Dc *dc, const char *phase)
@@ -105,35 +157,12 @@ static void dc_check_lossy(Dc *dc, const char *phase)
     }
     pixman_box32_t text = { DC_TEXT_X, DC_TEXT_Y, DC_TEXT_X + DC_TEXT_W, DC_TEXT_Y + DC_TEXT_H };
     CHECK(pixman_region32_contains_rectangle(&cv->lossy, &text) == PIXMAN_REGION_OUT);
-    unsigned exact_diff = 0;
-    uint64_t lossy_sum = 0, lossy_n = 0;
-    uint32_t lossy_max = 0;
-    for (int y = 0; y < DC_HEIGHT; y++) {
-        for (int x = 0; x < DC_WIDTH; x++) {
-            uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, (uint32_t)x, (uint32_t)y);
-            uint32_t got = test_canvas_pixel(cv->img, x, y);
-            if (!pixman_region32_contains_point(&cv->lossy, x, y, NULL)) {
-                if ((want & 0xffffff) != got && exact_diff++ < DC_MAX_REPORTED) {
-                    fprintf(stderr, "%s: exact pixel (%d,%d) %06x, server %06x\n", phase, x, y,
-                            got, want & 0xffffff);
-                }
-                continue;
-            }
-            for (int shift = 0; shift < 24; shift += 8) {
-                int d = (int)((want >> shift) & 0xff) - (int)((got >> shift) & 0xff);
-                uint32_t ad = (uint32_t)ABS(d);
-                lossy_sum += ad;
-                lossy_max = MAX(lossy_max, ad);
-                lossy_n++;
-            }
-        }
-    }
-    double mean = lossy_n ? (double)lossy_sum / (double)lossy_n : 0.0;
+    LossyStats st = lossy_stats(dc, canvas_pixel_at, cv->img, &cv->lossy, phase);
     printf("%s: %" PRIu64 " JPEG images; lossy pixels %" PRIu64 ", mean error %.2f, max %u\n",
-           phase, cv->jpeg_images, lossy_n / 3, mean, lossy_max);
-    CHECK_EQ_U64(exact_diff, 0);
-    CHECK(mean <= DC_LOSSY_MEAN_MAX);
-    CHECK(lossy_max <= DC_LOSSY_MAX);
+           phase, cv->jpeg_images, st.n / 3, lossy_mean(&st), st.max);
+    CHECK_EQ_U64(st.exact_diff, 0);
+    CHECK(lossy_mean(&st) <= DC_LOSSY_MEAN_MAX);
+    CHECK(st.max <= DC_LOSSY_MAX);
 }
 
 /* Like dc_phase, checked with dc_check_lossy. */
@@ -205,36 +234,19 @@ static void dc_compare_lossy(Dc *dc, const uint8_t *rgb, GString *reply)
         g_string_assign(reply, "DIFF -1");
         return;
     }
-    long diff = 0;
-    uint64_t sum = 0, n = 0;
-    uint32_t max = 0;
-    for (uint32_t y = 0; y < DC_HEIGHT; y++) {
-        for (uint32_t x = 0; x < DC_WIDTH; x++) {
-            uint32_t got = dc_ppm_pixel(rgb, x, y);
-            uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, x, y) & 0xffffff;
-            bool in_photo = x >= DC_PHOTO_X && x < DC_PHOTO_X + DC_PHOTO_W && y >= DC_PHOTO_Y &&
-                            y < DC_PHOTO_Y + DC_PHOTO_H;
-            if (!in_photo) {
-                diff += got != want;
-                continue;
-            }
-            for (int shift = 0; shift < 24; shift += 8) {
-                int d = (int)((want >> shift) & 0xff) - (int)((got >> shift) & 0xff);
-                sum += (uint32_t)ABS(d);
-                max = MAX(max, (uint32_t)ABS(d));
-                n++;
-            }
-        }
-    }
-    double mean = (double)sum / (double)n;
-    if (diff != 0) {
-        g_string_printf(reply, "DIFF %ld", diff);
-    } else if (max == 0) {
+    pixman_region32_t photo;
+    pixman_region32_init_rect(&photo, DC_PHOTO_X, DC_PHOTO_Y, DC_PHOTO_W, DC_PHOTO_H);
+    LossyStats st = lossy_stats(dc, ppm_pixel_at, rgb, &photo, NULL);
+    pixman_region32_fini(&photo);
+    double mean = lossy_mean(&st);
+    if (st.exact_diff != 0) {
+        g_string_printf(reply, "DIFF %lu", st.exact_diff);
+    } else if (st.max == 0) {
         g_string_assign(reply, "LOSSLESS");
     } else {
         g_string_printf(reply, "%s %.2f %u",
-                        mean <= DC_LOSSY_MEAN_MAX && max <= DC_LOSSY_MAX ? "CLOSE" : "FAR", mean,
-                        max);
+                        mean <= DC_LOSSY_MEAN_MAX && st.max <= DC_LOSSY_MAX ? "CLOSE" : "FAR",
+                        mean, st.max);
     }
 }
 

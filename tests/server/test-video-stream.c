@@ -33,15 +33,14 @@
  */
 #include "config.h"
 
-#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib.h>
-#include <jpeglib.h>
 #include <spice.h>
 
+#include "jpeg-decode.h"
 #include "test-client.h"
 #include "test-qxl-server.h"
 #include "test-util.h"
@@ -100,48 +99,6 @@ static bool rect_ok(const SpiceMsgRect *r)
 {
     return r->left >= 0 && r->top >= 0 && r->right <= VT_WIDTH && r->bottom <= VT_HEIGHT &&
            r->left < r->right && r->top < r->bottom;
-}
-
-typedef struct JpegErr {
-    struct jpeg_error_mgr mgr;
-    jmp_buf jump;
-} JpegErr;
-
-static void jpeg_err_exit(j_common_ptr cinfo)
-{
-    longjmp(((JpegErr *)cinfo->err)->jump, 1);
-}
-
-/* Decodes a frame into w*h xRGB pixels; false if it is not a w x h JPEG. */
-static bool decode_jpeg(const uint8_t *data, size_t size, uint32_t w, uint32_t h, uint32_t *out)
-{
-    struct jpeg_decompress_struct d;
-    JpegErr err;
-    d.err = jpeg_std_error(&err.mgr);
-    err.mgr.error_exit = jpeg_err_exit;
-    if (setjmp(err.jump)) {
-        jpeg_destroy_decompress(&d);
-        return false;
-    }
-    jpeg_create_decompress(&d);
-    jpeg_mem_src(&d, data, (unsigned long)size);
-    jpeg_read_header(&d, TRUE);
-    d.out_color_space = JCS_EXT_BGRX;
-    jpeg_start_decompress(&d);
-    if (d.output_width != w || d.output_height != h) {
-        jpeg_destroy_decompress(&d);
-        return false;
-    }
-    while (d.output_scanline < h) {
-        JSAMPROW row = (JSAMPROW)&out[(size_t)d.output_scanline * w];
-        jpeg_read_scanlines(&d, &row, 1);
-    }
-    jpeg_finish_decompress(&d);
-    jpeg_destroy_decompress(&d);
-    for (size_t i = 0; i < (size_t)w * h; i++) {
-        out[i] &= 0xffffff;
-    }
-    return true;
 }
 
 static double mean_error(const uint32_t *a, const uint32_t *b, size_t n)
@@ -218,7 +175,8 @@ static bool apply(Canvas *c, Seen *seen, int type, const uint8_t *body, uint32_t
         const SpiceMsgRect *r = &seen->create_dest;
         uint32_t w = (uint32_t)(r->right - r->left), h = (uint32_t)(r->bottom - r->top);
         uint32_t *frame = g_new(uint32_t, (size_t)w * h);
-        bool ok = decode_jpeg(m.u.stream_data.data.data, m.u.stream_data.data.count, w, h, frame);
+        bool ok = test_jpeg_decode(m.u.stream_data.data.data, m.u.stream_data.data.count, w, h,
+                                   frame) == 0;
         if (ok) {
             put_rect(c, r, frame, w);
             if (video_rect && memcmp(r, video_rect, sizeof(*r)) == 0) {

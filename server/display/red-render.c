@@ -350,6 +350,37 @@ static int draw_alpha_blend(RedRenderer *r, uint32_t group_id, const QXLDrawable
     return ret;
 }
 
+/* A scroll or a move inside one surface, clipped to a single box (the
+ * usual case), done in place: rows are copied in the order that never reads
+ * a row already overwritten, and memmove takes care of a row's own overlap.
+ * One pass over the pixels, where composite_area first copies the source
+ * out into a new (zeroed) image.  (dx, dy): source minus destination; the
+ * caller checked that the source lies in the surface.  false: not done
+ * (several clip boxes, or pixels that are not whole bytes). */
+static bool copy_bits_in_place(DrawTarget *t, int32_t dx, int32_t dy)
+{
+    pixman_image_t *img = t->surface->image;
+    int bpp = PIXMAN_FORMAT_BPP(pixman_image_get_format(img));
+    if (pixman_region32_n_rects(&t->region) != 1 || bpp % 8 != 0) {
+        return false;
+    }
+    const pixman_box32_t *b = pixman_region32_rectangles(&t->region, NULL);
+    size_t px = (size_t)bpp / 8;
+    size_t row_bytes = (size_t)(b->x2 - b->x1) * px;
+    ptrdiff_t stride = pixman_image_get_stride(img); /* < 0: a bottom-up surface */
+    uint8_t *base = (uint8_t *)pixman_image_get_data(img);
+    int32_t rows = b->y2 - b->y1;
+    for (int32_t i = 0; i < rows; i++) {
+        /* Source below the destination: top row first; else bottom first. */
+        int32_t y = dy > 0 ? b->y1 + i : b->y2 - 1 - i;
+        uint8_t *dst = base + (ptrdiff_t)y * stride + (ptrdiff_t)((size_t)b->x1 * px);
+        const uint8_t *src = base + (ptrdiff_t)(y + dy) * stride +
+                             (ptrdiff_t)((size_t)(b->x1 + dx) * px);
+        memmove(dst, src, row_bytes);
+    }
+    return true;
+}
+
 static int draw_copy_bits(const QXLDrawable *d, DrawTarget *t)
 {
     QXLPoint pos = d->u.copy_bits.src_pos;
@@ -361,6 +392,9 @@ static int draw_copy_bits(const QXLDrawable *d, DrawTarget *t)
         red_log_guest_error("copy_bits src_pos", ((uint64_t)(uint32_t)pos.x << 32) | (uint32_t)pos.y,
                             "source outside the surface");
         return -1;
+    }
+    if (copy_bits_in_place(t, pos.x - bbox.left, pos.y - bbox.top)) {
+        return 0;
     }
     QXLRect src_area = { .top = pos.y, .left = pos.x, .bottom = (int32_t)bottom,
                          .right = (int32_t)right };

@@ -29,6 +29,7 @@
 #define DC_FILLS 200
 /* Scroll steps: a copy-bits and a fill each, and a bitmap every 4th. */
 #define DC_SCROLLS 60
+#define DC_MOVES 120
 #define DC_SCROLL_ROWS 8
 /* The slow client's fills: far past the queue bound. */
 #define DC_SLOW_FILLS 2000
@@ -77,6 +78,25 @@ static void dc_draw_scrolls(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
     }
 }
 
+/* Windows dragged about: copy-bits in every direction (up, down, left,
+ * right, diagonal; overlapping their source or not), some clipped.  The
+ * server moves its surface's pixels in place (red-render.c); the client's
+ * replay, from a copy of its source, must agree with it. */
+static void dc_draw_moves(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    for (unsigned i = 0; i < DC_MOVES; i++) {
+        QXLRect box = dc_random_box(rnd), clip[3];
+        int32_t w = box.right - box.left, h = box.bottom - box.top;
+        int32_t dx = i % 5 == 0 ? 0 : g_rand_int_range(rnd, -48, 49);
+        int32_t dy = i % 7 == 0 ? 0 : g_rand_int_range(rnd, -48, 49);
+        int32_t sx = CLAMP(box.left + dx, 0, DC_WIDTH - w);
+        int32_t sy = CLAMP(box.top + dy, 0, DC_HEIGHT - h);
+        unsigned n_clip = (i % 4 == 3) ? dc_random_clip(rnd, &box, clip) : 0;
+        CHECK(fake_qxl_submit_copy_bits_clip(dc->ts->qxl, &box, sx, sy, clip, n_clip) == 0);
+        dc_region_add(drawn, &box, clip, n_clip);
+    }
+}
+
 static void test_fills_are_commands(void)
 {
     Dc dc;
@@ -108,6 +128,19 @@ static void test_scrolls_are_copy_bits(void)
         CHECK(p.bytes * 8 < (uint64_t)DC_WIDTH * DC_HEIGHT * 4);
     }
     dc_stop(&dc);
+}
+
+static void test_moves_in_every_direction(void)
+{
+    Dc dc;
+    GRand *rnd = g_rand_new_with_seed(0x30e5);
+    if (dc_start(&dc, 0, 0)) {
+        dc_phase(&dc, "background", 0x070707, dc_draw_background, rnd);
+        DcPhase p = dc_phase(&dc, "moves", 0x080808, dc_draw_moves, rnd);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_COPY_BITS], DC_MOVES);
+    }
+    dc_stop(&dc);
+    g_rand_free(rnd);
 }
 
 /* The client reads nothing while DC_SLOW_FILLS fills (and scrolls) are
@@ -205,6 +238,7 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_fills_are_commands),
         TEST_CASE(test_scrolls_are_copy_bits),
+        TEST_CASE(test_moves_in_every_direction),
         TEST_CASE(test_slow_client_converges),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));

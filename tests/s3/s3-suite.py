@@ -30,6 +30,7 @@ not, 77 when the spice-gtk bindings are missing (unless S3D_REQUIRE_PEERS=1).
 """
 import argparse
 import contextlib
+import glob
 import html
 import os
 import shutil
@@ -250,6 +251,11 @@ def one_cycle(runner, watch, work, n, in_flight, report, base, lib, asleep=None,
                + (" (20 frames in flight)" if in_flight else "") + ", %.2f s" % secs
                + (", %d checks failed" % failed if failed else ""),
                suspend_ms=st["last_suspend_ms"], resume_ms=st["last_resume_ms"])
+    if failed == 0:
+        # The report has its PNGs; a good cycle's screen dumps (five of
+        # 2.3 MB) would fill the disk over a 1000-cycle soak.
+        for ppm in glob.glob(os.path.join(work, glob.escape(tag) + "-*.ppm*")):
+            os.unlink(ppm)
     return failed == 0
 
 
@@ -270,7 +276,11 @@ def start_pair(args, work, extra=()):
         check(lib is not None and lib.startswith("/usr/lib/"), "not Debian's library: %s" % lib)
     else:
         check(lib is not None and "/server/.libs/" in lib, "not our library: %s" % lib)
-    watch = s3lib.Watcher(args.watch, port, os.path.join(work, "watch-%d.log" % port))
+    # The client outlives the run: 15 s a cycle is several times what a
+    # cycle takes on a loaded machine (a 1000-cycle soak runs for an hour).
+    lifetime = max(1500, 600 + 15 * getattr(args, "cycles", 1))
+    watch = s3lib.Watcher(args.watch, port, os.path.join(work, "watch-%d.log" % port),
+                          lifetime=lifetime)
     r = watch.cmd("wait-primary", creates=1, timeout=60)
     if not r.get("ok"):
         raise RuntimeError("client never saw the primary: %s" % r)

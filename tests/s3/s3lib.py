@@ -174,8 +174,10 @@ class Runner:
 class Watcher:
     """A spice-gtk client that stays connected (spice-watch.py)."""
 
-    def __init__(self, script, port, log_path, connect=True):
-        args = ["/usr/bin/python3", script, "--port", str(port), "--lifetime", "1500",
+    def __init__(self, script, port, log_path, connect=True, lifetime=1500):
+        """lifetime: seconds after which the client exits by itself (its
+        guard against being orphaned); a run that needs it longer says so."""
+        args = ["/usr/bin/python3", script, "--port", str(port), "--lifetime", str(lifetime),
                 "--channels", "display,cursor"]
         if not connect:
             args.append("--no-connect")
@@ -189,8 +191,12 @@ class Watcher:
         """Sends a command (args as spice-watch.py takes them) and returns
         its reply; waits a little longer than the command's own timeout."""
         args["cmd"] = name
-        self.proc.stdin.write((json.dumps(args) + "\n").encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write((json.dumps(args) + "\n").encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise RuntimeError("the spice-gtk client (spice-watch.py) has exited (status %s; "
+                               "its last events: %s)" % (self.proc.poll(), self.events[-3:]))
         deadline = time.monotonic() + args.get("timeout", 30) + 15
         while True:
             msg = json.loads(self.reader.readline(max(0.01, deadline - time.monotonic())))

@@ -21,4 +21,5 @@ CPPFLAGS_FUZZ="$CPPFLAGS_FUZZ -I$t/server -I$t/lib -I$s/spice"
 exec "${srcdir:-.}/fuzz/run-fuzz.sh" fuzz-spice-server "${FUZZ_RUNS:-2000}" \
     "${srcdir:-.}/fuzz/fuzz-spice-server.c" $STACK_SOURCES \
     "$t/server/test-client.c" "$t/server/test-qxl-server.c" "$t/server/fake-qxl.c" \
+    "$t/server/fake-qxl-draw.c" \
     "$t/server/test-core.c" "$t/lib/test-util.c"

@@ -54,6 +54,7 @@ EXTRA_DIST += server/test-abi-symbols.sh
 CORE_TEST_CPPFLAGS = -I$(top_srcdir)/guest-bus -I$(top_srcdir)/qemu-hw-qxl/machine
 CORE_TEST_LIBS = $(top_builddir)/qemu-hw-qxl/libqemu-hw-qxl.la
 SCENE_SOURCES = server/test-display-scene.c server/fake-qxl.c server/fake-qxl.h \
+	server/fake-qxl-draw.c server/fake-qxl-private.h \
 	server/test-core.c server/test-core.h codecs/lz-cases.c codecs/lz-cases.h
 SCENE_CPPFLAGS = $(AM_CPPFLAGS) $(CORE_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(GLIB_CFLAGS) $(PIXMAN_CFLAGS) \
 	-I$(srcdir)/codecs
@@ -72,7 +73,8 @@ EXTRA_DIST += server/test-display-scene.sh server/test-display-scene-ours.sh \
 
 # Shared by the programs that drive a libspice-server through <spice.h> with
 # a fake QXL device and our minimal client (test-slow-client, bench/).
-QXL_CLIENT_SOURCES = server/fake-qxl.c server/fake-qxl.h \
+QXL_CLIENT_SOURCES = server/fake-qxl.c server/fake-qxl.h server/fake-qxl-draw.c \
+	server/fake-qxl-private.h \
 	server/test-core.c server/test-core.h \
 	server/test-qxl-server.c server/test-qxl-server.h \
 	server/test-client.c server/test-client.h \

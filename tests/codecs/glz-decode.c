@@ -181,6 +181,7 @@ static int decode_body(const TestGlzWindow *w, Cursor *c, uint64_t id, uint32_t 
         st->cross_refs++;
         st->cross_pixels += len;
         st->max_dist = MAX(st->max_dist, dist);
+        st->max_cross_ofs = MAX(st->max_cross_ofs, ofs);
     }
     return c->pos == c->size ? 0 : -11;
 }

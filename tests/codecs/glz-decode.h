@@ -22,6 +22,7 @@ typedef struct TestGlzStats {
     size_t inside_refs, inside_pixels;      /* references within the image */
     size_t cross_refs, cross_pixels;        /* references to earlier images */
     uint32_t max_dist;                      /* the farthest image referred to */
+    uint32_t max_cross_ofs;                 /* the farthest pixel in one */
 } TestGlzStats;
 
 /* An empty window, as a client has after connecting (next id 0). */

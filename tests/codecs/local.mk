@@ -38,3 +38,13 @@ codecs_test_red_glz_SOURCES = codecs/test-red-glz.c codecs/lz-cases.c codecs/lz-
 	codecs/glz-decode.c codecs/glz-decode.h
 codecs_test_red_glz_CPPFLAGS = $(CODECS_TEST_CPPFLAGS)
 codecs_test_red_glz_LDADD = $(CODECS_TEST_LIBS)
+
+# The same encoder's sequences through spice-gtk's own GLZ decoder and
+# window (Debian's spice-gtk source, fetched at test time, an oracle only).
+TESTS += codecs/test-red-glz-upstream.sh
+EXTRA_DIST += codecs/test-red-glz-upstream.sh codecs/glz-upstream-check.c \
+	codecs/glz-upstream-shim.h
+clean-local: clean-local-codecs-glz
+clean-local-codecs-glz:
+	rm -rf codecs/glz-upstream
+.PHONY: clean-local-codecs-glz

@@ -188,47 +188,64 @@ static int suite_tiles(uint32_t seed)
     return failed;
 }
 
-/* Token forms with long offsets and image distances: 300 80x80 tiles
- * repeated 300 images back (offsets up to 6400: F = 1 with two DIST bytes),
- * and a 240000-pixel image repeated (offsets past 2^17: G = 1), and one
- * whose second half repeats its first 150000 pixels back. */
+/* The same pixels from i + by on, wrapping around. */
+static uint32_t *rotated(const uint32_t *px, size_t n, size_t by)
+{
+    uint32_t *r = g_new(uint32_t, n);
+    memcpy(r, px + by, (n - by) * 4);
+    memcpy(r + n - by, px, by * 4);
+    return r;
+}
+
+/* Token forms with long offsets and image distances: 300 80x80 tiles sent
+ * again 300 images later, rotated by 4500 pixels (offsets past 2^12 with
+ * two DIST bytes: F = 1), a 240000-pixel image sent again rotated by 200000
+ * (offsets past 2^17: G = 1), and one whose second part repeats its start
+ * 150000 pixels back (G = 1 inside the image). */
 static int suite_far(uint32_t seed)
 {
-    enum { N_TILES = 300, SIDE = 80, BIG_W = 600, BIG_H = 400 };
+    enum { N_TILES = 300, SIDE = 80, BIG_W = 600, BIG_H = 400, BIG = BIG_W * BIG_H };
     Client c;
     client_init(&c, RED_GLZ_MAX_WINDOW_PIXELS);
     int failed = 0;
     size_t cross = 0;
-    uint32_t max_dist = 0;
+    uint32_t max_dist = 0, tile_ofs = 0;
     for (unsigned round = 0; round < 2; round++) {
         for (unsigned k = 0; k < N_TILES; k++) {
             uint32_t *t = noise(SIDE * SIDE, seed * 7919u + k);
-            failed += send(&c, t, SIDE, SIDE, "far tile") != 0;
+            uint32_t *r = round ? rotated(t, SIDE * SIDE, 4500) : g_memdup2(t, SIDE * SIDE * 4);
+            failed += send(&c, r, SIDE, SIDE, "far tile") != 0;
             if (round == 1) {
                 cross += c.last.cross_pixels;
                 max_dist = MAX(max_dist, c.last.max_dist);
+                tile_ofs = MAX(tile_ofs, c.last.max_cross_ofs);
             }
+            g_free(r);
             g_free(t);
         }
     }
-    uint32_t *big = noise((size_t)BIG_W * BIG_H, seed + 17);
+    uint32_t *big = noise(BIG, seed + 17);
     failed += send(&c, big, BIG_W, BIG_H, "big") != 0;
-    failed += send(&c, big, BIG_W, BIG_H, "big again") != 0;
+    uint32_t *big2 = rotated(big, BIG, 200000);
+    failed += send(&c, big2, BIG_W, BIG_H, "big rotated") != 0;
     size_t big_cross = c.last.cross_pixels;
-    memcpy(big + 150000, big, (size_t)(BIG_W * BIG_H - 150000) * 4);
-    uint32_t *big2 = noise(150000, seed + 23);      /* new first half */
-    memcpy(big, big2, 150000 * 4);
-    memcpy(big + 150000, big, (size_t)(BIG_W * BIG_H - 150000) * 4);
+    uint32_t big_ofs = c.last.max_cross_ofs;
+    uint32_t *fresh = noise(150000, seed + 23);
+    memcpy(big, fresh, 150000 * 4);
+    memcpy(big + 150000, big, (BIG - 150000) * 4);
     failed += send(&c, big, BIG_W, BIG_H, "big self-repeat") != 0;
     size_t inside = c.last.inside_pixels;
-    printf("far: tiles %zu pixels from %u images back; big image %zu of %u pixels from "
-           "the previous; self-repeat %zu pixels inside\n",
-           cross, max_dist, big_cross, BIG_W * BIG_H, inside);
-    if (cross * 10 < (size_t)N_TILES * SIDE * SIDE * 9 || max_dist != N_TILES ||
-        big_cross * 10 < (size_t)BIG_W * BIG_H * 9 || inside * 10 < 90000u * 9) {
+    printf("far: tiles %zu pixels from up to %u images back, offsets up to %u; rotated big "
+           "image %zu of %u pixels from the previous, offsets up to %u; self-repeat %zu "
+           "pixels inside\n",
+           cross, max_dist, tile_ofs, big_cross, BIG, big_ofs, inside);
+    if (cross * 2 < (size_t)N_TILES * SIDE * SIDE || max_dist != N_TILES ||
+        tile_ofs < 4500 || big_cross * 10 < (size_t)BIG * 9 || big_ofs < 200000 ||
+        inside * 10 < (BIG - 150000) * 9) {
         printf("far: the long forms were not used\n");
         failed++;
     }
+    g_free(fresh);
     g_free(big2);
     g_free(big);
     client_finish(&c);

@@ -112,7 +112,9 @@ typedef struct RedGlzResult {
  * references take 2 bytes, GLZ's 3): a caller may then send LZ_RGB instead
  * and take the image back.  Returns 0, or -1 without touching the
  * window or the outputs for an empty image, a wrong stride, or an image
- * red_glz_fits refuses. */
+ * red_glz_fits refuses.  (-1 after an output past red_glz_max_size, a bug
+ * the encoder checks for, also leaves the image out, but the oldest images
+ * may have been dropped to make room: harmless, the next image says so.) */
 int red_glz_encode(RedGlzDict *dict, const uint8_t *pixels, uint32_t width, uint32_t height,
                    uint32_t stride, uint8_t **out, size_t *out_size, RedGlzResult *res);
 

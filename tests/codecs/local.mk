@@ -47,4 +47,7 @@ EXTRA_DIST += codecs/test-red-glz-upstream.sh codecs/glz-upstream-check.c \
 clean-local: clean-local-codecs-glz
 clean-local-codecs-glz:
 	rm -rf codecs/glz-upstream
-.PHONY: clean-local-codecs-glz
+distclean-local: distclean-local-codecs-glz
+distclean-local-codecs-glz:
+	rm -rf codecs/cache-glz
+.PHONY: clean-local-codecs-glz distclean-local-codecs-glz

@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test-red-glz-upstream.sh: our GLZ_RGB encoder (server/codecs/red-glz.c)
 # through the decoder and window the real client runs: decode-glz.c of
-# Debian's spice-gtk source package, fetched with apt-get source into the
-# cache test-red-lz-upstream.sh also uses (never committed), and used as an
-# oracle only: it is compiled here, alone, into glz-upstream-check with
-# spice-common's canvas_utils.c (and the mem.c, log.c, backtrace.c that
-# needs); the two spice-gtk headers it takes from the rest of spice-gtk come
-# from glz-upstream-shim.h.  decode-glz.c includes them with quotes, which
-# looks beside the .c first, so the .c files are copied into a work folder
-# next to the two stand-in headers.  Sanitized, as the rest of the suite.
+# Debian's spice-gtk source package, fetched with apt-get source into a
+# cache (never committed) and used as an oracle only.  It is compiled here,
+# alone, into glz-upstream-check, with spice-common's canvas_utils.c (and
+# the mem.c, log.c, backtrace.c that needs); the two spice-gtk headers it
+# takes from the rest of spice-gtk come from glz-upstream-shim.h.
+# decode-glz.c includes them with quotes, which looks beside the .c first,
+# so the .c files are copied into a work folder next to the two stand-in
+# headers.  Sanitized, as the rest of the suite.
 #
 # Environment: abs_top_builddir, abs_top_srcdir (set by make check),
-#   S3D_SPICE_GTK_SRC_DIR  where the source is cached
-#                          (default $abs_top_builddir/tests/codecs/cache)
+#   S3D_SPICE_GTK_SRC_DIR  where the source is cached (default
+#                          $abs_top_builddir/tests/codecs/cache-glz: not the
+#                          LZ check's cache, which that test may be filling
+#                          at the same moment under make -j)
 #   S3D_REQUIRE_PEERS      1 (or CI=true): no source fails instead of skipping
 # Exit: 0 pass, 1 fail, 77 skip (automake).
 set -u
@@ -24,7 +26,7 @@ SEED=${S3D_GLZ_SEED:-1}
 
 top_build=${abs_top_builddir:?run from make check}
 top_src=${abs_top_srcdir:?run from make check}
-cache=${S3D_SPICE_GTK_SRC_DIR:-$top_build/tests/codecs/cache}
+cache=${S3D_SPICE_GTK_SRC_DIR:-$top_build/tests/codecs/cache-glz}
 work=$top_build/tests/codecs/glz-upstream
 
 . "$top_src/tests/lib/peers.sh"

@@ -30,3 +30,24 @@ codecs_test_image_codec_SOURCES = codecs/test-image-codec.c codecs/lz-cases.c co
 codecs_test_image_codec_CPPFLAGS = $(CODECS_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) \
 	-I$(top_srcdir)/server
 codecs_test_image_codec_LDADD = $(CODECS_TEST_LIBS)
+
+# GLZ_RGB (red-glz.h): sequences of images through a model client window,
+# cross-image references, eviction, hostile sizes.
+test_programs += codecs/test-red-glz
+codecs_test_red_glz_SOURCES = codecs/test-red-glz.c codecs/lz-cases.c codecs/lz-cases.h \
+	codecs/glz-decode.c codecs/glz-decode.h
+codecs_test_red_glz_CPPFLAGS = $(CODECS_TEST_CPPFLAGS)
+codecs_test_red_glz_LDADD = $(CODECS_TEST_LIBS)
+
+# The same encoder's sequences through spice-gtk's own GLZ decoder and
+# window (Debian's spice-gtk source, fetched at test time, an oracle only).
+TESTS += codecs/test-red-glz-upstream.sh
+EXTRA_DIST += codecs/test-red-glz-upstream.sh codecs/glz-upstream-check.c \
+	codecs/glz-upstream-shim.h
+clean-local: clean-local-codecs-glz
+clean-local-codecs-glz:
+	rm -rf codecs/glz-upstream
+distclean-local: distclean-local-codecs-glz
+distclean-local-codecs-glz:
+	rm -rf codecs/cache-glz
+.PHONY: clean-local-codecs-glz distclean-local-codecs-glz

@@ -140,6 +140,7 @@ static void codec_image_body(SpiceCodec *c, SpiceMsgImage *img)
         break;
     case SPICE_IMAGE_TYPE_LZ4:
     case SPICE_IMAGE_TYPE_LZ_RGB:   /* LZRGBData: the same u32 size + bytes */
+    case SPICE_IMAGE_TYPE_GLZ_RGB:  /* LZRGBData too (the window is the client's) */
     case SPICE_IMAGE_TYPE_JPEG:     /* JPEGData: the same */
         codec_u32(c, &img->data.count);
         codec_array(c, &img->data, 1);

@@ -29,6 +29,22 @@ RedImageCodecs red_image_codecs_for(SpiceImageCompression setting, bool client_h
     }
 }
 
+bool red_image_codecs_want_glz(SpiceImageCompression setting)
+{
+    switch (setting) {
+    case SPICE_IMAGE_COMPRESSION_OFF:
+    case SPICE_IMAGE_COMPRESSION_LZ:
+    case SPICE_IMAGE_COMPRESSION_QUIC:
+    case SPICE_IMAGE_COMPRESSION_LZ4:
+    case SPICE_IMAGE_COMPRESSION_AUTO_LZ:
+        return false;
+    case SPICE_IMAGE_COMPRESSION_GLZ:
+    case SPICE_IMAGE_COMPRESSION_AUTO_GLZ:
+    default:
+        return true;
+    }
+}
+
 /* Keeps the smaller of the current payload and a new one. */
 static void keep_smaller(uint8_t *type, uint8_t **payload, size_t *size, uint8_t new_type,
                          uint8_t *new_payload, size_t new_size)
@@ -43,15 +59,26 @@ static void keep_smaller(uint8_t *type, uint8_t **payload, size_t *size, uint8_t
     }
 }
 
-uint8_t red_image_encode(RedImageCodecs codecs, const uint8_t *pixels, uint32_t width,
-                         uint32_t height, uint32_t stride, uint8_t **payload,
+uint8_t red_image_encode(RedImageCodecs codecs, RedGlzDict *glz, const uint8_t *pixels,
+                         uint32_t width, uint32_t height, uint32_t stride, uint8_t **payload,
                          size_t *payload_size)
 {
     uint8_t type = SPICE_IMAGE_TYPE_BITMAP;
     uint8_t *best = NULL, *p = NULL;
     size_t best_size = 0, size = 0;
     size_t raw = (size_t)stride * height;
-    if (codecs != RED_IMAGE_RAW_ONLY && codecs != RED_IMAGE_LZ4_ONLY &&
+    RedGlzResult glz_res = { 0 };
+    bool glz_encoded = false;
+    if (glz && codecs != RED_IMAGE_RAW_ONLY && red_glz_fits(glz, width, height) &&
+        red_glz_encode(glz, pixels, width, height, stride, &p, &size, &glz_res) == 0) {
+        keep_smaller(&type, &best, &best_size, SPICE_IMAGE_TYPE_GLZ_RGB, p, size);
+        glz_encoded = true;
+    }
+    /* Not LZ after GLZ, even where LZ would be a little smaller (new
+     * content: GLZ's shortest copy costs a byte more): an image sent as LZ
+     * is taken back from the window, and its next appearance could not
+     * copy from it. */
+    if (!glz_encoded && codecs != RED_IMAGE_RAW_ONLY && codecs != RED_IMAGE_LZ4_ONLY &&
         red_lz_encode(pixels, width, height, stride, &p, &size) == 0) {
         keep_smaller(&type, &best, &best_size, SPICE_IMAGE_TYPE_LZ_RGB, p, size);
     }
@@ -65,6 +92,9 @@ uint8_t red_image_encode(RedImageCodecs codecs, const uint8_t *pixels, uint32_t 
         g_free(best);
         best = NULL;
         type = SPICE_IMAGE_TYPE_BITMAP;
+    }
+    if (type != SPICE_IMAGE_TYPE_GLZ_RGB && glz_encoded) {
+        red_glz_dict_forget_last(glz); /* encoded but not sent */
     }
     *payload = best;
     *payload_size = best ? best_size : 0;

@@ -6,15 +6,26 @@
  * once, when the client attaches; each image is then encoded under it:
  *
  *   off              raw bitmaps;
- *   lz, glz, quic    LZ_RGB (red-lz.h).  GLZ and QUIC are not implemented:
- *                    their nearest lossless relative is used instead;
+ *   lz, quic         LZ_RGB (red-lz.h).  QUIC is not implemented: its
+ *                    nearest lossless relative is used instead;
+ *   glz              GLZ_RGB (red-glz.h) for the client's first display
+ *                    channel when its DISPLAY_INIT gave a window: each
+ *                    image may copy from the images sent before it.  New
+ *                    content costs about a tenth more than LZ_RGB (GLZ's
+ *                    shortest copy takes a byte more), but an image sent
+ *                    otherwise is taken back from the window and its next
+ *                    appearance could not copy from it, so GLZ goes
+ *                    whenever it is used.  LZ_RGB without a window;
  *   lz4              LZ4 for clients with SPICE_DISPLAY_CAP_LZ4_COMPRESSION,
  *                    LZ_RGB for the others (every client decodes LZ);
- *   auto_lz,         LZ_RGB, and LZ4 where it wins: when LZ_RGB leaves more
- *   auto_glz         than RED_IMAGE_LZ4_TRY_PERCENT of the raw size (noisy,
+ *   auto_lz          LZ_RGB, and LZ4 where it wins: when LZ_RGB leaves more
+ *                    than RED_IMAGE_LZ4_TRY_PERCENT of the raw size (noisy,
  *                    photographic content, where LZ4's byte matches find
  *                    what whole-pixel matches do not) and the client has the
- *                    cap, LZ4 is tried too and the smaller payload is sent.
+ *                    cap, LZ4 is tried too and the smaller payload is sent;
+ *   auto_glz         the same, with GLZ in LZ_RGB's place where glz has it
+ *                    (LZ4 tried after it on the same rule; if LZ4 wins the
+ *                    image is taken back from the window).
  *
  * Whatever the encoder returns, an image whose payload is not smaller than
  * the raw pixels is sent raw.  Thread safety: reentrant. */
@@ -26,6 +37,8 @@
 #include <stdint.h>
 
 #include <spice.h>
+
+#include "red-glz.h"
 
 /* See the table above. */
 #define RED_IMAGE_LZ4_TRY_PERCENT 40u
@@ -40,13 +53,17 @@ typedef enum RedImageCodecs {
 /* The policy for a client.  An out-of-range setting counts as auto_glz,
  * the library's default. */
 RedImageCodecs red_image_codecs_for(SpiceImageCompression setting, bool client_has_lz4);
+/* Whether the setting asks for GLZ (glz, auto_glz, and out-of-range values). */
+bool red_image_codecs_want_glz(SpiceImageCompression setting);
 
-/* Encodes top-down x8r8g8b8 pixels (stride == width * 4) under `codecs`.
- * Returns the SPICE_IMAGE_TYPE_* to send: LZ_RGB or LZ4 with *payload (a
+/* Encodes top-down x8r8g8b8 pixels (stride == width * 4) under `codecs`,
+ * and with GLZ too when glz (the client's window) is not NULL.  Returns the
+ * SPICE_IMAGE_TYPE_* to send: GLZ_RGB, LZ_RGB or LZ4 with *payload (a
  * g_malloc'd buffer of *payload_size bytes, the caller frees it), or BITMAP
- * with *payload NULL (send the pixels themselves). */
-uint8_t red_image_encode(RedImageCodecs codecs, const uint8_t *pixels, uint32_t width,
-                         uint32_t height, uint32_t stride, uint8_t **payload,
+ * with *payload NULL (send the pixels themselves).  A GLZ_RGB payload must
+ * reach the client, in the order encoded (the window counts on it). */
+uint8_t red_image_encode(RedImageCodecs codecs, RedGlzDict *glz, const uint8_t *pixels,
+                         uint32_t width, uint32_t height, uint32_t stride, uint8_t **payload,
                          size_t *payload_size);
 
 #endif /* RED_IMAGE_CODEC_H */

@@ -95,6 +95,7 @@ static void display_client_remove(DisplayClient *dc)
     pixman_region32_fini(&dc->lossy);
     red_display_cmds_finish(dc);
     red_image_cache_free(dc->cache);
+    red_glz_dict_destroy(dc->glz);
     if (dc->cache_inval) {
         g_array_free(dc->cache_inval, TRUE);
     }
@@ -146,7 +147,7 @@ static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_
         c->src.type = SPICE_IMAGE_TYPE_JPEG;
         pixman_region32_union_rect(&dc->lossy, &dc->lossy, b->x1, b->y1, w, h);
     } else {
-        c->src.type = red_image_encode(dc->codecs, pixels, w, h, stride, &payload,
+        c->src.type = red_image_encode(dc->codecs, dc->glz, pixels, w, h, stride, &payload,
                                        &payload_size);
         pixman_region32_t exact;
         pixman_region32_init_rect(&exact, b->x1, b->y1, w, h);
@@ -239,9 +240,9 @@ static void display_client_push(DisplayClient *dc)
     }
 }
 
-/* DISPLAY_INIT: the client's pixmap cache size (in pixels, as spice-gtk
- * counts it).  A negative size is a lie: the client is closed.  The GLZ
- * dictionary is not used (no GLZ encoder), its size only checked. */
+/* DISPLAY_INIT: the client's pixmap cache size and GLZ window (both in
+ * pixels, as spice-gtk counts them).  A negative size is a lie: the client
+ * is closed. */
 static bool display_handle_init(DisplayClient *dc, const SpiceMsgcDisplayInit *init)
 {
     if (init->pixmap_cache_size < 0 || init->glz_dictionary_window_size < 0) {
@@ -259,6 +260,13 @@ static bool display_handle_init(DisplayClient *dc, const SpiceMsgcDisplayInit *i
     dc->init_received = true;
     if (init->pixmap_cache_size > 0) {
         dc->cache = red_image_cache_new((uint64_t)init->pixmap_cache_size);
+    }
+    /* One window per client session in spice-gtk, for all its display
+     * channels: only the first channel's images use it, or two channels'
+     * ids would clash.  A new connection starts a new window (ids from 0),
+     * as the client's does. */
+    if (dc->glz_allowed && init->glz_dictionary_window_size > 0) {
+        dc->glz = red_glz_dict_create((uint32_t)init->glz_dictionary_window_size);
     }
     return true;
 }
@@ -321,6 +329,7 @@ void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
         g_free(dc);
         return;
     }
+    dc->glz_allowed = red_image_codecs_want_glz(r->compression) && req->channel_id == 0;
     dc->codecs = red_image_codecs_for(r->compression, red_channel_client_has_cap(
                                           dc->rcc, SPICE_DISPLAY_CAP_LZ4_COMPRESSION));
     /* A client without MULTI_CODEC predates codec choice and takes MJPEG. */

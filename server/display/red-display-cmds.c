@@ -238,7 +238,8 @@ static void image_message(DisplayClient *dc, const DisplayCmd *c, SpiceMsgDrawCo
     uint8_t *pixels = (uint8_t *)pixman_image_get_data(c->op.image);
     uint32_t stride = (uint32_t)pixman_image_get_stride(c->op.image);
     size_t payload_size = 0;
-    img->type = red_image_encode(dc->codecs, pixels, w, h, stride, payload, &payload_size);
+    img->type = red_image_encode(dc->codecs, dc->glz, pixels, w, h, stride, payload,
+                                 &payload_size);
     if (*payload) {
         img->data = (SpiceWireArray){ *payload, (uint32_t)payload_size };
     } else {

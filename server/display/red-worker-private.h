@@ -9,6 +9,7 @@
 
 #include "red-channel-client.h"
 #include "red-cursor-parse.h"
+#include "red-glz.h"
 #include "red-image-cache.h"
 #include "red-image-codec.h"
 #include "red-memslot.h"
@@ -33,6 +34,8 @@ typedef struct DisplayClient {
     uint64_t queued_image_pixels; /* of CACHE_ME images on cmds */
     RedImageCache *cache;       /* its pixmap cache (DISPLAY_INIT), or NULL */
     GArray *cache_inval;        /* ids evicted, to send in INVAL_LIST; or NULL */
+    bool glz_allowed;           /* GLZ setting, and the client's first display channel */
+    RedGlzDict *glz;            /* its GLZ window (DISPLAY_INIT), or NULL */
     bool init_received;         /* DISPLAY_INIT came */
     bool lossy_images;          /* may get JPEG (red-image-lossy.h) */
     pixman_region32_t lossy;    /* where its canvas shows JPEG, not the pixels */

@@ -27,6 +27,11 @@ EXTRA_DIST += client/test-draw-commands-client.sh
 TESTS += client/test-lossy-images-client.sh
 EXTRA_DIST += client/test-lossy-images-client.sh
 
+# spice-gtk decodes our GLZ images, copies from earlier ones included, with
+# its own window: its canvas equals the surface (test-glz-images --serve).
+TESTS += client/test-glz-images-client.sh
+EXTRA_DIST += client/test-glz-images-client.sh
+
 # spice-gtk shows the desktop scene exactly under each lossless image
 # setting (lz, auto_glz, lz4, off), and the bytes it read rank as the
 # encoders do (LZ_RGB below LZ4 below raw).

@@ -73,7 +73,7 @@ static uint8_t encode(RedImageCodecs codecs, const uint32_t *px, size_t *size)
 {
     uint8_t *out = NULL;
     *size = 0;
-    uint8_t t = red_image_encode(codecs, (const uint8_t *)px, W, H, W * 4, &out, size);
+    uint8_t t = red_image_encode(codecs, NULL, (const uint8_t *)px, W, H, W * 4, &out, size);
     EXPECT((t == SPICE_IMAGE_TYPE_BITMAP) == (out == NULL), "type %u with payload %p", t,
            (void *)out);
     EXPECT(out == NULL || *size < (size_t)W * H * 4, "payload of %zu bytes", *size);

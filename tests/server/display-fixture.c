@@ -313,3 +313,27 @@ int dc_serve(TestQxlServerCompression comp, DcDraw scene, DcCompare compare)
     dc_stop(&dc);
     return test_failures_in_current ? 1 : 0;
 }
+
+/* "SAME", or "DIFF n" (n pixels differ, -1: no picture). */
+void dc_compare_exact(Dc *dc, const uint8_t *rgb, GString *reply)
+{
+    long diff = -1;
+    if (rgb) {
+        diff = 0;
+        for (uint32_t y = 0; y < DC_HEIGHT; y++) {
+            for (uint32_t x = 0; x < DC_WIDTH; x++) {
+                uint32_t got = dc_ppm_pixel(rgb, x, y);
+                uint32_t want = fake_qxl_primary_pixel(dc->ts->qxl, x, y) & 0xffffff;
+                if (got != want && diff++ < DC_MAX_REPORTED) {
+                    fprintf(stderr, "client pixel (%u,%u) %06x, server %06x\n", x, y, got,
+                            want);
+                }
+            }
+        }
+    }
+    if (diff == 0) {
+        g_string_assign(reply, "SAME");
+    } else {
+        g_string_printf(reply, "DIFF %ld", diff);
+    }
+}

@@ -100,6 +100,10 @@ uint32_t dc_ppm_pixel(const uint8_t *rgb, uint32_t x, uint32_t y);
  * reply line goes in `reply`. */
 typedef void (*DcCompare)(Dc *dc, const uint8_t *rgb, GString *reply);
 
+/* A DcCompare: "SAME", or "DIFF n" (n pixels differ, -1: no picture; the
+ * first few named on stderr). */
+void dc_compare_exact(Dc *dc, const uint8_t *rgb, GString *reply);
+
 /* Serves `scene` to real clients (a server without password, images as
  * `comp`), driven by lines on stdin:
  *   draw          the scene and the tag, flushed: "DRAWN"

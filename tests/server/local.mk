@@ -198,7 +198,7 @@ EXTRA_DIST += server/test-multi-viewer.sh server/xwd-find-image.py
 # replays its display channel into a canvas model (LZ_RGB and JPEG too).
 DISPLAY_FIXTURE_SOURCES = server/display-fixture.c server/display-fixture.h \
 	server/test-canvas.c server/test-canvas.h codecs/lz-decode.c codecs/lz-decode.h \
-	codecs/jpeg-decode.c codecs/jpeg-decode.h \
+	codecs/jpeg-decode.c codecs/jpeg-decode.h codecs/glz-decode.c codecs/glz-decode.h \
 	$(QXL_CLIENT_SOURCES)
 DISPLAY_FIXTURE_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS) $(JPEG_CFLAGS) \
 	-I$(srcdir)/codecs
@@ -247,3 +247,10 @@ server_audio_sine_server_SOURCES = server/audio-sine-server.c server/test-core.c
 server_audio_sine_server_CPPFLAGS = $(SCENE_CPPFLAGS)
 server_audio_sine_server_LDADD = $(top_builddir)/server/libspice-server.la \
 	$(CORE_TEST_LIBS) $(GLIB_LIBS) -lm
+
+# image-compression=glz: GLZ images a model client with a window decodes
+# exactly; pictures sent before cost a fraction of their first time.
+test_programs += server/test-glz-images
+server_test_glz_images_SOURCES = server/test-glz-images.c $(DISPLAY_FIXTURE_SOURCES)
+server_test_glz_images_CPPFLAGS = $(DISPLAY_FIXTURE_CPPFLAGS)
+server_test_glz_images_LDADD = $(DISPLAY_FIXTURE_LIBS)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 
+#include "glz-decode.h"
 #include "jpeg-decode.h"
 #include "lz-decode.h"
 #include "spice-messages.h"
@@ -34,6 +35,7 @@ void test_canvas_init(TestCanvas *cv, int fd, unsigned io_timeout_ms, uint32_t m
     cv->max_message = max_message;
     cv->cache = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, cache_value_free);
     pixman_region32_init(&cv->lossy);
+    cv->glz = test_glz_window_new();
 }
 
 void test_canvas_finish(TestCanvas *cv)
@@ -47,6 +49,8 @@ void test_canvas_finish(TestCanvas *cv)
         cv->cache = NULL;
         pixman_region32_fini(&cv->lossy);
     }
+    test_glz_window_free(cv->glz);
+    cv->glz = NULL;
 }
 
 /* box & clip, if the box lies inside the canvas. */
@@ -150,6 +154,22 @@ static pixman_image_t *decode_image(const SpiceMsgImage *s, CanvasDecoder decode
     return img;
 }
 
+/* A GLZ_RGB image as x8r8g8b8, or NULL if the payload is not exact GLZ
+ * for the canvas's window (which then keeps the image, as the client's). */
+static pixman_image_t *decode_glz(TestCanvas *cv, const SpiceMsgImage *s)
+{
+    pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)s->width,
+                                                   (int)s->height, NULL, 0);
+    if (img && (pixman_image_get_stride(img) != (int)s->width * 4 ||
+                test_glz_decode(cv->glz, s->data.data, s->data.count, s->width, s->height,
+                                pixman_image_get_data(img), NULL) != 0)) {
+        pixman_image_unref(img);
+        img = NULL;
+    }
+    cv->glz_images += img != NULL;
+    return img;
+}
+
 /* The source of a DRAW_COPY as a pixman image (a new reference): a raw
  * top-down 32-bit bitmap, cached when it says CACHE_ME, or a cached one. */
 static pixman_image_t *canvas_source(TestCanvas *cv, const SpiceMsgImage *s, TestCanvasKind *kind,
@@ -169,6 +189,8 @@ static pixman_image_t *canvas_source(TestCanvas *cv, const SpiceMsgImage *s, Tes
         return (s->flags & SPICE_IMAGE_FLAGS_CACHE_ME) ? NULL : decode_image(s, test_jpeg_decode);
     } else if (s->type == SPICE_IMAGE_TYPE_LZ_RGB) {
         img = decode_image(s, test_lz_rgb_decode);
+    } else if (s->type == SPICE_IMAGE_TYPE_GLZ_RGB) {
+        img = decode_glz(cv, s);
     } else if (s->type == SPICE_IMAGE_TYPE_BITMAP &&
                s->bitmap_format == SPICE_BITMAP_FMT_32BIT &&
                (s->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN)) {

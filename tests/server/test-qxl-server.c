@@ -37,11 +37,13 @@ static void test_qxl_server_start_on_core(void *data)
         spice_server_set_port(ts->server, ts->port);
         spice_server_set_ticket(ts->server, TEST_QXL_SERVER_PASSWORD, 0, 0, 0);
         bool jpeg = st->compression == TEST_QXL_SERVER_AUTO_JPEG;
-        spice_server_set_image_compression(ts->server,
-                                           jpeg ? SPICE_IMAGE_COMPRESSION_AUTO_GLZ
-                                           : st->compression == TEST_QXL_SERVER_LZ4
-                                               ? SPICE_IMAGE_COMPRESSION_LZ4
-                                               : SPICE_IMAGE_COMPRESSION_OFF);
+        static const SpiceImageCompression setting[] = {
+            [TEST_QXL_SERVER_RAW] = SPICE_IMAGE_COMPRESSION_OFF,
+            [TEST_QXL_SERVER_LZ4] = SPICE_IMAGE_COMPRESSION_LZ4,
+            [TEST_QXL_SERVER_AUTO_JPEG] = SPICE_IMAGE_COMPRESSION_AUTO_GLZ,
+            [TEST_QXL_SERVER_GLZ] = SPICE_IMAGE_COMPRESSION_GLZ,
+        };
+        spice_server_set_image_compression(ts->server, setting[st->compression]);
         spice_server_set_jpeg_compression(ts->server, jpeg ? SPICE_WAN_COMPRESSION_ALWAYS
                                                            : SPICE_WAN_COMPRESSION_NEVER);
         spice_server_set_zlib_glz_compression(ts->server, SPICE_WAN_COMPRESSION_NEVER);

@@ -27,6 +27,9 @@ typedef enum TestQxlServerCompression {
     /* auto_glz (LZ_RGB for clients without the LZ4 cap) and JPEG always:
      * photographic areas lossy */
     TEST_QXL_SERVER_AUTO_JPEG,
+    /* SPICE_IMAGE_COMPRESSION_GLZ: GLZ for clients that announce a window
+     * (our test clients do), LZ_RGB where it is smaller */
+    TEST_QXL_SERVER_GLZ,
 } TestQxlServerCompression;
 
 typedef struct TestQxlServer {

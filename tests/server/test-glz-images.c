@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test-glz-images: with image-compression=glz, a client that announced a
+ * GLZ window (DISPLAY_INIT; our test client does) gets GLZ_RGB images
+ * (server/codecs/red-glz.h) that its model client (tests/codecs/
+ * glz-decode, keeping a window as spice-gtk does) decodes exactly, and
+ * pictures it was sent before cost it a fraction of the bytes the first
+ * time did, even at other places, cut differently into damage bands.
+ * The fixture (display-fixture.h) checks that the model's canvas equals
+ * the server's surface after every phase.
+ *
+ * --serve: the icons three times for a real client (spice-gtk decodes the
+ * GLZ with its own window), driven by tests/client/test-glz-images-client.sh. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "display-fixture.h"
+#include "test-util.h"
+
+#define GI_TILE 48
+#define GI_TILES 12             /* a row of icons, each distinct */
+#define GI_ROW1_Y 40
+#define GI_ROW2_Y 300           /* the same icons, lower and shifted */
+#define GI_ROW2_DX 7
+
+/* Icon k: a glyph-like pattern on a light background (not photographic),
+ * the same for the same k. */
+static void gi_icon(uint32_t *px, unsigned k)
+{
+    GRand *rnd = g_rand_new_with_seed(0x1c0 + k);
+    for (uint32_t y = 0; y < GI_TILE; y++) {
+        uint32_t bits = g_rand_int(rnd);
+        for (uint32_t x = 0; x < GI_TILE; x++) {
+            bool ink = y % 8 > 1 && (bits >> (x % 32) & 1);
+            px[y * GI_TILE + x] = ink ? 0x102030u + k * 0x050301u : 0xe8ecf0u;
+        }
+    }
+    g_rand_free(rnd);
+}
+
+static void gi_row(Dc *dc, int32_t top, int32_t dx, pixman_region32_t *drawn)
+{
+    uint32_t px[GI_TILE * GI_TILE];
+    for (unsigned k = 0; k < GI_TILES; k++) {
+        gi_icon(px, k);
+        int32_t left = dx + (int32_t)k * (GI_TILE + 4);
+        QXLRect box = { top, left, top + GI_TILE, left + GI_TILE };
+        dc_put_pixels(dc, &box, px, 0);
+        dc_region_add(drawn, &box, NULL, 0);
+    }
+}
+
+static void gi_draw_first(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    gi_row(dc, GI_ROW1_Y, 0, drawn);
+}
+
+static void gi_draw_again(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    gi_row(dc, GI_ROW2_Y, GI_ROW2_DX, drawn);
+}
+
+static void test_repeats_cost_little(void)
+{
+    Dc dc;
+    if (dc_start_with(&dc, 0, 0, TEST_QXL_SERVER_GLZ)) {
+        dc_phase(&dc, "background", 0x111111, dc_draw_background, NULL);
+        uint64_t glz_before = dc.cv.glz_images;
+        DcPhase first = dc_phase(&dc, "icons", 0x121212, gi_draw_first, NULL);
+        DcPhase again = dc_phase(&dc, "icons again", 0x131313, gi_draw_again, NULL);
+        printf("GLZ images %" G_GUINT64_FORMAT "; icons %" G_GUINT64_FORMAT
+               " bytes, the same icons elsewhere %" G_GUINT64_FORMAT " bytes\n",
+               dc.cv.glz_images, first.bytes, again.bytes);
+        CHECK(dc.cv.glz_images > glz_before);
+        CHECK(again.bytes * 4 < first.bytes);
+    }
+    dc_stop(&dc);
+}
+
+/* The same pictures with image-compression=lz4 (LZ_RGB for our client,
+ * which lacks the LZ4 cap): no GLZ, and the repeat costs about as much as
+ * the first time (what the case above is measured against). */
+static void test_lz_has_no_memory(void)
+{
+    Dc dc;
+    if (dc_start_with(&dc, 0, 0, TEST_QXL_SERVER_LZ4)) {
+        dc_phase(&dc, "background", 0x141414, dc_draw_background, NULL);
+        DcPhase first = dc_phase(&dc, "icons", 0x151515, gi_draw_first, NULL);
+        DcPhase again = dc_phase(&dc, "icons again", 0x161616, gi_draw_again, NULL);
+        printf("lz: icons %" G_GUINT64_FORMAT " bytes, again %" G_GUINT64_FORMAT " bytes\n",
+               first.bytes, again.bytes);
+        CHECK_EQ_U64(dc.cv.glz_images, 0);
+        CHECK(again.bytes * 2 > first.bytes);
+    }
+    dc_stop(&dc);
+}
+
+/* For a real client: the background, then the icons in three places. */
+static void gi_draw_serve_scene(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    dc_draw_background(dc, rnd, drawn);
+    gi_row(dc, GI_ROW1_Y, 0, drawn);
+    gi_row(dc, GI_ROW2_Y, GI_ROW2_DX, drawn);
+    gi_row(dc, GI_ROW1_Y + GI_TILE + 20, 3, drawn);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--serve") == 0) {
+        return dc_serve(TEST_QXL_SERVER_GLZ, gi_draw_serve_scene, dc_compare_exact);
+    }
+    static const TestCase cases[] = {
+        TEST_CASE(test_repeats_cost_little),
+        TEST_CASE(test_lz_has_no_memory),
+    };
+    return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
+}

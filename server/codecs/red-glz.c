@@ -27,6 +27,8 @@
 
 #include <glib.h>
 
+/* red_glz_should_encode looks back over about this many pixels. */
+#define GLZ_REUSE_SPAN (1024u * 1024u)
 #define GLZ_MAGIC 0x20205a4cu         /* "LZ  " read as a big-endian u32 */
 #define GLZ_VERSION 0x00010001u       /* 1.1 */
 #define GLZ_TYPE_RGB32 8u             /* LzImageType LZ_IMAGE_TYPE_RGB32 */
@@ -85,6 +87,10 @@ struct RedGlzDict {
     uint32_t head, count;
     uint64_t held;                    /* pixels of the images in the ring */
     bool can_forget;
+    /* red_glz_should_encode: pixels encoded lately, and how many of them
+     * came from earlier images (both halved past GLZ_REUSE_SPAN). */
+    uint64_t recent_pixels, recent_earlier;
+    uint32_t large_skipped;
     GlzSlot *table;                   /* buckets of GLZ_BUCKET_WAYS, newest first */
     unsigned hash_shift;
 };
@@ -139,6 +145,8 @@ RedGlzDict *red_glz_dict_create(uint32_t window_pixels)
 {
     RedGlzDict *d = g_new0(RedGlzDict, 1);
     d->window = MIN(window_pixels, RED_GLZ_MAX_WINDOW_PIXELS);
+    /* Hopeful at first: a new client's first screens are worth a window. */
+    d->recent_pixels = d->recent_earlier = GLZ_REUSE_SPAN;
     unsigned bits = GLZ_HASH_MIN_BITS;
     while (bits < GLZ_HASH_MAX_BITS && ((uint64_t)GLZ_PIXELS_PER_BUCKET << bits) < d->window) {
         bits++;
@@ -515,6 +523,18 @@ static GlzImage *window_add(RedGlzDict *d, const uint8_t *pixels, uint32_t width
     return img;
 }
 
+bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height)
+{
+    if (!red_glz_fits(dict, width, height)) {
+        return false;
+    }
+    if ((uint64_t)width * height <= RED_GLZ_ALWAYS_PIXELS ||
+        dict->recent_earlier * 100 >= dict->recent_pixels * RED_GLZ_MIN_REUSE_PERCENT) {
+        return true;
+    }
+    return ++dict->large_skipped % RED_GLZ_PROBE_EVERY == 0;
+}
+
 int red_glz_encode(RedGlzDict *dict, const uint8_t *pixels, uint32_t width, uint32_t height,
                    uint32_t stride, uint8_t **out, size_t *out_size, RedGlzResult *res)
 {
@@ -547,6 +567,12 @@ int red_glz_encode(RedGlzDict *dict, const uint8_t *pixels, uint32_t width, uint
     }
     *out = e.out.buf;
     *out_size = e.out.pos;
+    if (dict->recent_pixels > GLZ_REUSE_SPAN) {
+        dict->recent_pixels /= 2;
+        dict->recent_earlier /= 2;
+    }
+    dict->recent_pixels += (uint64_t)width * height;
+    dict->recent_earlier += e.earlier_pixels;
     if (res != NULL) {
         *res = (RedGlzResult){ .id = img->id, .win_head_dist = (uint32_t)(img->id - e.oldest),
                                .earlier_pixels = e.earlier_pixels };

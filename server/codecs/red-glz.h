@@ -91,6 +91,19 @@ uint64_t red_glz_dict_next_id(const RedGlzDict *dict);
 /* Whether a width x height image is one red_glz_encode accepts. */
 bool red_glz_fits(const RedGlzDict *dict, uint32_t width, uint32_t height);
 
+/* Whether GLZ is worth its time for a width x height image (it takes about
+ * 4x LZ's): always for one of at most RED_GLZ_ALWAYS_PIXELS (icons, tiles,
+ * text lines); for a larger one while at least RED_GLZ_MIN_REUSE_PERCENT of
+ * the pixels encoded lately came from earlier images, and otherwise for
+ * every RED_GLZ_PROBE_EVERY-th (counted here), so that repeats that come
+ * back are seen.  A full-screen animation then costs GLZ once in 8 bands,
+ * repeated windows and tiles keep it.  false also when red_glz_fits says
+ * no. */
+#define RED_GLZ_ALWAYS_PIXELS 16384u
+#define RED_GLZ_MIN_REUSE_PERCENT 10u
+#define RED_GLZ_PROBE_EVERY 8u
+bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height);
+
 /* The largest payload red_glz_encode can produce for width x height: the
  * header plus every pixel as a literal.  0 for an empty image or one whose
  * size does not fit a size_t. */

@@ -69,7 +69,7 @@ uint8_t red_image_encode(RedImageCodecs codecs, RedGlzDict *glz, const uint8_t *
     size_t raw = (size_t)stride * height;
     RedGlzResult glz_res = { 0 };
     bool glz_encoded = false;
-    if (glz && codecs != RED_IMAGE_RAW_ONLY && red_glz_fits(glz, width, height) &&
+    if (glz && codecs != RED_IMAGE_RAW_ONLY && red_glz_should_encode(glz, width, height) &&
         red_glz_encode(glz, pixels, width, height, stride, &p, &size, &glz_res) == 0) {
         keep_smaller(&type, &best, &best_size, SPICE_IMAGE_TYPE_GLZ_RGB, p, size);
         glz_encoded = true;

@@ -15,7 +15,9 @@
  *                    shortest copy takes a byte more), but an image sent
  *                    otherwise is taken back from the window and its next
  *                    appearance could not copy from it, so GLZ goes
- *                    whenever it is used.  LZ_RGB without a window;
+ *                    whenever it is used (red_glz_should_encode: large
+ *                    images only while pictures repeat).  LZ_RGB without a
+ *                    window or in GLZ's place;
  *   lz4              LZ4 for clients with SPICE_DISPLAY_CAP_LZ4_COMPRESSION,
  *                    LZ_RGB for the others (every client decodes LZ);
  *   auto_lz          LZ_RGB, and LZ4 where it wins: when LZ_RGB leaves more

@@ -16,7 +16,9 @@
  *   moved     a desktop frame, then the same frame with a window moved;
  *   eviction  a small window: what was dropped is never referred to, the
  *             image count ceiling, taking back an unsent image;
- *   refusals  bad sizes, strides, windows: refused, outputs untouched.
+ *   refusals  bad sizes, strides, windows: refused, outputs untouched;
+ *   worth     red_glz_should_encode: small images always, large ones
+ *             while pictures repeat, else one in RED_GLZ_PROBE_EVERY.
  * Figures (bytes, GLZ vs LZ) are printed, never compared to constants
  * beyond "smaller".
  *
@@ -398,6 +400,49 @@ static int suite_refusals(void)
     return bad ? 1 : 0;
 }
 
+/* Large images of noise (nothing repeats) soon go without GLZ but for one
+ * probe in RED_GLZ_PROBE_EVERY; small ones always get it; once large
+ * images repeat, GLZ is used for every one again. */
+static int suite_worth(uint32_t seed)
+{
+    int bad = 0;
+    const uint32_t w = 256, h = 128; /* 32768 pixels: "large" */
+    uint32_t *px = g_new(uint32_t, (size_t)w * h);
+    GRand *rnd = g_rand_new_with_seed(seed);
+    Client c;
+    client_init(&c, RED_GLZ_MAX_WINDOW_PIXELS);
+    unsigned tried = 0, asked = 0;
+    for (unsigned k = 0; k < 200; k++) {
+        for (size_t i = 0; i < (size_t)w * h; i++) {
+            px[i] = g_rand_int(rnd) & 0xffffff;
+        }
+        asked++;
+        if (red_glz_should_encode(c.dict, w, h)) {
+            tried++;
+            bad |= send(&c, px, w, h, "noise") != 0;
+        }
+    }
+    /* The hopeful start lasts about GLZ's look-back span (1 Mi pixels),
+     * then one in eight. */
+    bad |= tried > asked / 2 || tried < asked / RED_GLZ_PROBE_EVERY;
+    bad |= !red_glz_should_encode(c.dict, 128, 128); /* small: always */
+    unsigned again = 0, late = 0;
+    for (unsigned k = 0; k < 80; k++) {       /* one picture, over and over */
+        if (red_glz_should_encode(c.dict, w, h)) {
+            again++;
+            late += k >= 60;
+            bad |= send(&c, px, w, h, "repeat") != 0;
+        }
+    }
+    bad |= late != 20; /* after a few probes, every one */
+    printf("worth: noise %u of %u tried; a repeated picture %u of 80, the last 20 all: %s\n",
+           tried, asked, again, bad ? "FAIL" : "ok");
+    client_finish(&c);
+    g_rand_free(rnd);
+    g_free(px);
+    return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     uint32_t seed = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 1;
@@ -407,6 +452,7 @@ int main(int argc, char **argv)
     failed += suite_tiles(seed);
     failed += suite_far(seed);
     failed += suite_moved(seed);
+    failed += suite_worth(seed);
     printf("%s: seed %u, %d failed\n", failed ? "FAIL" : "PASS", seed, failed);
     return failed ? 1 : 0;
 }

@@ -104,19 +104,25 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     red_worker_request(q->worker, &r);
 }
 
+/* Queues r (copied) to every instance's worker; none after teardown freed
+ * the list (audio clients closed late tell no worker). */
+static void request_every_worker(RedsState *reds, const RedWorkerRequest *r)
+{
+    for (guint i = 0; reds->qxls && i < reds->qxls->len; i++) {
+        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
+        red_worker_request(q->worker, r);
+    }
+}
+
 /* A session ended: every worker closes that session's clients of one
  * channel type (the request is queued, not waited for: the worker posts
  * their CONNECTION_CLOSED events back, and a link of that session that is
  * still in the queue is attached first and then closed, in order). */
 static void qxl_session_ended(RedsState *reds, uint8_t channel_type, uint32_t session_id)
 {
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        RedWorkerRequest r = { .op = RED_WORKER_DETACH_SESSION,
-                               .link = { .channel_type = channel_type,
-                                         .connection_id = session_id } };
-        red_worker_request(q->worker, &r);
-    }
+    RedWorkerRequest r = { .op = RED_WORKER_DETACH_SESSION,
+                           .link = { .channel_type = channel_type, .connection_id = session_id } };
+    request_every_worker(reds, &r);
 }
 
 static void display_session_ended(void *opaque, uint32_t session_id, const char *why)
@@ -214,21 +220,15 @@ void reds_displays_remove_all(RedsState *reds)
 void reds_displays_set_running(RedsState *reds, bool running)
 {
     reds->vm_running = running;
-    for (guint i = 0; i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        RedWorkerRequest r = { .op = running ? RED_WORKER_START : RED_WORKER_STOP };
-        red_worker_request(q->worker, &r);
-    }
+    RedWorkerRequest r = { .op = running ? RED_WORKER_START : RED_WORKER_STOP };
+    request_every_worker(reds, &r);
 }
 
 void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on)
 {
-    for (guint i = 0; reds->qxls && i < reds->qxls->len; i++) {
-        RedsQxl *q = g_ptr_array_index(reds->qxls, i);
-        RedWorkerRequest r = { .op = RED_WORKER_AUDIO_CLOCK,
-                               .link = { .connection_id = session_id }, .audio_clock = on };
-        red_worker_request(q->worker, &r);
-    }
+    RedWorkerRequest r = { .op = RED_WORKER_AUDIO_CLOCK, .link = { .connection_id = session_id },
+                           .audio_clock = on };
+    request_every_worker(reds, &r);
 }
 
 RedWorker *reds_displays_worker(QXLInstance *qxl)

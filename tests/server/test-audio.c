@@ -242,14 +242,8 @@ static int link_audio(uint32_t session, uint8_t type, const uint32_t *caps, uint
  * parses it into *m (which points into *body: g_free it). */
 static uint8_t *expect(int fd, uint8_t channel, uint16_t want, SpiceMsg *m)
 {
-    uint8_t *body = NULL;
-    uint32_t size = 0;
-    int type = test_client_read_message(fd, &body, &size, MAX_BODY, IO_TIMEOUT_MS);
-    if (type != want) {
-        fprintf(stderr, "channel %u: got message %d, want %u\n", channel, type, want);
-    }
-    CHECK_EQ_U64(type, want);
-    CHECK(spice_msg_parse(channel, want, body, size, m) == 0);
+    uint8_t *body = test_client_expect(fd, channel, want, m, MAX_BODY, IO_TIMEOUT_MS);
+    CHECK(body != NULL);
     return body;
 }
 

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -357,6 +358,23 @@ bool test_client_session_alive(int fd, unsigned timeout_ms)
         }
     }
     return false;
+}
+
+uint8_t *test_client_expect(int fd, uint8_t channel_type, uint16_t want, SpiceMsg *m,
+                            uint32_t max_size, unsigned timeout_ms)
+{
+    uint8_t *body = NULL;
+    uint32_t size = 0;
+    int type = test_client_read_message(fd, &body, &size, max_size, timeout_ms);
+    if (type != want) {
+        fprintf(stderr, "channel %u: got message %d, want %u\n", channel_type, type, want);
+    } else if (spice_msg_parse(channel_type, want, body, size, m) != 0) {
+        fprintf(stderr, "channel %u: message %u does not parse\n", channel_type, want);
+    } else {
+        return body;
+    }
+    g_free(body);
+    return NULL;
 }
 
 /* ---- TestChannel --------------------------------------------------------- */

@@ -108,6 +108,13 @@ int test_client_read_message(int fd, uint8_t **body, uint32_t *size, uint32_t ma
 /* Marshals and sends one client message. */
 int test_client_send_msgc(int fd, uint8_t channel_type, const SpiceMsgc *m);
 
+/* Reads the next message of channel_type on fd, which must be of type
+ * want, and parses it into *m (whose arrays point into the returned body:
+ * g_free it after).  NULL, after a line on stderr, when another type, no
+ * message within timeout_ms, or a body that does not parse came. */
+uint8_t *test_client_expect(int fd, uint8_t channel_type, uint16_t want, SpiceMsg *m,
+                            uint32_t max_size, unsigned timeout_ms);
+
 /* Links main on a connected fd (plain, or a TLS tunnel's) and reads up to
  * MAIN_INIT.  Returns the session id, 0 on failure. */
 uint32_t test_client_start_session(int fd, const char *password, unsigned timeout_ms);

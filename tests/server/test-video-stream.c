@@ -519,14 +519,9 @@ static void playback_stop(void *data)
  * fields are parsed into *m (no array of it may be used). */
 static void expect_playback(int fd, uint16_t want, SpiceMsg *m)
 {
-    uint8_t *body = NULL;
-    uint32_t size = 0;
-    int type = test_client_read_message(fd, &body, &size, 64u * 1024, VT_IO_TIMEOUT_MS);
-    if (type != want) {
-        fprintf(stderr, "playback channel: message %d, want %u\n", type, want);
-    }
-    CHECK_EQ_U64(type, want);
-    CHECK(spice_msg_parse(SPICE_CHANNEL_PLAYBACK, want, body, size, m) == 0);
+    uint8_t *body = test_client_expect(fd, SPICE_CHANNEL_PLAYBACK, want, m, 64u * 1024,
+                                       VT_IO_TIMEOUT_MS);
+    CHECK(body != NULL);
     g_free(body);
 }
 

@@ -563,12 +563,32 @@ def case_soak(args, work, report):
         run_cycles(args, work, report, runner, watch, after=after, asleep=asleep, waking=waking)
         check(watch.cmd("status")["connected"], "soak: the first client was disconnected")
     if rss:
-        tenth = max(1, len(rss) // 10)
-        first, last = statistics.median(rss[:tenth]), statistics.median(rss[-tenth:])
-        print("soak: %d cycles, RSS first tenth median %d KiB, last tenth %d KiB, max %d KiB"
-              % (len(rss), first, last, max(rss)), flush=True)
-        report.add("soak-rss", [], True, "RSS %d -> %d KiB (medians of the first and last "
-                   "tenth), max %d KiB" % (first, last, max(rss)))
+        report_rss(report, rss)
+
+
+def report_rss(report, rss):
+    """Writes rss.csv (cycle, KiB) beside the report and sums it up: the
+    median of each tenth of the run, and the growth per 100 cycles over its
+    second half (a least-squares slope), once allocators and caches have
+    warmed up.  A figure, not a verdict: timing-like numbers go in notes."""
+    with open(os.path.join(report.folder, "rss.csv"), "w") as f:
+        f.write("cycle,rss_kib\n")
+        for i, kib in enumerate(rss, 1):
+            f.write("%d,%d\n" % (i, kib))
+    tenth = max(1, len(rss) // 10)
+    medians = [int(statistics.median(rss[i:i + tenth])) for i in range(0, len(rss), tenth)]
+    half = rss[len(rss) // 2:]
+    slope = 0.0
+    if len(half) >= 2:
+        xs = range(len(half))
+        mx, my = statistics.mean(xs), statistics.mean(half)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, half)) / sxx
+    summary = ("RSS medians per tenth of %d cycles: %s KiB; second half: %+.1f KiB per 100 "
+               "cycles; max %d KiB" % (len(rss), " ".join(str(m) for m in medians),
+                                       slope * 100, max(rss)))
+    print("soak: " + summary, flush=True)
+    report.add("soak-rss", [], True, summary)
 
 
 def wait_asleep(runner, timeout):

@@ -145,6 +145,11 @@ static void codec_image_body(SpiceCodec *c, SpiceMsgImage *img)
         codec_u32(c, &img->data.count);
         codec_array(c, &img->data, 1);
         break;
+    case SPICE_IMAGE_TYPE_ZLIB_GLZ_RGB: /* ZlibGlzRGBData: the GLZ size first */
+        codec_u32(c, &img->glz_data_size);
+        codec_u32(c, &img->data.count);
+        codec_array(c, &img->data, 1);
+        break;
     default:
         codec_fail(c, ENOTSUP);
         break;

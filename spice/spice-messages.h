@@ -104,7 +104,8 @@ typedef struct SpiceMsgDisplayBase {
 
 typedef struct SpiceMsgImage {
     uint64_t id;
-    uint8_t type;           /* SPICE_IMAGE_TYPE_BITMAP, _LZ4, _LZ_RGB, _JPEG or _FROM_CACHE */
+    uint8_t type;           /* SPICE_IMAGE_TYPE_BITMAP, _LZ4, _LZ_RGB, _GLZ_RGB,
+                             * _ZLIB_GLZ_RGB, _JPEG or _FROM_CACHE */
     uint8_t flags;
     uint32_t width, height;
     /* BITMAP: format (SPICE_BITMAP_FMT_*), flags (TOP_DOWN), x, y, stride and
@@ -112,11 +113,15 @@ typedef struct SpiceMsgImage {
      * 16/24/32-bit and RGBA formats, palette pointer 0.
      * LZ4: `data` is the payload (top-down byte, format byte, blocks).
      * LZ_RGB: `data` is the payload (server/codecs/red-lz.h).
+     * GLZ_RGB: `data` is the payload (server/codecs/red-glz.h).
+     * ZLIB_GLZ_RGB: `data` is a zlib stream of a GLZ_RGB payload of
+     * glz_data_size bytes.
      * JPEG: `data` is a baseline JFIF image of width x height.
      * FROM_CACHE: nothing after the descriptor; `id` names a pixmap the
      * client cached earlier (flags SPICE_IMAGE_FLAGS_CACHE_ME). */
     uint8_t bitmap_format, bitmap_flags;
     uint32_t bitmap_x, bitmap_y, bitmap_stride;
+    uint32_t glz_data_size; /* ZLIB_GLZ_RGB */
     SpiceWireArray data;    /* bytes */
 } SpiceMsgImage;
 

@@ -9,6 +9,8 @@
 
 #include "inputs-channel.h"
 #include "red-audio.h"
+#include "main-channel.h"
+#include "red-image-codec.h"
 #include "red-image-lossy.h"
 #include "red-log.h"
 #include "reds-connection.h"
@@ -90,11 +92,13 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     reds_connection_opened(reds, c);
     /* The setting is read here, on the main thread, and travels with the
      * client: the worker never reads RedsState. */
+    bool slow = main_channel_session_low_bandwidth(reds->main_channel, req->connection_id);
     RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
                            .connection = c,
                            .compression = reds->image_compression,
                            .lossy_images = red_image_lossy_allowed(reds->jpeg_compression,
-                                                                   reds->image_compression),
+                                                                   reds->image_compression, slow),
+                           .zlib_glz = red_image_zlib_glz_wanted(reds->zlib_glz_compression, slow),
                            /* our only video encoder is the built-in MJPEG one */
                            .streaming_video = reds_video_codecs_allow_mjpeg(reds)
                                                   ? reds->streaming_video
@@ -228,6 +232,17 @@ void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on)
 {
     RedWorkerRequest r = { .op = RED_WORKER_AUDIO_CLOCK, .link = { .connection_id = session_id },
                            .audio_clock = on };
+    request_every_worker(reds, &r);
+}
+
+void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwidth)
+{
+    RedWorkerRequest r = {
+        .op = RED_WORKER_SESSION_LINK, .link = { .connection_id = session_id },
+        .lossy_images = red_image_lossy_allowed(reds->jpeg_compression, reds->image_compression,
+                                                low_bandwidth),
+        .zlib_glz = red_image_zlib_glz_wanted(reds->zlib_glz_compression, low_bandwidth)
+    };
     request_every_worker(reds, &r);
 }
 

@@ -38,6 +38,7 @@ RED_EXPORT SpiceServer *spice_server_new(void)
     reds_security_init(reds);
     reds->image_compression = SPICE_IMAGE_COMPRESSION_AUTO_GLZ;
     reds->jpeg_compression = SPICE_WAN_COMPRESSION_AUTO; /* the real library's default */
+    reds->zlib_glz_compression = SPICE_WAN_COMPRESSION_AUTO; /* and this */
     reds->streaming_video = SPICE_STREAM_VIDEO_FILTER; /* the real library's default */
     reds->agent_mouse = true;
     reds->agent_copypaste = true;
@@ -441,14 +442,17 @@ RED_EXPORT int spice_server_set_jpeg_compression(SpiceServer *reds, spice_wan_co
     return 0;
 }
 
-/* zlib-GLZ is an image codec we do not encode; the setting is accepted and
- * has no effect. */
-
+/* zlib over GLZ for display clients attached after the call
+ * (red-image-codec.h says when it is used). */
 RED_EXPORT int spice_server_set_zlib_glz_compression(SpiceServer *reds,
                                                      spice_wan_compression_t comp)
 {
-    (void)reds;
-    return comp == SPICE_WAN_COMPRESSION_INVALID ? -1 : 0;
+    if (comp != SPICE_WAN_COMPRESSION_AUTO && comp != SPICE_WAN_COMPRESSION_NEVER &&
+        comp != SPICE_WAN_COMPRESSION_ALWAYS) {
+        return -1;
+    }
+    reds->zlib_glz_compression = comp;
+    return 0;
 }
 
 /* Applies to display clients that attach after the call (the real library

@@ -5,5 +5,6 @@ libserver_core_la_SOURCES += \
 	$(NULL)
 libserver_core_la_SOURCES += \
 	channels/main-channel.c channels/main-channel.h \
+	channels/red-net-test.c channels/red-net-test.h \
 	channels/inputs-channel.c channels/inputs-channel.h \
 	$(NULL)

@@ -8,16 +8,21 @@
  * (chardev/red-agent.h), which keeps each client's state.  The client
  * answers ATTACH_CHANNELS, we list our
  * channels; MOUSE_MODE_REQUEST switches between server and client mouse when
- * the client mode is possible (a tablet is plugged in). */
+ * the client mode is possible (a tablet is plugged in).  Right after
+ * MAIN_INIT, a client on a network socket gets the three PINGs that measure
+ * its link (red-net-test.h); a slow one is told to the display workers
+ * (reds_set_session_link). */
 #include "config.h"
 
 #include "main-channel.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "red-agent.h"
 #include "red-channel-client.h"
 #include "red-log.h"
+#include "red-net-test.h"
 #include "reds-connection.h"
 
 struct MainChannel {
@@ -31,6 +36,7 @@ typedef struct MainClient {
     RedsConnection *connection; /* its channel-event record */
     RedAgentClient *agent;      /* its side of the agent */
     uint32_t session_id;
+    RedNetTest net;             /* its link's speed */
 } MainClient;
 
 static uint32_t mm_time_now(void)
@@ -124,10 +130,73 @@ static void main_on_writable(RedChannelClient *rcc, void *opaque)
     red_agent_client_writable(client->agent);
 }
 
+/* The link test needs a network: on a unix socket (a local client) the
+ * third ping would only time the kernel's copy. */
+static bool main_on_network(int fd)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    return getsockname(fd, (struct sockaddr *)&sa, &len) == 0 && sa.ss_family != AF_UNIX;
+}
+
+static void main_start_net_test(MainClient *client, int fd)
+{
+    /* Zeros compress nowhere on the way; sent three times per client at
+     * most, copied into the send queue. */
+    static const uint8_t payload[RED_NET_TEST_BYTES];
+    if (!main_on_network(fd)) {
+        return;
+    }
+    int64_t now = g_get_monotonic_time();
+    red_net_test_start(&client->net, 1, now);
+    for (unsigned i = 0; i < RED_NET_TEST_PINGS; i++) {
+        SpiceMsg ping = { .type = SPICE_MSG_PING };
+        ping.u.ping = (SpiceMsgPing){ .id = client->net.first_id + i, .timestamp = (uint64_t)now,
+                                      .payload = { (uint8_t *)payload,
+                                                   red_net_test_payload(i) } };
+        if (red_channel_client_send(client->rcc, &ping) != 0) {
+            return; /* being closed */
+        }
+    }
+}
+
+static void main_on_pong(RedChannelClient *rcc, const SpiceMsgcPong *pong, void *opaque)
+{
+    MainClient *client = opaque;
+    (void)rcc;
+    if (!red_net_test_pong(&client->net, pong->id, g_get_monotonic_time())) {
+        return; /* not one of ours: nothing else pings from this channel */
+    }
+    if (client->net.stage == RED_NET_TEST_FAILED) {
+        red_log_info("main: session %u: link test without a result (pongs out of order, "
+                     "or a loaded machine)", client->session_id);
+    } else if (client->net.stage == RED_NET_TEST_DONE) {
+        bool low = red_net_test_low_bandwidth(&client->net);
+        red_log_info("main: session %u: link latency %.1f ms, %.1f Mbit/s%s",
+                     client->session_id, client->net.latency_us / 1000.0,
+                     client->net.bits_per_sec / 1e6, low ? ": low bandwidth" : "");
+        if (low) {
+            reds_set_session_link(client->channel->reds, client->session_id, true);
+        }
+    }
+}
+
+bool main_channel_session_low_bandwidth(const MainChannel *mc, uint32_t session_id)
+{
+    for (GList *l = mc ? mc->clients : NULL; l; l = l->next) {
+        const MainClient *client = l->data;
+        if (client->session_id == session_id) {
+            return red_net_test_low_bandwidth(&client->net);
+        }
+    }
+    return false;
+}
+
 static const RedChannelClientOps main_ops = {
     .handle_message = main_handle_message,
     .on_writable = main_on_writable,
     .on_closed = main_on_closed,
+    .on_pong = main_on_pong,
 };
 
 static void main_link(void *opaque, void *instance, RedStream *stream,
@@ -172,7 +241,9 @@ static void main_link(void *opaque, void *instance, RedStream *stream,
         .ram_hint = 0,
     };
     red_agent_client_fill_init(client->agent, &init.u.main_init);
-    red_channel_client_send(client->rcc, &init);
+    if (red_channel_client_send(client->rcc, &init) == 0) {
+        main_start_net_test(client, red_channel_client_fd(client->rcc));
+    }
 }
 
 /* Session session_id ended elsewhere (the ticket changed, the server goes,

@@ -23,4 +23,8 @@ void main_channel_free(MainChannel *mc);
  * longer supported. */
 void main_channel_send_mouse_mode(MainChannel *mc);
 
+/* Whether session_id's link test (red-net-test.h) found a slow link; false
+ * while it runs, when it failed, or for no such session.  mc NULL ok. */
+bool main_channel_session_low_bandwidth(const MainChannel *mc, uint32_t session_id);
+
 #endif /* MAIN_CHANNEL_H */

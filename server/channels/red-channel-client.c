@@ -134,7 +134,12 @@ static bool rcc_handle_base(RedChannelClient *rcc, const SpiceMsgc *m)
             }
         }
         return true;
-    default: /* PONG, DISCONNECTING, MIGRATE_*: nothing to do */
+    case SPICE_MSGC_PONG:
+        if (rcc->ops.on_pong) {
+            rcc->ops.on_pong(rcc, &m->u.pong, rcc->opaque);
+        }
+        return true;
+    default: /* DISCONNECTING, MIGRATE_*: nothing to do */
         return true;
     }
 }

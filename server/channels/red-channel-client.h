@@ -8,8 +8,9 @@
  *
  * Every received body goes through spice_msgc_parse(); a malformed, unknown
  * or oversized message closes this client (logged with the type and size),
- * never anything else.  Base messages (ACK_SYNC, ACK, PONG, DISCONNECTING,
- * MIGRATE_*) are handled here; channel messages go to ops->handle_message.
+ * never anything else.  Base messages (ACK_SYNC, ACK, DISCONNECTING,
+ * MIGRATE_*) are handled here, PONG too unless ops->on_pong takes it;
+ * channel messages go to ops->handle_message.
  */
 #ifndef RED_CHANNEL_CLIENT_H
 #define RED_CHANNEL_CLIENT_H
@@ -50,6 +51,8 @@ typedef struct RedChannelClientOps {
      * red_channel_client_close). The owner must red_channel_client_free it,
      * and may do so inside this callback. */
     void (*on_closed)(RedChannelClient *rcc, void *opaque);
+    /* Optional: a PONG (the answer to a PING this channel sent). */
+    void (*on_pong)(RedChannelClient *rcc, const SpiceMsgcPong *pong, void *opaque);
 } RedChannelClientOps;
 
 RedChannelClient *red_channel_client_new(const SpiceCoreInterface *loop, RedStream *stream,

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <spice/enums.h>
+#include <zlib.h>
 
 #include "red-lz.h"
 #include "red-lz4.h"
@@ -45,6 +46,29 @@ bool red_image_codecs_want_glz(SpiceImageCompression setting)
     }
 }
 
+bool red_image_zlib_glz_wanted(spice_wan_compression_t setting, bool low_bandwidth)
+{
+    return setting == SPICE_WAN_COMPRESSION_ALWAYS ||
+           (setting == SPICE_WAN_COMPRESSION_AUTO && low_bandwidth);
+}
+
+/* Deflates a GLZ payload; returns the zlib stream when it is smaller. */
+static uint8_t *zlib_wrap(const uint8_t *glz, size_t glz_size, size_t *size)
+{
+    if (glz_size < RED_IMAGE_ZLIB_MIN || glz_size > UINT32_MAX) {
+        return NULL; /* too small to pay; or past what the wire can say */
+    }
+    uLongf cap = compressBound((uLong)glz_size);
+    uint8_t *out = g_malloc(cap);
+    if (compress2(out, &cap, glz, (uLong)glz_size, RED_IMAGE_ZLIB_LEVEL) != Z_OK ||
+        cap >= glz_size) {
+        g_free(out);
+        return NULL;
+    }
+    *size = cap;
+    return out;
+}
+
 /* Keeps the smaller of the current payload and a new one. */
 static void keep_smaller(uint8_t *type, uint8_t **payload, size_t *size, uint8_t new_type,
                          uint8_t *new_payload, size_t new_size)
@@ -59,10 +83,11 @@ static void keep_smaller(uint8_t *type, uint8_t **payload, size_t *size, uint8_t
     }
 }
 
-uint8_t red_image_encode(RedImageCodecs codecs, RedGlzDict *glz, const uint8_t *pixels,
-                         uint32_t width, uint32_t height, uint32_t stride, uint8_t **payload,
-                         size_t *payload_size)
+uint8_t red_image_encode(const RedImagePolicy *policy, const uint8_t *pixels, uint32_t width,
+                         uint32_t height, uint32_t stride, RedImagePayload *out)
 {
+    RedImageCodecs codecs = policy->codecs;
+    RedGlzDict *glz = policy->glz;
     uint8_t type = SPICE_IMAGE_TYPE_BITMAP;
     uint8_t *best = NULL, *p = NULL;
     size_t best_size = 0, size = 0;
@@ -96,7 +121,18 @@ uint8_t red_image_encode(RedImageCodecs codecs, RedGlzDict *glz, const uint8_t *
     if (type != SPICE_IMAGE_TYPE_GLZ_RGB && glz_encoded) {
         red_glz_dict_forget_last(glz); /* encoded but not sent */
     }
-    *payload = best;
-    *payload_size = best ? best_size : 0;
+    out->glz_size = 0;
+    if (type == SPICE_IMAGE_TYPE_GLZ_RGB && policy->zlib_glz) {
+        uint8_t *z = zlib_wrap(best, best_size, &size);
+        if (z) {
+            out->glz_size = (uint32_t)best_size;
+            g_free(best);
+            best = z;
+            best_size = size;
+            type = SPICE_IMAGE_TYPE_ZLIB_GLZ_RGB;
+        }
+    }
+    out->data = best;
+    out->size = best ? best_size : 0;
     return type;
 }

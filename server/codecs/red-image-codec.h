@@ -29,6 +29,13 @@
  *                    (LZ4 tried after it on the same rule; if LZ4 wins the
  *                    image is taken back from the window).
  *
+ * zlib over GLZ: with the host's zlib-glz setting `always`, or `auto` (the
+ * default) for a client whose link the main channel measured slow
+ * (red-net-test.h), a GLZ payload of RED_IMAGE_ZLIB_MIN bytes or more is
+ * deflated (zlib level RED_IMAGE_ZLIB_LEVEL) and sent as ZLIB_GLZ_RGB when
+ * that is smaller: CPU spent for bytes where bytes are dear.  The window
+ * holds the image either way (the client inflates, then decodes the GLZ).
+ *
  * Whatever the encoder returns, an image whose payload is not smaller than
  * the raw pixels is sent raw.  Thread safety: reentrant. */
 #ifndef RED_IMAGE_CODEC_H
@@ -44,6 +51,8 @@
 
 /* See the table above. */
 #define RED_IMAGE_LZ4_TRY_PERCENT 40u
+#define RED_IMAGE_ZLIB_MIN 100u     /* below it zlib's header and check eat the gain */
+#define RED_IMAGE_ZLIB_LEVEL 3      /* the real library's: most of the gain, little time */
 
 typedef enum RedImageCodecs {
     RED_IMAGE_RAW_ONLY,         /* off */
@@ -57,15 +66,30 @@ typedef enum RedImageCodecs {
 RedImageCodecs red_image_codecs_for(SpiceImageCompression setting, bool client_has_lz4);
 /* Whether the setting asks for GLZ (glz, auto_glz, and out-of-range values). */
 bool red_image_codecs_want_glz(SpiceImageCompression setting);
+/* Whether zlib goes over GLZ under the host's setting, on a link measured
+ * slow (low_bandwidth) or not. */
+bool red_image_zlib_glz_wanted(spice_wan_compression_t setting, bool low_bandwidth);
 
-/* Encodes top-down x8r8g8b8 pixels (stride == width * 4) under `codecs`,
- * and with GLZ too when glz (the client's window) is not NULL.  Returns the
- * SPICE_IMAGE_TYPE_* to send: GLZ_RGB, LZ_RGB or LZ4 with *payload (a
- * g_malloc'd buffer of *payload_size bytes, the caller frees it), or BITMAP
- * with *payload NULL (send the pixels themselves).  A GLZ_RGB payload must
- * reach the client, in the order encoded (the window counts on it). */
-uint8_t red_image_encode(RedImageCodecs codecs, RedGlzDict *glz, const uint8_t *pixels,
-                         uint32_t width, uint32_t height, uint32_t stride, uint8_t **payload,
-                         size_t *payload_size);
+/* One client's encoding choices. */
+typedef struct RedImagePolicy {
+    RedImageCodecs codecs;
+    RedGlzDict *glz;            /* the client's GLZ window, or NULL: no GLZ */
+    bool zlib_glz;              /* red_image_zlib_glz_wanted */
+} RedImagePolicy;
+
+/* An encoded image. */
+typedef struct RedImagePayload {
+    uint8_t *data;              /* g_malloc'd, the caller frees it; NULL: raw */
+    size_t size;
+    uint32_t glz_size;          /* ZLIB_GLZ_RGB: the GLZ payload's size inflated */
+} RedImagePayload;
+
+/* Encodes top-down x8r8g8b8 pixels (stride == width * 4) under policy.
+ * Returns the SPICE_IMAGE_TYPE_* to send: GLZ_RGB, ZLIB_GLZ_RGB, LZ_RGB or
+ * LZ4 with out->data, or BITMAP with out->data NULL (send the pixels
+ * themselves).  A GLZ_RGB or ZLIB_GLZ_RGB payload must reach the client, in
+ * the order encoded (the window counts on it). */
+uint8_t red_image_encode(const RedImagePolicy *policy, const uint8_t *pixels, uint32_t width,
+                         uint32_t height, uint32_t stride, RedImagePayload *out);
 
 #endif /* RED_IMAGE_CODEC_H */

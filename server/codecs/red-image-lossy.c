@@ -22,9 +22,12 @@
 /* An area is photographic with at least this share of gradual pairs. */
 #define RED_LOSSY_GRADUAL_MIN 60
 
-bool red_image_lossy_allowed(spice_wan_compression_t jpeg, SpiceImageCompression compression)
+bool red_image_lossy_allowed(spice_wan_compression_t jpeg, SpiceImageCompression compression,
+                             bool low_bandwidth)
 {
-    return jpeg == SPICE_WAN_COMPRESSION_ALWAYS &&
+    bool wanted = jpeg == SPICE_WAN_COMPRESSION_ALWAYS ||
+                  (jpeg == SPICE_WAN_COMPRESSION_AUTO && low_bandwidth);
+    return wanted &&
            (compression == SPICE_IMAGE_COMPRESSION_AUTO_LZ ||
             compression == SPICE_IMAGE_COMPRESSION_AUTO_GLZ);
 }

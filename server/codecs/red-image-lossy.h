@@ -2,11 +2,10 @@
 /* red-image-lossy.h: JPEG for photographic pixels, never for text.
  *
  * When: the host asked for it (spice_server_set_jpeg_compression, QEMU's
- * `-spice jpeg-wan-compression=`) with `always`, and left the lossless
- * choice to the server (image compression auto_lz or auto_glz), as the
- * real library decides.  `auto` means "on a slow link" there, which it
- * measures at connect; we do not measure the link then, so `auto` sends no
- * JPEG here, like `never`.
+ * `-spice jpeg-wan-compression=`) with `always`, or with `auto` (the
+ * default) for a client whose link the main channel measured slow at
+ * connect (red-net-test.h), and left the lossless choice to the server
+ * (image compression auto_lz or auto_glz), as the real library decides.
  *
  * What: an area whose pixels look photographic.  Sampled pairs of
  * neighbouring pixels are sorted into equal, gradual (every channel within
@@ -42,8 +41,10 @@
 #define RED_LOSSY_EDGE_MAX 3
 #define RED_LOSSY_MEAN_ERROR_MAX 3.0
 
-/* Whether display clients may get lossy images under these settings. */
-bool red_image_lossy_allowed(spice_wan_compression_t jpeg, SpiceImageCompression compression);
+/* Whether a display client may get lossy images under these settings, on
+ * a link measured slow (low_bandwidth) or not. */
+bool red_image_lossy_allowed(spice_wan_compression_t jpeg, SpiceImageCompression compression,
+                             bool low_bandwidth);
 
 /* Whether a picture drawn again and again may be video (streaming-video
  * `filter`): looser than photographic, since a film has flat areas (bars,

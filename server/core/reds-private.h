@@ -50,6 +50,7 @@ struct RedsState {
     bool have_uuid;
     SpiceImageCompression image_compression;
     spice_wan_compression_t jpeg_compression; /* lossy images: red-image-lossy.h */
+    spice_wan_compression_t zlib_glz_compression; /* zlib over GLZ: red-image-codec.h */
     int streaming_video;        /* SPICE_STREAM_VIDEO_*: for display clients attached after */
     char *video_codecs;         /* accepted list (api/reds-video-codecs.c), NULL = none set */
     bool agent_mouse;

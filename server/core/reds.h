@@ -51,6 +51,12 @@ bool reds_agent_file_xfer(const RedsState *reds);
  * that has no display client changes nothing. */
 void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on);
 
+/* Session session_id's link test found it slow (low_bandwidth) after its
+ * display clients attached: those whose host settings say `auto` for JPEG
+ * or zlib over GLZ switch them on (red-image-codec.h).  A display client
+ * attaching later reads the verdict itself. */
+void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwidth);
+
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);
 SpiceMouseInstance *reds_get_mouse(const RedsState *reds);

@@ -147,8 +147,12 @@ static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_
         c->src.type = SPICE_IMAGE_TYPE_JPEG;
         pixman_region32_union_rect(&dc->lossy, &dc->lossy, b->x1, b->y1, w, h);
     } else {
-        c->src.type = red_image_encode(dc->codecs, dc->glz, pixels, w, h, stride, &payload,
-                                       &payload_size);
+        RedImagePolicy policy = { dc->codecs, dc->glz, dc->zlib_glz };
+        RedImagePayload out;
+        c->src.type = red_image_encode(&policy, pixels, w, h, stride, &out);
+        payload = out.data;
+        payload_size = out.size;
+        c->src.glz_data_size = out.glz_size;
         pixman_region32_t exact;
         pixman_region32_init_rect(&exact, b->x1, b->y1, w, h);
         pixman_region32_subtract(&dc->lossy, &dc->lossy, &exact);
@@ -315,6 +319,7 @@ void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
     dc->connection = conn;
     dc->session_id = req->connection_id;
     dc->lossy_images = r->lossy_images;
+    dc->zlib_glz = r->zlib_glz;
     pixman_region32_init(&dc->damage);
     pixman_region32_init(&dc->lossy);
     red_display_cmds_init(dc);

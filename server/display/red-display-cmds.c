@@ -237,11 +237,13 @@ static void image_message(DisplayClient *dc, const DisplayCmd *c, SpiceMsgDrawCo
     img->flags = SPICE_IMAGE_FLAGS_CACHE_ME;
     uint8_t *pixels = (uint8_t *)pixman_image_get_data(c->op.image);
     uint32_t stride = (uint32_t)pixman_image_get_stride(c->op.image);
-    size_t payload_size = 0;
-    img->type = red_image_encode(dc->codecs, dc->glz, pixels, w, h, stride, payload,
-                                 &payload_size);
+    RedImagePolicy policy = { dc->codecs, dc->glz, dc->zlib_glz };
+    RedImagePayload out;
+    img->type = red_image_encode(&policy, pixels, w, h, stride, &out);
+    *payload = out.data;
     if (*payload) {
-        img->data = (SpiceWireArray){ *payload, (uint32_t)payload_size };
+        img->data = (SpiceWireArray){ *payload, (uint32_t)out.size };
+        img->glz_data_size = out.glz_size;
     } else {
         img->bitmap_format = SPICE_BITMAP_FMT_32BIT;
         img->bitmap_flags = SPICE_BITMAP_FLAGS_TOP_DOWN;

@@ -56,6 +56,7 @@ typedef enum {
     RED_WORKER_ATTACH_CLIENT,
     RED_WORKER_DETACH_SESSION,  /* close link.channel_type's clients of link.connection_id */
     RED_WORKER_AUDIO_CLOCK,     /* link.connection_id's playback on or off: audio_clock */
+    RED_WORKER_SESSION_LINK,    /* link.connection_id's link measured slow: lossy_images, zlib_glz */
     RED_WORKER_COMPLETE_ONLY,   /* async no-op: just complete the cookie */
     RED_WORKER_SHUTDOWN,
 } RedWorkerOp;
@@ -80,7 +81,8 @@ typedef struct RedWorkerRequest {
     RedsConnection *connection; /* ATTACH_CLIENT: back through client_closed */
     SpiceImageCompression compression; /* ATTACH_CLIENT: the host's setting */
     int streaming_video;        /* ATTACH_CLIENT: SPICE_STREAM_VIDEO_* (the host's setting) */
-    bool lossy_images;          /* ATTACH_CLIENT: JPEG allowed (red-image-lossy.h) */
+    bool lossy_images;          /* ATTACH_CLIENT, SESSION_LINK: JPEG allowed (red-image-lossy.h) */
+    bool zlib_glz;              /* ATTACH_CLIENT, SESSION_LINK: zlib over GLZ (red-image-codec.h) */
     bool audio_clock;           /* ATTACH_CLIENT, AUDIO_CLOCK: the session hears playback */
 } RedWorkerRequest;
 

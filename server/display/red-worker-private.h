@@ -38,6 +38,7 @@ typedef struct DisplayClient {
     RedGlzDict *glz;            /* its GLZ window (DISPLAY_INIT), or NULL */
     bool init_received;         /* DISPLAY_INIT came */
     bool lossy_images;          /* may get JPEG (red-image-lossy.h) */
+    bool zlib_glz;              /* GLZ payloads deflated (red-image-codec.h) */
     pixman_region32_t lossy;    /* where its canvas shows JPEG, not the pixels */
 } DisplayClient;
 

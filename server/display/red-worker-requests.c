@@ -235,6 +235,15 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
             }
         }
         break;
+    case RED_WORKER_SESSION_LINK:
+        for (GList *l = w->display_clients; l; l = l->next) {
+            DisplayClient *dc = l->data;
+            if (dc->session_id == r->link.connection_id) {
+                dc->lossy_images = r->lossy_images;
+                dc->zlib_glz = r->zlib_glz;
+            }
+        }
+        break;
     case RED_WORKER_RESET_IMAGE_CACHE: /* no server-side image cache */
     case RED_WORKER_MONITORS_CONFIG:   /* MONITORS_CONFIG is not advertised */
     case RED_WORKER_DRIVER_UNLOAD:

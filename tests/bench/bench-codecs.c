@@ -101,8 +101,11 @@ static int encode(Coder c, const Img *im, size_t *bytes)
     } else if (c == CODER_LZ) {
         ret = red_lz_encode(im->px, im->w, im->h, im->w * 4, &out, &size);
     } else {
-        uint8_t t = red_image_encode(RED_IMAGE_LZ_OR_LZ4, NULL, im->px, im->w, im->h, im->w * 4, &out,
-                                     &size);
+        RedImagePolicy policy = { RED_IMAGE_LZ_OR_LZ4, NULL, false };
+        RedImagePayload p;
+        uint8_t t = red_image_encode(&policy, im->px, im->w, im->h, im->w * 4, &p);
+        out = p.data;
+        size = p.size;
         if (t == SPICE_IMAGE_TYPE_BITMAP) {
             size = (size_t)im->w * im->h * 4;
         }

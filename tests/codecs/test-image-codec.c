@@ -71,9 +71,11 @@ static void check_policies(void)
  * returns the type (and the payload size in *size). */
 static uint8_t encode(RedImageCodecs codecs, const uint32_t *px, size_t *size)
 {
-    uint8_t *out = NULL;
-    *size = 0;
-    uint8_t t = red_image_encode(codecs, NULL, (const uint8_t *)px, W, H, W * 4, &out, size);
+    RedImagePolicy policy = { codecs, NULL, false };
+    RedImagePayload p;
+    uint8_t t = red_image_encode(&policy, (const uint8_t *)px, W, H, W * 4, &p);
+    uint8_t *out = p.data;
+    *size = p.size;
     EXPECT((t == SPICE_IMAGE_TYPE_BITMAP) == (out == NULL), "type %u with payload %p", t,
            (void *)out);
     EXPECT(out == NULL || *size < (size_t)W * H * 4, "payload of %zu bytes", *size);
@@ -129,11 +131,15 @@ static void check_lossy(void)
                                                     SPICE_WAN_COMPRESSION_ALWAYS };
     for (size_t j = 0; j < G_N_ELEMENTS(jpeg); j++) {
         for (int c = SPICE_IMAGE_COMPRESSION_INVALID; c < SPICE_IMAGE_COMPRESSION_ENUM_END; c++) {
-            bool want = jpeg[j] == SPICE_WAN_COMPRESSION_ALWAYS &&
-                        (c == SPICE_IMAGE_COMPRESSION_AUTO_LZ ||
-                         c == SPICE_IMAGE_COMPRESSION_AUTO_GLZ);
-            EXPECT(red_image_lossy_allowed(jpeg[j], (SpiceImageCompression)c) == want,
-                   "jpeg %d, compression %d", jpeg[j], c);
+            for (int slow = 0; slow <= 1; slow++) {
+                /* auto: only on a link measured slow */
+                bool want = (jpeg[j] == SPICE_WAN_COMPRESSION_ALWAYS ||
+                             (jpeg[j] == SPICE_WAN_COMPRESSION_AUTO && slow)) &&
+                            (c == SPICE_IMAGE_COMPRESSION_AUTO_LZ ||
+                             c == SPICE_IMAGE_COMPRESSION_AUTO_GLZ);
+                EXPECT(red_image_lossy_allowed(jpeg[j], (SpiceImageCompression)c, slow) == want,
+                       "jpeg %d, compression %d, slow link %d", jpeg[j], c, slow);
+            }
         }
     }
     uint32_t *desk = g_new(uint32_t, W * H), *photo = g_new(uint32_t, W * H);

@@ -16,6 +16,12 @@
 bool dc_start_with(Dc *dc, int rcvbuf, int64_t cache_pixels,
                           TestQxlServerCompression comp)
 {
+    return dc_start_on_link(dc, rcvbuf, cache_pixels, comp, -1);
+}
+
+bool dc_start_on_link(Dc *dc, int rcvbuf, int64_t cache_pixels, TestQxlServerCompression comp,
+                      int pong_delay_ms)
+{
     memset(dc, 0, sizeof(*dc));
     dc->main_fd = dc->display_fd = -1;
     dc->ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, comp);
@@ -27,6 +33,12 @@ bool dc_start_with(Dc *dc, int rcvbuf, int64_t cache_pixels,
     dc->main_fd = test_client_open_session(dc->ts->port, TEST_QXL_SERVER_PASSWORD, &session,
                                            DC_IO_TIMEOUT_MS);
     CHECK(dc->main_fd >= 0);
+    if (dc->main_fd >= 0 && pong_delay_ms >= 0) {
+        CHECK(test_client_answer_link_test(dc->main_fd, (unsigned)pong_delay_ms,
+                                           DC_IO_TIMEOUT_MS) == 0);
+        /* The main thread has the verdict before the display link: the
+         * PONG is in its socket before the display channel connects. */
+    }
     dc->display_fd = test_client_connect(dc->ts->port, rcvbuf);
     CHECK(dc->display_fd >= 0);
     if (dc->main_fd < 0 || dc->display_fd < 0) {

@@ -53,6 +53,11 @@ typedef struct DcPhase {
 /* A client with no pixmap cache (0), or one of `cache_pixels` pixels, of a
  * server with the image setting `comp` (dc_start: raw images). */
 bool dc_start_with(Dc *dc, int rcvbuf, int64_t cache_pixels, TestQxlServerCompression comp);
+/* dc_start_with, and the server's link test answered before the display
+ * channel links: its third PONG pong_delay_ms late (a slow link), or not
+ * at all for -1 (no verdict: a fast link). */
+bool dc_start_on_link(Dc *dc, int rcvbuf, int64_t cache_pixels, TestQxlServerCompression comp,
+                      int pong_delay_ms);
 bool dc_start(Dc *dc, int rcvbuf, int64_t cache_pixels);
 void dc_stop(Dc *dc);
 /* Flushes the device's surfaces (async, waited for). */

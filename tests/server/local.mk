@@ -164,6 +164,13 @@ server_test_tickets_SOURCES = server/test-tickets.c $(FIXTURE_SOURCES)
 server_test_tickets_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_tickets_LDADD = $(SERVER_TEST_LIBS)
 
+# The main channel's link test (server/channels/red-net-test.h) on made-up
+# clocks: the bitrate, the slow-link line, clients that answer wrong.
+test_programs += server/test-net-test
+server_test_net_test_SOURCES = server/test-net-test.c
+server_test_net_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/channels $(GLIB_CFLAGS)
+server_test_net_test_LDADD = libtestutil.la $(top_builddir)/server/libserver-core.la $(GLIB_LIBS)
+
 # SASL (Cyrus) over the TLS port, with a sasldb in a temporary folder.
 test_programs += server/test-sasl
 server_test_sasl_SOURCES = server/test-sasl.c $(TLS_FIXTURE_SOURCES)
@@ -201,9 +208,9 @@ DISPLAY_FIXTURE_SOURCES = server/display-fixture.c server/display-fixture.h \
 	codecs/jpeg-decode.c codecs/jpeg-decode.h codecs/glz-decode.c codecs/glz-decode.h \
 	$(QXL_CLIENT_SOURCES)
 DISPLAY_FIXTURE_CPPFLAGS = $(QXL_CLIENT_CPPFLAGS) $(PIXMAN_CFLAGS) $(JPEG_CFLAGS) \
-	-I$(srcdir)/codecs
+	$(ZLIB_CFLAGS) -I$(srcdir)/codecs
 DISPLAY_FIXTURE_LIBS = libtestutil.la $(top_builddir)/server/libspice-server.la \
-	$(QXL_CLIENT_LIBS) $(JPEG_LIBS)
+	$(QXL_CLIENT_LIBS) $(JPEG_LIBS) $(ZLIB_LIBS)
 
 # Fills and copy-bits reach a client as DRAW_FILL/COPY_BITS commands, its
 # replayed canvas equals the server's surface, a slow client stays bounded.

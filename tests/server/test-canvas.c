@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <zlib.h>
+
 
 #include "glz-decode.h"
 #include "jpeg-decode.h"
@@ -170,6 +172,28 @@ static pixman_image_t *decode_glz(TestCanvas *cv, const SpiceMsgImage *s)
     return img;
 }
 
+/* A ZLIB_GLZ_RGB image: inflated to exactly glz_data_size bytes (bounded:
+ * a GLZ payload is never larger than the raw pixels plus its header), then
+ * decoded as GLZ_RGB. */
+static pixman_image_t *decode_zlib_glz(TestCanvas *cv, const SpiceMsgImage *s)
+{
+    uLongf n = s->glz_data_size;
+    if (n == 0 || n > (uint64_t)s->width * s->height * 4 + 4096) {
+        return NULL;
+    }
+    uint8_t *glz = g_malloc(n);
+    pixman_image_t *img = NULL;
+    if (uncompress(glz, &n, s->data.data, s->data.count) == Z_OK && n == s->glz_data_size) {
+        SpiceMsgImage inner = *s;
+        inner.type = SPICE_IMAGE_TYPE_GLZ_RGB;
+        inner.data = (SpiceWireArray){ glz, (uint32_t)n };
+        img = decode_glz(cv, &inner);
+        cv->zlib_glz_images += img != NULL;
+    }
+    g_free(glz);
+    return img;
+}
+
 /* The source of a DRAW_COPY as a pixman image (a new reference): a raw
  * top-down 32-bit bitmap, cached when it says CACHE_ME, or a cached one. */
 static pixman_image_t *canvas_source(TestCanvas *cv, const SpiceMsgImage *s, TestCanvasKind *kind,
@@ -191,6 +215,8 @@ static pixman_image_t *canvas_source(TestCanvas *cv, const SpiceMsgImage *s, Tes
         img = decode_image(s, test_lz_rgb_decode);
     } else if (s->type == SPICE_IMAGE_TYPE_GLZ_RGB) {
         img = decode_glz(cv, s);
+    } else if (s->type == SPICE_IMAGE_TYPE_ZLIB_GLZ_RGB) {
+        img = decode_zlib_glz(cv, s);
     } else if (s->type == SPICE_IMAGE_TYPE_BITMAP &&
                s->bitmap_format == SPICE_BITMAP_FMT_32BIT &&
                (s->bitmap_flags & SPICE_BITMAP_FLAGS_TOP_DOWN)) {

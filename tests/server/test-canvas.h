@@ -45,7 +45,8 @@ typedef struct TestCanvas {
     uint64_t invalidated;       /* ids it was told to drop */
     uint64_t jpeg_images;       /* JPEG images drawn */
     struct TestGlzWindow *glz;  /* the images GLZ payloads may refer to */
-    uint64_t glz_images;        /* GLZ_RGB images decoded */
+    uint64_t glz_images;        /* GLZ_RGB images decoded (ZLIB_GLZ_RGB's too) */
+    uint64_t zlib_glz_images;   /* ZLIB_GLZ_RGB images decoded */
     pixman_region32_t lossy;    /* where the canvas shows JPEG pixels */
     uint64_t count[TEST_CANVAS_KINDS];
     uint64_t bytes;             /* body bytes of drawing messages */

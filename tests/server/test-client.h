@@ -101,7 +101,9 @@ uint32_t test_client_link_display_cache(int fd, uint8_t id, uint32_t connection_
 
 /* Reads one data message (mini header).  Returns its type and gives the
  * body in *body (g_free it) and its size; -1 on EOF/timeout/error.  Bodies
- * over max_size are refused (-1) instead of allocated. */
+ * over max_size are refused (-1).  PINGs are answered (PONG) and skipped,
+ * as a real client's would be: the server tests every main channel's link
+ * with three of them (server/channels/red-net-test.h). */
 int test_client_read_message(int fd, uint8_t **body, uint32_t *size, uint32_t max_size,
                              unsigned timeout_ms);
 
@@ -127,6 +129,13 @@ bool test_client_session_alive(int fd, unsigned timeout_ms);
  * are skipped) and returns the fd with the session id, or -1. */
 int test_client_open_session(int port, const char *password, uint32_t *session_id,
                              unsigned timeout_ms);
+
+/* Answers the server's link test on a main channel just opened (the three
+ * PINGs after MAIN_INIT, server/channels/red-net-test.h): the empty ones at
+ * once, the one with the payload after delay_ms, so that the server
+ * measures a link at most that slow (250 KiB in 300 ms: 6.8 Mbit/s).
+ * Other messages are skipped.  Returns 0 once the third PONG is sent. */
+int test_client_answer_link_test(int fd, unsigned delay_ms, unsigned timeout_ms);
 
 /* ---- a data-phase channel with acks ------------------------------------ */
 

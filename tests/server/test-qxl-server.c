@@ -42,11 +42,18 @@ static void test_qxl_server_start_on_core(void *data)
             [TEST_QXL_SERVER_LZ4] = SPICE_IMAGE_COMPRESSION_LZ4,
             [TEST_QXL_SERVER_AUTO_JPEG] = SPICE_IMAGE_COMPRESSION_AUTO_GLZ,
             [TEST_QXL_SERVER_GLZ] = SPICE_IMAGE_COMPRESSION_GLZ,
+            [TEST_QXL_SERVER_ZLIB_GLZ] = SPICE_IMAGE_COMPRESSION_GLZ,
+            [TEST_QXL_SERVER_WAN] = SPICE_IMAGE_COMPRESSION_GLZ,
         };
+        bool wan = st->compression == TEST_QXL_SERVER_WAN;
         spice_server_set_image_compression(ts->server, setting[st->compression]);
         spice_server_set_jpeg_compression(ts->server, jpeg ? SPICE_WAN_COMPRESSION_ALWAYS
-                                                           : SPICE_WAN_COMPRESSION_NEVER);
-        spice_server_set_zlib_glz_compression(ts->server, SPICE_WAN_COMPRESSION_NEVER);
+                                                      : wan ? SPICE_WAN_COMPRESSION_AUTO
+                                                            : SPICE_WAN_COMPRESSION_NEVER);
+        spice_server_set_zlib_glz_compression(
+            ts->server, st->compression == TEST_QXL_SERVER_ZLIB_GLZ ? SPICE_WAN_COMPRESSION_ALWAYS
+                        : wan                                     ? SPICE_WAN_COMPRESSION_AUTO
+                                                                  : SPICE_WAN_COMPRESSION_NEVER);
         spice_server_set_streaming_video(ts->server, SPICE_STREAM_VIDEO_OFF);
         if (spice_server_init(ts->server, test_core_get_interface(ts->core)) == 0) {
             break;

@@ -30,6 +30,11 @@ typedef enum TestQxlServerCompression {
     /* SPICE_IMAGE_COMPRESSION_GLZ: GLZ for clients that announce a window
      * (our test clients do), LZ_RGB where it is smaller */
     TEST_QXL_SERVER_GLZ,
+    /* GLZ, and zlib over it always (zlib-glz-wan-compression=always) */
+    TEST_QXL_SERVER_ZLIB_GLZ,
+    /* GLZ, with JPEG and zlib over GLZ on `auto` (QEMU's defaults): zlib
+     * for clients whose link the server measured slow */
+    TEST_QXL_SERVER_WAN,
 } TestQxlServerCompression;
 
 typedef struct TestQxlServer {

@@ -27,9 +27,9 @@ distclean-local-codecs:
 # The per-client choice between raw, LZ_RGB and LZ4 (red-image-codec.h).
 test_programs += codecs/test-image-codec
 codecs_test_image_codec_SOURCES = codecs/test-image-codec.c codecs/lz-cases.c codecs/lz-cases.h
-codecs_test_image_codec_CPPFLAGS = $(CODECS_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) \
+codecs_test_image_codec_CPPFLAGS = $(CODECS_TEST_CPPFLAGS) $(SPICE_SERVER_CFLAGS) $(ZLIB_CFLAGS) \
 	-I$(top_srcdir)/server
-codecs_test_image_codec_LDADD = $(CODECS_TEST_LIBS)
+codecs_test_image_codec_LDADD = $(CODECS_TEST_LIBS) $(ZLIB_LIBS)
 
 # GLZ_RGB (red-glz.h): sequences of images through a model client window,
 # cross-image references, eviction, hostile sizes.

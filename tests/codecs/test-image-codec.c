@@ -19,9 +19,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib.h>
 #include <spice/enums.h>
+#include <zlib.h>
 
 #include "lz-cases.h"
 #include "red-image-codec.h"
@@ -172,11 +174,75 @@ static void check_lossy(void)
     g_free(photo);
 }
 
+/* Images GLZ always takes (red_glz_should_encode: up to 16384 pixels). */
+#define GW 128u
+#define GH 64u
+
+/* One GW x GH image through a fresh GLZ window, with or without zlib. */
+static uint8_t encode_glz(const uint32_t *px, bool zlib, RedImagePayload *out)
+{
+    RedGlzDict *glz = red_glz_dict_create(1u << 20);
+    RedImagePolicy policy = { RED_IMAGE_LZ_ONLY, glz, zlib };
+    uint8_t t = red_image_encode(&policy, (const uint8_t *)px, GW, GH, GW * 4, out);
+    red_glz_dict_destroy(glz);
+    return t;
+}
+
+/* zlib over GLZ (red-image-codec.h): the setting rule, and the payload: a
+ * zlib stream that inflates to exactly the GLZ payload the same window
+ * gives without zlib, smaller than it; never for a payload under
+ * RED_IMAGE_ZLIB_MIN. */
+static void check_zlib_glz(void)
+{
+    static const spice_wan_compression_t set[] = { SPICE_WAN_COMPRESSION_AUTO,
+                                                   SPICE_WAN_COMPRESSION_NEVER,
+                                                   SPICE_WAN_COMPRESSION_ALWAYS };
+    for (size_t i = 0; i < G_N_ELEMENTS(set); i++) {
+        for (int slow = 0; slow <= 1; slow++) {
+            bool want = set[i] == SPICE_WAN_COMPRESSION_ALWAYS ||
+                        (set[i] == SPICE_WAN_COMPRESSION_AUTO && slow);
+            EXPECT(red_image_zlib_glz_wanted(set[i], slow) == want, "zlib-glz %d, slow %d",
+                   set[i], slow);
+        }
+    }
+    uint32_t *desk = g_new(uint32_t, GW * GH);
+    lz_case_desktop(desk, GW, GH, 9);
+    RedImagePayload plain, wrapped;
+    uint8_t t1 = encode_glz(desk, false, &plain);
+    uint8_t t2 = encode_glz(desk, true, &wrapped);
+    EXPECT(t1 == SPICE_IMAGE_TYPE_GLZ_RGB, "without zlib: type %u", t1);
+    EXPECT(t2 == SPICE_IMAGE_TYPE_ZLIB_GLZ_RGB, "with zlib: type %u", t2);
+    if (t1 == SPICE_IMAGE_TYPE_GLZ_RGB && t2 == SPICE_IMAGE_TYPE_ZLIB_GLZ_RGB) {
+        EXPECT(wrapped.glz_size == plain.size && wrapped.size < plain.size,
+               "glz %zu bytes; wrapped %zu bytes of %u", plain.size, wrapped.size,
+               wrapped.glz_size);
+        uint8_t *back = g_malloc(plain.size);
+        uLongf n = plain.size;
+        EXPECT(uncompress(back, &n, wrapped.data, wrapped.size) == Z_OK && n == plain.size &&
+                   memcmp(back, plain.data, plain.size) == 0,
+               "the zlib stream does not inflate to the GLZ payload");
+        printf("zlib over GLZ: %zu -> %zu bytes\n", plain.size, wrapped.size);
+        g_free(back);
+    }
+    g_free(plain.data);
+    g_free(wrapped.data);
+    /* A flat image: a GLZ payload of a few dozen bytes stays GLZ. */
+    for (size_t i = 0; i < (size_t)GW * GH; i++) {
+        desk[i] = 0x336699;
+    }
+    t2 = encode_glz(desk, true, &wrapped);
+    EXPECT(t2 == SPICE_IMAGE_TYPE_GLZ_RGB && wrapped.size < RED_IMAGE_ZLIB_MIN,
+           "flat image: type %u, %zu bytes", t2, wrapped.size);
+    g_free(wrapped.data);
+    g_free(desk);
+}
+
 int main(void)
 {
     check_policies();
     check_choices();
     check_lossy();
+    check_zlib_glz();
     printf("%s test-image-codec (%d failures)\n", failures ? "FAIL" : "PASS", failures);
     return failures ? 1 : 0;
 }

@@ -53,6 +53,16 @@ bool dc_start_on_link(Dc *dc, int rcvbuf, int64_t cache_pixels, TestQxlServerCom
     return r == SPICE_LINK_ERR_OK;
 }
 
+void dc_answer_link_test(Dc *dc, unsigned pong_delay_ms)
+{
+    CHECK(test_client_answer_link_test(dc->main_fd, pong_delay_ms, DC_IO_TIMEOUT_MS) == 0);
+    /* The main thread handles the PONG before this ATTACH_CHANNELS (one
+     * socket, in order), and queues the verdict to the worker then; the
+     * flush goes through the same queue after it. */
+    CHECK(test_client_session_alive(dc->main_fd, DC_IO_TIMEOUT_MS));
+    dc_flush(dc);
+}
+
 bool dc_start(Dc *dc, int rcvbuf, int64_t cache_pixels)
 {
     return dc_start_with(dc, rcvbuf, cache_pixels, TEST_QXL_SERVER_RAW);

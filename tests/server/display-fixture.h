@@ -58,6 +58,10 @@ bool dc_start_with(Dc *dc, int rcvbuf, int64_t cache_pixels, TestQxlServerCompre
  * at all for -1 (no verdict: a fast link). */
 bool dc_start_on_link(Dc *dc, int rcvbuf, int64_t cache_pixels, TestQxlServerCompression comp,
                       int pong_delay_ms);
+/* Answers the link test of a client started with pong_delay_ms -1, now
+ * (its third PONG pong_delay_ms late), and returns once the display
+ * worker has the verdict. */
+void dc_answer_link_test(Dc *dc, unsigned pong_delay_ms);
 bool dc_start(Dc *dc, int rcvbuf, int64_t cache_pixels);
 void dc_stop(Dc *dc);
 /* Flushes the device's surfaces (async, waited for). */

@@ -8,14 +8,14 @@
 # what lets the network fuzzer link thousands of times a second.
 s=${abs_top_srcdir:-${srcdir:-.}/..}
 # The server's libraries are the ones configure.ac requires (libjpeg for
-# video streams, opus for audio).  Every folder of server/ is on the
+# video streams, opus for audio, zlib over GLZ).  Every folder of server/ is on the
 # include path, as server/Makefile.am puts
 # them, so a new folder needs no change here.
 server_dirs=$(for d in "$s"/server/*/; do printf ' -I%s' "${d%/}"; done)
 CPPFLAGS_FUZZ="${CPPFLAGS_FUZZ:-} -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -I$s/guest-bus -I$s/qemu-hw-qxl/stack -I$s/qemu-hw-qxl/machine -I$s/qemu-hw-qxl/qxl \
  -I$s/qemu-hw-qxl/virtio-gpu -I$s/server$server_dirs \
- $(pkg-config --cflags glib-2.0 pixman-1 spice-protocol spice-server openssl libsasl2 libjpeg opus libxxhash)"
-LIBS_FUZZ="$(pkg-config --libs glib-2.0 pixman-1 openssl libsasl2 libjpeg opus libxxhash) -llz4 -latomic -lpthread -lm"
+ $(pkg-config --cflags glib-2.0 pixman-1 spice-protocol spice-server openssl libsasl2 libjpeg opus libxxhash zlib)"
+LIBS_FUZZ="$(pkg-config --libs glib-2.0 pixman-1 openssl libsasl2 libjpeg opus libxxhash zlib) -llz4 -latomic -lpthread -lm"
 export CPPFLAGS_FUZZ LIBS_FUZZ
 STACK_SOURCES=$(echo "$s"/qemu-hw-qxl/stack/*.c "$s"/qemu-hw-qxl/machine/*.c "$s"/qemu-hw-qxl/qxl/*.c \
     "$s"/qemu-hw-qxl/virtio-gpu/*.c "$s"/server/*/*.c "$s"/spice/*.c)

@@ -323,3 +323,14 @@ bool qxl_device_in_guest_bug(QxlDevice *d)
 {
     return g_atomic_int_get(&d->guest_bug) != 0;
 }
+
+bool qxl_device_worker_has_work(QxlDevice *d)
+{
+    g_mutex_lock(&d->async_lock);
+    bool async = d->current_async != QXL_UNDEFINED_IO;
+    g_mutex_unlock(&d->async_lock);
+    /* The worker pulls commands only while a primary exists and the device
+     * is not latched.  The rings are the port writer's side to read. */
+    return async || (d->primary_created && !qxl_device_in_guest_bug(d) &&
+                     (!qxl_ring_is_empty(&d->cmd_ring) || !qxl_ring_is_empty(&d->cursor_ring)));
+}

@@ -115,5 +115,10 @@ typedef struct QxlDeviceStats {
 } QxlDeviceStats;
 void qxl_device_get_stats(QxlDevice *dev, QxlDeviceStats *out);
 bool qxl_device_in_guest_bug(QxlDevice *dev);
+/* Whether an interrupt can still come from the device's worker: an async
+ * I/O not completed yet, or a command on a ring it pulls from.  Call it from
+ * the port writer's side (the machine lock's); a harness that waits for
+ * interrupts skips waits that could only time out. */
+bool qxl_device_worker_has_work(QxlDevice *dev);
 
 #endif /* QXL_DEVICE_H */

@@ -4,10 +4,16 @@
 # window: `test-glz-images --serve` (image-compression=glz) draws icons, then
 # the same icons twice more elsewhere (GLZ copies from the earlier images),
 # and spice-gtk's canvas must equal the server's surface pixel for pixel
-# (reply SAME), through test-draw-commands-client.sh.
+# (reply SAME), through test-draw-commands-client.sh.  Then the same with
+# zlib over GLZ always (S3D_TEST_ZLIB_GLZ=1: ZLIB_GLZ_RGB images, which
+# spice-gtk inflates before its GLZ decoder).
 HERE=$(cd "$(dirname "$0")" && pwd)
 prog=
 for p in ./server/test-glz-images "$HERE/../server/test-glz-images"; do
     if [ -x "$p" ]; then prog=$p; break; fi
 done
-exec "$HERE/test-draw-commands-client.sh" "${prog:-./server/test-glz-images}" SAME
+prog=${prog:-./server/test-glz-images}
+"$HERE/test-draw-commands-client.sh" "$prog" SAME || exit $?
+echo "zlib over GLZ:"
+export S3D_TEST_ZLIB_GLZ=1
+exec "$HERE/test-draw-commands-client.sh" "$prog" SAME

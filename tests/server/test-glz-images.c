@@ -13,7 +13,8 @@
  * answered late).
  *
  * --serve: the icons three times for a real client (spice-gtk decodes the
- * GLZ with its own window), driven by tests/client/test-glz-images-client.sh. */
+ * GLZ with its own window), driven by tests/client/test-glz-images-client.sh;
+ * with S3D_TEST_ZLIB_GLZ=1 in the environment, zlib over GLZ always. */
 #include "config.h"
 
 #include <stdio.h>
@@ -180,7 +181,11 @@ static void gi_draw_serve_scene(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--serve") == 0) {
-        return dc_serve(TEST_QXL_SERVER_GLZ, gi_draw_serve_scene, dc_compare_exact);
+        /* S3D_TEST_ZLIB_GLZ=1: zlib over every GLZ payload it shrinks. */
+        const char *zlib = g_getenv("S3D_TEST_ZLIB_GLZ");
+        return dc_serve(zlib && strcmp(zlib, "1") == 0 ? TEST_QXL_SERVER_ZLIB_GLZ
+                                                       : TEST_QXL_SERVER_GLZ,
+                        gi_draw_serve_scene, dc_compare_exact);
     }
     static const TestCase cases[] = {
         TEST_CASE(test_repeats_cost_little),

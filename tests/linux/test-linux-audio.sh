@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test-linux-audio.sh: the make check test of linux-audio.py: the Debian
-# guest's sound (snd-hda-intel on QEMU's intel-hda + hda-duplex, on
-# -audiodev spice) reaches spice-gtk through our plain library
+# guest's sound (snd-intel8x0 on QEMU's AC97; S3D_AUDIO_CARD=hda: snd-hda-intel
+# on intel-hda + hda-duplex, on -audiodev spice) reaches spice-gtk through our
+# plain library
 # (S3D_SPICE_LIBDIR, as ./stack.sh test sets it).  S3D_LINUX_LIB=debian
 # runs it on Debian's library instead.  Skips as test-linux-boot.sh does.
 set -eu

@@ -12,7 +12,7 @@ QEMU's -audiodev spice, on our library (or Debian's, to check the test).
    TCG, that guest's udev stalled (/dev/vdb, /dev/ttyS0 timed out, no shell
    in 600 s); run side by side at load ~6, it booted in 55 s on our library
    and 45 s on Debian's and both passed, so the stall was the load, not the
-   library.  AC97 stays the default: it boots faster under TCG;
+   library.  AC97 stays the default, as the suite has always run it;
 3. connects spice-audio-watch.py (spice-gtk) to the playback channel;
 4. in the guest: loads snd-pcm-oss and plays noise into /dev/dsp (the OSS
    emulation of the card: no alsa-utils needed in the image), bounded

@@ -14,19 +14,19 @@ uint32_t red_net_test_payload(unsigned i)
     return i == RED_NET_TEST_PINGS - 1 ? RED_NET_TEST_BYTES : 0;
 }
 
-bool red_net_test_pong(RedNetTest *t, uint32_t id, int64_t now_us)
+RedNetPong red_net_test_pong(RedNetTest *t, uint32_t id, int64_t now_us)
 {
     /* Unsigned distance: ids wrap like the client's counter would. */
     uint32_t i = id - t->first_id;
     if (t->stage == RED_NET_TEST_IDLE || i >= RED_NET_TEST_PINGS) {
-        return false;
+        return RED_NET_PONG_NOT_OURS;
     }
     if (t->stage != RED_NET_TEST_RUNNING) {
-        return true; /* a late or repeated answer to a test that ended */
+        return RED_NET_PONG_TAKEN; /* a late or repeated answer to a test that ended */
     }
     if (i != t->answered || now_us < t->sent_us) {
         t->stage = RED_NET_TEST_FAILED;
-        return true;
+        return RED_NET_PONG_ENDED;
     }
     uint64_t rtt = (uint64_t)(now_us - t->sent_us);
     t->answered++;
@@ -34,17 +34,17 @@ bool red_net_test_pong(RedNetTest *t, uint32_t id, int64_t now_us)
         t->latency_us = rtt;
     }
     if (i + 1 < RED_NET_TEST_PINGS) {
-        return true;
+        return RED_NET_PONG_TAKEN;
     }
     /* The third ping's round trip holds the latency once and the payload's
      * time on the link. */
     if (rtt <= t->latency_us) {
         t->stage = RED_NET_TEST_FAILED;
-        return true;
+        return RED_NET_PONG_ENDED;
     }
     t->bits_per_sec = (uint64_t)RED_NET_TEST_BYTES * 8 * 1000000 / (rtt - t->latency_us);
     t->stage = RED_NET_TEST_DONE;
-    return true;
+    return RED_NET_PONG_ENDED;
 }
 
 bool red_net_test_low_bandwidth(const RedNetTest *t)

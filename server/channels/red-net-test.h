@@ -53,10 +53,17 @@ typedef struct RedNetTest {
 void red_net_test_start(RedNetTest *t, uint32_t first_id, int64_t now_us);
 uint32_t red_net_test_payload(unsigned i);
 
-/* A PONG with id arrived at now_us.  Returns true when it belonged to the
- * test (the caller then ignores it), false for any other id.  The stage
- * tells whether this pong finished the test. */
-bool red_net_test_pong(RedNetTest *t, uint32_t id, int64_t now_us);
+/* What one PONG meant. */
+typedef enum RedNetPong {
+    RED_NET_PONG_NOT_OURS,      /* an id the test never sent */
+    RED_NET_PONG_TAKEN,         /* ours; the test goes on, or had ended already */
+    RED_NET_PONG_ENDED,         /* ours, and it ended the test (DONE or FAILED):
+                                 * once per test, so a client repeating PONGs
+                                 * cannot make the caller act again */
+} RedNetPong;
+
+/* A PONG with id arrived at now_us. */
+RedNetPong red_net_test_pong(RedNetTest *t, uint32_t id, int64_t now_us);
 
 /* Measured, and under RED_NET_TEST_LOW_BPS. */
 bool red_net_test_low_bandwidth(const RedNetTest *t);

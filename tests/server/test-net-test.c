@@ -2,7 +2,8 @@
 /* test-net-test: the main channel's link measurement (server/channels/
  * red-net-test.h) on made-up clocks: the bitrate it computes, the 10 Mi
  * bit/s line, and the answers a client may get wrong (out of order, late,
- * repeated, unknown ids, a third round trip no longer than the latency). */
+ * repeated, unknown ids, a third round trip no longer than the latency);
+ * only one PONG per test ends it, however many a client repeats. */
 #include "config.h"
 
 #include <glib.h>
@@ -18,7 +19,8 @@ static RedNetTest measure(const int64_t rtt[RED_NET_TEST_PINGS])
     RedNetTest t;
     red_net_test_start(&t, 7, T0);
     for (unsigned i = 0; i < RED_NET_TEST_PINGS; i++) {
-        CHECK(red_net_test_pong(&t, 7 + i, T0 + rtt[i]));
+        RedNetPong want = i + 1 < RED_NET_TEST_PINGS ? RED_NET_PONG_TAKEN : RED_NET_PONG_ENDED;
+        CHECK(red_net_test_pong(&t, 7 + i, T0 + rtt[i]) == want);
     }
     return t;
 }
@@ -56,10 +58,10 @@ static void test_no_verdict_is_fast(void)
 {
     RedNetTest idle = { 0 };
     CHECK(!red_net_test_low_bandwidth(&idle));
-    CHECK(!red_net_test_pong(&idle, 0, T0)); /* nothing sent: no pong is ours */
+    CHECK(red_net_test_pong(&idle, 0, T0) == RED_NET_PONG_NOT_OURS); /* nothing sent */
     RedNetTest t;
     red_net_test_start(&t, 1, T0);
-    CHECK(red_net_test_pong(&t, 1, T0 + 100));
+    CHECK(red_net_test_pong(&t, 1, T0 + 100) == RED_NET_PONG_TAKEN);
     CHECK(t.stage == RED_NET_TEST_RUNNING);
     CHECK(!red_net_test_low_bandwidth(&t));
     /* A third round trip no longer than the latency (a loaded machine). */
@@ -75,28 +77,39 @@ static void test_wrong_answers(void)
 {
     RedNetTest t;
     red_net_test_start(&t, 100, T0);
-    CHECK(red_net_test_pong(&t, 101, T0 + 10)); /* the second before the first */
+    /* The second before the first: the test ends, once. */
+    CHECK(red_net_test_pong(&t, 101, T0 + 10) == RED_NET_PONG_ENDED);
     CHECK(t.stage == RED_NET_TEST_FAILED);
-    CHECK(red_net_test_pong(&t, 100, T0 + 20)); /* late: ours, nothing changes */
+    CHECK(red_net_test_pong(&t, 100, T0 + 20) == RED_NET_PONG_TAKEN); /* late */
+    CHECK(red_net_test_pong(&t, 101, T0 + 20) == RED_NET_PONG_TAKEN); /* again */
     CHECK(t.stage == RED_NET_TEST_FAILED);
-    CHECK(!red_net_test_pong(&t, 99, T0 + 20));
-    CHECK(!red_net_test_pong(&t, 103, T0 + 20));
-    CHECK(!red_net_test_pong(&t, UINT32_MAX, T0 + 20));
+    CHECK(red_net_test_pong(&t, 99, T0 + 20) == RED_NET_PONG_NOT_OURS);
+    CHECK(red_net_test_pong(&t, 103, T0 + 20) == RED_NET_PONG_NOT_OURS);
+    CHECK(red_net_test_pong(&t, UINT32_MAX, T0 + 20) == RED_NET_PONG_NOT_OURS);
 
     red_net_test_start(&t, 100, T0);
-    CHECK(red_net_test_pong(&t, 100, T0 + 10));
-    CHECK(red_net_test_pong(&t, 100, T0 + 11)); /* the first again */
+    CHECK(red_net_test_pong(&t, 100, T0 + 10) == RED_NET_PONG_TAKEN);
+    CHECK(red_net_test_pong(&t, 100, T0 + 11) == RED_NET_PONG_ENDED); /* the first again */
     CHECK(t.stage == RED_NET_TEST_FAILED);
 
     red_net_test_start(&t, 100, T0);
-    CHECK(red_net_test_pong(&t, 100, T0 - 1));
+    CHECK(red_net_test_pong(&t, 100, T0 - 1) == RED_NET_PONG_ENDED);
     CHECK(t.stage == RED_NET_TEST_FAILED);
+
+    /* A finished test: every later PONG, in range or repeated, is taken
+     * without ending it again (no second verdict for the caller). */
+    RedNetTest done = measure((const int64_t[]){ 40000, 41000, 244800 });
+    for (uint32_t id = 7; id < 7 + RED_NET_TEST_PINGS; id++) {
+        CHECK(red_net_test_pong(&done, id, T0 + 300000) == RED_NET_PONG_TAKEN);
+    }
+    CHECK(done.stage == RED_NET_TEST_DONE);
+    CHECK_EQ_U64(done.bits_per_sec, 10000000);
 
     /* Ids wrap: first id near the top. */
     red_net_test_start(&t, UINT32_MAX - 1, T0);
-    CHECK(red_net_test_pong(&t, UINT32_MAX - 1, T0 + 40000));
-    CHECK(red_net_test_pong(&t, UINT32_MAX, T0 + 40000));
-    CHECK(red_net_test_pong(&t, 0, T0 + 1040000));
+    CHECK(red_net_test_pong(&t, UINT32_MAX - 1, T0 + 40000) == RED_NET_PONG_TAKEN);
+    CHECK(red_net_test_pong(&t, UINT32_MAX, T0 + 40000) == RED_NET_PONG_TAKEN);
+    CHECK(red_net_test_pong(&t, 0, T0 + 1040000) == RED_NET_PONG_ENDED);
     CHECK(t.stage == RED_NET_TEST_DONE);
     CHECK(red_net_test_low_bandwidth(&t)); /* 2 Mbit/s */
 }

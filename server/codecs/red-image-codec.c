@@ -48,8 +48,7 @@ bool red_image_codecs_want_glz(SpiceImageCompression setting)
 
 bool red_image_zlib_glz_wanted(spice_wan_compression_t setting, bool low_bandwidth)
 {
-    return setting == SPICE_WAN_COMPRESSION_ALWAYS ||
-           (setting == SPICE_WAN_COMPRESSION_AUTO && low_bandwidth);
+    return red_wan_setting_on(setting, low_bandwidth);
 }
 
 /* Deflates a GLZ payload; returns the zlib stream when it is smaller. */

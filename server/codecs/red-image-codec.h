@@ -66,6 +66,14 @@ typedef enum RedImageCodecs {
 RedImageCodecs red_image_codecs_for(SpiceImageCompression setting, bool client_has_lz4);
 /* Whether the setting asks for GLZ (glz, auto_glz, and out-of-range values). */
 bool red_image_codecs_want_glz(SpiceImageCompression setting);
+/* The rule of the host's WAN settings (zlib over GLZ, JPEG): `always`, or
+ * `auto` on a link measured slow; `never` and anything else: off.  Inline:
+ * red-image-lossy.c is built alone in tests/fuzz/fuzz-server-parsers.sh. */
+static inline bool red_wan_setting_on(spice_wan_compression_t setting, bool low_bandwidth)
+{
+    return setting == SPICE_WAN_COMPRESSION_ALWAYS ||
+           (setting == SPICE_WAN_COMPRESSION_AUTO && low_bandwidth);
+}
 /* Whether zlib goes over GLZ under the host's setting, on a link measured
  * slow (low_bandwidth) or not. */
 bool red_image_zlib_glz_wanted(spice_wan_compression_t setting, bool low_bandwidth);

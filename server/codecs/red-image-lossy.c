@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <jpeglib.h>
 
+#include "red-image-codec.h"
 #include "red-log.h"
 #include "red-mjpeg.h"
 
@@ -25,9 +26,7 @@
 bool red_image_lossy_allowed(spice_wan_compression_t jpeg, SpiceImageCompression compression,
                              bool low_bandwidth)
 {
-    bool wanted = jpeg == SPICE_WAN_COMPRESSION_ALWAYS ||
-                  (jpeg == SPICE_WAN_COMPRESSION_AUTO && low_bandwidth);
-    return wanted &&
+    return red_wan_setting_on(jpeg, low_bandwidth) &&
            (compression == SPICE_IMAGE_COMPRESSION_AUTO_LZ ||
             compression == SPICE_IMAGE_COMPRESSION_AUTO_GLZ);
 }

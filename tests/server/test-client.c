@@ -415,19 +415,18 @@ int test_client_answer_link_test(int fd, unsigned delay_ms, unsigned timeout_ms)
         if (type < 0) {
             return -1;
         }
-        bool ping = type == SPICE_MSG_PING &&
-                    spice_msg_parse(SPICE_CHANNEL_MAIN, SPICE_MSG_PING, body, size, &m) == 0;
-        g_free(body);
-        if (!ping) {
+        if (type != SPICE_MSG_PING ||
+            spice_msg_parse(SPICE_CHANNEL_MAIN, SPICE_MSG_PING, body, size, &m) != 0) {
+            g_free(body);
             continue;
         }
         bool loaded = m.u.ping.payload.count > 0;
         if (loaded) {
             g_usleep((gulong)delay_ms * 1000);
         }
-        SpiceMsgc pong = { .type = SPICE_MSGC_PONG,
-                           .u.pong = { m.u.ping.id, m.u.ping.timestamp } };
-        if (test_client_send_msgc(fd, SPICE_CHANNEL_MAIN, &pong) != 0) {
+        int r = answer_ping(fd, SPICE_CHANNEL_MAIN, body, size);
+        g_free(body);
+        if (r != 0) {
             return -1;
         }
         if (loaded) {

@@ -214,12 +214,16 @@ uint32_t qxl_crc32(const uint8_t *p, size_t n)
 static int iface_client_monitors_config(QXLInstance *qin, VDAgentMonitorsConfig *mc)
 {
     QxlDevice *d = dev_of(qin);
-    if (mc == NULL) {
-        return 1; /* supported */
-    }
+    /* The NULL query asks the same as a config does: does the guest's
+     * driver listen?  Then the server hands configs here, not to the agent
+     * (QEMU's qxl answers so too; a mask of all ones or none is an old
+     * driver that listens to nothing in particular). */
     uint32_t mask = d->ram->int_mask;
-    if (!(mask & QXL_INTERRUPT_CLIENT_MONITORS_CONFIG)) {
-        return 0; /* the guest does not listen */
+    if (mask == 0 || mask == ~0u || !(mask & QXL_INTERRUPT_CLIENT_MONITORS_CONFIG)) {
+        return 0;
+    }
+    if (mc == NULL) {
+        return 1;
     }
     QXLRom *rom = d->rom;
     uint32_t count = MIN(mc->num_of_monitors, (uint32_t)G_N_ELEMENTS(rom->client_monitors_config.heads));

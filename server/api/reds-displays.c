@@ -246,6 +246,43 @@ void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwi
     request_every_worker(reds, &r);
 }
 
+/* client_monitors_config came with QXLInterface 3.3. */
+static int (*client_monitors_config_of(QXLInstance *qxl))(QXLInstance *, VDAgentMonitorsConfig *)
+{
+    const QXLInterface *qif = SPICE_CONTAINEROF(qxl->base.sif, QXLInterface, base);
+    if (qif->base.major_version != 3 || qif->base.minor_version < 3) {
+        return NULL;
+    }
+    return qif->client_monitors_config;
+}
+
+bool reds_take_monitors_config(RedsState *reds)
+{
+    if (reds->qxls == NULL || reds->qxls->len == 0) {
+        return false;
+    }
+    for (guint i = 0; i < reds->qxls->len; i++) {
+        QXLInstance *qxl = ((RedsQxl *)g_ptr_array_index(reds->qxls, i))->qxl;
+        int (*take)(QXLInstance *, VDAgentMonitorsConfig *) = client_monitors_config_of(qxl);
+        if (take == NULL || !take(qxl, NULL)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void reds_client_monitors_config(RedsState *reds, VDAgentMonitorsConfig *config)
+{
+    for (guint i = 0; reds->qxls && i < reds->qxls->len; i++) {
+        QXLInstance *qxl = ((RedsQxl *)g_ptr_array_index(reds->qxls, i))->qxl;
+        int (*take)(QXLInstance *, VDAgentMonitorsConfig *) = client_monitors_config_of(qxl);
+        if (take == NULL || !take(qxl, config)) {
+            /* A device that cannot take it now is normal (upstream says so too). */
+            red_log_debug("display %d did not take the client's monitors config", qxl->id);
+        }
+    }
+}
+
 RedWorker *reds_displays_worker(QXLInstance *qxl)
 {
     RedsQxl *q = qxl ? (RedsQxl *)qxl->st : NULL;

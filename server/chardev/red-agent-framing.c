@@ -9,30 +9,32 @@
 #include <glib.h>
 #include <spice/vd_agent.h>
 
-static bool is_filtered(const RedAgentPolicy *policy, uint32_t type)
+static RedAgentChunkFate fate_of(const RedAgentPolicy *policy, uint32_t type)
 {
     switch (type) {
     case VD_AGENT_CLIPBOARD:
     case VD_AGENT_CLIPBOARD_GRAB:
     case VD_AGENT_CLIPBOARD_REQUEST:
     case VD_AGENT_CLIPBOARD_RELEASE:
-        return !policy->copypaste;
+        return policy->copypaste ? RED_AGENT_CHUNK_PASS : RED_AGENT_CHUNK_DROP;
     case VD_AGENT_FILE_XFER_START:
     case VD_AGENT_FILE_XFER_STATUS:
     case VD_AGENT_FILE_XFER_DATA:
-        return !policy->file_xfer;
+        return policy->file_xfer ? RED_AGENT_CHUNK_PASS : RED_AGENT_CHUNK_DROP;
+    case VD_AGENT_MONITORS_CONFIG:
+        return policy->monitors_to_devices ? RED_AGENT_CHUNK_TAKE : RED_AGENT_CHUNK_PASS;
     default:
-        return false;
+        return RED_AGENT_CHUNK_PASS;
     }
 }
 
 RedAgentFrameError red_agent_frame_chunk(RedAgentFraming *f, const RedAgentPolicy *policy,
-                                         const uint8_t *data, uint32_t len, bool *drop,
-                                         bool *ends, uint32_t *value)
+                                         const uint8_t *data, uint32_t len,
+                                         RedAgentChunkFate *fate, bool *ends, uint32_t *value)
 {
     uint32_t payload = len;
     uint32_t msg_left = f->msg_left;
-    bool dropping = f->dropping;
+    RedAgentChunkFate msg_fate = f->fate;
     if (msg_left == 0) {
         VDAgentMessage h;
         if (len < sizeof(h)) {
@@ -51,15 +53,15 @@ RedAgentFrameError red_agent_frame_chunk(RedAgentFraming *f, const RedAgentPolic
         }
         payload = len - (uint32_t)sizeof(h);
         msg_left = GUINT32_FROM_LE(h.size);
-        dropping = is_filtered(policy, type);
+        msg_fate = fate_of(policy, type);
     }
     if (payload > msg_left) {
         *value = payload - msg_left;
         return RED_AGENT_FRAME_OVERRUN;
     }
     f->msg_left = msg_left - payload;
-    f->dropping = dropping;
-    *drop = dropping;
+    f->fate = msg_fate;
+    *fate = msg_fate;
     *ends = f->msg_left == 0;
     return RED_AGENT_FRAME_OK;
 }

@@ -14,15 +14,25 @@
 #include <stdint.h>
 
 /* What the host allows through (spice_server_set_agent_copypaste,
- * spice_server_set_agent_file_xfer). */
+ * spice_server_set_agent_file_xfer), and whether the display devices take
+ * the client's monitors configs instead of the agent
+ * (reds_take_monitors_config). */
 typedef struct RedAgentPolicy {
     bool copypaste;
     bool file_xfer;
+    bool monitors_to_devices;
 } RedAgentPolicy;
+
+/* What becomes of a chunk, decided once per message at its header. */
+typedef enum RedAgentChunkFate {
+    RED_AGENT_CHUNK_PASS,   /* to the peer */
+    RED_AGENT_CHUNK_DROP,   /* filtered out by the host's switches */
+    RED_AGENT_CHUNK_TAKE,   /* a VD_AGENT_MONITORS_CONFIG for the devices */
+} RedAgentChunkFate;
 
 typedef struct RedAgentFraming {
     uint32_t msg_left;      /* bytes of the current message still to come */
-    bool dropping;          /* the current message is filtered out */
+    RedAgentChunkFate fate; /* of the current message */
 } RedAgentFraming;
 
 typedef enum RedAgentFrameError {
@@ -32,14 +42,14 @@ typedef enum RedAgentFrameError {
     RED_AGENT_FRAME_OVERRUN,     /* the chunk runs past the message's end */
 } RedAgentFrameError;
 
-/* Advances f over one chunk of len bytes.  On RED_AGENT_FRAME_OK, *drop
- * says whether the chunk belongs to a message the policy filters out and
- * *ends whether it completes its message.  On an error, *value is the
+/* Advances f over one chunk of len bytes.  On RED_AGENT_FRAME_OK, *fate
+ * says what the policy makes of the chunk's message and *ends whether the
+ * chunk completes it.  On an error, *value is the
  * offending number (length, protocol/type, or bytes past the end) and f is
  * unchanged. */
 RedAgentFrameError red_agent_frame_chunk(RedAgentFraming *f, const RedAgentPolicy *policy,
-                                         const uint8_t *data, uint32_t len, bool *drop,
-                                         bool *ends, uint32_t *value);
+                                         const uint8_t *data, uint32_t len,
+                                         RedAgentChunkFate *fate, bool *ends, uint32_t *value);
 
 /* A one-line description of err for logs. */
 const char *red_agent_frame_error_str(RedAgentFrameError err);

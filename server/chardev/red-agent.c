@@ -11,6 +11,7 @@
 #include <spice/vd_agent.h>
 
 #include "red-agent-framing.h"
+#include "red-agent-monitors.h"
 #include "red-log.h"
 
 #define CHUNK_HEADER_SIZE sizeof(VDIChunkHeader)
@@ -39,6 +40,7 @@ struct RedAgentClient {
     uint32_t in_flight;     /* AGENT_DATA taken, token not yet returned */
     RedAgentFraming framing;    /* of its messages to the agent */
     GQueue pending;         /* AgentChunk* not yet given to the device */
+    RedAgentMonitors monitors;  /* a monitors config on its way to the devices */
     /* agent -> client */
     bool started;           /* AGENT_START seen since the agent attached */
     uint64_t send_tokens;
@@ -114,6 +116,7 @@ static void client_reset(RedAgentClient *c)
     c->in_flight = 0;
     c->framing = (RedAgentFraming){ 0 };
     g_queue_clear_full(&c->pending, g_free);
+    red_agent_monitors_clear(&c->monitors);
     c->started = false;
     c->send_tokens = 0;
 }
@@ -203,6 +206,33 @@ static RedAgentPolicy agent_policy(const RedAgent *agent)
                              .file_xfer = reds_agent_file_xfer(agent->reds) };
 }
 
+/* A chunk of a monitors config the display devices take: collected, and
+ * handed to them once complete.  false: the client sent a bad one. */
+static bool client_take_monitors(RedAgentClient *c, const SpiceWireArray *raw, bool ends)
+{
+    uint32_t value;
+    if (red_agent_monitors_add(&c->monitors, raw->data, raw->count, &value) != 0) {
+        red_log_warn("main: monitors config of %u bytes (at most %u): closing the client",
+                     value, (unsigned)RED_AGENT_MONITORS_MAX_BYTES);
+        return false;
+    }
+    client_send_tokens(c, SPICE_MSG_MAIN_AGENT_TOKEN, 1);
+    if (!ends) {
+        return true;
+    }
+    const char *why = NULL;
+    VDAgentMonitorsConfig *config = red_agent_monitors_take(&c->monitors, &why, &value);
+    if (config == NULL) {
+        red_log_warn("main: %s (%u): closing the client", why, value);
+        return false;
+    }
+    red_log_debug("main: a monitors config for %u monitors goes to the display devices",
+                  config->num_of_monitors);
+    reds_client_monitors_config(c->agent->reds, config);
+    g_free(config);
+    return true;
+}
+
 static bool client_handle_data(RedAgentClient *c, const SpiceWireArray *raw)
 {
     RedAgent *agent = c->agent;
@@ -222,17 +252,23 @@ static bool client_handle_data(RedAgentClient *c, const SpiceWireArray *raw)
                      "the agent", c->in_flight, RED_AGENT_CLIENT_WINDOW);
         return false;
     }
-    bool drop, ends;
+    RedAgentChunkFate fate;
+    bool ends;
     uint32_t value;
     RedAgentPolicy policy = agent_policy(agent);
+    /* Asked only where a message may begin: it calls into the host. */
+    policy.monitors_to_devices = c->framing.msg_left == 0 && reds_take_monitors_config(agent->reds);
     RedAgentFrameError err = red_agent_frame_chunk(&c->framing, &policy, raw->data, raw->count,
-                                                   &drop, &ends, &value);
+                                                   &fate, &ends, &value);
     if (err != RED_AGENT_FRAME_OK) {
         red_log_warn("main: AGENT_DATA of %u bytes: %s %u", raw->count,
                      red_agent_frame_error_str(err), value);
         return false;
     }
-    if (drop) {
+    if (fate == RED_AGENT_CHUNK_TAKE) {
+        return client_take_monitors(c, raw, ends);
+    }
+    if (fate == RED_AGENT_CHUNK_DROP) {
         /* The host disabled this kind of message: dropped, token back. */
         client_send_tokens(c, SPICE_MSG_MAIN_AGENT_TOKEN, 1);
         return true;
@@ -323,16 +359,18 @@ static void agent_deliver(RedAgent *agent)
     if (port != VDP_CLIENT_PORT) {
         return; /* VDP_SERVER_PORT: nothing the server acts on (no agent mouse) */
     }
-    bool drop, ends;
+    RedAgentChunkFate fate;
+    bool ends;
     uint32_t value;
+    /* The agent's own monitors messages go to the clients (fate PASS). */
     RedAgentPolicy policy = agent_policy(agent);
     RedAgentFrameError err = red_agent_frame_chunk(&agent->out_framing, &policy, agent->in_body,
-                                                   size, &drop, &ends, &value);
+                                                   size, &fate, &ends, &value);
     if (err != RED_AGENT_FRAME_OK) {
         agent_cut_off(agent, red_agent_frame_error_str(err), value);
         return;
     }
-    if (drop) {
+    if (fate == RED_AGENT_CHUNK_DROP) {
         return; /* the host disabled this kind of message */
     }
     SpiceMsg m = { .type = SPICE_MSG_MAIN_AGENT_DATA,
@@ -542,6 +580,7 @@ static void client_finish(RedAgent *agent, RedAgentClient *c)
     bool half_written = agent->writer == c->id;
     agent->clients = g_list_remove(agent->clients, c);
     g_queue_clear_full(&c->pending, g_free);
+    red_agent_monitors_clear(&c->monitors);
     g_free(c);
     if (half_written) {
         agent->writer = 0;

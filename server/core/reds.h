@@ -57,6 +57,16 @@ void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on);
  * attaching later reads the verdict itself. */
 void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwidth);
 
+/* Where a client's VD_AGENT_MONITORS_CONFIG goes, by upstream's rule: to
+ * the display devices when every QXL instance takes it (QXLInterface 3.3's
+ * client_monitors_config, asked with NULL; QEMU says yes once the guest's
+ * driver unmasked QXL_INTERRUPT_CLIENT_MONITORS_CONFIG, and for virtio-gpu),
+ * else to the agent.  false when there is no QXL instance. */
+bool reds_take_monitors_config(RedsState *reds);
+/* Hands a client's monitors config (host byte order, checked) to every QXL
+ * instance's client_monitors_config. */
+void reds_client_monitors_config(RedsState *reds, VDAgentMonitorsConfig *config);
+
 /* The input devices the host plugged in; NULL when absent. */
 SpiceKbdInstance *reds_get_keyboard(const RedsState *reds);
 SpiceMouseInstance *reds_get_mouse(const RedsState *reds);

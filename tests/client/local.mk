@@ -10,7 +10,7 @@ EXTRA_DIST += client/spice-watch.py client/spice-watch-lib.sh client/test-spice-
 # spice-gtk's clipboard (both ways) and monitors config through our agent
 # (server/agent-server: our server with a scripted vdagent).
 TESTS += client/test-agent-clipboard.sh
-EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py
+EXTRA_DIST += client/test-agent-clipboard.sh client/test-agent-clipboard.py client/spice_agent_client.py
 
 # spice-gtk plays an MJPEG video stream from our server (server/video-server)
 # and ends with the exact picture.

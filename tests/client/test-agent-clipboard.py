@@ -24,24 +24,18 @@ S3D_REQUIRE_PEERS / CI do not ask for them).
 import os
 import subprocess
 import sys
-import ctypes
 
 STEP_TIMEOUT_S = 20
-UTF8_TEXT = 1  # VD_AGENT_CLIPBOARD_UTF8_TEXT
-SELECTION = 0  # VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
 try:
-    import gi
-    gi.require_version("SpiceClientGLib", "2.0")
-    from gi.repository import GLib, GObject, SpiceClientGLib as Spice
-except (ImportError, ValueError) as e:
+    import spice_agent_client as sac
+except ImportError as e:  # spice_agent_client.MissingBindings is one
     required = os.environ.get("S3D_REQUIRE_PEERS") == "1" or os.environ.get("CI") == "true"
     print("no SpiceClientGLib bindings: %s" % e)
     sys.exit(1 if required else 77)
-
-
-class Fail(Exception):
-    pass
+Fail = sac.Fail
 
 
 class Test:
@@ -50,14 +44,8 @@ class Test:
                                      stdout=subprocess.PIPE, bufsize=0)
         self.lines = []
         self.partial = b""
-        GLib.io_add_watch(self.proc.stdout.fileno(), GLib.PRIORITY_DEFAULT,
-                          GLib.IO_IN | GLib.IO_HUP, self.on_helper)
-        self.main = None
-        self.grabs = []          # (selection, types) from the guest
-        self.selections = []     # (selection, type, bytes) received
-        self.requests = []       # (selection, type) the guest asked for
-        self.client_text = b""
-        self.agent_updates = 0
+        sac.GLib.io_add_watch(self.proc.stdout.fileno(), sac.GLib.PRIORITY_DEFAULT,
+                              sac.GLib.IO_IN | sac.GLib.IO_HUP, self.on_helper)
         self.closed = False
 
     # ---- plumbing ----
@@ -73,17 +61,7 @@ class Test:
         return True
 
     def wait(self, what, cond, timeout=STEP_TIMEOUT_S):
-        ctx = GLib.MainContext.default()
-        deadline = GLib.get_monotonic_time() + timeout * 1000000
-        tick = GLib.timeout_add(100, lambda: True)  # bounds each blocking iteration
-        try:
-            while not cond():
-                if GLib.get_monotonic_time() > deadline:
-                    raise Fail("timed out waiting for " + what)
-                ctx.iteration(True)
-        finally:
-            GLib.source_remove(tick)
-        print("ok: " + what)
+        sac.wait(what, cond, timeout)
 
     def helper_said(self, prefix):
         return lambda: any(l.startswith(prefix) for l in self.lines)
@@ -94,79 +72,42 @@ class Test:
     def tell(self, line):
         self.proc.stdin.write((line + "\n").encode())
 
-    # ---- spice-gtk ----
-    def on_channel_new(self, session, chan):
-        if isinstance(chan, Spice.MainChannel):
-            self.main = chan
-            GObject.Object.connect(chan, "main-clipboard-selection-grab", self.on_grab)
-            GObject.Object.connect(chan, "main-clipboard-selection", self.on_selection)
-            GObject.Object.connect(chan, "main-clipboard-selection-request", self.on_request)
-            GObject.Object.connect(chan, "main-agent-update", self.on_agent_update)
-
-    def on_grab(self, chan, selection, types, ntypes):
-        # gi hands the guint32 array as a list (annotated) or as a pointer.
-        if isinstance(types, int):
-            types = list((ctypes.c_uint32 * ntypes).from_address(types)) if types else []
-        self.grabs.append((selection, list(types)[:ntypes]))
-        return True
-
-    def on_selection(self, chan, selection, type_, data, size):
-        self.selections.append((selection, type_, ctypes.string_at(data, size)))
-
-    def on_request(self, chan, selection, type_):
-        self.requests.append((selection, type_))
-        chan.clipboard_selection_notify(selection, type_, self.client_text)
-        return True
-
-    def on_agent_update(self, chan):
-        self.agent_updates += 1
-
     def run(self):
         self.wait("helper listening", self.helper_said("listening "))
         port = int(self.helper_line("listening ").split()[1])
-        session = Spice.Session()
-        session.set_property("host", "127.0.0.1")
-        session.set_property("port", str(port))
-        GObject.Object.connect(session, "channel-new", self.on_channel_new)
-        if not session.connect():
-            raise Fail("spice-gtk could not start connecting")
-        self.wait("agent connected in spice-gtk",
-                  lambda: self.main is not None and self.main.get_property("agent-connected"))
+        c = sac.AgentClient(port)
+        self.wait("agent connected in spice-gtk", c.agent_connected)
         self.wait("capabilities exchanged", self.helper_said("caps"))
         self.wait("agent caps reached spice-gtk",
-                  lambda: self.main.agent_test_capability(5))  # VD_AGENT_CAP_CLIPBOARD_BY_DEMAND
+                  lambda: c.main.agent_test_capability(sac.CAP_CLIPBOARD_BY_DEMAND))
 
         guest_text = "guest:" + "".join(chr(ord("a") + i % 26) for i in range(5000))
         self.tell("grab " + guest_text)
-        self.wait("guest grab reached spice-gtk", lambda: self.grabs)
-        sel, types = self.grabs[0]
-        if sel != SELECTION or UTF8_TEXT not in types:
-            raise Fail("grab %r" % (self.grabs[0],))
-        self.main.clipboard_selection_request(SELECTION, UTF8_TEXT)
-        self.wait("guest text reached spice-gtk", lambda: self.selections)
-        got = self.selections[0][2].rstrip(b"\0")
+        self.wait("guest grab reached spice-gtk", lambda: c.grabs)
+        sel, types = c.grabs[0]
+        if sel != sac.SELECTION or sac.UTF8_TEXT not in types:
+            raise Fail("grab %r" % (c.grabs[0],))
+        c.request_text()
+        self.wait("guest text reached spice-gtk", lambda: c.selections)
+        got = c.selections[0][2].rstrip(b"\0")
         if got != guest_text.encode():
             raise Fail("guest text: got %d bytes, want %d" % (len(got), len(guest_text)))
         self.wait("agent served the request", self.helper_said("request"))
 
-        self.client_text = ("client:" + "".join(chr(ord("A") + i % 26) for i in range(4500))).encode()
-        self.main.clipboard_selection_grab(SELECTION, [UTF8_TEXT])
+        c.grab_text(("client:" + "".join(chr(ord("A") + i % 26) for i in range(4500))).encode())
         self.wait("client grab reached the agent", self.helper_said("client-grab"))
-        self.wait("agent's request reached spice-gtk", lambda: self.requests)
+        self.wait("agent's request reached spice-gtk", lambda: c.requests)
         self.wait("client text reached the agent", self.helper_said("clipboard "))
         got = self.helper_line("clipboard ")[len("clipboard "):]
-        if got.encode() != self.client_text:
-            raise Fail("client text: got %d bytes, want %d" % (len(got), len(self.client_text)))
+        if got.encode() != c.client_text:
+            raise Fail("client text: got %d bytes, want %d" % (len(got), len(c.client_text)))
 
-        self.main.update_display_enabled(0, True, False)
-        self.main.update_display(0, 0, 0, 1280, 720, False)
-        if not self.main.send_monitor_config():
-            raise Fail("spice-gtk refused to send the monitors config")
+        c.send_monitor(1280, 720)
         self.wait("monitors config reached the agent", self.helper_said("monitors "))
         if self.helper_line("monitors ") != "monitors 1 1280 720":
             raise Fail(self.helper_line("monitors "))
 
-        session.disconnect()
+        c.disconnect()
         self.wait("agent told the client went", self.helper_said("disconnected"))
 
     def stop(self):

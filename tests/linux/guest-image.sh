@@ -15,7 +15,9 @@
 # The guest: systemd as init, root logged in on ttyS0 (serial-getty@ttyS0 with
 # --autologin), the slow units masked, a fixed machine-id, no getty on tty1
 # (the tests own that console), libdrm2, libglib2.0-0 and libpixman-1-0 (for
-# guest-kms/drm/s3d-drm-demo) installed, an initramfs with only
+# guest-kms/drm/s3d-drm-demo) installed; spice-vdagent, xvfb and xclip for
+# the agent test (linux-agent.py starts them itself: the daemon's units are
+# masked, so nothing of theirs runs at boot); an initramfs with only
 # virtio_pci, virtio_blk and ext4 (MODULES=list).
 #
 # KO_FILE (optional): installed as /lib/modules/KVER/extra/s3d_qxl.ko, with
@@ -94,14 +96,15 @@ if [ "$(cat "$CACHE/rootfs.key" 2>/dev/null)" != "$TREE_KEY" ] || [ ! -d "$ROOT/
           e2scrub_all.timer e2scrub_all.service e2scrub_reap.service fstrim.timer fstrim.service
           dpkg-db-backup.timer dpkg-db-backup.service systemd-firstboot.service
           first-boot-complete.target ldconfig.service systemd-hwdb-update.service
-          systemd-pstore.service getty@tty1.service man-db.timer man-db.service)
+          systemd-pstore.service getty@tty1.service man-db.timer man-db.service
+          spice-vdagentd.service spice-vdagentd.socket spice-vdagent.service)
     # The initramfs configuration must exist before the kernel's postinst
     # runs update-initramfs, so it goes in with the essential packages.
     # The system's PATH: mmdebstrap runs its python helpers (mmtarfilter)
     # once per package, and a python3 shim in front of /usr/bin costs seconds.
     # shellcheck disable=SC2016 # $1 is the hook's argument (the tree)
     PATH=/usr/sbin:/usr/bin:/sbin:/bin mmdebstrap --variant=apt --mode=root --format=directory \
-        --include="systemd,systemd-sysv,udev,kmod,dbus,libpam-systemd,initramfs-tools,$KPKG,libdrm2,libglib2.0-0,libpixman-1-0" \
+        --include="systemd,systemd-sysv,udev,kmod,dbus,libpam-systemd,initramfs-tools,$KPKG,libdrm2,libglib2.0-0,libpixman-1-0,spice-vdagent,xvfb,xclip" \
         --dpkgopt='path-exclude=/usr/share/doc/*' \
         --dpkgopt='path-exclude=/usr/share/man/*' \
         --dpkgopt='path-exclude=/usr/share/locale/*' \

@@ -25,12 +25,9 @@ Exit: 0 pass, 1 fail, 77 skip (not root, a peer missing, no plain build of
 our library for --lib ours); S3D_REQUIRE_PEERS=1 or CI=true turns a skip
 into a failure.  Artifacts in W: serial.log, qemu.stderr, watch.out/.err.
 """
-import argparse
 import importlib.util
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -54,26 +51,7 @@ LISTEN_S = 120          # the client's bound (the guest plays for as long)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--lib", default="ours", choices=("debian", "ours"))
-    a = ap.parse_args()
-    linux_vm.need_peers()
-    if a.lib == "ours" and not os.environ.get("S3D_SPICE_LIBDIR"):
-        skip("--lib ours: S3D_SPICE_LIBDIR unset (no plain build of our server)")
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, lambda n, f: sys.exit(128 + n))
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
-    say("artifacts: %s" % a.work)
-
-    env = dict(os.environ)
-    env.pop("GUEST_EXTRA_DIR", None)
-    r = subprocess.run(["bash", os.path.join(HERE, "guest-image.sh"), a.cache], timeout=1800,
-                       env=env)
-    if r.returncode != 0:
-        skip("cannot build the guest image (mmdebstrap needs the machine's apt sources)")
+    a = linux_vm.guest_test_setup()
 
     watch = None
     vm = linux_vm.LinuxVM(a.cache, a.work, driver="qxl", lib=a.lib, qemu_args=SOUND_ARGS)

@@ -73,6 +73,8 @@ qxl_exit_vga_mode
 qxl_pre_load
 qxl_post_load
 qxl_pre_save
+qxl_client_monitors_config*
+qxl_interrupt_client_monitors_config
 """
 
 # One QXL port write in QEMU 7.2's log: "qxl_io_write 0 native addr=3 (QXL_IO_NOTIFY_OOM) val=0 ..."
@@ -139,6 +141,36 @@ def need_peers():
                        capture_output=True)
     if r.returncode != 0:
         skip("spice-gtk GObject bindings missing (python3-gi gir1.2-spiceclientglib-2.0)")
+
+
+def guest_test_setup():
+    """The common start of a one-guest test (linux-audio.py, linux-agent.py):
+    parses --cache C --work W [--lib ours|debian], skips without the peers
+    (or without S3D_SPICE_LIBDIR for --lib ours), exits on terminal signals
+    (so QEMU is stopped by the caller's cleanup), empties W, and builds or
+    reuses the guest image in C (guest-image.sh, no extra files).  Returns
+    the parsed arguments."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--lib", default="ours", choices=("debian", "ours"))
+    a = ap.parse_args()
+    need_peers()
+    if a.lib == "ours" and not os.environ.get("S3D_SPICE_LIBDIR"):
+        skip("--lib ours: S3D_SPICE_LIBDIR unset (no plain build of our server)")
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, lambda n, f: sys.exit(128 + n))
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    say("artifacts: %s" % a.work)
+    env = dict(os.environ)
+    env.pop("GUEST_EXTRA_DIR", None)
+    here = os.path.dirname(os.path.abspath(__file__))
+    r = subprocess.run(["bash", os.path.join(here, "guest-image.sh"), a.cache], timeout=1800,
+                       env=env)
+    if r.returncode != 0:
+        skip("cannot build the guest image (mmdebstrap needs the machine's apt sources)")
+    return a
 
 
 class QMP:

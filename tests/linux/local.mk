@@ -38,3 +38,11 @@ TESTS += linux/test-linux-audio.sh
 linux_audio_log = linux/test-linux-audio.sh.log
 $(linux_audio_log): linux/test-linux-s3d-ours.sh.log
 EXTRA_DIST += linux/linux-audio.py linux/test-linux-audio.sh
+
+# The agent: spice-vdagent in the guest, clipboard both ways with spice-gtk,
+# the viewer's size to the guest's qxl driver (about 2 minutes; same image
+# cache, after the others).
+TESTS += linux/test-linux-agent.sh
+linux_agent_log = linux/test-linux-agent.sh.log
+$(linux_agent_log): linux/test-linux-audio.sh.log
+EXTRA_DIST += linux/linux-agent.py linux/test-linux-agent.sh linux/run-guest-test.sh

@@ -55,6 +55,7 @@ struct FakeQxl {
     unsigned n_cookies;
     FakeQxlStats stats;
     bool broken_ring;             /* fake_qxl_set_broken_ring */
+    bool take_monitors;           /* fake_qxl_take_monitors_config */
 
     /* Primary surface: touched by the main thread only (the worker writes
      * the pixels, not these fields). */

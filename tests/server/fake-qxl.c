@@ -294,12 +294,32 @@ static void fake_qxl_set_client_capabilities(QXLInstance *qin, uint8_t client_pr
     g_mutex_unlock(&qxl->lock);
 }
 
-/* 0 = the device cannot follow client monitor layouts. */
+/* 0 = the device cannot follow client monitor layouts (unless
+ * fake_qxl_take_monitors_config said it can); a config is counted. */
 static int fake_qxl_client_monitors_config(QXLInstance *qin, VDAgentMonitorsConfig *mc)
 {
-    (void)qin;
-    (void)mc;
-    return 0;
+    FakeQxl *qxl = (FakeQxl *)qin;
+    g_mutex_lock(&qxl->lock);
+    bool take = qxl->take_monitors;
+    if (mc == NULL) {
+        qxl->stats.monitors_queries++;
+    } else if (take) {
+        qxl->stats.monitors_configs++;
+        qxl->stats.monitors_count = mc->num_of_monitors;
+        if (mc->num_of_monitors > 0) {
+            qxl->stats.monitors_width = mc->monitors[mc->num_of_monitors - 1].width;
+            qxl->stats.monitors_height = mc->monitors[mc->num_of_monitors - 1].height;
+        }
+    }
+    g_mutex_unlock(&qxl->lock);
+    return take;
+}
+
+void fake_qxl_take_monitors_config(FakeQxl *qxl, bool take)
+{
+    g_mutex_lock(&qxl->lock);
+    qxl->take_monitors = take;
+    g_mutex_unlock(&qxl->lock);
 }
 
 /* ---- device lifetime --------------------------------------------------- */

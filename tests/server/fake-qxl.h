@@ -73,6 +73,10 @@ typedef struct FakeQxlStats {
     uint64_t client_caps_calls; /* set_client_capabilities calls */
     uint8_t client_present;     /* ... the last one's client_present */
     uint8_t client_caps0;       /* ... and its caps[0] (display caps 0-7) */
+    uint64_t monitors_queries;  /* client_monitors_config(NULL) calls */
+    uint64_t monitors_configs;  /* client_monitors_config calls with a config */
+    uint32_t monitors_count;    /* ... the last one's num_of_monitors */
+    uint32_t monitors_width, monitors_height; /* ... and its last monitor's size */
 } FakeQxlStats;
 
 /* Allocates a device with display id `id` (the display channel id).
@@ -182,5 +186,11 @@ bool fake_qxl_wait_client_present(FakeQxl *qxl, bool present, unsigned timeout_m
 
 /* Copies the counters. */
 void fake_qxl_get_stats(FakeQxl *qxl, FakeQxlStats *out);
+
+/* take = true: client_monitors_config says yes (the guest's driver follows
+ * client layouts, as QEMU's qxl once the driver listens), so the server
+ * hands client monitors configs here instead of to the agent.  Default:
+ * false. */
+void fake_qxl_take_monitors_config(FakeQxl *qxl, bool take);
 
 #endif /* FAKE_QXL_H */

@@ -126,9 +126,18 @@ EXTRA_DIST += server/viewer-screenshot.sh server/xwd-to-png.py
 # agent (SpiceCharDeviceInterface) and our minimal client against
 # libserver-core, on a TestCore thread.
 test_programs += server/test-agent
-server_test_agent_SOURCES = server/test-agent.c $(CHARDEV_TEST_SOURCES)
+AGENT_FIXTURE_SOURCES = server/agent-fixture.c server/agent-fixture.h $(CHARDEV_TEST_SOURCES)
+server_test_agent_SOURCES = server/test-agent.c $(AGENT_FIXTURE_SOURCES)
 server_test_agent_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS)
 server_test_agent_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS)
+
+# Where a client's monitors config goes: the display devices (when they
+# take client layouts) or the agent; lying configs close the client.
+test_programs += server/test-agent-monitors
+server_test_agent_monitors_SOURCES = server/test-agent-monitors.c $(AGENT_FIXTURE_SOURCES) \
+	server/fake-qxl.c server/fake-qxl.h server/fake-qxl-draw.c server/fake-qxl-private.h
+server_test_agent_monitors_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(CORE_TEST_CPPFLAGS) $(PIXMAN_CFLAGS)
+server_test_agent_monitors_LDADD = $(SERVER_TEST_LIBS) $(CORE_TEST_LIBS) $(PIXMAN_LIBS)
 
 # Our server with a scripted vdagent, driven by the real-client test
 # tests/client/test-agent-clipboard.sh (spice-gtk).

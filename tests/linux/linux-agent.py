@@ -206,6 +206,11 @@ def run_steps(vm):
     sac.pump(1)
     second = sac.AgentClient(vm.port, log=say)
     second.wait("the second client sees the agent", second.agent_connected, STEP_S)
+    # The agent's answer to the client's capabilities: spice-vdagentd
+    # forwards a grab only once it has them (a grab before is dropped, by
+    # design, as it is with any server).
+    second.wait("the agent's capabilities, at the second client",
+                lambda: second.main.agent_test_capability(sac.CAP_CLIPBOARD_BY_DEMAND), STEP_S)
     vm.check("printf second | DISPLAY=:0 xclip -selection clipboard -i >/dev/null 2>&1",
              timeout=30)
     second.wait("the agent's grab, at the second client", lambda: second.grabs, STEP_S)

@@ -18,6 +18,8 @@
 #include "red-vmc.h"
 #include "red-log.h"
 #include "reds-char-devices.h"
+
+#include "main-channel.h"
 #include "reds-private.h"
 
 /* What sin->st points at while the device is added. */
@@ -84,6 +86,11 @@ int reds_char_device_add(RedsState *reds, SpiceCharDeviceInstance *sin)
     st->is_agent = is_agent;
     sin->st = st;
     reds->char_devices = g_list_prepend(reds->char_devices, sin);
+    if (is_agent) {
+        /* The client mouse may now go through the agent. */
+        reds->vdagent_attached = true;
+        main_channel_send_mouse_mode(reds->main_channel);
+    }
     return 0;
 }
 
@@ -97,6 +104,8 @@ int reds_char_device_remove(SpiceCharDeviceInstance *sin)
     st->reds->char_devices = g_list_remove(st->reds->char_devices, sin);
     if (st->is_agent) {
         red_agent_detach(st->reds->agent, sin);
+        st->reds->vdagent_attached = false;
+        main_channel_send_mouse_mode(st->reds->main_channel);
     } else {
         red_vmc_remove(st->reds->vmc_channels, sin);
     }

@@ -470,6 +470,9 @@ RED_EXPORT int spice_server_set_streaming_video(SpiceServer *reds, int value)
 RED_EXPORT int spice_server_set_agent_mouse(SpiceServer *reds, int enable)
 {
     reds->agent_mouse = enable != 0;
+    if (reds->main_channel) {
+        main_channel_send_mouse_mode(reds->main_channel);
+    }
     return 0;
 }
 

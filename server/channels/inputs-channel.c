@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* inputs-channel.c: keyboard and mouse from the clients to the host's
- * keyboard/mouse/tablet interfaces.  Every client's input is accepted, in
- * the order it arrives; the mouse mode is server-wide (reds.h).
+ * keyboard/mouse/tablet interfaces, or in client mouse mode to the guest
+ * agent (VD_AGENT_MOUSE_STATE) when reds_agent_mouse says so.  Every
+ * client's input is accepted, in the order it arrives; the mouse mode is
+ * server-wide (reds.h).
  *
  * Keys arrive as PC/XT set-1 scancodes packed into a u32, least significant
  * byte first (an 0xE0-prefixed key is 0xXXE0); we push bytes until a zero
@@ -11,6 +13,7 @@
 
 #include "inputs-channel.h"
 
+#include "red-agent.h"
 #include "red-channel-client.h"
 #include "red-log.h"
 #include "reds-connection.h"
@@ -23,6 +26,9 @@ struct InputsChannel {
     RedsState *reds;
     GList *clients;             /* InputsClient* */
     SpiceTimer *leds_echo;      /* created at spice_server_init */
+    /* The client mouse as the agent last heard it (server-wide, as the
+     * mouse mode is): a button message changes only its buttons. */
+    VDAgentMouseState agent_mouse;
 };
 
 typedef struct InputsClient {
@@ -48,6 +54,18 @@ static void push_scancode(RedsState *reds, uint32_t code)
 
 /* SPICE button mask -> QEMU's: left 1, right 2, middle 4, wheel up 8, down 16
  * (spice has left 1, middle 2, right 4). */
+/* SPICE_MOUSE_BUTTON_MASK_* to VD_AGENT_*BUTTON_MASK: one bit up. */
+static uint32_t agent_buttons(uint32_t s)
+{
+    return (s & (SPICE_MOUSE_BUTTON_MASK_LEFT | SPICE_MOUSE_BUTTON_MASK_MIDDLE |
+                 SPICE_MOUSE_BUTTON_MASK_RIGHT)) << 1;
+}
+
+static void agent_mouse_send(InputsClient *ic)
+{
+    red_agent_mouse_state(reds_get_agent(ic->reds), &ic->channel->agent_mouse);
+}
+
 static uint32_t local_buttons(uint32_t s)
 {
     return (s & SPICE_MOUSE_BUTTON_MASK_LEFT) |
@@ -108,7 +126,12 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
         SPICE_CONTAINEROF(mouse->base.sif, SpiceMouseInterface, base) : NULL;
     SpiceTabletInterface *tif = tablet ?
         SPICE_CONTAINEROF(tablet->base.sif, SpiceTabletInterface, base) : NULL;
-    bool client_mode = reds_get_mouse_mode(reds) == SPICE_MOUSE_MODE_CLIENT && tif;
+    /* Client mode goes through the agent when it can (upstream's order),
+     * else through the tablet; server mode through the mouse. */
+    bool client_mode = reds_get_mouse_mode(reds) == SPICE_MOUSE_MODE_CLIENT;
+    bool via_agent = client_mode && reds_agent_mouse(reds);
+    bool via_tablet = client_mode && !via_agent && tif;
+    VDAgentMouseState *am = &ic->channel->agent_mouse;
     (void)rcc;
     switch (msg->type) {
     case SPICE_MSGC_INPUTS_KEY_DOWN:
@@ -132,14 +155,20 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
         return true;
     case SPICE_MSGC_INPUTS_MOUSE_MOTION:
         count_motion(ic);
-        if (!client_mode && mif) {
+        if (!via_agent && !via_tablet && mif) {
             mif->motion(mouse, msg->u.mouse_motion.dx, msg->u.mouse_motion.dy, 0,
                         local_buttons(msg->u.mouse_motion.buttons_state));
         }
         return true;
     case SPICE_MSGC_INPUTS_MOUSE_POSITION:
         count_motion(ic);
-        if (client_mode) {
+        if (via_agent) {
+            *am = (VDAgentMouseState){ .x = msg->u.mouse_position.x,
+                                       .y = msg->u.mouse_position.y,
+                                       .buttons = agent_buttons(msg->u.mouse_position.buttons_state),
+                                       .display_id = msg->u.mouse_position.display_id };
+            agent_mouse_send(ic);
+        } else if (via_tablet) {
             tif->position(tablet, (int)msg->u.mouse_position.x,
                           (int)msg->u.mouse_position.y,
                           local_buttons(msg->u.mouse_position.buttons_state));
@@ -149,7 +178,12 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
         uint8_t b = msg->u.mouse_press.button;
         uint32_t state = local_buttons(msg->u.mouse_press.buttons_state);
         int dz = b == SPICE_MOUSE_BUTTON_UP ? -1 : b == SPICE_MOUSE_BUTTON_DOWN ? 1 : 0;
-        if (client_mode) {
+        if (via_agent) {
+            am->buttons = agent_buttons(msg->u.mouse_press.buttons_state) |
+                          (dz < 0 ? VD_AGENT_UBUTTON_MASK : 0) |
+                          (dz > 0 ? VD_AGENT_DBUTTON_MASK : 0);
+            agent_mouse_send(ic);
+        } else if (via_tablet) {
             if (dz) {
                 tif->wheel(tablet, dz, state);
             } else {
@@ -166,7 +200,10 @@ static bool inputs_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, v
     }
     case SPICE_MSGC_INPUTS_MOUSE_RELEASE: {
         uint32_t state = local_buttons(msg->u.mouse_release.buttons_state);
-        if (client_mode) {
+        if (via_agent) {
+            am->buttons = agent_buttons(msg->u.mouse_release.buttons_state);
+            agent_mouse_send(ic);
+        } else if (via_tablet) {
             tif->buttons(tablet, state);
         } else if (mif) {
             mif->buttons(mouse, state);

@@ -8,7 +8,7 @@
  * (chardev/red-agent.h), which keeps each client's state.  The client
  * answers ATTACH_CHANNELS, we list our
  * channels; MOUSE_MODE_REQUEST switches between server and client mouse when
- * the client mode is possible (a tablet is plugged in).  Right after
+ * the client mode is possible (a tablet is plugged in, or reds_agent_mouse).  Right after
  * MAIN_INIT, a client on a network socket gets the three PINGs that measure
  * its link (red-net-test.h); a slow one is told to the display workers
  * (reds_set_session_link). */

@@ -59,6 +59,9 @@ struct RedAgent {
     SpiceTimer *token_timer;
     bool token_timer_armed;
 
+    bool mouse_pending;         /* mouse holds a state not yet written */
+    VDAgentMouseState mouse;
+
     RedAgentFraming out_framing; /* of the agent's messages to clients */
     VDIChunkHeader in_header;   /* the chunk being read from the agent */
     size_t in_header_have;
@@ -140,6 +143,31 @@ static void agent_write_internal(RedAgent *agent, uint32_t type)
     }
 }
 
+/* The latest client mouse state, when the device has room for it (and
+ * the reserve). */
+static void agent_write_mouse(RedAgent *agent)
+{
+    uint8_t bytes[CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + sizeof(VDAgentMouseState)];
+    if (!agent->mouse_pending || agent->dev == NULL || agent->cut_off ||
+        red_char_device_write_room(agent->dev) < sizeof(bytes) + INTERNAL_RESERVE) {
+        return;
+    }
+    VDIChunkHeader chunk = { .port = GUINT32_TO_LE(VDP_SERVER_PORT),
+                             .size = GUINT32_TO_LE(sizeof(bytes) - CHUNK_HEADER_SIZE) };
+    VDAgentMessage msg = { .protocol = GUINT32_TO_LE(VD_AGENT_PROTOCOL),
+                           .type = GUINT32_TO_LE(VD_AGENT_MOUSE_STATE),
+                           .size = GUINT32_TO_LE(sizeof(VDAgentMouseState)) };
+    VDAgentMouseState m = { .x = GUINT32_TO_LE(agent->mouse.x),
+                            .y = GUINT32_TO_LE(agent->mouse.y),
+                            .buttons = GUINT32_TO_LE(agent->mouse.buttons),
+                            .display_id = agent->mouse.display_id };
+    memcpy(bytes, &chunk, sizeof(chunk));
+    memcpy(bytes + sizeof(chunk), &msg, sizeof(msg));
+    memcpy(bytes + sizeof(chunk) + sizeof(msg), &m, sizeof(m));
+    (void)red_char_device_write(agent->dev, bytes, sizeof(bytes), TAG_SERVER); /* room checked */
+    agent->mouse_pending = false;
+}
+
 /* The client whose chunk goes next: the one with a half-written message,
  * else the first with a chunk ready (then moved to the end: turns). */
 static RedAgentClient *agent_next_writer(RedAgent *agent)
@@ -169,6 +197,7 @@ static void agent_pump(RedAgent *agent)
     agent->pumping = true;
     do {
         agent->pump_again = false;
+        agent_write_mouse(agent);
         while (agent->dev && !agent->cut_off) {
             RedAgentClient *c = agent_next_writer(agent);
             if (c == NULL) {
@@ -503,6 +532,7 @@ static void agent_drop_device(RedAgent *agent)
     agent->in_header_have = 0;
     agent->in_chunk_left = 0;
     agent->in_body_have = 0;
+    agent->mouse_pending = false;
 }
 
 void red_agent_destroy(RedAgent *agent)
@@ -558,6 +588,18 @@ void red_agent_detach(RedAgent *agent, SpiceCharDeviceInstance *sin)
 bool red_agent_is_connected(const RedAgent *agent)
 {
     return agent->dev != NULL && !agent->cut_off;
+}
+
+void red_agent_mouse_state(RedAgent *agent, const VDAgentMouseState *state)
+{
+    if (!red_agent_is_connected(agent)) {
+        return;
+    }
+    agent->mouse = *state;
+    agent->mouse_pending = true;
+    agent_enter(agent);
+    agent_pump(agent);
+    agent_leave(agent);
 }
 
 /* ---- main-channel clients ------------------------------------------------ */

@@ -81,6 +81,12 @@ void red_agent_detach(RedAgent *agent, SpiceCharDeviceInstance *sin);
 /* An agent is attached and not cut off. */
 bool red_agent_is_connected(const RedAgent *agent);
 
+/* The client mouse through the agent (reds_agent_mouse): a
+ * VD_AGENT_MOUSE_STATE on the server's port, the host byte order given.
+ * Only the latest state waits for room in the device (never a queue of
+ * them), ahead of the clients' chunks.  No-op without an agent. */
+void red_agent_mouse_state(RedAgent *agent, const VDAgentMouseState *state);
+
 /* A main-channel client linked; rcc must outlive the returned object (the
  * owner destroys it in rcc's on_closed). */
 RedAgentClient *red_agent_client_create(RedAgent *agent, RedChannelClient *rcc);

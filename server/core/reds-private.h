@@ -54,6 +54,7 @@ struct RedsState {
     int streaming_video;        /* SPICE_STREAM_VIDEO_*: for display clients attached after */
     char *video_codecs;         /* accepted list (api/reds-video-codecs.c), NULL = none set */
     bool agent_mouse;
+    bool vdagent_attached;      /* the vdagent char device is added (the guest opened its port) */
     bool agent_copypaste;       /* clipboard messages through the agent */
     bool agent_file_xfer;       /* file-transfer messages through the agent */
     bool exit_on_disconnect;

@@ -81,9 +81,15 @@ void reds_set_kbd_leds(RedsState *reds, uint8_t leds)
     reds->kbd_leds = leds;
 }
 
+bool reds_agent_mouse(const RedsState *reds)
+{
+    return reds->agent_mouse && reds->vdagent_attached;
+}
+
 uint32_t reds_supported_mouse_modes(const RedsState *reds)
 {
-    return SPICE_MOUSE_MODE_SERVER | (reds->tablet ? SPICE_MOUSE_MODE_CLIENT : 0);
+    bool client = reds->tablet || reds_agent_mouse(reds);
+    return SPICE_MOUSE_MODE_SERVER | (client ? SPICE_MOUSE_MODE_CLIENT : 0);
 }
 
 uint32_t reds_get_mouse_mode(const RedsState *reds)

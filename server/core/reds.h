@@ -76,7 +76,14 @@ SpiceTabletInstance *reds_get_tablet(const RedsState *reds);
 uint8_t reds_get_kbd_leds(const RedsState *reds);
 void reds_set_kbd_leds(RedsState *reds, uint8_t leds);
 
-/* SPICE_MOUSE_MODE_SERVER, or _CLIENT (only while a tablet is plugged in).
+/* The client mouse goes through the agent (VD_AGENT_MOUSE_STATE): the
+ * host's switch (spice_server_set_agent_mouse, on by default) and the
+ * vdagent device attached, as upstream decides.  Then it wins over a
+ * tablet. */
+bool reds_agent_mouse(const RedsState *reds);
+
+/* SPICE_MOUSE_MODE_SERVER, or _CLIENT (only while a tablet is plugged in
+ * or reds_agent_mouse).
  * The mode is server-wide, as upstream's: any client may request it, the
  * last request wins, and every client's main channel is told the result. */
 uint32_t reds_get_mouse_mode(const RedsState *reds);

@@ -71,6 +71,7 @@ class AgentClient:
     def __init__(self, port, log=print):
         self.log = log
         self.main = None
+        self.inputs = None
         self.grabs = []
         self.selections = []
         self.requests = []
@@ -90,6 +91,9 @@ class AgentClient:
         return self.main is not None and self.main.get_property("agent-connected")
 
     def _on_channel_new(self, session, chan):
+        if isinstance(chan, Spice.InputsChannel):
+            self.inputs = chan
+            chan.connect()
         if isinstance(chan, Spice.MainChannel):
             self.main = chan
             GObject.Object.connect(chan, "main-clipboard-selection-grab", self._on_grab)
@@ -124,6 +128,14 @@ class AgentClient:
         self.main.update_display(0, 0, 0, width, height, False)
         if not self.main.send_monitor_config():
             raise Fail("spice-gtk refused to send the monitors config")
+
+    def client_mouse(self):
+        """The server put the session in client mouse mode."""
+        return self.main is not None and self.main.get_property("mouse-mode") == 2
+
+    def mouse_position(self, x, y, buttons=0):
+        """A client-mode pointer position on display 0 (INPUTS_MOUSE_POSITION)."""
+        self.inputs.position(x, y, 0, buttons)
 
     def disconnect(self):
         self.session.disconnect()

@@ -13,7 +13,7 @@ channel under Debian's QEMU 7.2 (or Debian's library, to check the test).
 4. in the guest, starts an X server (Xvfb: the guest has no desktop), the
    system daemon spice-vdagentd (in the foreground, without logind session
    tracking, -X, since the serial console's session is not on a seat, and
-   with a fake uinput device: this test does not move the mouse), then the
+   with a fake uinput device, a file that gets the input events), then the
    session agent spice-vdagent on that X display; spice-gtk must then see
    the agent connect, with the by-demand clipboard capability;
 5. guest -> client: xclip takes the X clipboard with 8.9 KB of text (more
@@ -22,13 +22,17 @@ channel under Debian's QEMU 7.2 (or Debian's library, to check the test).
 6. client -> guest: spice-gtk grabs the clipboard with 6 KB of its own
    text; xclip -o in the guest must read it byte for byte (the agent asks
    the client through the server, the client answers);
-7. the viewer's window size: spice-gtk sends a monitors config; the guest's
+7. the client mouse: this VM has no tablet, so client mouse mode comes
+   only through the agent (QEMU's agent-mouse=on); spice-gtk must reach it,
+   and a pointer position must show in the input events spice-vdagentd
+   writes to its fake uinput device;
+8. the viewer's window size: spice-gtk sends a monitors config; the guest's
    qxl driver listens for the device's client monitors config interrupt,
    so the server must hand the config to QEMU's qxl (QXLInterface
    client_monitors_config), not to the agent (spice-vdagentd 0.22 would
    refuse spice-gtk's config: "invalid message size"); the driver must then
    offer 1280x720 as its first mode;
-8. the client goes; the agent must stay up and serve a second client, whose
+9. the client goes; the agent must stay up and serve a second client, whose
    clipboard request is served again.
 
 Usage: linux-agent.py --cache C --work W [--lib ours|debian]
@@ -77,7 +81,8 @@ for i in $(seq 150); do [ -e /dev/virtio-ports/com.redhat.spice.0 ] && break; sl
 for i in $(seq 300); do [ -S /tmp/.X11-unix/X0 ] && break; sleep 0.2; done
 [ -S /tmp/.X11-unix/X0 ] || { echo 'Xvfb did not start'; cat /tmp/xvfb.log; exit 1; }
 mkdir -p /run/spice-vdagentd
-(spice-vdagentd -x -X -d -f -u /dev/null >/tmp/vdagentd.log 2>&1 &)
+: >/tmp/uinput
+(spice-vdagentd -x -X -d -f -u /tmp/uinput >/tmp/vdagentd.log 2>&1 &)
 for i in $(seq 150); do [ -S /run/spice-vdagentd/spice-vdagent-sock ] && break; sleep 0.2; done
 [ -S /run/spice-vdagentd/spice-vdagent-sock ] || { echo 'no vdagentd'; cat /tmp/vdagentd.log; exit 1; }
 (DISPLAY=:0 XDG_RUNTIME_DIR=/run/user/0 spice-vdagent -x -d >/tmp/vdagent.log 2>&1 &)
@@ -94,6 +99,20 @@ def guest_logs(vm, work):
             return
         with open(os.path.join(work, name), "w") as f:
             f.write(out)
+
+
+def uinput_events(vm):
+    """(type, code, value) of the input_events spice-vdagentd wrote to its
+    fake uinput device (struct input_event on x86-64: a 16-byte time, u16
+    type, u16 code, s32 value)."""
+    out = vm.check("od -An -v -t u2 -w24 /tmp/uinput | tail -n 64", timeout=30)
+    events = []
+    for line in out.splitlines():
+        w = [int(x) for x in line.split()]
+        if len(w) == 12:
+            value = w[10] | (w[11] << 16)
+            events.append((w[8], w[9], value - (1 << 32) if value >= 1 << 31 else value))
+    return events
 
 
 def guest_reads_clipboard(vm, client, want):
@@ -179,6 +198,23 @@ def run_steps(vm):
     # client -> guest
     client.grab_text(CLIENT_TEXT)
     guest_reads_clipboard(vm, client, CLIENT_TEXT)
+
+    # the client mouse through the agent (QEMU's agent-mouse=on; this VM has
+    # no tablet): spice-vdagentd turns VD_AGENT_MOUSE_STATE into uinput
+    # events, written to its fake device /tmp/uinput
+    client.wait("client mouse mode (through the agent)", client.client_mouse, STEP_S)
+    deadline = time.monotonic() + STEP_S
+    while True:
+        if client.inputs is not None:
+            client.mouse_position(321, 234)
+        sac.pump(0.5)
+        events = uinput_events(vm)
+        if (3, 0, 321) in events and (3, 1, 234) in events:
+            break
+        if time.monotonic() > deadline:
+            raise linux_vm.VMError("the pointer never reached the guest's uinput; its last "
+                                   "events: %r" % events[-8:])
+    say("ok: the client's pointer (321, 234) reached spice-vdagentd's uinput device")
 
     # the viewer's window: the config goes to QEMU's qxl (the guest's qxl
     # driver listens), whose interrupt makes the driver offer that size

@@ -190,11 +190,14 @@ void do_take_written(void *data)
         if (GUINT32_FROM_LE(h.port) == VDP_CLIENT_PORT && size <= VD_AGENT_MAX_DATA_SIZE) {
             g_byte_array_append(w->client, p, size);
             w->client_chunks++;
-        } else if (GUINT32_FROM_LE(h.port) == VDP_SERVER_PORT && size == sizeof(VDAgentMessage)) {
+        } else if (GUINT32_FROM_LE(h.port) == VDP_SERVER_PORT && size >= sizeof(VDAgentMessage)) {
             VDAgentMessage m;
             memcpy(&m, p, sizeof(m));
             w->server_messages++;
             w->last_server_type = GUINT32_FROM_LE(m.type);
+            w->last_server_size = size - (uint32_t)sizeof(m);
+            memcpy(w->last_server_body, p + sizeof(m),
+                   MIN(w->last_server_size, sizeof(w->last_server_body)));
         } else {
             w->bad = true;
         }

@@ -41,6 +41,8 @@ typedef struct Written {
     GByteArray *client;
     unsigned client_chunks, server_messages;
     uint32_t last_server_type;
+    uint8_t last_server_body[32];   /* its payload (a mouse state), cut at 32 */
+    uint32_t last_server_size;
     bool bad;
 } Written;
 

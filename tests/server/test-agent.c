@@ -3,7 +3,8 @@
  * messages, with a scripted agent (our SpiceCharDeviceInterface read/write)
  * and our minimal client: the agent announced, clipboard and monitors
  * traffic both ways, tokens both ways, floods cut off or held back, bad
- * chunks closing the client, copy/paste switched off.
+ * chunks closing the client, copy/paste switched off, the client mouse
+ * through the agent.
  *
  * The fixture (server, scripted agent, client) is agent-fixture.h's. */
 #include "config.h"
@@ -327,6 +328,80 @@ static void test_bad_agent_header_cut_off(void)
     remove_agent();
 }
 
+/* The agent has the client's mouse state: VD_AGENT_MOUSE_STATE on the
+ * server's port, payload as the agent reads it. */
+static void expect_mouse_state(uint32_t x, uint32_t y, uint32_t buttons)
+{
+    Written w = { .client = g_byte_array_new() };
+    gint64 deadline = g_get_monotonic_time() + IO_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    while (w.server_messages == 0 && g_get_monotonic_time() < deadline) {
+        on_core(do_take_written, &w);
+        g_usleep(2000); /* bounded poll of the server thread's books */
+    }
+    CHECK_EQ_U64(w.server_messages, 1);
+    CHECK_EQ_U64(w.last_server_type, VD_AGENT_MOUSE_STATE);
+    CHECK_EQ_U64(w.last_server_size, sizeof(VDAgentMouseState));
+    VDAgentMouseState st;
+    memcpy(&st, w.last_server_body, sizeof(st));
+    CHECK_EQ_U64(GUINT32_FROM_LE(st.x), x);
+    CHECK_EQ_U64(GUINT32_FROM_LE(st.y), y);
+    CHECK_EQ_U64(GUINT32_FROM_LE(st.buttons), buttons);
+    CHECK_EQ_U64(st.display_id, 0);
+    CHECK(!w.bad);
+    g_byte_array_free(w.client, TRUE);
+}
+
+/* The client mouse through the agent (QEMU's agent-mouse=on, the default):
+ * with the vdagent attached and no tablet, client mode is offered; in it,
+ * positions and buttons reach the agent; without the agent, server only. */
+static void test_agent_mouse(void)
+{
+    Client c;
+    client_open(&c);
+    CHECK_EQ_U64(c.init.supported_mouse_modes, SPICE_MOUSE_MODE_SERVER);
+    /* the agent comes: the client hears client mode is on offer */
+    add_agent();
+    SpiceMsg m;
+    CHECK_EQ_U64(client_expect(&c, SPICE_MSG_MAIN_AGENT_CONNECTED_TOKENS, &m),
+                 SPICE_MSG_MAIN_AGENT_CONNECTED_TOKENS);
+    CHECK_EQ_U64(client_expect(&c, SPICE_MSG_MAIN_MOUSE_MODE, &m), SPICE_MSG_MAIN_MOUSE_MODE);
+    CHECK_EQ_U64(m.u.mouse_mode.supported_modes, SPICE_MOUSE_MODE_SERVER | SPICE_MOUSE_MODE_CLIENT);
+    SpiceMsgc req = { .type = SPICE_MSGC_MAIN_MOUSE_MODE_REQUEST,
+                      .u.mouse_mode_request = { SPICE_MOUSE_MODE_CLIENT } };
+    client_send(&c, &req);
+    CHECK_EQ_U64(client_expect(&c, SPICE_MSG_MAIN_MOUSE_MODE, &m), SPICE_MSG_MAIN_MOUSE_MODE);
+    CHECK_EQ_U64(m.u.mouse_mode.current_mode, SPICE_MOUSE_MODE_CLIENT);
+
+    int in = test_client_connect(fx.port, 0);
+    CHECK(in >= 0);
+    CHECK_EQ_U64(test_client_link(in, SPICE_CHANNEL_INPUTS, c.init.session_id, PASSWORD,
+                                  IO_TIMEOUT_MS), SPICE_LINK_ERR_OK);
+    SpiceMsgc pos = { .type = SPICE_MSGC_INPUTS_MOUSE_POSITION,
+                      .u.mouse_position = { .x = 300, .y = 200,
+                                            .buttons_state = SPICE_MOUSE_BUTTON_MASK_LEFT } };
+    CHECK(test_client_send_msgc(in, SPICE_CHANNEL_INPUTS, &pos) == 0);
+    expect_mouse_state(300, 200, VD_AGENT_LBUTTON_MASK);
+    SpiceMsgc wheel = { .type = SPICE_MSGC_INPUTS_MOUSE_PRESS,
+                        .u.mouse_press = { .button = SPICE_MOUSE_BUTTON_DOWN,
+                                           .buttons_state = SPICE_MOUSE_BUTTON_MASK_RIGHT } };
+    CHECK(test_client_send_msgc(in, SPICE_CHANNEL_INPUTS, &wheel) == 0);
+    expect_mouse_state(300, 200, VD_AGENT_RBUTTON_MASK | VD_AGENT_DBUTTON_MASK);
+    SpiceMsgc up = { .type = SPICE_MSGC_INPUTS_MOUSE_RELEASE,
+                     .u.mouse_release = { .button = SPICE_MOUSE_BUTTON_RIGHT } };
+    CHECK(test_client_send_msgc(in, SPICE_CHANNEL_INPUTS, &up) == 0);
+    expect_mouse_state(300, 200, 0);
+    close(in);
+
+    /* the agent goes: back to the server mouse, and the client hears it */
+    remove_agent();
+    CHECK_EQ_U64(client_expect(&c, SPICE_MSG_MAIN_AGENT_DISCONNECTED, &m),
+                 SPICE_MSG_MAIN_AGENT_DISCONNECTED);
+    CHECK_EQ_U64(client_expect(&c, SPICE_MSG_MAIN_MOUSE_MODE, &m), SPICE_MSG_MAIN_MOUSE_MODE);
+    CHECK_EQ_U64(m.u.mouse_mode.supported_modes, SPICE_MOUSE_MODE_SERVER);
+    CHECK_EQ_U64(m.u.mouse_mode.current_mode, SPICE_MOUSE_MODE_SERVER);
+    client_close(&c);
+}
+
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
@@ -338,6 +413,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_bad_agent_cut_off),
         TEST_CASE(test_copypaste_off),
         TEST_CASE(test_bad_agent_header_cut_off),
+        TEST_CASE(test_agent_mouse),
     };
     if (fixture_start(&fx) != 0) {
         fprintf(stderr, "cannot start the server\n");

@@ -27,8 +27,12 @@ int red_agent_monitors_add(RedAgentMonitors *m, const uint8_t *data, uint32_t le
         data += sizeof(h);
         len -= (uint32_t)sizeof(h);
     }
-    /* The framing keeps the chunks within the declared size. */
-    g_assert(len <= m->size - m->have);
+    /* The framing keeps the chunks within the declared size; checked all
+     * the same, since a broken invariant here would write past body. */
+    if (len > m->size - m->have) {
+        *value = m->have + len;
+        return -1;
+    }
     memcpy(m->body + m->have, data, len);
     m->have += len;
     return 0;

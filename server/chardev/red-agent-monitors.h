@@ -29,7 +29,8 @@ typedef struct RedAgentMonitors {
 /* Adds one chunk of the message; the first starts with the VDAgentMessage
  * header (red_agent_frame_chunk checked that it is there and that no chunk
  * runs past the declared size).  -1 with *value = the declared size when
- * it exceeds RED_AGENT_MONITORS_MAX_BYTES. */
+ * it exceeds RED_AGENT_MONITORS_MAX_BYTES (or the bytes so far, should a
+ * chunk ever run past it). */
 int red_agent_monitors_add(RedAgentMonitors *m, const uint8_t *data, uint32_t len,
                            uint32_t *value);
 /* The message is complete: the config in host byte order (g_free it), or

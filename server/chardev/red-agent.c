@@ -126,19 +126,33 @@ static void client_reset(RedAgentClient *c)
 
 /* ---- writing to the agent ------------------------------------------------ */
 
-static void agent_write_internal(RedAgent *agent, uint32_t type)
+/* Lays out one message of the server's own (port VDP_SERVER_PORT, one
+ * chunk) into out, which holds at least SERVER_MESSAGE_MAX bytes; returns
+ * its length on the wire. */
+#define SERVER_MESSAGE_MAX (CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + sizeof(VDAgentMouseState))
+static size_t server_message(uint8_t *out, uint32_t type, const void *body, uint32_t body_size)
 {
     VDIChunkHeader chunk = { .port = GUINT32_TO_LE(VDP_SERVER_PORT),
-                             .size = GUINT32_TO_LE(MESSAGE_HEADER_SIZE) };
+                             .size = GUINT32_TO_LE(MESSAGE_HEADER_SIZE + body_size) };
     VDAgentMessage msg = { .protocol = GUINT32_TO_LE(VD_AGENT_PROTOCOL),
-                           .type = GUINT32_TO_LE(type), .size = 0 };
-    uint8_t bytes[CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE];
+                           .type = GUINT32_TO_LE(type), .size = GUINT32_TO_LE(body_size) };
+    g_assert(CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + body_size <= SERVER_MESSAGE_MAX);
+    memcpy(out, &chunk, sizeof(chunk));
+    memcpy(out + sizeof(chunk), &msg, sizeof(msg));
+    if (body_size > 0) {
+        memcpy(out + sizeof(chunk) + sizeof(msg), body, body_size);
+    }
+    return CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + body_size;
+}
+
+static void agent_write_internal(RedAgent *agent, uint32_t type)
+{
+    uint8_t bytes[SERVER_MESSAGE_MAX];
     if (agent->dev == NULL || agent->cut_off) {
         return;
     }
-    memcpy(bytes, &chunk, sizeof(chunk));
-    memcpy(bytes + sizeof(chunk), &msg, sizeof(msg));
-    if (red_char_device_write(agent->dev, bytes, sizeof(bytes), TAG_SERVER) != 0) {
+    size_t n = server_message(bytes, type, NULL, 0);
+    if (red_char_device_write(agent->dev, bytes, n, TAG_SERVER) != 0) {
         red_log_warn("agent: no room for server message %u", type);
     }
 }
@@ -147,24 +161,18 @@ static void agent_write_internal(RedAgent *agent, uint32_t type)
  * the reserve). */
 static void agent_write_mouse(RedAgent *agent)
 {
-    uint8_t bytes[CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + sizeof(VDAgentMouseState)];
+    uint8_t bytes[SERVER_MESSAGE_MAX];
+    const size_t need = CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + sizeof(VDAgentMouseState);
     if (!agent->mouse_pending || agent->dev == NULL || agent->cut_off ||
-        red_char_device_write_room(agent->dev) < sizeof(bytes) + INTERNAL_RESERVE) {
+        red_char_device_write_room(agent->dev) < need + INTERNAL_RESERVE) {
         return;
     }
-    VDIChunkHeader chunk = { .port = GUINT32_TO_LE(VDP_SERVER_PORT),
-                             .size = GUINT32_TO_LE(sizeof(bytes) - CHUNK_HEADER_SIZE) };
-    VDAgentMessage msg = { .protocol = GUINT32_TO_LE(VD_AGENT_PROTOCOL),
-                           .type = GUINT32_TO_LE(VD_AGENT_MOUSE_STATE),
-                           .size = GUINT32_TO_LE(sizeof(VDAgentMouseState)) };
     VDAgentMouseState m = { .x = GUINT32_TO_LE(agent->mouse.x),
                             .y = GUINT32_TO_LE(agent->mouse.y),
                             .buttons = GUINT32_TO_LE(agent->mouse.buttons),
                             .display_id = agent->mouse.display_id };
-    memcpy(bytes, &chunk, sizeof(chunk));
-    memcpy(bytes + sizeof(chunk), &msg, sizeof(msg));
-    memcpy(bytes + sizeof(chunk) + sizeof(msg), &m, sizeof(m));
-    (void)red_char_device_write(agent->dev, bytes, sizeof(bytes), TAG_SERVER); /* room checked */
+    size_t n = server_message(bytes, VD_AGENT_MOUSE_STATE, &m, sizeof(m));
+    (void)red_char_device_write(agent->dev, bytes, n, TAG_SERVER); /* room checked */
     agent->mouse_pending = false;
 }
 

@@ -104,7 +104,9 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
                                                   ? reds->streaming_video
                                                   : SPICE_STREAM_VIDEO_OFF,
                            .audio_clock = red_audio_session_hears(reds->audio,
-                                                                  req->connection_id) };
+                                                                  req->connection_id),
+                           .link_bps = main_channel_session_bps(reds->main_channel,
+                                                                req->connection_id) };
     red_worker_request(q->worker, &r);
 }
 
@@ -235,13 +237,15 @@ void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on)
     request_every_worker(reds, &r);
 }
 
-void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwidth)
+void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwidth,
+                           uint64_t bits_per_sec)
 {
     RedWorkerRequest r = {
         .op = RED_WORKER_SESSION_LINK, .link = { .connection_id = session_id },
         .lossy_images = red_image_lossy_allowed(reds->jpeg_compression, reds->image_compression,
                                                 low_bandwidth),
-        .zlib_glz = red_image_zlib_glz_wanted(reds->zlib_glz_compression, low_bandwidth)
+        .zlib_glz = red_image_zlib_glz_wanted(reds->zlib_glz_compression, low_bandwidth),
+        .link_bps = bits_per_sec
     };
     request_every_worker(reds, &r);
 }

@@ -179,21 +179,33 @@ static void main_on_pong(RedChannelClient *rcc, const SpiceMsgcPong *pong, void 
         red_log_info("main: session %u: link latency %.1f ms, %.1f Mbit/s%s",
                      client->session_id, client->net.latency_us / 1000.0,
                      client->net.bits_per_sec / 1e6, low ? ": low bandwidth" : "");
-        if (low) {
-            reds_set_session_link(client->channel->reds, client->session_id, true);
-        }
+        /* Fast links too: video streams start from the bitrate. */
+        reds_set_session_link(client->channel->reds, client->session_id, low,
+                              client->net.bits_per_sec);
     }
 }
 
-bool main_channel_session_low_bandwidth(const MainChannel *mc, uint32_t session_id)
+static const MainClient *main_client_of_session(const MainChannel *mc, uint32_t session_id)
 {
     for (GList *l = mc ? mc->clients : NULL; l; l = l->next) {
         const MainClient *client = l->data;
         if (client->session_id == session_id) {
-            return red_net_test_low_bandwidth(&client->net);
+            return client;
         }
     }
-    return false;
+    return NULL;
+}
+
+bool main_channel_session_low_bandwidth(const MainChannel *mc, uint32_t session_id)
+{
+    const MainClient *client = main_client_of_session(mc, session_id);
+    return client && red_net_test_low_bandwidth(&client->net);
+}
+
+uint64_t main_channel_session_bps(const MainChannel *mc, uint32_t session_id)
+{
+    const MainClient *client = main_client_of_session(mc, session_id);
+    return client ? red_net_test_bits_per_sec(&client->net) : 0;
 }
 
 static const RedChannelClientOps main_ops = {

@@ -51,3 +51,8 @@ bool red_net_test_low_bandwidth(const RedNetTest *t)
 {
     return t->stage == RED_NET_TEST_DONE && t->bits_per_sec < RED_NET_TEST_LOW_BPS;
 }
+
+uint64_t red_net_test_bits_per_sec(const RedNetTest *t)
+{
+    return t->stage == RED_NET_TEST_DONE ? t->bits_per_sec : 0;
+}

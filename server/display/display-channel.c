@@ -343,6 +343,7 @@ void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
     red_video_client_init(&dc->video, w, r->streaming_video, mjpeg,
                           red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_STREAM_REPORT));
     dc->video.audio_clock = r->audio_clock;
+    red_video_client_set_link(&dc->video, r->link_bps);
     w->display_clients = g_list_append(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     red_worker_report_clients(w);

@@ -25,6 +25,9 @@
 #define VIDEO_DELAY_MAX_MS 1000
 /* Rate control looks at one second of frames at a time. */
 #define VIDEO_WINDOW_MS 1000
+/* The qualities sizing searches (red-video.h), within LOW..HIGH. */
+static const uint8_t VIDEO_LADDER[] = { 20, 30, 40, 50, 60, 70, 80, 85 };
+#define VIDEO_LADDER_STEPS ((unsigned)G_N_ELEMENTS(VIDEO_LADDER))
 /* What a client's STREAM_REPORT may claim (spice-gtk measures delays of a
  * few hundred ms; a minute either way is a lie, not a slow network). */
 #define VIDEO_REPORT_MAX_DELAY_MS 60000
@@ -145,7 +148,21 @@ bool red_video_wants_natural(RedWorker *w)
     return w->video.mode == SPICE_STREAM_VIDEO_FILTER && any_client_takes_video(w);
 }
 
-static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t now)
+/* Frames per second: `intervals` frame intervals from first_ms to last_ms
+ * (a burst, no time at all, counts as the most), clamped to
+ * 1..RED_VIDEO_FPS_MAX. */
+static uint32_t video_rate(uint32_t intervals, int64_t first_ms, int64_t last_ms)
+{
+    int64_t span = last_ms - first_ms;
+    if (span <= 0) {
+        return RED_VIDEO_FPS_MAX;
+    }
+    uint64_t fps = (uint64_t)intervals * 1000 / (uint64_t)span;
+    return (uint32_t)CLAMP(fps, 1, RED_VIDEO_FPS_MAX);
+}
+
+static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t first_ms,
+                               int64_t now)
 {
     RedVideo *v = &w->video;
     RedVideoStream *free_slot = NULL;
@@ -165,6 +182,9 @@ static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t 
         v->next_unique = 1;
     }
     *free_slot = (RedVideoStream){ .active = true, .box = *box, .last_ms = now,
+                                   .start_ms = now,
+                                   .detected_fps = video_rate(RED_VIDEO_START_FRAMES - 1,
+                                                              first_ms, now),
                                    .unique = v->next_unique };
     red_log_debug("video: stream %u at %d,%d %dx%d", (unsigned)(free_slot - v->streams),
                   box->x1, box->y1, box->x2 - box->x1, box->y2 - box->y1);
@@ -212,11 +232,12 @@ void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_
         c = c ? c : oldest;
         c->box = *box;
         c->count = 1;
+        c->first_ms = now;
     }
     c->last_ms = now;
     if (c->count >= RED_VIDEO_START_FRAMES) {
         c->count = 0;
-        video_start_stream(w, box, now);
+        video_start_stream(w, box, c->first_ms, now);
     }
 }
 
@@ -230,6 +251,62 @@ void red_video_client_init(RedVideoClient *vc, RedWorker *w, int mode, bool mjpe
     vc->delay_ms = VIDEO_DELAY_START_MS;
     vc->window_start_ms = now_ms();
     w->video.mode = mode;
+}
+
+/* Starts the ladder search from its middle. */
+static void video_sizing_start(RedVideoClient *vc)
+{
+    vc->sizing = true;
+    vc->size_lo = 0;
+    vc->size_hi = VIDEO_LADDER_STEPS - 1;
+    vc->quality = VIDEO_LADDER[(vc->size_lo + vc->size_hi + 1) / 2];
+}
+
+void red_video_client_set_link(RedVideoClient *vc, uint64_t bits_per_sec)
+{
+    vc->link_bps = bits_per_sec;
+    if (bits_per_sec > 0) {
+        video_sizing_start(vc);
+    }
+}
+
+/* The live streams' frames per second, all together: they share the link. */
+static uint64_t video_total_fps(const RedVideo *v, int64_t now)
+{
+    uint64_t fps = 0;
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        const RedVideoStream *st = &v->streams[i];
+        if (st->active) {
+            /* After a second, what it really played (each of its frames
+             * ends an interval begun at the start or the frame before);
+             * before, detection's rate. */
+            fps += now - st->start_ms >= 1000 ? video_rate(st->frames, st->start_ms, now)
+                                              : st->detected_fps;
+        }
+    }
+    return MAX(fps, 1);
+}
+
+/* A frame of `size` bytes went at the quality the search tried: it fits
+ * the link if the streams' frames at that size fill at most
+ * RED_VIDEO_LINK_SHARE percent of it.  Narrows the search; the last step
+ * standing is the quality. */
+static void video_sizing_step(RedVideoClient *vc, const RedVideo *v, size_t size, int64_t now)
+{
+    unsigned tried = (vc->size_lo + vc->size_hi + 1) / 2;
+    uint64_t budget = vc->link_bps / 8 * RED_VIDEO_LINK_SHARE / 100 / video_total_fps(v, now);
+    if (size <= budget) {
+        vc->size_lo = (uint8_t)tried;
+    } else {
+        vc->size_hi = (uint8_t)(tried - 1);
+    }
+    vc->quality = VIDEO_LADDER[(vc->size_lo + vc->size_hi + 1) / 2];
+    if (vc->size_lo == vc->size_hi) {
+        vc->sizing = false;
+        red_log_debug("video: %" G_GUINT64_FORMAT " bit/s at %" G_GUINT64_FORMAT
+                      " frames/s: quality %d", vc->link_bps, video_total_fps(v, now),
+                      vc->quality);
+    }
 }
 
 static uint64_t video_total_frames(const RedVideo *v)
@@ -251,7 +328,7 @@ static void video_rate_control(RedVideoClient *vc, const RedVideo *v, int64_t no
     }
     uint64_t total = video_total_frames(v);
     uint64_t source = total > vc->window_source ? total - vc->window_source : 0;
-    if (source > 0) {
+    if (source > 0 && !vc->sizing) {
         if (vc->window_sent * 10 < source * 7) {
             vc->quality = MAX(VIDEO_QUALITY_LOW, vc->quality - 10);
         } else if (vc->window_sent * 100 >= source * 95) {
@@ -321,6 +398,9 @@ static int video_send_frame(DisplayClient *dc, unsigned id, const RedVideoStream
          * the stream ends. */
         return 0;
     }
+    if (dc->video.sizing) {
+        video_sizing_step(&dc->video, &dc->worker->video, size, now_ms());
+    }
     SpiceMsg m = { .type = SPICE_MSG_DISPLAY_STREAM_DATA };
     m.u.stream_data = (SpiceMsgStreamData){
         .id = id,
@@ -372,6 +452,9 @@ int red_video_client_push(DisplayClient *dc, const RedSurface *s)
             cs->unique = st->unique;
             cs->frames_sent = 0;
             vc->ever_created |= 1u << i;
+            if (vc->link_bps > 0) {
+                video_sizing_start(vc); /* a new picture: its own sizes */
+            }
             if (video_send_create(dc, i, st) != 0) {
                 return -1;
             }

@@ -26,6 +26,13 @@
  * Rate control, per client: the JPEG quality follows the share of source
  * frames the client's link let through (its ack window decides), and the
  * frames' presentation delay follows the margins its STREAM_REPORTs give.
+ * Where to start: when the main channel's link test measured the client's
+ * bitrate, the first frames of each stream search the quality ladder
+ * (VIDEO_LADDER in red-video.c, a binary search, one frame per step) for the
+ * best quality whose frames, at the rate the guest plays them, fill at most
+ * RED_VIDEO_LINK_SHARE percent of the link, as the real server's MJPEG
+ * encoder evaluates its qualities from the link's bitrate.  Without a
+ * measurement, it starts at a fixed quality and the ack window decides.
  *
  * Sound and picture: a client shows a frame when its multimedia clock
  * reaches the frame's time.  Without sound that clock is the server's, so
@@ -54,17 +61,22 @@
 #define RED_VIDEO_MAX_GAP_MS 200
 #define RED_VIDEO_MAX_GAP_LIMIT_MS 600000   /* the most S3D_VIDEO_MAX_GAP_MS may say */
 #define RED_VIDEO_IDLE_MS 1000
+#define RED_VIDEO_LINK_SHARE 70         /* percent of the measured link frames may fill */
+#define RED_VIDEO_FPS_MAX 60            /* a guest's burst counts as this rate at most */
 
 typedef struct RedVideoStream {
     bool active;
     pixman_box32_t box;
     int64_t last_ms;            /* last draw inside it (monotonic ms) */
+    int64_t start_ms;           /* when it started */
+    uint32_t detected_fps;      /* the rate detection saw, 1..RED_VIDEO_FPS_MAX */
     uint32_t unique;            /* this stream's instance, never 0 */
     uint32_t frames;            /* draws inside it since it started */
 } RedVideoStream;
 
 typedef struct RedVideoCandidate {
     pixman_box32_t box;
+    int64_t first_ms;           /* the first draw of the run */
     int64_t last_ms;
     uint32_t count;             /* draws of exactly this box in a row; 0: free */
 } RedVideoCandidate;
@@ -96,6 +108,9 @@ typedef struct RedVideoClient {
     RedVideoClientStream streams[RED_VIDEO_MAX_STREAMS];
     uint32_t ever_created;      /* bit per id: created at least once */
     int quality;                /* JPEG quality, RED_MJPEG_QUALITY_MIN..MAX */
+    uint64_t link_bps;          /* the link test's bitrate; 0: not measured */
+    bool sizing;                /* searching the ladder: frames decide, not windows */
+    uint8_t size_lo, size_hi;   /* the ladder steps still possible */
     uint32_t delay_ms;          /* presentation delay the frames need */
     bool audio_clock;           /* the session hears playback: frames stamped now */
     int64_t window_start_ms;    /* rate control window */
@@ -125,6 +140,9 @@ void red_video_end_all(RedWorker *w);
 /* Client state from the attach: the host's setting and the client's caps. */
 void red_video_client_init(RedVideoClient *vc, RedWorker *w, int mode, bool mjpeg_cap,
                            bool report_cap);
+/* The session's link test measured bits_per_sec (at attach or later): the
+ * next frames search the quality that fits it. */
+void red_video_client_set_link(RedVideoClient *vc, uint64_t bits_per_sec);
 /* Sends what this client is owed for streams (destroys, creates, frames),
  * as far as its ack window allows, taking the damage inside live streams
  * out of dc->damage.  -1 when the client went (dc is freed). */

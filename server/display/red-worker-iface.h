@@ -56,7 +56,8 @@ typedef enum {
     RED_WORKER_ATTACH_CLIENT,
     RED_WORKER_DETACH_SESSION,  /* close link.channel_type's clients of link.connection_id */
     RED_WORKER_AUDIO_CLOCK,     /* link.connection_id's playback on or off: audio_clock */
-    RED_WORKER_SESSION_LINK,    /* link.connection_id's link measured slow: lossy_images, zlib_glz */
+    RED_WORKER_SESSION_LINK,    /* link.connection_id's link measured: lossy_images, zlib_glz,
+                                 * link_bps */
     RED_WORKER_COMPLETE_ONLY,   /* async no-op: just complete the cookie */
     RED_WORKER_SHUTDOWN,
 } RedWorkerOp;
@@ -84,6 +85,7 @@ typedef struct RedWorkerRequest {
     bool lossy_images;          /* ATTACH_CLIENT, SESSION_LINK: JPEG allowed (red-image-lossy.h) */
     bool zlib_glz;              /* ATTACH_CLIENT, SESSION_LINK: zlib over GLZ (red-image-codec.h) */
     bool audio_clock;           /* ATTACH_CLIENT, AUDIO_CLOCK: the session hears playback */
+    uint64_t link_bps;          /* ATTACH_CLIENT, SESSION_LINK: the link test's bitrate; 0 unmeasured */
 } RedWorkerRequest;
 
 /* Counters for tests and benchmarks (any thread; approximate while running). */

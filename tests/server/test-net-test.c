@@ -42,6 +42,7 @@ static void test_bitrate_and_line(void)
     CHECK_EQ_U64(slow.latency_us, 40000);
     CHECK_EQ_U64(slow.bits_per_sec, 10000000);
     CHECK(red_net_test_low_bandwidth(&slow));
+    CHECK_EQ_U64(red_net_test_bits_per_sec(&slow), 10000000);
     /* The smaller of the first two round trips is the latency. */
     RedNetTest second = measure((const int64_t[]){ 50000, 40000, 244800 });
     CHECK_EQ_U64(second.latency_us, 40000);
@@ -53,21 +54,24 @@ static void test_bitrate_and_line(void)
     CHECK(!red_net_test_low_bandwidth(&loop));
 }
 
-/* Not measured: not slow, whatever the stage. */
+/* Not measured: not slow and no bitrate, whatever the stage. */
 static void test_no_verdict_is_fast(void)
 {
     RedNetTest idle = { 0 };
     CHECK(!red_net_test_low_bandwidth(&idle));
+    CHECK_EQ_U64(red_net_test_bits_per_sec(&idle), 0);
     CHECK(red_net_test_pong(&idle, 0, T0) == RED_NET_PONG_NOT_OURS); /* nothing sent */
     RedNetTest t;
     red_net_test_start(&t, 1, T0);
     CHECK(red_net_test_pong(&t, 1, T0 + 100) == RED_NET_PONG_TAKEN);
     CHECK(t.stage == RED_NET_TEST_RUNNING);
     CHECK(!red_net_test_low_bandwidth(&t));
+    CHECK_EQ_U64(red_net_test_bits_per_sec(&t), 0);
     /* A third round trip no longer than the latency (a loaded machine). */
     RedNetTest odd = measure((const int64_t[]){ 5000, 5000, 5000 });
     CHECK(odd.stage == RED_NET_TEST_FAILED);
     CHECK(!red_net_test_low_bandwidth(&odd));
+    CHECK_EQ_U64(red_net_test_bits_per_sec(&odd), 0);
 }
 
 /* Pongs out of order end the test; repeated and late ones are still ours

@@ -23,6 +23,13 @@
  *  - report-lies / report-unknown: a STREAM_REPORT claiming more frames
  *              than were sent, or naming a stream never created, closes
  *              that client (the server logs the value).
+ *  - link-sizing: frames start at the server's fixed quality (70) when the
+ *              link was not measured; for a client whose link test measured
+ *              0.68 Mbit/s (the big PING answered 3 s late), the first
+ *              frame already tries another quality (60: the search began)
+ *              and, noise at any plausible frame rate being far over its
+ *              share of that link, the search ends at the ladder's floor
+ *              (20).  The quality is read off each JPEG's luminance table.
  *  - audio-clock: while the session's playback sounds, frames are stamped
  *              no later than they arrive (the client's clock follows the
  *              sound), a late frame's report reaches the playback client
@@ -73,7 +80,29 @@ typedef struct Seen {
     uint32_t stamp_min;         /* the least multi_media_time of those */
     int32_t ahead_max;          /* the most one was ahead of its arrival, ms */
     double last_frame_error;    /* of the last frame, against `want` */
+    int first_dc_quant, last_dc_quant; /* luminance DC quantizer of frames; 0: none */
+    unsigned frames_at_first_quant;    /* frames with first_dc_quant */
 } Seen;
+
+/* libjpeg's luminance DC quantizer at quality q (jpeg_set_quality, baseline):
+ * the standard table's 16 scaled by 5000/q below 50, by 200 - 2q above. */
+static int dc_quant_of_quality(int q)
+{
+    int scale = q < 50 ? 5000 / q : 200 - 2 * q;
+    return CLAMP((16 * scale + 50) / 100, 1, 255);
+}
+
+/* The DC quantizer of a JPEG's table 0 (its first DQT), or 0. */
+static int jpeg_dc_quant(const uint8_t *p, size_t n)
+{
+    for (size_t i = 2; i + 5 < n; i++) {
+        if (p[i] == 0xff && p[i + 1] == 0xdb) {
+            /* length (2), precision << 4 | table id, then 64 values */
+            return (p[i + 4] >> 4) == 0 && (p[i + 4] & 0xf) == 0 ? p[i + 5] : 0;
+        }
+    }
+    return 0;
+}
 
 /* A smooth moving picture: gradients shifted by frame. */
 static void make_frame(uint32_t *px, uint32_t w, uint32_t h, unsigned k)
@@ -184,6 +213,12 @@ static bool apply(Canvas *c, Seen *seen, int type, const uint8_t *body, uint32_t
             }
         }
         g_free(frame);
+        int quant = jpeg_dc_quant(m.u.stream_data.data.data, m.u.stream_data.data.count);
+        if (seen->datas == 0) {
+            seen->first_dc_quant = quant;
+        }
+        seen->frames_at_first_quant += quant == seen->first_dc_quant;
+        seen->last_dc_quant = quant;
         seen->datas++;
         /* The server's clock is g_get_monotonic_time in ms, as ours. */
         uint32_t t = m.u.stream_data.multi_media_time;
@@ -215,8 +250,10 @@ typedef struct VideoRun {
     uint32_t want[VT_WIDTH * VT_HEIGHT]; /* the guest's picture */
 } VideoRun;
 
-static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps,
-                            const char *codecs)
+/* Starts the server and a client; link_delay_ms >= 0: its main channel
+ * answers the link test, the big PING that late, before the display links. */
+static bool video_run_start_on_link(VideoRun *r, int mode, TestClientDisplayCaps caps,
+                                    const char *codecs, int link_delay_ms)
 {
     memset(r, 0, sizeof(*r));
     r->main_fd = r->disp_fd = -1;
@@ -231,7 +268,9 @@ static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps,
     }
     r->main_fd = test_client_open_session(r->ts->port, TEST_QXL_SERVER_PASSWORD, &r->session,
                                           VT_IO_TIMEOUT_MS);
-    if (r->main_fd < 0) {
+    if (r->main_fd < 0 ||
+        (link_delay_ms >= 0 &&
+         test_client_answer_link_test(r->main_fd, (unsigned)link_delay_ms, VT_IO_TIMEOUT_MS) != 0)) {
         return false;
     }
     r->disp_fd = test_client_connect(r->ts->port, 0);
@@ -252,6 +291,12 @@ static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps,
     bool ok = type >= 0 && apply(&r->canvas, &r->seen, type, body, size, NULL, NULL);
     g_free(body);
     return ok;
+}
+
+static bool video_run_start(VideoRun *r, int mode, TestClientDisplayCaps caps,
+                            const char *codecs)
+{
+    return video_run_start_on_link(r, mode, caps, codecs, -1);
 }
 
 static void video_run_stop(VideoRun *r)
@@ -281,12 +326,12 @@ static void make_text_frame(uint32_t *px, uint32_t w, uint32_t h, unsigned k)
     }
 }
 
-/* The guest plays `frames` images made by `maker` into rect. */
-static void play_frames(VideoRun *r, const QXLRect *rect, unsigned frames, uint32_t *last,
-                        FrameMaker maker)
+/* The guest plays images k0 .. k0 + frames - 1 made by `maker` into rect. */
+static void play_frames_from(VideoRun *r, const QXLRect *rect, unsigned k0, unsigned frames,
+                             uint32_t *last, FrameMaker maker)
 {
     uint32_t w = (uint32_t)(rect->right - rect->left), h = (uint32_t)(rect->bottom - rect->top);
-    for (unsigned k = 0; k < frames; k++) {
+    for (unsigned k = k0; k < k0 + frames; k++) {
         maker(last, w, h, k);
         FakeQxlBitmap bmp = { .pixels = last, .width = w, .height = h };
         CHECK(fake_qxl_submit_copy(r->ts->qxl, rect, &bmp) == 0);
@@ -295,6 +340,12 @@ static void play_frames(VideoRun *r, const QXLRect *rect, unsigned frames, uint3
         memcpy(&r->want[(size_t)(rect->top + y) * VT_WIDTH + rect->left], &last[(size_t)y * w],
                (size_t)w * 4);
     }
+}
+
+static void play_frames(VideoRun *r, const QXLRect *rect, unsigned frames, uint32_t *last,
+                        FrameMaker maker)
+{
+    play_frames_from(r, rect, 0, frames, last, maker);
 }
 
 /* The guest plays `frames` frames of a smooth moving picture into rect. */
@@ -430,6 +481,86 @@ static void test_small(void)
     /* 90x90 = 8100 pixels, under the 96x96 minimum */
     static const QXLRect small = { .top = 10, .left = 10, .bottom = 100, .right = 100 };
     expect_no_stream(SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_VIDEO, &small, NULL);
+}
+
+/* Film grain: every pixel its own, new each frame (JPEG's worst case). */
+static void make_noise_frame(uint32_t *px, uint32_t w, uint32_t h, unsigned k)
+{
+    for (uint32_t i = 0; i < w * h; i++) {
+        px[i] = ((i + 1) * 2654435761u ^ (k + 1) * 40503u * (i | 1)) & 0xffffffu;
+    }
+}
+
+#define VT_SLOW_PONG_MS 3000    /* 250 KiB in 3 s: 0.68 Mbit/s */
+#define VT_PACED_FRAMES 6       /* the search's three steps, its answer, and more */
+
+/* Once the stream is on: the guest draws frame k0, k0 + 1, ... each after
+ * the client got the last one, so that each becomes a frame of its own
+ * (drawn at once, they merge into the latest).  false on a deadline. */
+static bool play_paced(VideoRun *r, unsigned k0, uint32_t *last)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)VT_DEADLINE_MS * 1000;
+    for (unsigned k = k0; k < k0 + VT_PACED_FRAMES; k++) {
+        unsigned datas = r->seen.datas;
+        play_frames_from(r, &video_qrect, k, 1, last, make_noise_frame);
+        while (r->seen.datas == datas) {
+            gint64 now = g_get_monotonic_time();
+            uint8_t *body = NULL;
+            uint32_t size = 0;
+            int type = now < deadline ? test_channel_read(&r->ch, &body, &size, VT_MAX_MESSAGE,
+                                                          (unsigned)((deadline - now) / 1000) + 1)
+                                      : -1;
+            bool ok = type >= 0 && apply(&r->canvas, &r->seen, type, body, size, NULL, NULL);
+            g_free(body);
+            if (!ok) {
+                fprintf(stderr, "paced frame %u: no STREAM_DATA (%u so far)\n", k, datas);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* The film's frames through a client whose link was measured (or not, for
+ * link_delay_ms < 0); returns false when start-up failed. */
+static bool sized_run(int link_delay_ms, Seen *seen)
+{
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, 160 * 120);
+    bool ok = video_run_start_on_link(r, SPICE_STREAM_VIDEO_ALL, TEST_CLIENT_DISPLAY_VIDEO, NULL,
+                                      link_delay_ms);
+    if (ok) {
+        play_frames(r, &video_qrect, VT_FRAMES, last, make_noise_frame);
+        CHECK(play_paced(r, VT_FRAMES, last));
+        CHECK(read_until_exact(r, true, last, NULL));
+        *seen = r->seen;
+        printf("link %s: %u frames, DC quantizers first %d (%u frames), last %d\n",
+               link_delay_ms < 0 ? "not measured" : "slow", seen->datas, seen->first_dc_quant,
+               seen->frames_at_first_quant, seen->last_dc_quant);
+    }
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+    return ok;
+}
+
+static void test_link_sizing(void)
+{
+    Seen seen;
+    if (!sized_run(-1, &seen)) {
+        CHECK(!"server or client start-up");
+        return;
+    }
+    CHECK(seen.datas >= 1);
+    CHECK_EQ_U64(seen.first_dc_quant, dc_quant_of_quality(70));
+    CHECK_EQ_U64(seen.frames_at_first_quant, seen.datas);
+    if (!sized_run(VT_SLOW_PONG_MS, &seen)) {
+        CHECK(!"server or client start-up");
+        return;
+    }
+    CHECK(seen.datas >= 4); /* three steps of the search, then its answer */
+    CHECK_EQ_U64(seen.first_dc_quant, dc_quant_of_quality(60));
+    CHECK_EQ_U64(seen.last_dc_quant, dc_quant_of_quality(20));
 }
 
 /* Reads (applying) until the client has a stream with a frame and its
@@ -593,6 +724,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
         TEST_CASE(test_codecs_without_mjpeg), TEST_CASE(test_audio_clock),
+        TEST_CASE(test_link_sizing),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

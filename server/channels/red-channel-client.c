@@ -34,6 +34,7 @@ struct RedChannelClient {
     SpiceTimer *stall_timer;    /* armed while blocked without progress; NULL: never */
     unsigned stall_ms;
     bool stall_armed;
+    size_t stall_unsent;        /* the socket's unsent bytes when it was (re)armed */
 
     bool read_paused;   /* the owner has no room for another message */
     bool want_drained;  /* on_writable once the queue is empty */
@@ -75,15 +76,31 @@ static void rcc_notify_closed(RedChannelClient *rcc)
     }
 }
 
+static void rcc_stall_arm(RedChannelClient *rcc)
+{
+    rcc->loop->timer_start(rcc->stall_timer, rcc->stall_ms);
+    rcc->stall_armed = true;
+    rcc->stall_unsent = red_stream_unsent(rcc->stream);
+}
+
 static void rcc_stall_fired(void *opaque)
 {
     RedChannelClient *rcc = opaque;
     rcc->stall_armed = false;
-    if (!rcc->closed && !red_channel_client_can_send(rcc)) {
-        red_channel_client_close(rcc, "stopped reading: blocked without progress for "
-                                 "the stall limit (RED_CLIENT_STALL_MS)");
-        /* on_closed has run (no handler on the stack): rcc may be gone. */
+    if (rcc->closed || red_channel_client_can_send(rcc)) {
+        return;
     }
+    /* Blocked on the ack window with our own queue empty, a slow link is
+     * still taking bytes, out of the socket: that is progress too (a
+     * client whose acks come once per window of big messages waits longer
+     * than the limit on a link of a few Mbit/s). */
+    if (red_stream_unsent(rcc->stream) < rcc->stall_unsent) {
+        rcc_stall_arm(rcc);
+        return;
+    }
+    red_channel_client_close(rcc, "stopped reading: blocked without progress for "
+                             "the stall limit (RED_CLIENT_STALL_MS)");
+    /* on_closed has run (no handler on the stack): rcc may be gone. */
 }
 
 /* Arms the stall timer when the client blocks us, re-arms it on progress
@@ -95,8 +112,7 @@ static void rcc_watch_stall(RedChannelClient *rcc, bool progress)
     }
     bool blocked = !red_channel_client_can_send(rcc);
     if (blocked && (!rcc->stall_armed || progress)) {
-        rcc->loop->timer_start(rcc->stall_timer, rcc->stall_ms);
-        rcc->stall_armed = true;
+        rcc_stall_arm(rcc);
     } else if (!blocked && rcc->stall_armed) {
         rcc->loop->timer_cancel(rcc->stall_timer);
         rcc->stall_armed = false;

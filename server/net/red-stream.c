@@ -13,8 +13,11 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include <glib.h>
 #include <openssl/bio.h>
@@ -258,6 +261,15 @@ static ssize_t stream_send(RedStream *s, const uint8_t *p, size_t n)
 size_t red_stream_pending(const RedStream *s)
 {
     return s->len - s->head;
+}
+
+size_t red_stream_unsent(const RedStream *s)
+{
+    int n = 0;
+    if (s->fd < 0 || ioctl(s->fd, SIOCOUTQ, &n) != 0 || n < 0) {
+        return 0;
+    }
+    return (size_t)n;
 }
 
 int red_stream_flush(RedStream *s)

@@ -63,5 +63,9 @@ int red_stream_write(RedStream *s, const void *data, size_t n);
 /* Sends queued bytes. Returns 0 (some may remain) or -1 on socket error. */
 int red_stream_flush(RedStream *s);
 size_t red_stream_pending(const RedStream *s);
+/* Bytes the socket still holds on the way to the peer (written, not yet
+ * acknowledged by it: SIOCOUTQ); 0 when unknown.  A slow link drains this
+ * while our own queue is empty. */
+size_t red_stream_unsent(const RedStream *s);
 
 #endif /* RED_STREAM_H */

@@ -43,3 +43,9 @@ EXTRA_DIST += client/test-spice-watch-codecs.sh
 # spice_server_playback_*).
 TESTS += client/test-audio-spice-gtk.sh
 EXTRA_DIST += client/test-audio-spice-gtk.sh client/spice-audio-watch.py
+
+# spice-gtk on a 1 Mbit/s link (bench/link-shaper) is slow, not stalled: our
+# server, blocked on it longer than its stall limit, sees the socket's
+# unsent bytes go down and keeps it.
+TESTS += client/test-slow-link-client.sh
+EXTRA_DIST += client/test-slow-link-client.sh client/test-slow-link-client.py

@@ -54,12 +54,7 @@ def creates(log_path):
 
 def main():
     server_bin, watch_script = sys.argv[1], sys.argv[2]
-    if subprocess.call(["/usr/bin/python3", "-c",
-                        "import gi; gi.require_version('SpiceClientGLib', '2.0')"],
-                       stderr=subprocess.DEVNULL) != 0:
-        required = os.environ.get("S3D_REQUIRE_PEERS") == "1" or os.environ.get("CI") == "true"
-        print("no SpiceClientGLib bindings (python3-gi, gir1.2-spiceclientglib-2.0)")
-        sys.exit(1 if required else 77)
+    s3lib.require_spice_gtk()
     work = tempfile.mkdtemp(prefix="test-video-client.")
     server = subprocess.Popen([server_bin, "--lifetime", "150"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, bufsize=0)

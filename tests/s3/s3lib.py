@@ -20,6 +20,18 @@ class Timeout(Exception):
     pass
 
 
+def require_spice_gtk():
+    """Exits 77 (skip) when /usr/bin/python3 has no spice-gtk GObject
+    bindings, or 1 when S3D_REQUIRE_PEERS=1 or CI=true ask for them."""
+    if subprocess.call(["/usr/bin/python3", "-c",
+                        "import gi; gi.require_version('SpiceClientGLib', '2.0')"],
+                       stderr=subprocess.DEVNULL) == 0:
+        return
+    required = os.environ.get("S3D_REQUIRE_PEERS") == "1" or os.environ.get("CI") == "true"
+    print("no SpiceClientGLib bindings (python3-gi, gir1.2-spiceclientglib-2.0)", flush=True)
+    raise SystemExit(1 if required else 77)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

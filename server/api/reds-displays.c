@@ -13,6 +13,7 @@
 #include "red-image-codec.h"
 #include "red-image-lossy.h"
 #include "red-log.h"
+#include "red-net-test.h"
 #include "reds-connection.h"
 #include "reds-video-codecs.h"
 
@@ -92,7 +93,8 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
     reds_connection_opened(reds, c);
     /* The setting is read here, on the main thread, and travels with the
      * client: the worker never reads RedsState. */
-    bool slow = main_channel_session_low_bandwidth(reds->main_channel, req->connection_id);
+    uint64_t link_bps = main_channel_session_bps(reds->main_channel, req->connection_id);
+    bool slow = red_net_bps_low(link_bps);
     RedWorkerRequest r = { .op = RED_WORKER_ATTACH_CLIENT, .stream = stream, .link = *req,
                            .connection = c,
                            .compression = reds->image_compression,
@@ -105,8 +107,7 @@ static void qxl_link(void *opaque, void *instance, RedStream *stream,
                                                   : SPICE_STREAM_VIDEO_OFF,
                            .audio_clock = red_audio_session_hears(reds->audio,
                                                                   req->connection_id),
-                           .link_bps = main_channel_session_bps(reds->main_channel,
-                                                                req->connection_id) };
+                           .link_bps = link_bps };
     red_worker_request(q->worker, &r);
 }
 
@@ -237,9 +238,9 @@ void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on)
     request_every_worker(reds, &r);
 }
 
-void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwidth,
-                           uint64_t bits_per_sec)
+void reds_set_session_link(RedsState *reds, uint32_t session_id, uint64_t bits_per_sec)
 {
+    bool low_bandwidth = red_net_bps_low(bits_per_sec);
     RedWorkerRequest r = {
         .op = RED_WORKER_SESSION_LINK, .link = { .connection_id = session_id },
         .lossy_images = red_image_lossy_allowed(reds->jpeg_compression, reds->image_compression,

@@ -180,7 +180,7 @@ static void main_on_pong(RedChannelClient *rcc, const SpiceMsgcPong *pong, void 
                      client->session_id, client->net.latency_us / 1000.0,
                      client->net.bits_per_sec / 1e6, low ? ": low bandwidth" : "");
         /* Fast links too: video streams start from the bitrate. */
-        reds_set_session_link(client->channel->reds, client->session_id, low,
+        reds_set_session_link(client->channel->reds, client->session_id,
                               client->net.bits_per_sec);
     }
 }
@@ -194,12 +194,6 @@ static const MainClient *main_client_of_session(const MainChannel *mc, uint32_t 
         }
     }
     return NULL;
-}
-
-bool main_channel_session_low_bandwidth(const MainChannel *mc, uint32_t session_id)
-{
-    const MainClient *client = main_client_of_session(mc, session_id);
-    return client && red_net_test_low_bandwidth(&client->net);
 }
 
 uint64_t main_channel_session_bps(const MainChannel *mc, uint32_t session_id)

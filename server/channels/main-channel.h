@@ -23,11 +23,9 @@ void main_channel_free(MainChannel *mc);
  * longer supported. */
 void main_channel_send_mouse_mode(MainChannel *mc);
 
-/* Whether session_id's link test (red-net-test.h) found a slow link; false
- * while it runs, when it failed, or for no such session.  mc NULL ok. */
-bool main_channel_session_low_bandwidth(const MainChannel *mc, uint32_t session_id);
-/* session_id's measured bitrate (red_net_test_bits_per_sec); 0 when there
- * is none.  mc NULL ok. */
+/* session_id's link test (red-net-test.h) bitrate: 0 while it runs, when
+ * it failed, or for no such session (red_net_bps_low says whether it is a
+ * slow link).  mc NULL ok. */
 uint64_t main_channel_session_bps(const MainChannel *mc, uint32_t session_id);
 
 #endif /* MAIN_CHANNEL_H */

@@ -47,12 +47,17 @@ RedNetPong red_net_test_pong(RedNetTest *t, uint32_t id, int64_t now_us)
     return RED_NET_PONG_ENDED;
 }
 
-bool red_net_test_low_bandwidth(const RedNetTest *t)
-{
-    return t->stage == RED_NET_TEST_DONE && t->bits_per_sec < RED_NET_TEST_LOW_BPS;
-}
-
 uint64_t red_net_test_bits_per_sec(const RedNetTest *t)
 {
     return t->stage == RED_NET_TEST_DONE ? t->bits_per_sec : 0;
+}
+
+bool red_net_bps_low(uint64_t bits_per_sec)
+{
+    return bits_per_sec > 0 && bits_per_sec < RED_NET_TEST_LOW_BPS;
+}
+
+bool red_net_test_low_bandwidth(const RedNetTest *t)
+{
+    return red_net_bps_low(red_net_test_bits_per_sec(t));
 }

@@ -71,9 +71,12 @@ typedef enum RedNetPong {
 /* A PONG with id arrived at now_us. */
 RedNetPong red_net_test_pong(RedNetTest *t, uint32_t id, int64_t now_us);
 
-/* Measured, and under RED_NET_TEST_LOW_BPS. */
-bool red_net_test_low_bandwidth(const RedNetTest *t);
 /* The measured bitrate; 0 while running, after a failure, or never run. */
 uint64_t red_net_test_bits_per_sec(const RedNetTest *t);
+/* A bitrate from red_net_test_bits_per_sec is a slow link: measured, and
+ * under RED_NET_TEST_LOW_BPS. */
+bool red_net_bps_low(uint64_t bits_per_sec);
+/* red_net_bps_low(red_net_test_bits_per_sec(t)). */
+bool red_net_test_low_bandwidth(const RedNetTest *t);
 
 #endif /* RED_NET_TEST_H */

@@ -126,23 +126,26 @@ static void client_reset(RedAgentClient *c)
 
 /* ---- writing to the agent ------------------------------------------------ */
 
-/* Lays out one message of the server's own (port VDP_SERVER_PORT, one
- * chunk) into out, which holds at least SERVER_MESSAGE_MAX bytes; returns
- * its length on the wire. */
-#define SERVER_MESSAGE_MAX (CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + sizeof(VDAgentMouseState))
+/* One message of the server's own (port VDP_SERVER_PORT, one chunk) with a
+ * body of `body` bytes, on the wire; the mouse state is the largest. */
+#define SERVER_MESSAGE_SIZE(body) (CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + (body))
+#define SERVER_MESSAGE_MAX SERVER_MESSAGE_SIZE(sizeof(VDAgentMouseState))
+
+/* Lays out that message into out (SERVER_MESSAGE_MAX bytes); returns its
+ * length. */
 static size_t server_message(uint8_t *out, uint32_t type, const void *body, uint32_t body_size)
 {
     VDIChunkHeader chunk = { .port = GUINT32_TO_LE(VDP_SERVER_PORT),
                              .size = GUINT32_TO_LE(MESSAGE_HEADER_SIZE + body_size) };
     VDAgentMessage msg = { .protocol = GUINT32_TO_LE(VD_AGENT_PROTOCOL),
                            .type = GUINT32_TO_LE(type), .size = GUINT32_TO_LE(body_size) };
-    g_assert(CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + body_size <= SERVER_MESSAGE_MAX);
+    g_assert(SERVER_MESSAGE_SIZE(body_size) <= SERVER_MESSAGE_MAX);
     memcpy(out, &chunk, sizeof(chunk));
     memcpy(out + sizeof(chunk), &msg, sizeof(msg));
     if (body_size > 0) {
         memcpy(out + sizeof(chunk) + sizeof(msg), body, body_size);
     }
-    return CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + body_size;
+    return SERVER_MESSAGE_SIZE(body_size);
 }
 
 static void agent_write_internal(RedAgent *agent, uint32_t type)
@@ -162,9 +165,9 @@ static void agent_write_internal(RedAgent *agent, uint32_t type)
 static void agent_write_mouse(RedAgent *agent)
 {
     uint8_t bytes[SERVER_MESSAGE_MAX];
-    const size_t need = CHUNK_HEADER_SIZE + MESSAGE_HEADER_SIZE + sizeof(VDAgentMouseState);
     if (!agent->mouse_pending || agent->dev == NULL || agent->cut_off ||
-        red_char_device_write_room(agent->dev) < need + INTERNAL_RESERVE) {
+        red_char_device_write_room(agent->dev) <
+            SERVER_MESSAGE_SIZE(sizeof(VDAgentMouseState)) + INTERNAL_RESERVE) {
         return;
     }
     VDAgentMouseState m = { .x = GUINT32_TO_LE(agent->mouse.x),

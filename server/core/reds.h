@@ -51,14 +51,13 @@ bool reds_agent_file_xfer(const RedsState *reds);
  * that has no display client changes nothing. */
 void reds_set_audio_clock(RedsState *reds, uint32_t session_id, bool on);
 
-/* Session session_id's link test measured bits_per_sec, slow or not
- * (low_bandwidth), after its display clients attached: those whose host
- * settings say `auto` for JPEG or zlib over GLZ switch them on when slow
- * (red-image-codec.h), and their video streams size their frames to the
+/* Session session_id's link test measured bits_per_sec after its display
+ * clients attached: those whose host settings say `auto` for JPEG or zlib
+ * over GLZ switch them on when that is slow (red_net_bps_low,
+ * red-image-codec.h), and their video streams size their frames to the
  * bitrate (red-video.h).  A display client attaching later reads the
  * verdict itself. */
-void reds_set_session_link(RedsState *reds, uint32_t session_id, bool low_bandwidth,
-                           uint64_t bits_per_sec);
+void reds_set_session_link(RedsState *reds, uint32_t session_id, uint64_t bits_per_sec);
 
 /* Where a client's VD_AGENT_MONITORS_CONFIG goes, by upstream's rule: to
  * the display devices when every QXL instance takes it (QXLInterface 3.3's

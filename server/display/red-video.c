@@ -253,10 +253,15 @@ void red_video_client_init(RedVideoClient *vc, RedWorker *w, int mode, bool mjpe
     w->video.mode = mode;
 }
 
+/* The ladder search is on while more than one step is possible. */
+static bool video_sizing(const RedVideoClient *vc)
+{
+    return vc->size_lo < vc->size_hi;
+}
+
 /* Starts the ladder search from its middle. */
 static void video_sizing_start(RedVideoClient *vc)
 {
-    vc->sizing = true;
     vc->size_lo = 0;
     vc->size_hi = VIDEO_LADDER_STEPS - 1;
     vc->quality = VIDEO_LADDER[(vc->size_lo + vc->size_hi + 1) / 2];
@@ -294,18 +299,17 @@ static uint64_t video_total_fps(const RedVideo *v, int64_t now)
 static void video_sizing_step(RedVideoClient *vc, const RedVideo *v, size_t size, int64_t now)
 {
     unsigned tried = (vc->size_lo + vc->size_hi + 1) / 2;
-    uint64_t budget = vc->link_bps / 8 * RED_VIDEO_LINK_SHARE / 100 / video_total_fps(v, now);
+    uint64_t fps = video_total_fps(v, now);
+    uint64_t budget = vc->link_bps / 8 * RED_VIDEO_LINK_SHARE / 100 / fps;
     if (size <= budget) {
         vc->size_lo = (uint8_t)tried;
     } else {
         vc->size_hi = (uint8_t)(tried - 1);
     }
     vc->quality = VIDEO_LADDER[(vc->size_lo + vc->size_hi + 1) / 2];
-    if (vc->size_lo == vc->size_hi) {
-        vc->sizing = false;
+    if (!video_sizing(vc)) {
         red_log_debug("video: %" G_GUINT64_FORMAT " bit/s at %" G_GUINT64_FORMAT
-                      " frames/s: quality %d", vc->link_bps, video_total_fps(v, now),
-                      vc->quality);
+                      " frames/s: quality %d", vc->link_bps, fps, vc->quality);
     }
 }
 
@@ -328,7 +332,7 @@ static void video_rate_control(RedVideoClient *vc, const RedVideo *v, int64_t no
     }
     uint64_t total = video_total_frames(v);
     uint64_t source = total > vc->window_source ? total - vc->window_source : 0;
-    if (source > 0 && !vc->sizing) {
+    if (source > 0 && !video_sizing(vc)) {
         if (vc->window_sent * 10 < source * 7) {
             vc->quality = MAX(VIDEO_QUALITY_LOW, vc->quality - 10);
         } else if (vc->window_sent * 100 >= source * 95) {
@@ -398,7 +402,7 @@ static int video_send_frame(DisplayClient *dc, unsigned id, const RedVideoStream
          * the stream ends. */
         return 0;
     }
-    if (dc->video.sizing) {
+    if (video_sizing(&dc->video)) {
         video_sizing_step(&dc->video, &dc->worker->video, size, now_ms());
     }
     SpiceMsg m = { .type = SPICE_MSG_DISPLAY_STREAM_DATA };

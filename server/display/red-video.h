@@ -109,8 +109,8 @@ typedef struct RedVideoClient {
     uint32_t ever_created;      /* bit per id: created at least once */
     int quality;                /* JPEG quality, RED_MJPEG_QUALITY_MIN..MAX */
     uint64_t link_bps;          /* the link test's bitrate; 0: not measured */
-    bool sizing;                /* searching the ladder: frames decide, not windows */
-    uint8_t size_lo, size_hi;   /* the ladder steps still possible */
+    uint8_t size_lo, size_hi;   /* the ladder steps still possible; lo < hi: searching
+                                 * (frames decide, not windows) */
     uint32_t delay_ms;          /* presentation delay the frames need */
     bool audio_clock;           /* the session hears playback: frames stamped now */
     int64_t window_start_ms;    /* rate control window */

@@ -354,6 +354,27 @@ static void test_skip_flush_release_detected(void)
     scene_teardown(&s);
 }
 
+/* The same fault when the device has already given back every command
+ * (everything rendered, its release batch pushed by a FLUSH_RELEASE before
+ * the suspend): the fault must still break the sequence, every time, or
+ * the suite's fault case would pass or fail by timing. */
+static void test_skip_flush_release_bites_when_all_back(void)
+{
+    Scene s;
+    scene_setup(&s);
+    CHECK(gkms_flush(s.dev) == 0); /* every command rendered and released */
+    VmPciDevice *pci = qxl_device_pci(fx.dev);
+    gbus_out(fx.bus, (uint16_t)(pci->bars[QXL_IO_RANGE_INDEX].gpa + QXL_IO_FLUSH_RELEASE), 0, 1);
+    gkms_set_faults(s.dev, GKMS_FAULT_SKIP_FLUSH_RELEASE);
+    CHECK(gkms_suspend(s.dev) == -EIO);
+    printf("  driver: %s\n", gkms_last_error(s.dev));
+    CHECK(strstr(gkms_last_error(s.dev), "FLUSH_RELEASE") != NULL);
+    CHECK(qxl_fixture_suspend_and_wake(&fx) == 0);
+    gkms_set_faults(s.dev, 0);
+    CHECK(gkms_resume(s.dev) == 0);
+    scene_teardown(&s);
+}
+
 /* A driver that destroys its surfaces before flushing them: the device
  * reports the order (on a lazy server those draws are lost). */
 static void test_destroy_before_flush_detected(void)
@@ -382,6 +403,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_commands_in_flight_rendered),
         TEST_CASE(test_skip_evict_loses_overlay),
         TEST_CASE(test_skip_flush_release_detected),
+        TEST_CASE(test_skip_flush_release_bites_when_all_back),
         TEST_CASE(test_destroy_before_flush_detected),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));

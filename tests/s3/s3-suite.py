@@ -483,6 +483,9 @@ def case_faults(args, work, report):
                    "after the failed freeze: %s" % st) and ok
         report.add("fault-skip-flush-release", [], ev["event"] == "SUSPEND_FAILED" and ok,
                    "reported: " + err)
+    except (s3lib.Timeout, RuntimeError, EOFError) as e:
+        runner.diagnose("skip-flush-release: %s: %s" % (type(e).__name__, e))
+        raise
     finally:
         watch.stop()
         check(runner.stop() == 0, "s3d-stack did not exit cleanly")

@@ -67,6 +67,7 @@
 #include <string.h>
 
 #include "red-display-cmds.h"
+#include "red-env.h"
 #include "red-log.h"
 #include "red-image-codec.h"
 #include "red-image-lossy.h"
@@ -74,6 +75,10 @@
 /* Updates after the first full frame are cut into bands of at most this many
  * bytes of pixels, so one message never holds the socket for long. */
 #define DISPLAY_MAX_UPDATE_BYTES (256u * 1024)
+/* How long a linked display client may take to send DISPLAY_INIT (stock's
+ * DISPLAY_CLIENT_TIMEOUT; spice-gtk sends it right after the link); tests
+ * shorten it with S3D_DISPLAY_INIT_WAIT_MS. */
+#define DISPLAY_INIT_WAIT_MS 30000u
 
 /* What clients are shown: the guest's primary, else the picture kept from
  * the last one (see display_channel_keep_primary), else nothing. */
@@ -88,6 +93,10 @@ static const RedSurface *primary(RedWorker *w)
 static void display_client_remove(DisplayClient *dc)
 {
     RedWorker *w = dc->worker;
+    if (dc->init_timer) {
+        g_source_destroy(dc->init_timer);
+        g_source_unref(dc->init_timer);
+    }
     w->display_clients = g_list_remove(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     red_worker_report_clients(w);
@@ -209,8 +218,8 @@ static int send_surface_create(DisplayClient *dc, const RedSurface *s)
 static void display_client_push(DisplayClient *dc)
 {
     const RedSurface *s = primary(dc->worker);
-    if (s == NULL) {
-        return;
+    if (s == NULL || !dc->init_received) {
+        return; /* its caches and GLZ window are set up by DISPLAY_INIT */
     }
     if (!dc->surface_sent) {
         if (red_channel_client_can_send(dc->rcc)) {
@@ -262,6 +271,12 @@ static bool display_handle_init(DisplayClient *dc, const SpiceMsgcDisplayInit *i
         return true;
     }
     dc->init_received = true;
+    g_source_destroy(dc->init_timer);
+    g_source_unref(dc->init_timer);
+    dc->init_timer = NULL;
+    red_log_debug("display client: DISPLAY_INIT: pixmap cache %" PRId64 " pixels, GLZ window %d pixels%s",
+                  init->pixmap_cache_size, init->glz_dictionary_window_size,
+                  dc->glz_allowed ? "" : " (GLZ not for this channel)");
     if (init->pixmap_cache_size > 0) {
         dc->cache = red_image_cache_new((uint64_t)init->pixmap_cache_size);
     }
@@ -272,7 +287,20 @@ static bool display_handle_init(DisplayClient *dc, const SpiceMsgcDisplayInit *i
     if (dc->glz_allowed && init->glz_dictionary_window_size > 0) {
         dc->glz = red_glz_dict_create((uint32_t)init->glz_dictionary_window_size);
     }
+    display_client_push(dc); /* what was held for it */
     return true;
+}
+
+/* A display client that links but never sends DISPLAY_INIT gets nothing,
+ * and is closed after as long as stock waits for it. */
+static gboolean display_init_overdue(gpointer data)
+{
+    DisplayClient *dc = data;
+    g_source_unref(dc->init_timer);
+    dc->init_timer = NULL;
+    red_log_warn("display client: no DISPLAY_INIT in time: closed");
+    red_channel_client_close(dc->rcc, "no DISPLAY_INIT"); /* may free dc */
+    return G_SOURCE_REMOVE;
 }
 
 static bool display_handle_message(RedChannelClient *rcc, const SpiceMsgc *msg, void *opaque)
@@ -347,7 +375,13 @@ void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
     w->display_clients = g_list_append(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     red_worker_report_clients(w);
-    display_client_push(dc);
+    /* Nothing goes out before DISPLAY_INIT (display_client_push): an image
+     * sent before the client's GLZ window is known is lost to the window,
+     * and its repeats cost full price. */
+    dc->init_timer = g_timeout_source_new(red_env_ms("S3D_DISPLAY_INIT_WAIT_MS",
+                                                     DISPLAY_INIT_WAIT_MS, DISPLAY_INIT_WAIT_MS));
+    g_source_set_callback(dc->init_timer, display_init_overdue, dc, NULL);
+    g_source_attach(dc->init_timer, w->context);
 }
 
 /* Tells every client that had the kept picture (or a primary) that it is

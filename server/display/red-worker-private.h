@@ -36,7 +36,8 @@ typedef struct DisplayClient {
     GArray *cache_inval;        /* ids evicted, to send in INVAL_LIST; or NULL */
     bool glz_allowed;           /* GLZ setting, and the client's first display channel */
     RedGlzDict *glz;            /* its GLZ window (DISPLAY_INIT), or NULL */
-    bool init_received;         /* DISPLAY_INIT came */
+    bool init_received;         /* DISPLAY_INIT came: nothing is sent before */
+    GSource *init_timer;        /* closes it if DISPLAY_INIT never comes */
     bool lossy_images;          /* may get JPEG (red-image-lossy.h) */
     bool zlib_glz;              /* GLZ payloads deflated (red-image-codec.h) */
     pixman_region32_t lossy;    /* where its canvas shows JPEG, not the pixels */

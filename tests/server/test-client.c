@@ -25,10 +25,6 @@
 /* Messages a main channel may send before MAIN_INIT (our server sends
  * none, Debian's none either today; a few are tolerated). */
 #define TEST_CLIENT_MAX_MAIN_PREAMBLE 16
-/* What we announce in DISPLAY_INIT.  No pixmap cache unless the caller
- * keeps one (test_client_link_display_cache); the servers are told not to
- * use GLZ, so the window size only has to look like a real client's. */
-#define TEST_CLIENT_GLZ_WINDOW_SIZE (8 * 1024 * 1024)
 
 int test_client_connect(int port, int rcvbuf)
 {
@@ -248,9 +244,9 @@ uint32_t test_client_link_display_cache(int fd, uint8_t id, uint32_t connection_
         return TEST_CLIENT_LINK_FAILED;
     }
     uint32_t result = test_client_finish_link(fd, password, timeout_ms);
-    /* Debian's worker sends nothing on a new display channel until INIT
-     * arrived (it sleeps, blocking its loop, until then), so a client must
-     * send it right away, as spice-gtk does. */
+    /* Neither server sends anything on a new display channel until INIT
+     * arrived (Debian's sleeps, blocking its loop; ours holds that client's
+     * output), so a client must send it right away, as spice-gtk does. */
     SpiceMsgc init = { .type = SPICE_MSGC_DISPLAY_INIT,
                        .u.display_init = { .pixmap_cache_id = 1,
                                            .pixmap_cache_size = pixmap_cache_size,

@@ -29,6 +29,10 @@
  * server result (EOF, timeout, malformed reply). */
 #define TEST_CLIENT_LINK_FAILED 0xffffffffu
 
+/* The GLZ window our display links announce in DISPLAY_INIT, in pixels, as
+ * large as spice-gtk's (the model client, test-canvas.h, decodes GLZ). */
+#define TEST_CLIENT_GLZ_WINDOW_SIZE (8 * 1024 * 1024)
+
 /* What a client advertises on a display link. */
 typedef enum TestClientDisplayCaps {
     TEST_CLIENT_DISPLAY_PLAIN,  /* no channel caps: raw bitmaps only */
@@ -88,7 +92,7 @@ uint32_t test_client_link_with_caps(int fd, uint8_t type, uint32_t connection_id
                                     uint32_t n_channel_caps, unsigned timeout_ms);
 
 /* Same for display channel `id` with the given caps; on success also sends
- * SPICE_MSGC_DISPLAY_INIT, without which Debian's server sends nothing.  It
+ * SPICE_MSGC_DISPLAY_INIT, without which neither server sends anything.  It
  * announces no pixmap cache: the server sends no cached images. */
 uint32_t test_client_link_display(int fd, uint8_t id, uint32_t connection_id,
                                   const char *password, TestClientDisplayCaps caps,

@@ -4,7 +4,8 @@
  * when first seen, CACHE_ME the second time (at once when the guest marks
  * them cacheable), FROM_CACHE after; least recently used entries are
  * invalidated (INVAL_LIST) before the cache would pass the client's size;
- * a client that announces a negative size is closed.  The client model
+ * a client that announces a negative size is closed; nothing is sent before
+ * DISPLAY_INIT, and a client that never sends it is closed.  The client model
  * (test-canvas.h) refuses a FROM_CACHE or INVAL of an id it does not hold
  * and a CACHE_ME of an id it holds, and ends pixel-equal to the server's
  * surface.  Fixture: display-fixture.h.
@@ -92,12 +93,111 @@ static void test_cache_size_lie_closes(void)
     dc_stop(&dc);
 }
 
+/* A display channel linked without DISPLAY_INIT yet: SET_ACK only. */
+static int link_without_init(TestQxlServer *ts, int *main_fd, TestChannel *ch)
+{
+    uint32_t session = 0;
+    *main_fd = test_client_open_session(ts->port, TEST_QXL_SERVER_PASSWORD, &session,
+                                        DC_IO_TIMEOUT_MS);
+    CHECK(*main_fd >= 0);
+    int fd = *main_fd >= 0 ? test_client_connect(ts->port, 0) : -1;
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK_EQ_U64(test_client_link(fd, SPICE_CHANNEL_DISPLAY, session,
+                                      TEST_QXL_SERVER_PASSWORD, DC_IO_TIMEOUT_MS),
+                     SPICE_LINK_ERR_OK);
+        test_channel_init(ch, fd, SPICE_CHANNEL_DISPLAY, true);
+    }
+    return fd;
+}
+
+/* Nothing but SET_ACK reaches a display client before its DISPLAY_INIT:
+ * the primary and its pixels wait until the client's pixmap cache and GLZ
+ * window are known, as stock's do; then they come at once. */
+static void test_nothing_before_init(void)
+{
+    TestQxlServer *ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, TEST_QXL_SERVER_GLZ);
+    CHECK(ts != NULL);
+    int main_fd = -1, fd = -1;
+    TestChannel ch;
+    if (ts && (fd = link_without_init(ts, &main_fd, &ch)) >= 0) {
+        uint8_t *body = NULL;
+        uint32_t size = 0;
+        int type;
+        unsigned before = 0;
+        /* Half a second of silence after SET_ACK (the server has a primary
+         * to send all along: see below). */
+        while ((type = test_channel_read(&ch, &body, &size, DC_MAX_MESSAGE, 500)) >= 0) {
+            if (type != SPICE_MSG_SET_ACK) {
+                printf("before DISPLAY_INIT: message %d\n", type);
+                before++;
+            }
+            g_free(body);
+        }
+        CHECK_EQ_U64(before, 0);
+        SpiceMsgc init = { .type = SPICE_MSGC_DISPLAY_INIT,
+                           .u.display_init = { .pixmap_cache_id = 1, .glz_dictionary_id = 1,
+                                               .glz_dictionary_window_size =
+                                                   TEST_CLIENT_GLZ_WINDOW_SIZE } };
+        CHECK(test_client_send_msgc(fd, SPICE_CHANNEL_DISPLAY, &init) == 0);
+        bool created = false;
+        int first_image = -1;
+        while (first_image < 0 &&
+               (type = test_channel_read(&ch, &body, &size, DC_MAX_MESSAGE,
+                                         DC_IO_TIMEOUT_MS)) >= 0) {
+            SpiceMsg m;
+            if (type == SPICE_MSG_DISPLAY_SURFACE_CREATE) {
+                created = true;
+            } else if (type == SPICE_MSG_DISPLAY_DRAW_COPY &&
+                       spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) == 0) {
+                first_image = m.u.draw_copy.src.type;
+            }
+            g_free(body);
+        }
+        CHECK(created);
+        /* Sent after the INIT, the very first picture is already in the
+         * client's GLZ window. */
+        CHECK_EQ_U64(first_image, SPICE_IMAGE_TYPE_GLZ_RGB);
+        close(fd);
+    }
+    if (main_fd >= 0) {
+        close(main_fd);
+    }
+    if (ts) {
+        CHECK(test_qxl_server_destroy(ts, DC_RELEASE_TIMEOUT_MS));
+    }
+}
+
+/* A display client that never sends DISPLAY_INIT is closed (after 30 s, as
+ * stock; here the test's S3D_DISPLAY_INIT_WAIT_MS). */
+static void test_no_init_closes(void)
+{
+    g_setenv("S3D_DISPLAY_INIT_WAIT_MS", "300", TRUE);
+    TestQxlServer *ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, TEST_QXL_SERVER_GLZ);
+    CHECK(ts != NULL);
+    int main_fd = -1, fd = -1;
+    TestChannel ch;
+    if (ts && (fd = link_without_init(ts, &main_fd, &ch)) >= 0) {
+        CHECK(test_client_wait_closed(fd, DC_IO_TIMEOUT_MS));
+        close(fd);
+    }
+    if (main_fd >= 0) {
+        close(main_fd);
+    }
+    if (ts) {
+        CHECK(test_qxl_server_destroy(ts, DC_RELEASE_TIMEOUT_MS));
+    }
+    g_unsetenv("S3D_DISPLAY_INIT_WAIT_MS");
+}
+
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
         TEST_CASE(test_repeated_images_from_cache),
         TEST_CASE(test_cache_eviction),
         TEST_CASE(test_cache_size_lie_closes),
+        TEST_CASE(test_nothing_before_init),
+        TEST_CASE(test_no_init_closes),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -242,18 +242,18 @@ static bool link_step(RedLink *l)
             link_refuse(l, err, "wrong channel security");
             return false;
         }
-        if (l->policy.sasl && !red_stream_is_tls(l->stream)) {
-            red_log_info("link: SASL runs over TLS only here: channel type %u must come over TLS",
-                         l->req.channel_type);
-            link_refuse(l, SPICE_LINK_ERR_NEED_SECURED, "SASL link in clear");
+        if (l->policy.sasl && (l->sasl = red_sasl_new(l->stream)) == NULL) {
+            /* In clear: no mechanism with a security layer is configured. */
+            bool tls = red_stream_is_tls(l->stream);
+            link_refuse(l, tls ? SPICE_LINK_ERR_ERROR : SPICE_LINK_ERR_NEED_SECURED,
+                        tls ? "SASL did not start" : "no SASL mechanism for a plain link");
             return false;
         }
         return link_reply(l);
     case LINK_READ_MECHANISM: {
         uint32_t mech = read_le32(l->buf);
         if (l->policy.sasl && mech == SPICE_COMMON_CAP_AUTH_SASL) {
-            l->sasl = red_sasl_start(l->stream);
-            if (l->sasl == NULL) {
+            if (red_sasl_begin(l->sasl) != 0) {
                 link_fail(l, SPICE_LINK_ERR_ERROR, "SASL did not start");
                 return false;
             }

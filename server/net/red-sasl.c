@@ -87,22 +87,27 @@ static int write_u32(RedStream *stream, uint32_t v)
     return red_stream_write(stream, b, sizeof(b));
 }
 
-/* TLS is the security layer: SASL only authenticates (max_ssf 0), and
- * learns the TLS strength for mechanisms that ask. */
+/* Under TLS, TLS is the security layer: SASL only authenticates (max_ssf
+ * 0) and learns the TLS strength for mechanisms that ask.  On a plain link
+ * the mechanism must bring a layer of RED_SASL_MIN_SSF bits or more, and
+ * neither anonymous nor plaintext mechanisms are offered (spice-gtk asks
+ * the same of the server). */
 static int sasl_set_security(RedSasl *s)
 {
-    sasl_security_properties_t props = { .maxbufsize = 8192 };
+    bool tls = red_stream_is_tls(s->stream);
+    sasl_security_properties_t props = {
+        .min_ssf = tls ? 0 : RED_SASL_MIN_SSF,
+        .max_ssf = tls ? 0 : 100000,
+        .maxbufsize = RED_SASL_MAX_BUF,
+        .security_flags = tls ? 0 : SASL_SEC_NOANONYMOUS | SASL_SEC_NOPLAINTEXT,
+    };
     sasl_ssf_t ssf = (sasl_ssf_t)red_stream_tls_bits(s->stream);
     return sasl_setprop(s->conn, SASL_SSF_EXTERNAL, &ssf) == SASL_OK &&
            sasl_setprop(s->conn, SASL_SEC_PROPS, &props) == SASL_OK ? 0 : -1;
 }
 
-RedSasl *red_sasl_start(RedStream *stream)
+RedSasl *red_sasl_new(RedStream *stream)
 {
-    if (!red_stream_is_tls(stream)) {
-        red_log_warn("sasl: refused on a plain link (no SASL security layer here)");
-        return NULL;
-    }
     RedSasl *s = g_new0(RedSasl, 1);
     s->stream = stream;
     char *local = sasl_address(red_stream_fd(stream), false);
@@ -112,22 +117,40 @@ RedSasl *red_sasl_start(RedStream *stream)
     g_free(local);
     g_free(remote);
     const char *list = NULL;
-    if (err != SASL_OK || sasl_set_security(s) != 0 ||
-        sasl_listmech(s->conn, NULL, ",", ",", ",", &list, NULL, NULL) != SASL_OK ||
-        list == NULL) {
+    if (err != SASL_OK || sasl_set_security(s) != 0) {
         red_log_warn("sasl: cannot start an exchange: %s",
                      s->conn ? sasl_errdetail(s->conn) : sasl_errstring(err, NULL, NULL));
         red_sasl_free(s);
         return NULL;
     }
-    s->mechlist = g_strdup(list);
-    size_t n = strlen(list);
-    if (write_u32(stream, (uint32_t)n) != 0 || red_stream_write(stream, list, n) != 0) {
+    err = sasl_listmech(s->conn, NULL, ",", ",", ",", &list, NULL, NULL);
+    if (err != SASL_OK || list == NULL || strcmp(list, ",,") == 0) {
+        red_log_info("sasl: no mechanism to offer on this %s link: %s",
+                     red_stream_is_tls(stream) ? "TLS" : "plain",
+                     err != SASL_OK ? sasl_errdetail(s->conn) : "empty list");
         red_sasl_free(s);
         return NULL;
     }
-    s->state = SASL_READ_MECHNAME_LEN;
+    s->mechlist = g_strdup(list);
     return s;
+}
+
+int red_sasl_begin(RedSasl *s)
+{
+    size_t n = strlen(s->mechlist);
+    if (write_u32(s->stream, (uint32_t)n) != 0 ||
+        red_stream_write(s->stream, s->mechlist, n) != 0) {
+        return -1;
+    }
+    s->state = SASL_READ_MECHNAME_LEN;
+    return 0;
+}
+
+/* The strength of the security layer the exchange negotiated; 0: none. */
+static sasl_ssf_t sasl_layer_bits(RedSasl *s)
+{
+    const void *val = NULL;
+    return sasl_getprop(s->conn, SASL_SSF, &val) == SASL_OK && val ? *(const sasl_ssf_t *)val : 0;
 }
 
 void red_sasl_free(RedSasl *s)
@@ -199,8 +222,25 @@ static RedSaslStatus sasl_exchange(RedSasl *s)
         s->state = SASL_READ_DATA_LEN;
         return RED_SASL_CONTINUE;
     }
+    /* A plain link needs the layer sasl_set_security asked for (checked
+     * again, as spice-gtk does).  The auth result goes in clear; all that
+     * follows (the link result first) through the layer. */
+    bool plain = !red_stream_is_tls(s->stream);
+    sasl_ssf_t bits = plain ? sasl_layer_bits(s) : 0;
+    if (plain && bits < RED_SASL_MIN_SSF) {
+        red_log_warn("sasl: %s: a %u-bit security layer on a plain link", s->mechname, bits);
+        return RED_SASL_FAILED;
+    }
     if (write_u32(s->stream, SPICE_LINK_ERR_OK) != 0) {
         return RED_SASL_FAILED;
+    }
+    if (plain) {
+        red_log_info("sasl: %s: a %u-bit security layer protects this link", s->mechname, bits);
+        sasl_conn_t *conn = s->conn;
+        s->conn = NULL; /* the stream's now */
+        if (red_stream_start_sasl_layer(s->stream, conn) != 0) {
+            return RED_SASL_FAILED;
+        }
     }
     return RED_SASL_DONE;
 }

@@ -11,13 +11,14 @@
  *   server: u32 SPICE_LINK_ERR_OK (the link result follows as for a
  *   ticket); a failed step closes the link without a word.
  *
- * SASL runs on TLS links only, with no SASL security layer (TLS protects
- * the stream; every mechanism the configuration allows is offered).
- * spice-server also allows plain links when the mechanism negotiates a
- * layer of 56 bits or more (GSSAPI, DIGEST-MD5) and then encodes the
- * stream with it; we do not implement such layers, so the link answers a
- * plain SASL client NEED_SECURED and it comes back over TLS.  The feeding
- * is in the link's hands: it reads red_sasl_want's bytes, then calls
+ * Over TLS, TLS protects the stream and every mechanism the configuration
+ * allows is offered.  On a plain link only mechanisms that negotiate a
+ * security layer of RED_SASL_MIN_SSF bits or more (GSSAPI, DIGEST-MD5) are
+ * offered, as by spice-server; after the auth result the stream runs
+ * through that layer (red_stream_start_sasl_layer).  When the
+ * configuration has no such mechanism, red_sasl_new says so and the link
+ * answers NEED_SECURED: the client comes back over TLS.  The feeding is in
+ * the link's hands: it reads red_sasl_want's bytes, then calls
  * red_sasl_step.
  * Threads: main thread only.
  */
@@ -33,6 +34,10 @@
 #define RED_SASL_MAX_MECHNAME 100
 /* spice-server's bound on one client step (a GSSAPI token is a few KiB). */
 #define RED_SASL_MAX_DATA (1024 * 1024)
+/* The weakest security layer a plain link takes: DES, Kerberos' least. */
+#define RED_SASL_MIN_SSF 56
+/* The largest security-layer packet we take (spice-gtk reads 8 KiB). */
+#define RED_SASL_MAX_BUF 8192
 
 typedef struct RedSasl RedSasl;
 
@@ -47,9 +52,11 @@ typedef enum RedSaslStatus {
  * appname.conf); later calls do nothing.  Returns 0, or -1 (logged). */
 int red_sasl_global_init(const char *appname);
 
-/* Starts an exchange on a TLS stream (which the link keeps owning) and
- * writes the mechanism list.  NULL on failure or a plain stream (logged). */
-RedSasl *red_sasl_start(RedStream *stream);
+/* Prepares an exchange on stream (which the link keeps owning): NULL when
+ * SASL cannot start or has no mechanism to offer on this link (logged). */
+RedSasl *red_sasl_new(RedStream *stream);
+/* The client chose SASL: writes the mechanism list.  0, or -1. */
+int red_sasl_begin(RedSasl *s);
 void red_sasl_free(RedSasl *s); /* NULL ok */
 
 /* Where the next n bytes from the client go (n > 0). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* red-stream.c: non-blocking socket I/O with an output queue; plain or
- * through an OpenSSL SSL object on the same socket. */
+/* red-stream.c: non-blocking socket I/O with an output queue; plain,
+ * through an OpenSSL SSL object on the same socket, or through a SASL
+ * security layer. */
 #include "config.h"
 
 #include "red-stream.h"
@@ -23,12 +24,21 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sasl/sasl.h>
 
 #include "red-log.h"
+
+/* Encoded bytes read from the socket in one go under a SASL layer (what
+ * spice-gtk reads; a packet may span reads). */
+#define SASL_READ_CHUNK 8192
 
 struct RedStream {
     int fd;
     SSL *ssl;           /* NULL: plain socket */
+    sasl_conn_t *sasl;  /* NULL: no SASL security layer */
+    unsigned sasl_out_max; /* the largest chunk sasl_encode takes */
+    uint8_t *dec;       /* decoded bytes not read yet are dec[dec_head, dec_len) */
+    size_t dec_head, dec_len;
     uint8_t *out;       /* queued bytes are out[head, len) */
     size_t head, len, cap;
 };
@@ -58,6 +68,10 @@ void red_stream_free(RedStream *s)
     /* No close_notify: the peer learns from the TCP close, and a hostile
      * peer must not make us wait for its answer. */
     SSL_free(s->ssl);
+    if (s->sasl) {
+        sasl_dispose(&s->sasl);
+    }
+    g_free(s->dec);
     if (s->fd >= 0) {
         close(s->fd);
     }
@@ -205,11 +219,8 @@ static ssize_t tls_read(RedStream *s, void *buf, size_t n)
     return -1;
 }
 
-ssize_t red_stream_read(RedStream *s, void *buf, size_t n)
+static ssize_t socket_read(RedStream *s, void *buf, size_t n)
 {
-    if (s->ssl) {
-        return tls_read(s, buf, n);
-    }
     for (;;) {
         ssize_t r = recv(s->fd, buf, n, 0);
         if (r > 0) {
@@ -224,6 +235,59 @@ ssize_t red_stream_read(RedStream *s, void *buf, size_t n)
         }
         return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
     }
+}
+
+int red_stream_start_sasl_layer(RedStream *s, sasl_conn_t *conn)
+{
+    const void *val = NULL;
+    if (s->ssl || s->sasl || sasl_getprop(conn, SASL_MAXOUTBUF, &val) != SASL_OK ||
+        val == NULL || *(const unsigned *)val == 0) {
+        red_log_warn("sasl: cannot start the security layer");
+        sasl_dispose(&conn);
+        return -1;
+    }
+    s->sasl = conn;
+    s->sasl_out_max = *(const unsigned *)val;
+    return 0;
+}
+
+/* Decoded bytes first; else what the socket has, decoded.  A SASL packet
+ * split across reads decodes to nothing until its end came. */
+static ssize_t sasl_read(RedStream *s, void *buf, size_t n)
+{
+    while (s->dec_head == s->dec_len) {
+        uint8_t raw[SASL_READ_CHUNK];
+        ssize_t r = socket_read(s, raw, sizeof(raw));
+        if (r <= 0) {
+            return r;
+        }
+        const char *plain = NULL;
+        unsigned plain_len = 0;
+        int err = sasl_decode(s->sasl, (const char *)raw, (unsigned)r, &plain, &plain_len);
+        if (err != SASL_OK) {
+            red_log_warn("sasl: the client's data does not decode: %s",
+                         sasl_errstring(err, NULL, NULL));
+            errno = EPROTO;
+            return -1;
+        }
+        /* plain points into the SASL connection until the next decode. */
+        s->dec = g_realloc(s->dec, plain_len ? plain_len : 1);
+        memcpy(s->dec, plain, plain_len);
+        s->dec_head = 0;
+        s->dec_len = plain_len;
+    }
+    size_t k = MIN(n, s->dec_len - s->dec_head);
+    memcpy(buf, s->dec + s->dec_head, k);
+    s->dec_head += k;
+    return (ssize_t)k;
+}
+
+ssize_t red_stream_read(RedStream *s, void *buf, size_t n)
+{
+    if (s->ssl) {
+        return tls_read(s, buf, n);
+    }
+    return s->sasl ? sasl_read(s, buf, n) : socket_read(s, buf, n);
 }
 
 /* Sends what the transport takes now: the count (> 0), 0 when it would
@@ -319,7 +383,7 @@ static int enqueue(RedStream *s, const uint8_t *p, size_t n)
     return 0;
 }
 
-int red_stream_write(RedStream *s, const void *data, size_t n)
+static int transport_write(RedStream *s, const void *data, size_t n)
 {
     const uint8_t *p = data;
     /* Fast path: nothing queued, try the socket directly (no copy).  Under
@@ -337,4 +401,32 @@ int red_stream_write(RedStream *s, const void *data, size_t n)
         n -= (size_t)w;
     }
     return n > 0 ? enqueue(s, p, n) : 0;
+}
+
+/* Each chunk is encoded whole and queued whole: the peer decodes packets in
+ * order, so what the socket does not take waits in the queue as bytes. */
+static int sasl_write(RedStream *s, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        unsigned chunk = (unsigned)MIN(n, (size_t)s->sasl_out_max);
+        const char *enc = NULL;
+        unsigned enc_len = 0;
+        int err = sasl_encode(s->sasl, (const char *)p, chunk, &enc, &enc_len);
+        if (err != SASL_OK) {
+            red_log_warn("sasl: cannot encode: %s", sasl_errstring(err, NULL, NULL));
+            errno = EPROTO;
+            return -1;
+        }
+        if (transport_write(s, enc, enc_len) != 0) {
+            return -1;
+        }
+        p += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+int red_stream_write(RedStream *s, const void *data, size_t n)
+{
+    return s->sasl ? sasl_write(s, data, n) : transport_write(s, data, n);
 }

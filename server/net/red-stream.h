@@ -11,6 +11,10 @@
  * gets TLS without knowing it.  A read may leave decrypted bytes inside
  * OpenSSL that the socket no longer signals: readers must read until
  * red_stream_read returns 0, as they do for a socket anyway.
+ * A SASL security layer (red_stream_start_sasl_layer, after a SASL exchange
+ * on a plain link negotiated one) works the same way: every byte written is
+ * sasl_encode'd, every byte read sasl_decode'd, and decoded bytes may wait
+ * in the stream as they do in OpenSSL.
  * Thread safety: a stream belongs to one thread at a time (the main thread
  * during the link, then the thread of its channel).
  */
@@ -28,6 +32,7 @@
 #define RED_STREAM_MAX_PENDING (64u << 20)
 
 typedef struct RedStream RedStream;
+struct sasl_conn; /* Cyrus SASL's sasl_conn_t */
 
 /* Takes ownership of fd (made non-blocking, TCP_NODELAY). NULL on ENOMEM. */
 RedStream *red_stream_new(int fd);
@@ -52,6 +57,12 @@ RedStreamTlsStatus red_stream_tls_accept(RedStream *s);
 bool red_stream_is_tls(const RedStream *s);
 /* The strength of the negotiated TLS cipher in bits; 0 in clear. */
 int red_stream_tls_bits(const RedStream *s);
+
+/* From now on, every byte goes through the SASL security layer of conn (a
+ * completed server exchange whose SSF is not 0), which the stream takes
+ * over and disposes of.  Plain streams only.  Returns 0, or -1 (conn is
+ * disposed of). */
+int red_stream_start_sasl_layer(RedStream *s, struct sasl_conn *conn);
 
 /* Reads up to n bytes. Returns the count, 0 if nothing is available now, or
  * -1 when the peer closed or the socket failed (errno set; EPIPE for EOF). */

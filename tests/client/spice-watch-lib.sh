@@ -50,6 +50,30 @@ wait_event() {
     done
 }
 
+# connect_picture LABEL PPM: connects, waits for the primary and a quiet
+# second (WAIT_S each), snapshots it into PPM; the picture must not be
+# blank (two colours at least, as SeaBIOS's text on black).
+connect_picture() {
+    local colours
+    ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: connect failed: $REPLY_LINE"
+    ask "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: no primary surface: $REPLY_LINE"
+    ask "{\"cmd\":\"wait-idle\",\"ms\":1000,\"timeout\":$WAIT_S}"
+    ask "{\"cmd\":\"snapshot\",\"path\":\"$2\"}"
+    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: snapshot failed: $REPLY_LINE"
+    colours=$("$PY" - "$2" <<'PYEOF'
+import sys
+data = open(sys.argv[1], "rb").read()
+parts = data.split(b"\n", 3)   # P6, "W H", 255, pixels
+pix = parts[3]
+print(len({pix[i:i + 3] for i in range(0, len(pix), 3)}))
+PYEOF
+    ) || die "$1: cannot read the snapshot"
+    [ "$colours" -ge 2 ] || die "$1: the picture is blank ($colours colour)"
+    echo "$1: $(field "$REPLY_LINE" width)x$(field "$REPLY_LINE" height), $colours colours"
+}
+
 expect() { # expect LABEL GOT WANT
     [ "$2" = "$3" ] || die "$1: got $2, want $3"
 }
@@ -79,4 +103,15 @@ watch_start() {
     coproc W { exec env -u DISPLAY -u WAYLAND_DISPLAY "$PY" "$WATCH" --port "$port" \
         --lifetime "$WATCH_LIFETIME_S" 2>"$dir/watch.err"; }
     watch_pid=$W_PID
+}
+
+# watch_quit: asks spice-watch.py (coprocess W, watch_pid) to quit, waits 5 s
+# at most, then kills it.
+watch_quit() {
+    local i
+    ask '{"cmd":"quit"}'
+    for i in $(seq 50); do kill -0 "$watch_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$watch_pid" 2>/dev/null
+    wait "$watch_pid" 2>/dev/null
+    watch_pid=
 }

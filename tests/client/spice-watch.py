@@ -8,10 +8,12 @@ each JSON line read on stdin.  Events are printed as JSON lines too, without
 being asked; a reply always has "cmd" and "ok", an event always has "event".
 
 Usage: spice-watch.py [--host H] [--port P] [--tls-port T --ca-file CA]
+                      [--username U --password P]
                       [--channels display[,inputs,cursor]] [--no-connect] [--lifetime S]
 
 With --tls-port the session may use TLS, verifying the server with the CA
-file; with --tls-port alone every channel goes over TLS.
+file; with --tls-port alone every channel goes over TLS.  --username and
+--password are what spice-gtk gives SASL (and the password a ticket).
 
 Commands (stdin, one JSON object per line; an optional "id" is echoed back):
   {"cmd":"status"}
@@ -106,9 +108,10 @@ def to_rgb(w, h, stride, addr):
 
 
 class Watch:
-    def __init__(self, host, port, channels, lifetime, tls_port=None, ca_file=None):
+    def __init__(self, host, port, channels, lifetime, tls_port=None, ca_file=None, auth=None):
         self.host, self.port = host, str(port) if port else None
         self.tls_port, self.ca_file = (str(tls_port) if tls_port else None), ca_file
+        self.auth = auth             # (username, password) or None
         self.want = set(channels)
         self.loop = GLib.MainLoop()
         self.session = None
@@ -170,6 +173,9 @@ class Watch:
         if self.tls_port:
             s.set_property("tls-port", self.tls_port)
             s.set_property("ca-file", self.ca_file)
+        if self.auth:
+            s.set_property("username", self.auth[0])
+            s.set_property("password", self.auth[1])
         GObject.Object.connect(s, "channel-new", self.on_channel_new)
         GObject.Object.connect(s, "disconnected", self.on_disconnected)
         self.session = s
@@ -455,6 +461,8 @@ def main():
     ap.add_argument("--port", type=int)
     ap.add_argument("--tls-port", type=int)
     ap.add_argument("--ca-file", help="CA certificates (PEM) for --tls-port")
+    ap.add_argument("--username", help="SASL user name")
+    ap.add_argument("--password", help="SASL password (or ticket)")
     ap.add_argument("--channels", default="display",
                     help="comma-separated channels to open besides main (display,inputs,cursor)")
     ap.add_argument("--no-connect", action="store_true", help="wait for a connect command")
@@ -466,7 +474,8 @@ def main():
     if args.tls_port and not args.ca_file:
         ap.error("--tls-port needs --ca-file")
     channels = [c for c in args.channels.split(",") if c]
-    w = Watch(args.host, args.port, channels, args.lifetime, args.tls_port, args.ca_file)
+    auth = (args.username or "", args.password or "") if args.username or args.password else None
+    w = Watch(args.host, args.port, channels, args.lifetime, args.tls_port, args.ca_file, auth)
     if not args.no_connect and not w.connect():
         print("spice-watch: spice_session_connect failed", file=sys.stderr)
         return 1

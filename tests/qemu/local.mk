@@ -23,6 +23,11 @@ $(qemu_s3d_logs): qemu/test-qemu-s3-debian.sh.log
 # spice-gtk's main channel to the TLS port; about 60 s.
 TESTS += qemu/test-qemu-tls-ours.sh
 EXTRA_DIST += qemu/test-qemu-tls-ours.sh
+# SASL: QEMU with port=,sasl=on (DIGEST-MD5 from a sasldb) on our library
+# and on Debian's, spice-gtk logging in on the plain port through the
+# mechanism's security layer; about 40 s.
+TESTS += qemu/test-qemu-sasl-ours.sh
+EXTRA_DIST += qemu/test-qemu-sasl-ours.sh
 EXTRA_DIST += qemu/README.md qemu/guest-setup.sh qemu/run-qemu.sh qemu/qemu-ctl.py \
 	qemu/spice-type.py qemu/qemu-s3-run.sh \
 	qemu/test-qemu-s3-debian.sh qemu/test-qemu-s3-ours.sh \

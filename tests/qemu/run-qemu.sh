@@ -4,7 +4,7 @@
 # guest from guest-setup.sh, for the real-QEMU tests.
 #
 #   run-qemu.sh start [--lib ours|debian] [--port P] [--ready-timeout S] [--bios] [--tls X509_DIR]
-#                     CACHE_DIR WORK_DIR
+#                     [--sasl] CACHE_DIR WORK_DIR
 #   run-qemu.sh stop WORK_DIR
 #
 # start: boots the guest in the background and returns once the guest printed
@@ -22,6 +22,8 @@
 # --tls-mixed DIR: a plain port (spice.port) and a TLS port (spice.tls-port),
 #                main TLS-only (tls-channel=main), display plain-only
 #                (plaintext-channel=display).
+# --sasl       : sasl=on (Cyrus SASL, appname "qemu": qemu.conf in the folder
+#                $SASL_CONF_PATH names, which the caller sets up).
 # --lib ours   : LD_LIBRARY_PATH=$S3D_SPICE_LIBDIR, and /proc/PID/maps must
 #                show libspice-server.so.1 from that directory (else fail);
 # --lib debian : the system libspice-server1.
@@ -75,6 +77,7 @@ PORT=
 BIOS=0
 TLS_DIR=
 TLS_MIXED=0
+SASL=0
 READY_TIMEOUT=${S3D_READY_TIMEOUT:-240}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -85,6 +88,7 @@ while [ $# -gt 0 ]; do
         --bios) BIOS=1; shift ;;
         --tls) TLS_DIR=$2; shift 2 ;;
         --tls-mixed) TLS_DIR=$2; TLS_MIXED=1; shift 2 ;;
+        --sasl) SASL=1; shift ;;
         --) shift; break ;;
         -*) die "unknown option $1" ;;
         *) break ;;
@@ -152,6 +156,7 @@ if [ "$TLS_MIXED" = 1 ]; then
     SPICE_OPT="port=$PORT,tls-port=$TLS_PORT,addr=127.0.0.1,disable-ticketing=on,x509-dir=$TLS_DIR"
     SPICE_OPT="$SPICE_OPT,tls-channel=main,plaintext-channel=display"
 fi
+[ "$SASL" = 1 ] && SPICE_OPT="$SPICE_OPT,sasl=on"
 # The tests compare the client's picture with the guest's, pixel for pixel:
 # no JPEG, even if the link test of a loaded machine ever measured loopback
 # slow (jpeg-wan-compression=auto would then allow it; zlib over GLZ, which

@@ -70,47 +70,17 @@ start_watch() { # start_watch CA_FILE [spice-watch.py options...]
                    --channels display --no-connect --lifetime 600 2>>"$work/watch.err"; }
     watch_pid=$W_PID
 }
-stop_watch() {
-    ask '{"cmd":"quit"}'
-    local i
-    for i in $(seq 50); do kill -0 "$watch_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$watch_pid" 2>/dev/null
-    wait "$watch_pid" 2>/dev/null
-    watch_pid=
-}
 
 # 1. The wrong CA: the handshake is refused by the client.
 start_watch "$work/other/ca-cert.pem"
 ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
 [ "$(field "$REPLY_LINE" ok)" = false ] || die "a client trusting another CA connected: $REPLY_LINE"
-stop_watch
-
-# picture LABEL: connect, wait for the primary, snapshot; it must not be
-# blank (SeaBIOS's text is drawn on black, so several colours).
-picture() {
-    ask "{\"cmd\":\"connect\",\"timeout\":$WAIT_S}"
-    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: connect failed: $REPLY_LINE"
-    ask "{\"cmd\":\"wait-primary\",\"timeout\":$WAIT_S}"
-    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: no primary surface: $REPLY_LINE"
-    ask "{\"cmd\":\"wait-idle\",\"ms\":1000,\"timeout\":$WAIT_S}"
-    ask "{\"cmd\":\"snapshot\",\"path\":\"$work/screen.ppm\"}"
-    [ "$(field "$REPLY_LINE" ok)" = true ] || die "$1: snapshot failed: $REPLY_LINE"
-    colours=$("$PY" - "$work/screen.ppm" <<'PYEOF'
-import sys
-data = open(sys.argv[1], "rb").read()
-parts = data.split(b"\n", 3)   # P6, "W H", 255, pixels
-pix = parts[3]
-print(len({pix[i:i + 3] for i in range(0, len(pix), 3)}))
-PYEOF
-    ) || die "$1: cannot read the snapshot"
-    [ "$colours" -ge 2 ] || die "$1: the picture is blank ($colours colour)"
-    echo "$1: $(field "$REPLY_LINE" width)x$(field "$REPLY_LINE" height), $colours colours"
-}
+watch_quit
 
 # 2. The right CA: main + display over TLS, and the SeaBIOS screen.
 start_watch "$work/x509/ca-cert.pem"
-picture "TLS only"
-stop_watch
+connect_picture "TLS only" "$work/screen.ppm"
+watch_quit
 grep -q "s3display-server" "$work/qemu/qemu.stderr" && { echo "--- our server's log"; grep "s3display-server" "$work/qemu/qemu.stderr" | tail -n 5; }
 bash "$RUN" stop "$work/qemu" >/dev/null 2>&1
 
@@ -120,8 +90,8 @@ bash "$RUN" start --lib ours --bios --tls-mixed "$work/x509" "$work/qemu" "$work
 plain_port=$(cat "$work/qemu/spice.port")
 port=$(cat "$work/qemu/spice.tls-port")
 start_watch "$work/x509/ca-cert.pem" --port "$plain_port"
-picture "main over TLS after NEED_SECURED, display in clear"
-stop_watch
+connect_picture "main over TLS after NEED_SECURED, display in clear" "$work/screen.ppm"
+watch_quit
 # our server's info line for the refused plain main link (G_MESSAGES_DEBUG)
 grep -q "channel type 1 must be linked over TLS" "$work/qemu/qemu.stderr" ||
     die "no NEED_SECURED for the plain main link in QEMU's log"

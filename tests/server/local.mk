@@ -180,8 +180,12 @@ server_test_net_test_SOURCES = server/test-net-test.c
 server_test_net_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/channels $(GLIB_CFLAGS)
 server_test_net_test_LDADD = libtestutil.la $(top_builddir)/server/libserver-core.la $(GLIB_LIBS)
 
-# SASL (Cyrus) over the TLS port, with a sasldb in a temporary folder.
-test_programs += server/test-sasl
+# SASL (Cyrus) over the TLS port and, with a security layer, the plain
+# one, with a sasldb in a temporary folder; and a configuration whose
+# mechanisms have no layer (plain links then get NEED_SECURED).
+TESTS += server/test-sasl.sh server/test-sasl-tls-only.sh
+EXTRA_DIST += server/test-sasl.sh server/test-sasl-tls-only.sh server/test-sasl.supp
+helper_programs += server/test-sasl
 server_test_sasl_SOURCES = server/test-sasl.c $(TLS_FIXTURE_SOURCES)
 server_test_sasl_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(SASL_CFLAGS)
 server_test_sasl_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS) $(SASL_LIBS)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-sasl: spice_server_set_sasl / set_sasl_appname against a Cyrus SASL
  * client speaking SPICE's SASL exchange (as spice-gtk does), over the TLS
- * port (SASL runs over TLS only, see server/net/red-sasl.h).
+ * port, and on the plain port through a SASL security layer
+ * (server/net/red-sasl.h).
  *
  * The SASL configuration is local to the test: APPNAME.conf and a sasldb
  * made with saslpasswd2 in a temporary folder, found through
  * SASL_CONF_PATH; nothing system-wide is read or written.  Mechanisms:
- * SCRAM-SHA-256 and PLAIN (both from libsasl2-modules). */
+ * SCRAM-SHA-256, PLAIN and DIGEST-MD5 (from libsasl2-modules); or those
+ * S3D_TEST_SASL_MECHS names (test-sasl-tls-only.sh: none with a layer). */
 #include "config.h"
 
 #include <errno.h>
@@ -58,6 +60,14 @@ static char *sasl_file(const char *name)
     return g_build_filename(sasl_dir, name, NULL);
 }
 
+/* The mechanisms configured: by default one with a security layer
+ * (DIGEST-MD5) beside two without; test-sasl-tls-only.sh leaves it out. */
+static const char *sasl_mechs(void)
+{
+    const char *m = g_getenv("S3D_TEST_SASL_MECHS");
+    return m ? m : "scram-sha-256 plain digest-md5";
+}
+
 static bool make_sasl_config(void)
 {
     sasl_dir = g_dir_make_tmp("s3d-test-sasl-XXXXXX", NULL);
@@ -65,10 +75,10 @@ static bool make_sasl_config(void)
         return false;
     }
     char *db = sasl_file("sasldb2"), *conf = sasl_file(APPNAME ".conf");
-    char *text = g_strdup_printf("mech_list: scram-sha-256 plain\n"
+    char *text = g_strdup_printf("mech_list: %s\n"
                                  "pwcheck_method: auxprop\n"
                                  "auxprop_plugin: sasldb\n"
-                                 "sasldb_path: %s\n", db);
+                                 "sasldb_path: %s\n", sasl_mechs(), db);
     bool ok = g_file_set_contents(conf, text, -1, NULL);
     /* The user's realm is the host name, as the server's default. */
     char *argv[] = { "/usr/sbin/saslpasswd2", "-f", db, "-a", APPNAME, "-c", "-p", USER, NULL };
@@ -169,22 +179,36 @@ static int send_data(int fd, const char *data, unsigned len)
            test_client_write_all(fd, &nul, 1) == 0 ? 0 : -1;
 }
 
-/* Links main over a TLS tunnel with AUTH_SASL and picks SASL; returns the
- * fd with the mechanism list read into mechlist, or -1. */
-static int sasl_link(TestTlsTunnel **tunnel, char *mechlist, size_t size, uint8_t channel,
-                     uint32_t session)
+/* Sends a link with AUTH_SASL; returns the server's link result. */
+static uint32_t sasl_send_link(int fd, uint8_t channel, uint32_t session,
+                               uint8_t key[SPICE_TICKET_PUBKEY_BYTES], SpiceLinkCaps *caps)
 {
     static const uint32_t common[] = { SPICE_COMMON_CAP_PROTOCOL_AUTH_SELECTION,
                                        SPICE_COMMON_CAP_AUTH_SPICE, SPICE_COMMON_CAP_AUTH_SASL,
                                        SPICE_COMMON_CAP_MINI_HEADER };
+    if (test_client_send_link_caps(fd, channel, 0, session, common, 4, NULL, 0) != 0) {
+        return TEST_CLIENT_LINK_FAILED;
+    }
+    return test_client_read_reply_caps(fd, key, caps, IO_TIMEOUT_MS);
+}
+
+/* Links main with AUTH_SASL and picks SASL, over a TLS tunnel, or in clear
+ * when tunnel is NULL; returns the fd with the mechanism list read into
+ * mechlist, or -1. */
+static int sasl_link(TestTlsTunnel **tunnel, char *mechlist, size_t size, uint8_t channel,
+                     uint32_t session)
+{
     int fd = -1;
-    *tunnel = test_tls_tunnel_new(client_ctx, fx.tls_port, IO_TIMEOUT_MS, &fd);
+    if (tunnel) {
+        *tunnel = test_tls_tunnel_new(client_ctx, fx.tls_port, IO_TIMEOUT_MS, &fd);
+    } else {
+        fd = test_client_connect(fx.port, 0);
+    }
     uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
     SpiceLinkCaps caps;
     uint32_t n;
-    if (*tunnel == NULL ||
-        test_client_send_link_caps(fd, channel, 0, session, common, 4, NULL, 0) != 0 ||
-        test_client_read_reply_caps(fd, key, &caps, IO_TIMEOUT_MS) != SPICE_LINK_ERR_OK) {
+    if ((tunnel && *tunnel == NULL) || fd < 0 ||
+        sasl_send_link(fd, channel, session, key, &caps) != SPICE_LINK_ERR_OK) {
         if (fd >= 0) {
             close(fd);
         }
@@ -205,11 +229,17 @@ static int sasl_link(TestTlsTunnel **tunnel, char *mechlist, size_t size, uint8_
 }
 
 /* The whole exchange with mech; returns the auth result word (0 = OK), or
- * -1 when the server closed or answered out of protocol. */
-static int64_t sasl_authenticate(int fd, const char *mech)
+ * -1 when the server closed or answered out of protocol.  With layer (a
+ * plain link), asks for a security layer as spice-gtk does and hands the
+ * connection over in *layer on success. */
+static int64_t sasl_exchange(int fd, const char *mech, sasl_conn_t **layer)
 {
     sasl_conn_t *conn = NULL;
     sasl_security_properties_t props = { .maxbufsize = 8192 }; /* TLS is the layer */
+    if (layer) {
+        props = (sasl_security_properties_t){ .min_ssf = 56, .max_ssf = 100000,
+                                              .maxbufsize = 8192 };
+    }
     const char *out = NULL, *chosen = NULL;
     unsigned out_len = 0;
     int64_t result = -1;
@@ -244,6 +274,10 @@ static int64_t sasl_authenticate(int fd, const char *mech)
             if (read_u32(fd, &word) == 0) {
                 result = word;
             }
+            if (layer && result == SPICE_LINK_ERR_OK) {
+                *layer = conn;
+                conn = NULL;
+            }
             goto out;
         }
         err = sasl_client_step(conn, in, in_len, NULL, &out, &out_len);
@@ -252,8 +286,67 @@ static int64_t sasl_authenticate(int fd, const char *mech)
         }
     }
 out:
-    sasl_dispose(&conn);
+    if (conn) {
+        sasl_dispose(&conn);
+    }
     return result;
+}
+
+static int64_t sasl_authenticate(int fd, const char *mech)
+{
+    return sasl_exchange(fd, mech, NULL);
+}
+
+/* ---- the client side of a SASL security layer ---------------------------- */
+
+typedef struct Layer {
+    sasl_conn_t *conn;
+    int fd;
+    GByteArray *plain;          /* decoded, not consumed yet */
+} Layer;
+
+/* Exactly n decoded bytes, or -1. */
+static int layer_read(Layer *l, void *buf, size_t n)
+{
+    while (l->plain->len < n) {
+        char raw[8192];
+        ssize_t r = read(l->fd, raw, sizeof(raw));
+        const char *out = NULL;
+        unsigned out_len = 0;
+        if (r <= 0 || sasl_decode(l->conn, raw, (unsigned)r, &out, &out_len) != SASL_OK) {
+            return -1;
+        }
+        g_byte_array_append(l->plain, (const guint8 *)out, out_len);
+    }
+    memcpy(buf, l->plain->data, n);
+    g_byte_array_remove_range(l->plain, 0, (guint)n);
+    return 0;
+}
+
+static int layer_send(Layer *l, const void *data, unsigned n)
+{
+    const char *out = NULL;
+    unsigned out_len = 0;
+    return sasl_encode(l->conn, data, n, &out, &out_len) == SASL_OK &&
+           test_client_write_all(l->fd, out, out_len) == 0 ? 0 : -1;
+}
+
+/* The next message (mini header) through the layer: its type, or -1. */
+static int layer_read_message(Layer *l)
+{
+    uint8_t h[6];
+    if (layer_read(l, h, sizeof(h)) != 0) {
+        return -1;
+    }
+    uint32_t size = (uint32_t)h[2] | (uint32_t)h[3] << 8 | (uint32_t)h[4] << 16 |
+                    (uint32_t)h[5] << 24;
+    if (size > 1024 * 1024) {
+        return -1;
+    }
+    uint8_t *body = g_malloc(size ? size : 1);
+    int ok = layer_read(l, body, size);
+    g_free(body);
+    return ok == 0 ? (h[0] | h[1] << 8) : -1;
 }
 
 /* ---- cases --------------------------------------------------------------- */
@@ -311,14 +404,72 @@ static void test_sasl_wrong_password(void)
     }
 }
 
-/* A SASL server answers a plain link NEED_SECURED, and a ticket (AUTH_SPICE)
- * is not taken instead of SASL. */
-static void test_sasl_needs_tls_and_no_ticket(void)
+/* On a plain link, with a mechanism that brings a security layer
+ * configured (DIGEST-MD5), only such mechanisms are offered; after the auth
+ * result (in clear) everything runs through the layer both ways: the link
+ * result, MAIN_INIT, and a question answered.  Without one configured
+ * (test-sasl-tls-only.sh), the link gets NEED_SECURED: come over TLS. */
+static void test_sasl_plain_link(void)
 {
-    int fd = test_client_connect(fx.port, 0);
-    CHECK_EQ_U64(test_client_link(fd, SPICE_CHANNEL_MAIN, 0, "secret", IO_TIMEOUT_MS),
-                 SPICE_LINK_ERR_NEED_SECURED);
+    bool layered = strstr(sasl_mechs(), "digest-md5") != NULL;
+    if (!layered) {
+        int fd = test_client_connect(fx.port, 0);
+        uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+        SpiceLinkCaps caps;
+        CHECK_EQ_U64(sasl_send_link(fd, SPICE_CHANNEL_MAIN, 0, key, &caps),
+                     SPICE_LINK_ERR_NEED_SECURED);
+        close(fd);
+        return;
+    }
+    char mechlist[512] = "";
+    int fd = sasl_link(NULL, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        return;
+    }
+    printf("  offered in clear: %s\n", mechlist);
+    CHECK(strstr(mechlist, ",DIGEST-MD5,") != NULL);
+    CHECK(strstr(mechlist, ",PLAIN,") == NULL);
+    CHECK(strstr(mechlist, ",SCRAM-SHA-256,") == NULL);
+    Layer l = { .fd = fd, .plain = g_byte_array_new() };
+    CHECK_EQ_U64(sasl_exchange(fd, "DIGEST-MD5", &l.conn), SPICE_LINK_ERR_OK);
+    if (l.conn) {
+        const void *ssf = NULL;
+        CHECK(sasl_getprop(l.conn, SASL_SSF, &ssf) == SASL_OK && ssf);
+        printf("  security layer: %u bits\n", ssf ? *(const sasl_ssf_t *)ssf : 0);
+        uint32_t link_result = 1;
+        CHECK(layer_read(&l, &link_result, 4) == 0);
+        CHECK_EQ_U64(GUINT32_FROM_LE(link_result), SPICE_LINK_ERR_OK);
+        int type;
+        while ((type = layer_read_message(&l)) >= 0 && type != SPICE_MSG_MAIN_INIT) {
+        }
+        CHECK_EQ_U64(type, SPICE_MSG_MAIN_INIT);
+        uint8_t attach[6] = { SPICE_MSGC_MAIN_ATTACH_CHANNELS, 0, 0, 0, 0, 0 };
+        CHECK(layer_send(&l, attach, sizeof(attach)) == 0);
+        while ((type = layer_read_message(&l)) >= 0 && type != SPICE_MSG_MAIN_CHANNELS_LIST) {
+        }
+        CHECK_EQ_U64(type, SPICE_MSG_MAIN_CHANNELS_LIST);
+        /* Bytes in clear are not taken any more: the server closes. */
+        CHECK(test_client_write_all(fd, attach, sizeof(attach)) == 0);
+        CHECK(test_client_wait_closed(fd, IO_TIMEOUT_MS));
+        sasl_dispose(&l.conn);
+    }
+    g_byte_array_free(l.plain, TRUE);
     close(fd);
+    /* A mechanism without a layer is refused in clear, as one not offered. */
+    fd = sasl_link(NULL, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
+    if (fd >= 0) {
+        CHECK(send_u32(fd, 5) == 0 && test_client_write_all(fd, "PLAIN", 5) == 0);
+        uint8_t key[SPICE_TICKET_PUBKEY_BYTES];
+        CHECK_EQ_U64(test_client_read_reply(fd, key, IO_TIMEOUT_MS), SPICE_LINK_ERR_INVALID_DATA);
+        close(fd);
+    }
+}
+
+/* A SASL server does not take a ticket (AUTH_SPICE) instead of SASL. */
+static void test_sasl_no_ticket(void)
+{
+    int fd = -1;
     TestTlsTunnel *t = test_tls_tunnel_new(client_ctx, fx.tls_port, IO_TIMEOUT_MS, &fd);
     CHECK(t != NULL);
     if (t) {
@@ -397,7 +548,8 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_sasl_success),
         TEST_CASE(test_sasl_wrong_password),
-        TEST_CASE(test_sasl_needs_tls_and_no_ticket),
+        TEST_CASE(test_sasl_plain_link),
+        TEST_CASE(test_sasl_no_ticket),
         TEST_CASE(test_sasl_client_without_auth_selection),
         TEST_CASE(test_sasl_hostile),
     };

@@ -38,6 +38,11 @@ struct RedChannelClient {
 
     bool read_paused;   /* the owner has no room for another message */
     bool want_drained;  /* on_writable once the queue is empty */
+    /* Under a send-ahead limit (red_channel_client_set_send_ahead) the
+     * socket's own counters change between the refusal and the event, so
+     * every WRITE event then offers on_writable; ahead_wait: WRITE is
+     * watched only for the link to take bytes sent ahead. */
+    bool ahead_limit, ahead_wait;
     bool closed;        /* no more I/O; on_closed pending or done */
     bool peer_closed;   /* closed because the client closed its socket */
     bool closed_notified;
@@ -59,12 +64,18 @@ static void rcc_note_write_error(RedChannelClient *rcc, int err)
     rcc->peer_closed = err == EPIPE || err == ECONNRESET;
 }
 
+/* WRITE while bytes wait in our queue, or while the link has as many
+ * ahead as it may (red_stream_set_send_ahead): the socket turns writable
+ * when it took enough of them. */
 static void rcc_update_watch(RedChannelClient *rcc)
 {
     if (rcc->watch) {
+        bool pending = red_stream_pending(rcc->stream) > 0;
+        rcc->ahead_wait = !pending && red_stream_ahead_full(rcc->stream);
+        bool write = pending || rcc->ahead_wait;
         rcc->loop->watch_update_mask(rcc->watch,
                                      (rcc->read_paused ? 0 : SPICE_WATCH_EVENT_READ) |
-                                     (red_stream_pending(rcc->stream) ? SPICE_WATCH_EVENT_WRITE : 0));
+                                     (write ? SPICE_WATCH_EVENT_WRITE : 0));
     }
 }
 
@@ -235,7 +246,7 @@ static void rcc_on_io(int fd, int event, void *opaque)
     size_t pending_before = red_stream_pending(rcc->stream);
     uint32_t unacked_before = rcc->unacked;
     if ((event & SPICE_WATCH_EVENT_WRITE) && !rcc->closed) {
-        bool was_blocked = !red_channel_client_can_send(rcc);
+        bool was_blocked = !red_channel_client_can_send(rcc) || rcc->ahead_limit;
         if (red_stream_flush(rcc->stream) != 0) {
             rcc_note_write_error(rcc, errno);
             red_channel_client_close(rcc, "write failed");
@@ -349,7 +360,16 @@ void red_channel_client_pause_read(RedChannelClient *rcc, bool paused)
 bool red_channel_client_can_send(const RedChannelClient *rcc)
 {
     return !rcc->closed && (!rcc->use_acks || rcc->unacked < 2 * RED_ACK_WINDOW) &&
-           red_stream_pending(rcc->stream) < RED_SEND_HIGH_WATER;
+           red_stream_pending(rcc->stream) < RED_SEND_HIGH_WATER &&
+           !red_stream_ahead_full(rcc->stream);
+}
+
+void red_channel_client_set_send_ahead(RedChannelClient *rcc, size_t bytes)
+{
+    if (!rcc->closed && red_stream_set_send_ahead(rcc->stream, bytes) == 0) {
+        rcc->ahead_limit = bytes > 0;
+        rcc_update_watch(rcc);
+    }
 }
 
 size_t red_channel_client_queued(const RedChannelClient *rcc)

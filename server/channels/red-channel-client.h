@@ -66,6 +66,12 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg);
 /* True while the ack window is open and the socket queue is below the high
  * water mark: a producer should wait for on_writable otherwise. */
 bool red_channel_client_can_send(const RedChannelClient *rcc);
+/* On a link measured slow, producers that merge what waits (the display)
+ * keep at most about `bytes` ahead of it (our queue and what the socket
+ * has not sent), instead of the high water mark: what the client shows is
+ * then at most that far behind.  can_send turns false at the limit and
+ * on_writable comes when the link took enough.  0 lifts the limit. */
+void red_channel_client_set_send_ahead(RedChannelClient *rcc, size_t bytes);
 /* Bytes queued for the socket and not written yet: a producer that would
  * rather drop data than delay it (audio) keeps this small. */
 size_t red_channel_client_queued(const RedChannelClient *rcc);

@@ -75,6 +75,14 @@
 /* Updates after the first full frame are cut into bands of at most this many
  * bytes of pixels, so one message never holds the socket for long. */
 #define DISPLAY_MAX_UPDATE_BYTES (256u * 1024)
+/* On a measured link, a display client is sent at most this far ahead of
+ * what the link delivers (red_channel_client_set_send_ahead): what is drawn
+ * meanwhile merges, so the client shows the guest at most about this late
+ * (plus one message), not the seconds a 4 MiB queue takes on a slow link.
+ * Never less than DISPLAY_AHEAD_MIN_BYTES (a few messages). */
+#define DISPLAY_AHEAD_MS 250u
+#define DISPLAY_AHEAD_MIN_BYTES (64u * 1024)
+
 /* How long a linked display client may take to send DISPLAY_INIT (stock's
  * DISPLAY_CLIENT_TIMEOUT; spice-gtk sends it right after the link); tests
  * shorten it with S3D_DISPLAY_INIT_WAIT_MS. */
@@ -338,6 +346,16 @@ static const RedChannelClientOps display_ops = {
     .on_closed = display_on_closed,
 };
 
+void display_client_set_link(DisplayClient *dc, uint64_t bits_per_sec)
+{
+    red_video_client_set_link(&dc->video, bits_per_sec);
+    uint64_t ahead = bits_per_sec / 8 * DISPLAY_AHEAD_MS / 1000;
+    ahead = MAX(ahead, DISPLAY_AHEAD_MIN_BYTES);
+    /* A link that fast never holds back a queue under the high water mark. */
+    red_channel_client_set_send_ahead(dc->rcc, bits_per_sec == 0 || ahead >= RED_SEND_HIGH_WATER
+                                                   ? 0 : (size_t)ahead);
+}
+
 void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
 {
     const SpiceLinkRequest *req = &r->link;
@@ -371,7 +389,7 @@ void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
     red_video_client_init(&dc->video, w, r->streaming_video, mjpeg,
                           red_channel_client_has_cap(dc->rcc, SPICE_DISPLAY_CAP_STREAM_REPORT));
     dc->video.audio_clock = r->audio_clock;
-    red_video_client_set_link(&dc->video, r->link_bps);
+    display_client_set_link(dc, r->link_bps);
     w->display_clients = g_list_append(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     red_worker_report_clients(w);

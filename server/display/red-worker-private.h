@@ -127,6 +127,9 @@ void red_worker_report_clients(RedWorker *w);
 /* display-channel.c: clients of the display channel */
 /* An ATTACH_CLIENT request for the display channel (its stream passes). */
 void display_channel_attach(RedWorker *w, const RedWorkerRequest *r);
+/* The link test's bitrate for this client (0: none): its video streams'
+ * sizes and how far ahead of the link it is sent. */
+void display_client_set_link(DisplayClient *dc, uint64_t bits_per_sec);
 /* The area's pixels of surface s, top-down x8r8g8b8 with stride width*4,
  * in a new g_malloc'd buffer (converted with pixman if s is not 32-bit). */
 uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out);

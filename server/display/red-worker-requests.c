@@ -241,7 +241,7 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
             if (dc->session_id == r->link.connection_id) {
                 dc->lossy_images = r->lossy_images;
                 dc->zlib_glz = r->zlib_glz;
-                red_video_client_set_link(&dc->video, r->link_bps);
+                display_client_set_link(dc, r->link_bps);
             }
         }
         break;

@@ -41,6 +41,7 @@ struct RedStream {
     size_t dec_head, dec_len;
     uint8_t *out;       /* queued bytes are out[head, len) */
     size_t head, len, cap;
+    size_t ahead;       /* red_stream_set_send_ahead; 0: none */
 };
 
 RedStream *red_stream_new(int fd)
@@ -334,6 +335,29 @@ size_t red_stream_unsent(const RedStream *s)
         return 0;
     }
     return (size_t)n;
+}
+
+int red_stream_set_send_ahead(RedStream *s, size_t bytes)
+{
+    int lowat = bytes ? (int)MIN(bytes, (size_t)INT_MAX) : INT_MAX; /* INT_MAX: the default */
+    if (setsockopt(s->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat)) != 0) {
+        s->ahead = 0;
+        return -1;
+    }
+    s->ahead = bytes;
+    return 0;
+}
+
+bool red_stream_ahead_full(const RedStream *s)
+{
+    if (s->ahead == 0) {
+        return false;
+    }
+    int notsent = 0;
+    if (ioctl(s->fd, SIOCOUTQNSD, &notsent) != 0 || notsent < 0) {
+        notsent = 0;
+    }
+    return red_stream_pending(s) + (size_t)notsent >= s->ahead;
 }
 
 int red_stream_flush(RedStream *s)

@@ -79,4 +79,13 @@ size_t red_stream_pending(const RedStream *s);
  * while our own queue is empty. */
 size_t red_stream_unsent(const RedStream *s);
 
+/* Keeps at most about `bytes` ahead of the link: red_stream_ahead_full()
+ * says when our queue and the bytes the socket has not sent yet reach it,
+ * and the socket turns writable again (TCP_NOTSENT_LOWAT) once the link
+ * took enough, so an owner that watches for WRITE while full is woken
+ * without polling.  0 lifts the limit.  -1 where the socket cannot tell
+ * (not TCP): no limit then. */
+int red_stream_set_send_ahead(RedStream *s, size_t bytes);
+bool red_stream_ahead_full(const RedStream *s);
+
 #endif /* RED_STREAM_H */

@@ -10,8 +10,9 @@
  *   - each chunk is delivered DELAY ms after it left (propagation);
  *   - each direction of each connection holds at most QUEUE KiB plus the
  *     bytes in flight (rate x delay); when full the relay stops reading that
- *     socket, so TCP flow control pushes back on the sender, as a full
- *     router queue and a closing window do.
+ *     socket, whose receive buffer is small (SHAPER_SOCKET_RCVBUF), so TCP
+ *     flow control pushes back on the sender, as a full router queue and a
+ *     closing window do.
  * A rate of 0 means no rate limit (the delay still applies): the relay then
  * only counts bytes.
  *
@@ -50,6 +51,11 @@
 #define SHAPER_MAX_CHUNKS 1024
 /* Token bucket depth: a couple of full-size Ethernet bursts. */
 #define SHAPER_BURST_BYTES 16384
+/* The receive buffer of each relayed socket (the kernel doubles it): small,
+ * so that what waits for the link is the queue the model says, not the
+ * megabytes an autotuned buffer would take from the sender first (a link
+ * that queued that much would hide the sender's own pacing). */
+#define SHAPER_SOCKET_RCVBUF 32768
 #define SHAPER_MAX_RATE_MBIT 100000
 #define SHAPER_MAX_DELAY_MS 10000
 #define SHAPER_MAX_QUEUE_KIB 65536
@@ -215,6 +221,8 @@ static int shaper_connect_target(int port)
     if (fd < 0) {
         return -1;
     }
+    int rcvbuf = SHAPER_SOCKET_RCVBUF; /* before connect: it sets the window scale */
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     /* Loopback: the connect completes (or is refused) at once. */
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
         close(fd);
@@ -355,9 +363,10 @@ static int shaper_listen(int port)
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t len = sizeof(a);
-    int one = 1;
+    int one = 1, rcvbuf = SHAPER_SOCKET_RCVBUF; /* accepted sockets inherit it */
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) != 0 ||
         bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 16) != 0 ||
         getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
         perror("link-shaper: listen");

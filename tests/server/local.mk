@@ -232,6 +232,13 @@ server_test_draw_commands_SOURCES = server/test-draw-commands.c $(DISPLAY_FIXTUR
 server_test_draw_commands_CPPFLAGS = $(DISPLAY_FIXTURE_CPPFLAGS)
 server_test_draw_commands_LDADD = $(DISPLAY_FIXTURE_LIBS)
 
+# On a link measured slow, a display client is sent little ahead of it:
+# it catches up with the latest picture, not a queue of stale ones.
+test_programs += server/test-send-ahead
+server_test_send_ahead_SOURCES = server/test-send-ahead.c $(DISPLAY_FIXTURE_SOURCES)
+server_test_send_ahead_CPPFLAGS = $(DISPLAY_FIXTURE_CPPFLAGS)
+server_test_send_ahead_LDADD = $(DISPLAY_FIXTURE_LIBS)
+
 # Repeated images come from the client's pixmap cache, evictions are
 # announced, a client lying about its cache is closed.
 test_programs += server/test-image-cache

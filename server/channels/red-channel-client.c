@@ -37,6 +37,7 @@ struct RedChannelClient {
     size_t stall_unsent;        /* the socket's unsent bytes when it was (re)armed */
 
     bool read_paused;   /* the owner has no room for another message */
+    SpiceTimer *resume_timer; /* reads what the stream kept, after a pause */
     bool want_drained;  /* on_writable once the queue is empty */
     /* Under a send-ahead limit (red_channel_client_set_send_ahead) the
      * socket's own counters change between the refusal and the event, so
@@ -312,6 +313,9 @@ void red_channel_client_free(RedChannelClient *rcc)
     if (rcc->stall_timer) {
         rcc->loop->timer_remove(rcc->stall_timer);
     }
+    if (rcc->resume_timer) {
+        rcc->loop->timer_remove(rcc->resume_timer);
+    }
     red_stream_free(rcc->stream);
     spice_wire_writer_finish(&rcc->out);
     free(rcc->body);
@@ -348,6 +352,15 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg)
     return 0;
 }
 
+static void rcc_resume_fired(void *opaque)
+{
+    RedChannelClient *rcc = opaque;
+    if (!rcc->closed && !rcc->read_paused) {
+        rcc_on_io(red_stream_fd(rcc->stream), SPICE_WATCH_EVENT_READ, rcc);
+        /* on_closed may have run: rcc may be gone. */
+    }
+}
+
 void red_channel_client_pause_read(RedChannelClient *rcc, bool paused)
 {
     if (rcc->closed || rcc->read_paused == paused) {
@@ -355,6 +368,16 @@ void red_channel_client_pause_read(RedChannelClient *rcc, bool paused)
     }
     rcc->read_paused = paused;
     rcc_update_watch(rcc);
+    /* Bytes the stream already took from the socket (TLS, SASL) raise no
+     * READ event: read them from the loop, now that there is room. */
+    if (!paused && red_stream_has_buffered(rcc->stream)) {
+        if (rcc->resume_timer == NULL) {
+            rcc->resume_timer = rcc->loop->timer_add(rcc_resume_fired, rcc);
+        }
+        if (rcc->resume_timer) {
+            rcc->loop->timer_start(rcc->resume_timer, 0);
+        }
+    }
 }
 
 bool red_channel_client_can_send(const RedChannelClient *rcc)

@@ -283,6 +283,11 @@ static ssize_t sasl_read(RedStream *s, void *buf, size_t n)
     return (ssize_t)k;
 }
 
+bool red_stream_has_buffered(const RedStream *s)
+{
+    return (s->ssl && SSL_pending(s->ssl) > 0) || s->dec_head < s->dec_len;
+}
+
 ssize_t red_stream_read(RedStream *s, void *buf, size_t n)
 {
     if (s->ssl) {

@@ -64,6 +64,12 @@ int red_stream_tls_bits(const RedStream *s);
  * disposed of). */
 int red_stream_start_sasl_layer(RedStream *s, struct sasl_conn *conn);
 
+/* Does the stream hold bytes already read from the socket and not yet
+ * returned (inside OpenSSL, or decoded by the SASL layer)?  The socket
+ * does not signal those: a reader that stopped before reading until 0
+ * must come back for them itself. */
+bool red_stream_has_buffered(const RedStream *s);
+
 /* Reads up to n bytes. Returns the count, 0 if nothing is available now, or
  * -1 when the peer closed or the socket failed (errno set; EPIPE for EOF). */
 ssize_t red_stream_read(RedStream *s, void *buf, size_t n);

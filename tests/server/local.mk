@@ -186,7 +186,8 @@ server_test_net_test_LDADD = libtestutil.la $(top_builddir)/server/libserver-cor
 TESTS += server/test-sasl.sh server/test-sasl-tls-only.sh
 EXTRA_DIST += server/test-sasl.sh server/test-sasl-tls-only.sh server/test-sasl.supp
 helper_programs += server/test-sasl
-server_test_sasl_SOURCES = server/test-sasl.c $(TLS_FIXTURE_SOURCES)
+server_test_sasl_SOURCES = server/test-sasl.c $(TLS_FIXTURE_SOURCES) \
+	server/scripted-chardev.c server/scripted-chardev.h
 server_test_sasl_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) $(SASL_CFLAGS)
 server_test_sasl_LDADD = $(SERVER_TEST_LIBS) $(OPENSSL_LIBS) $(SASL_LIBS)
 # Public entry points that must behave as the real library's (spice_qxl_*

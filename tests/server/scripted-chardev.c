@@ -20,6 +20,7 @@ static void scripted_state(SpiceCharDeviceInstance *sin, int connected)
 static int scripted_write(SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
 {
     ScriptedCharDev *d = scripted(sin);
+    d->write_calls++;
     size_t n = MIN((size_t)len, d->write_budget);
     g_byte_array_append(d->from_server, buf, (guint)n);
     d->write_budget -= n;

@@ -23,6 +23,7 @@ typedef struct ScriptedCharDev {
     size_t read_total;          /* bytes the server read */
     GByteArray *from_server;
     size_t write_budget;
+    unsigned write_calls;       /* write() calls, refused ones too */
     int state;                  /* last state() call; -1 none */
 } ScriptedCharDev;
 

@@ -21,6 +21,7 @@
 #include <spice.h>
 
 #include "red-sasl.h"
+#include "scripted-chardev.h"
 #include "server-fixture.h"
 #include "test-client.h"
 #include "test-tls-client.h"
@@ -331,8 +332,9 @@ static int layer_send(Layer *l, const void *data, unsigned n)
            test_client_write_all(l->fd, out, out_len) == 0 ? 0 : -1;
 }
 
-/* The next message (mini header) through the layer: its type, or -1. */
-static int layer_read_message(Layer *l)
+/* The next message (mini header) through the layer: its type, or -1; its
+ * first four body bytes (little-endian) in *first when it has them. */
+static int layer_read_message_u32(Layer *l, uint32_t *first)
 {
     uint8_t h[6];
     if (layer_read(l, h, sizeof(h)) != 0) {
@@ -345,8 +347,41 @@ static int layer_read_message(Layer *l)
     }
     uint8_t *body = g_malloc(size ? size : 1);
     int ok = layer_read(l, body, size);
+    if (ok == 0 && first && size >= 4) {
+        *first = (uint32_t)body[0] | (uint32_t)body[1] << 8 | (uint32_t)body[2] << 16 |
+                 (uint32_t)body[3] << 24;
+    }
     g_free(body);
     return ok == 0 ? (h[0] | h[1] << 8) : -1;
+}
+
+static int layer_read_message(Layer *l)
+{
+    return layer_read_message_u32(l, NULL);
+}
+
+/* Links channel (of session) on the plain port with DIGEST-MD5 and reads
+ * its link result through the layer; false on any failure. */
+static bool layer_link(Layer *l, uint8_t channel, uint32_t session)
+{
+    char mechlist[512];
+    *l = (Layer){ .fd = sasl_link(NULL, mechlist, sizeof(mechlist), channel, session),
+                  .plain = g_byte_array_new() };
+    uint32_t link_result = 1;
+    return l->fd >= 0 && sasl_exchange(l->fd, "DIGEST-MD5", &l->conn) == SPICE_LINK_ERR_OK &&
+           layer_read(l, &link_result, 4) == 0 &&
+           GUINT32_FROM_LE(link_result) == SPICE_LINK_ERR_OK;
+}
+
+static void layer_close(Layer *l)
+{
+    if (l->conn) {
+        sasl_dispose(&l->conn);
+    }
+    g_byte_array_free(l->plain, TRUE);
+    if (l->fd >= 0) {
+        close(l->fd);
+    }
 }
 
 /* ---- cases --------------------------------------------------------------- */
@@ -466,6 +501,128 @@ static void test_sasl_plain_link(void)
     }
 }
 
+/* ---- a usbredir device behind the layer ---------------------------------- */
+
+#define VMC_BIG (64u * 1024)    /* spice-gtk's largest usbredir write */
+
+static ScriptedCharDev vmc_dev;
+
+static int do_add_vmc(SpiceServer *server, void *data)
+{
+    (void)data;
+    scripted_chardev_init(&vmc_dev, "usbredir");
+    vmc_dev.write_budget = 0; /* a guest that reads nothing yet */
+    return spice_server_add_interface(server, &vmc_dev.sin.base);
+}
+
+static int do_open_vmc(SpiceServer *server, void *data)
+{
+    (void)server;
+    (void)data;
+    vmc_dev.write_budget = SIZE_MAX;
+    spice_server_char_device_wakeup(&vmc_dev.sin);
+    return 0;
+}
+
+static int do_vmc_written(SpiceServer *server, void *data)
+{
+    (void)server;
+    *(size_t *)data = vmc_dev.from_server->len;
+    return 0;
+}
+
+static int do_vmc_write_calls(SpiceServer *server, void *data)
+{
+    (void)server;
+    *(size_t *)data = vmc_dev.write_calls;
+    return 0;
+}
+
+/* Polls (bounded) the server thread's books until fn's count reaches want. */
+static size_t wait_count(int (*fn)(SpiceServer *, void *), size_t want)
+{
+    gint64 deadline = g_get_monotonic_time() + IO_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    size_t got = 0;
+    while (server_fixture_call(&fx, fn, &got) == 0 && got < want &&
+           g_get_monotonic_time() < deadline) {
+        g_usleep(2000); /* a bounded poll: the books live on the server thread */
+    }
+    return got;
+}
+
+static int do_remove_vmc(SpiceServer *server, void *data)
+{
+    (void)server;
+    (void)data;
+    int ret = spice_server_remove_interface(&vmc_dev.sin.base);
+    scripted_chardev_finish(&vmc_dev);
+    return ret;
+}
+
+/* SPICEVMC_DATA of n bytes of c, framed (mini header). */
+static void vmc_message(GByteArray *out, uint32_t n, uint8_t c)
+{
+    uint8_t h[6] = { SPICE_MSGC_SPICEVMC_DATA, 0, (uint8_t)n, (uint8_t)(n >> 8),
+                     (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
+    g_byte_array_append(out, h, sizeof(h));
+    for (uint32_t i = 0; i < n; i++) {
+        g_byte_array_append(out, &c, 1);
+    }
+}
+
+/* A usbredir channel whose device is full stops reading (red-vmc.c); bytes
+ * the layer had already decoded then wait in the server, and the socket
+ * says nothing of them.  When the device takes data again they must be
+ * read all the same.  Two big messages fill the device's queue; a third,
+ * small one travels in the same SASL packet as the second one's end, so
+ * that it is decoded with it and nothing is left in the socket. */
+static void test_sasl_layer_keeps_nothing_after_a_pause(void)
+{
+    if (strstr(sasl_mechs(), "digest-md5") == NULL) {
+        return; /* no layer in this configuration */
+    }
+    CHECK(server_fixture_call(&fx, do_add_vmc, NULL) == 0);
+    Layer main_l, vmc;
+    uint32_t session = 0;
+    int type = -1;
+    bool ok = layer_link(&main_l, SPICE_CHANNEL_MAIN, 0);
+    while (ok && (type = layer_read_message_u32(&main_l, &session)) >= 0 &&
+           type != SPICE_MSG_MAIN_INIT) {
+    }
+    CHECK_EQ_U64(type, SPICE_MSG_MAIN_INIT);
+    CHECK(layer_link(&vmc, SPICE_CHANNEL_USBREDIR, session));
+    GByteArray *all = g_byte_array_new();
+    vmc_message(all, VMC_BIG, 'a');
+    vmc_message(all, VMC_BIG, 'b');
+    vmc_message(all, 100, 'c');
+    const void *max = NULL;
+    CHECK(vmc.conn && sasl_getprop(vmc.conn, SASL_MAXOUTBUF, &max) == SASL_OK && max);
+    unsigned chunk = max ? *(const unsigned *)max : 0;
+    if (chunk > 200) {
+        /* The last packet: the second message's last 100 bytes and the third. */
+        size_t last = 100 + 6 + 100;
+        for (size_t at = 0; at < all->len - last;) {
+            unsigned n = (unsigned)MIN((size_t)chunk, all->len - last - at);
+            CHECK(layer_send(&vmc, all->data + at, n) == 0);
+            at += n;
+        }
+        CHECK(layer_send(&vmc, all->data + all->len - last, (unsigned)last) == 0);
+        /* The device is offered each message as it is queued: at the
+         * second, the queue is full and the channel has stopped reading,
+         * with the third message decoded and kept. */
+        CHECK_EQ_U64(wait_count(do_vmc_write_calls, 2), 2);
+        CHECK(server_fixture_call(&fx, do_open_vmc, NULL) == 0);
+        size_t want = 2 * VMC_BIG + 100;
+        size_t got = wait_count(do_vmc_written, want);
+        printf("  the device got %zu of %zu bytes\n", got, want);
+        CHECK_EQ_U64(got, want);
+    }
+    g_byte_array_free(all, TRUE);
+    layer_close(&vmc);
+    layer_close(&main_l);
+    CHECK(server_fixture_call(&fx, do_remove_vmc, NULL) == 0);
+}
+
 /* A SASL server does not take a ticket (AUTH_SPICE) instead of SASL. */
 static void test_sasl_no_ticket(void)
 {
@@ -549,6 +706,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_sasl_success),
         TEST_CASE(test_sasl_wrong_password),
         TEST_CASE(test_sasl_plain_link),
+        TEST_CASE(test_sasl_layer_keeps_nothing_after_a_pause),
         TEST_CASE(test_sasl_no_ticket),
         TEST_CASE(test_sasl_client_without_auth_selection),
         TEST_CASE(test_sasl_hostile),

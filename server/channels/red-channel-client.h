@@ -63,8 +63,9 @@ void red_channel_client_free(RedChannelClient *rcc); /* NULL ok; closes the sock
 /* Marshals and queues one message. Returns 0, or -1 (the client is then
  * being closed: slow, gone, or the message did not marshal). */
 int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg);
-/* True while the ack window is open and the socket queue is below the high
- * water mark: a producer should wait for on_writable otherwise. */
+/* True while the ack window is open, the socket queue is below the high
+ * water mark and the send-ahead limit (if any) is not reached: a producer
+ * should wait for on_writable otherwise. */
 bool red_channel_client_can_send(const RedChannelClient *rcc);
 /* On a link measured slow, producers that merge what waits (the display)
  * keep at most about `bytes` ahead of it (our queue and what the socket

@@ -282,7 +282,8 @@ static bool display_handle_init(DisplayClient *dc, const SpiceMsgcDisplayInit *i
     g_source_destroy(dc->init_timer);
     g_source_unref(dc->init_timer);
     dc->init_timer = NULL;
-    red_log_debug("display client: DISPLAY_INIT: pixmap cache %" PRId64 " pixels, GLZ window %d pixels%s",
+    red_log_debug("display client: DISPLAY_INIT: pixmap cache %" PRId64
+                  " pixels, GLZ window %d pixels%s",
                   init->pixmap_cache_size, init->glz_dictionary_window_size,
                   dc->glz_allowed ? "" : " (GLZ not for this channel)");
     if (init->pixmap_cache_size > 0) {

@@ -344,7 +344,8 @@ size_t red_stream_unsent(const RedStream *s)
 
 int red_stream_set_send_ahead(RedStream *s, size_t bytes)
 {
-    int lowat = bytes ? (int)MIN(bytes, (size_t)INT_MAX) : INT_MAX; /* INT_MAX: the default */
+    /* 0: INT_MAX, as good as the kernel's default (no limit). */
+    int lowat = bytes ? (int)MIN(bytes, (size_t)INT_MAX) : INT_MAX;
     if (setsockopt(s->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat)) != 0) {
         s->ahead = 0;
         return -1;

@@ -149,7 +149,8 @@ static void test_nothing_before_init(void)
             if (type == SPICE_MSG_DISPLAY_SURFACE_CREATE) {
                 created = true;
             } else if (type == SPICE_MSG_DISPLAY_DRAW_COPY &&
-                       spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size, &m) == 0) {
+                       spice_msg_parse(SPICE_CHANNEL_DISPLAY, (uint16_t)type, body, size,
+                                       &m) == 0) {
                 first_image = m.u.draw_copy.src.type;
             }
             g_free(body);

@@ -75,6 +75,7 @@ void fake_qxl_push(FakeQxl *qxl, FakeQxlQueue *queue, FakeQxlCmd *cmd)
         qxl->live->live_prev = cmd;
     }
     qxl->live = cmd;
+    g_hash_table_add(qxl->live_set, cmd);
     if (queue->tail != NULL) {
         queue->tail->next = cmd;
     } else {
@@ -109,16 +110,13 @@ static void fake_qxl_unlink_live_locked(FakeQxl *qxl, FakeQxlCmd *cmd)
     if (cmd->live_next != NULL) {
         cmd->live_next->live_prev = cmd->live_prev;
     }
+    g_hash_table_remove(qxl->live_set, cmd);
 }
 
 static bool fake_qxl_is_live_locked(const FakeQxl *qxl, const FakeQxlCmd *cmd)
 {
-    for (const FakeQxlCmd *c = qxl->live; c != NULL; c = c->live_next) {
-        if (c == cmd) {
-            return c->magic == FAKE_QXL_CMD_MAGIC;
-        }
-    }
-    return false;
+    /* Only a live command is dereferenced: a bad id is just not found. */
+    return g_hash_table_contains(qxl->live_set, cmd) && cmd->magic == FAKE_QXL_CMD_MAGIC;
 }
 
 /* ---- QXLInterface callbacks (worker thread) --------------------------- */
@@ -351,6 +349,7 @@ FakeQxl *fake_qxl_create(int id)
     iface->client_monitors_config = fake_qxl_client_monitors_config;
     qxl->instance.base.sif = &iface->base;
     qxl->instance.id = id;
+    qxl->live_set = g_hash_table_new(NULL, NULL);
     g_mutex_init(&qxl->lock);
     g_cond_init(&qxl->changed);
     return qxl;
@@ -368,6 +367,7 @@ void fake_qxl_destroy(FakeQxl *qxl)
         fake_qxl_cmd_free(cmd);
         cmd = next;
     }
+    g_hash_table_destroy(qxl->live_set);
     free(qxl->primary_buf);
     g_cond_clear(&qxl->changed);
     g_mutex_clear(&qxl->lock);

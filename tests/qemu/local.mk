@@ -27,7 +27,7 @@ EXTRA_DIST += qemu/test-qemu-tls-ours.sh
 # and on Debian's, spice-gtk logging in on the plain port through the
 # mechanism's security layer; about 40 s.
 TESTS += qemu/test-qemu-sasl-ours.sh
-EXTRA_DIST += qemu/test-qemu-sasl-ours.sh
+EXTRA_DIST += qemu/test-qemu-sasl-ours.sh qemu/qemu-watch-lib.sh
 EXTRA_DIST += qemu/README.md qemu/guest-setup.sh qemu/run-qemu.sh qemu/qemu-ctl.py \
 	qemu/spice-type.py qemu/qemu-s3-run.sh \
 	qemu/test-qemu-s3-debian.sh qemu/test-qemu-s3-ours.sh \

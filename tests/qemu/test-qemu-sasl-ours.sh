@@ -28,6 +28,7 @@ PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 
 . "$HERE/../lib/peers.sh"
 . "$HERE/../client/spice-watch-lib.sh"
+. "$HERE/qemu-watch-lib.sh"
 [ -n "${S3D_SPICE_LIBDIR:-}" ] || skip "S3D_SPICE_LIBDIR unset (the plain server build)"
 command -v "${QEMU:-qemu-system-x86_64}" >/dev/null || skip "qemu-system-x86_64 missing"
 [ -x /usr/sbin/saslpasswd2 ] || skip "saslpasswd2 missing (Debian sasl2-bin)"
@@ -35,26 +36,11 @@ command -v "${QEMU:-qemu-system-x86_64}" >/dev/null || skip "qemu-system-x86_64 
     skip "no DIGEST-MD5 plugin (Debian libsasl2-modules)"
 need_spice_gtk_python "$PY"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/test-qemu-sasl.XXXXXX") || fail "mktemp"
-watch_pid=
-cleanup() {
-    [ -n "$watch_pid" ] && kill -KILL "$watch_pid" 2>/dev/null
-    bash "$RUN" stop "$work/qemu" >/dev/null 2>&1
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
-
-dump_logs() {
-    for f in "$work"/qemu/qemu.stderr "$work"/watch.log "$work"/watch.err; do
-        [ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
-    done
-}
-die() { dump_logs; fail "$*"; }
+qemu_watch_begin test-qemu-sasl
 
 # Cyrus SASL reads qemu.conf from SASL_CONF_PATH (QEMU and its library
 # inherit it); the user's realm is the host name, the server's default.
-mkdir -p "$work/sasl" "$work/qemu"
+mkdir -p "$work/sasl"
 cat > "$work/sasl/qemu.conf" <<CONF
 mech_list: digest-md5 scram-sha-256
 pwcheck_method: auxprop
@@ -65,7 +51,6 @@ printf '%s' "$PASSWORD" | /usr/sbin/saslpasswd2 -f "$work/sasl/sasldb2" -a qemu 
     fail "saslpasswd2"
 export SASL_CONF_PATH=$work/sasl
 
-dir=$work
 start_watch() { # start_watch PASSWORD
     coproc W { exec "$PY" "$WATCH" --host 127.0.0.1 --port "$port" --username "$USER_NAME" \
                    --password "$1" --channels display --no-connect --lifetime 600 \

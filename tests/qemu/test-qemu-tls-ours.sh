@@ -29,39 +29,22 @@ PY=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 
 . "$HERE/../lib/peers.sh"
 . "$HERE/../client/spice-watch-lib.sh"
+. "$HERE/qemu-watch-lib.sh"
 [ -n "${S3D_SPICE_LIBDIR:-}" ] || skip "S3D_SPICE_LIBDIR unset (the plain server build)"
 command -v "${QEMU:-qemu-system-x86_64}" >/dev/null || skip "qemu-system-x86_64 missing"
 need_spice_gtk_python "$PY"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/test-qemu-tls.XXXXXX") || fail "mktemp"
-watch_pid=
-cleanup() {
-    [ -n "$watch_pid" ] && kill -KILL "$watch_pid" 2>/dev/null
-    bash "$RUN" stop "$work/qemu" >/dev/null 2>&1
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+qemu_watch_begin test-qemu-tls
 
-mkdir -p "$work/x509" "$work/other" "$work/qemu"
+mkdir -p "$work/x509" "$work/other"
 sh "$CERTS" "$work/x509" || fail "tls-certs.sh"
 sh "$CERTS" "$work/other" || fail "tls-certs.sh (second CA)"
-
-dump_logs() {
-    for f in "$work"/qemu/qemu.stderr "$work"/watch.log "$work"/watch.err; do
-        [ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
-    done
-}
-die() { dump_logs; fail "$*"; }
 
 # Our server's info lines (link refusals) go to QEMU's stderr.
 export G_MESSAGES_DEBUG=s3display-server
 bash "$RUN" start --lib ours --bios --tls "$work/x509" "$work/qemu" "$work/qemu" ||
     die "QEMU did not start on our library with TLS"
 port=$(cat "$work/qemu/spice.port")
-
-# spice-watch-lib.sh's ask and field: its log is $dir/watch.log.
-dir=$work
 
 start_watch() { # start_watch CA_FILE [spice-watch.py options...]
     local ca=$1

@@ -247,17 +247,21 @@ uint32_t test_client_link_display_cache(int fd, uint8_t id, uint32_t connection_
     /* Neither server sends anything on a new display channel until INIT
      * arrived (Debian's sleeps, blocking its loop; ours holds that client's
      * output), so a client must send it right away, as spice-gtk does. */
+    if (result == SPICE_LINK_ERR_OK && test_client_send_display_init(fd, pixmap_cache_size) != 0) {
+        return TEST_CLIENT_LINK_FAILED;
+    }
+    return result;
+}
+
+int test_client_send_display_init(int fd, int64_t pixmap_cache_size)
+{
     SpiceMsgc init = { .type = SPICE_MSGC_DISPLAY_INIT,
                        .u.display_init = { .pixmap_cache_id = 1,
                                            .pixmap_cache_size = pixmap_cache_size,
                                            .glz_dictionary_id = 1,
                                            .glz_dictionary_window_size =
                                                TEST_CLIENT_GLZ_WINDOW_SIZE } };
-    if (result == SPICE_LINK_ERR_OK &&
-        test_client_send_msgc(fd, SPICE_CHANNEL_DISPLAY, &init) != 0) {
-        return TEST_CLIENT_LINK_FAILED;
-    }
-    return result;
+    return test_client_send_msgc(fd, SPICE_CHANNEL_DISPLAY, &init);
 }
 
 /* One message as it comes, PINGs included. */

@@ -102,6 +102,10 @@ uint32_t test_client_link_display(int fd, uint8_t id, uint32_t connection_id,
 uint32_t test_client_link_display_cache(int fd, uint8_t id, uint32_t connection_id,
                                         const char *password, TestClientDisplayCaps caps,
                                         int64_t pixmap_cache_size, unsigned timeout_ms);
+/* SPICE_MSGC_DISPLAY_INIT as the link functions above send it (a pixmap
+ * cache of pixmap_cache_size pixels, TEST_CLIENT_GLZ_WINDOW_SIZE): for a
+ * display channel linked without it.  0, or -1. */
+int test_client_send_display_init(int fd, int64_t pixmap_cache_size);
 
 /* Reads one data message (mini header).  Returns its type and gives the
  * body in *body (g_free it) and its size; -1 on EOF/timeout/error.  Bodies

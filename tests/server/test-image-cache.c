@@ -93,22 +93,49 @@ static void test_cache_size_lie_closes(void)
     dc_stop(&dc);
 }
 
-/* A display channel linked without DISPLAY_INIT yet: SET_ACK only. */
-static int link_without_init(TestQxlServer *ts, int *main_fd, TestChannel *ch)
+/* A server and a display channel linked without DISPLAY_INIT yet. */
+typedef struct NoInit {
+    TestQxlServer *ts;
+    int main_fd, fd;
+    TestChannel ch;
+} NoInit;
+
+static bool no_init_start(NoInit *n)
 {
+    *n = (NoInit){ .main_fd = -1, .fd = -1 };
+    n->ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, TEST_QXL_SERVER_GLZ);
+    CHECK(n->ts != NULL);
     uint32_t session = 0;
-    *main_fd = test_client_open_session(ts->port, TEST_QXL_SERVER_PASSWORD, &session,
-                                        DC_IO_TIMEOUT_MS);
-    CHECK(*main_fd >= 0);
-    int fd = *main_fd >= 0 ? test_client_connect(ts->port, 0) : -1;
-    CHECK(fd >= 0);
-    if (fd >= 0) {
-        CHECK_EQ_U64(test_client_link(fd, SPICE_CHANNEL_DISPLAY, session,
-                                      TEST_QXL_SERVER_PASSWORD, DC_IO_TIMEOUT_MS),
-                     SPICE_LINK_ERR_OK);
-        test_channel_init(ch, fd, SPICE_CHANNEL_DISPLAY, true);
+    if (n->ts) {
+        n->main_fd = test_client_open_session(n->ts->port, TEST_QXL_SERVER_PASSWORD, &session,
+                                              DC_IO_TIMEOUT_MS);
+        CHECK(n->main_fd >= 0);
     }
-    return fd;
+    if (n->main_fd >= 0) {
+        n->fd = test_client_connect(n->ts->port, 0);
+        CHECK(n->fd >= 0);
+    }
+    if (n->fd < 0) {
+        return false;
+    }
+    uint32_t r = test_client_link(n->fd, SPICE_CHANNEL_DISPLAY, session,
+                                  TEST_QXL_SERVER_PASSWORD, DC_IO_TIMEOUT_MS);
+    CHECK_EQ_U64(r, SPICE_LINK_ERR_OK);
+    test_channel_init(&n->ch, n->fd, SPICE_CHANNEL_DISPLAY, true);
+    return r == SPICE_LINK_ERR_OK;
+}
+
+static void no_init_stop(NoInit *n)
+{
+    if (n->fd >= 0) {
+        close(n->fd);
+    }
+    if (n->main_fd >= 0) {
+        close(n->main_fd);
+    }
+    if (n->ts) {
+        CHECK(test_qxl_server_destroy(n->ts, DC_RELEASE_TIMEOUT_MS));
+    }
 }
 
 /* Nothing but SET_ACK reaches a display client before its DISPLAY_INIT:
@@ -116,18 +143,15 @@ static int link_without_init(TestQxlServer *ts, int *main_fd, TestChannel *ch)
  * window are known, as stock's do; then they come at once. */
 static void test_nothing_before_init(void)
 {
-    TestQxlServer *ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, TEST_QXL_SERVER_GLZ);
-    CHECK(ts != NULL);
-    int main_fd = -1, fd = -1;
-    TestChannel ch;
-    if (ts && (fd = link_without_init(ts, &main_fd, &ch)) >= 0) {
+    NoInit n;
+    if (no_init_start(&n)) {
         uint8_t *body = NULL;
         uint32_t size = 0;
         int type;
         unsigned before = 0;
         /* Half a second of silence after SET_ACK (the server has a primary
          * to send all along: see below). */
-        while ((type = test_channel_read(&ch, &body, &size, DC_MAX_MESSAGE, 500)) >= 0) {
+        while ((type = test_channel_read(&n.ch, &body, &size, DC_MAX_MESSAGE, 500)) >= 0) {
             if (type != SPICE_MSG_SET_ACK) {
                 printf("before DISPLAY_INIT: message %d\n", type);
                 before++;
@@ -135,15 +159,11 @@ static void test_nothing_before_init(void)
             g_free(body);
         }
         CHECK_EQ_U64(before, 0);
-        SpiceMsgc init = { .type = SPICE_MSGC_DISPLAY_INIT,
-                           .u.display_init = { .pixmap_cache_id = 1, .glz_dictionary_id = 1,
-                                               .glz_dictionary_window_size =
-                                                   TEST_CLIENT_GLZ_WINDOW_SIZE } };
-        CHECK(test_client_send_msgc(fd, SPICE_CHANNEL_DISPLAY, &init) == 0);
+        CHECK(test_client_send_display_init(n.fd, 0) == 0);
         bool created = false;
         int first_image = -1;
         while (first_image < 0 &&
-               (type = test_channel_read(&ch, &body, &size, DC_MAX_MESSAGE,
+               (type = test_channel_read(&n.ch, &body, &size, DC_MAX_MESSAGE,
                                          DC_IO_TIMEOUT_MS)) >= 0) {
             SpiceMsg m;
             if (type == SPICE_MSG_DISPLAY_SURFACE_CREATE) {
@@ -159,14 +179,8 @@ static void test_nothing_before_init(void)
         /* Sent after the INIT, the very first picture is already in the
          * client's GLZ window. */
         CHECK_EQ_U64(first_image, SPICE_IMAGE_TYPE_GLZ_RGB);
-        close(fd);
     }
-    if (main_fd >= 0) {
-        close(main_fd);
-    }
-    if (ts) {
-        CHECK(test_qxl_server_destroy(ts, DC_RELEASE_TIMEOUT_MS));
-    }
+    no_init_stop(&n);
 }
 
 /* A display client that never sends DISPLAY_INIT is closed (after 30 s, as
@@ -174,20 +188,11 @@ static void test_nothing_before_init(void)
 static void test_no_init_closes(void)
 {
     g_setenv("S3D_DISPLAY_INIT_WAIT_MS", "300", TRUE);
-    TestQxlServer *ts = test_qxl_server_create(DC_WIDTH, DC_HEIGHT, TEST_QXL_SERVER_GLZ);
-    CHECK(ts != NULL);
-    int main_fd = -1, fd = -1;
-    TestChannel ch;
-    if (ts && (fd = link_without_init(ts, &main_fd, &ch)) >= 0) {
-        CHECK(test_client_wait_closed(fd, DC_IO_TIMEOUT_MS));
-        close(fd);
+    NoInit n;
+    if (no_init_start(&n)) {
+        CHECK(test_client_wait_closed(n.fd, DC_IO_TIMEOUT_MS));
     }
-    if (main_fd >= 0) {
-        close(main_fd);
-    }
-    if (ts) {
-        CHECK(test_qxl_server_destroy(ts, DC_RELEASE_TIMEOUT_MS));
-    }
+    no_init_stop(&n);
     g_unsetenv("S3D_DISPLAY_INIT_WAIT_MS");
 }
 

@@ -28,7 +28,7 @@ libsasl2-dev libsasl2-modules sasl2-bin \
 liblz4-dev libopus-dev libxxhash-dev linux-libc-dev spice-client-gtk virt-viewer xvfb xauth \
 qemu-system-x86 busybox-static python3 python3-gi gir1.2-spiceclientglib-2.0 console-setup-linux \
 x11-apps socat linux-headers-amd64 libdrm-dev mmdebstrap e2fsprogs \
-dpkg-dev g++ libjpeg-dev zlib1g-dev python3-six python3-pyparsing iproute2"
+dpkg-dev g++ libjpeg-dev zlib1g-dev python3-six python3-pyparsing iproute2 qemu-utils"
 
 install_packages() {
     [ "${SKIP_APT:-0}" = 1 ] && return 0
@@ -36,19 +36,26 @@ install_packages() {
     for p in $DEBIAN_PACKAGES; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
     done
-    [ -z "$missing" ] && return 0
     if [ "$(id -u)" != 0 ]; then
+        [ -z "$missing" ] && return 0
         echo "stack.sh: missing Debian packages:$missing (run as root, or install them)" >&2
         exit 1
     fi
-    echo "stack.sh: installing$missing"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    # Fresh lists every time, and linux-headers-amd64 brought up to them even
+    # when installed: the test guests boot the kernel of these headers (our
+    # module is built with them), and an older kernel ABI leaves Debian's
+    # archive at each point release.
+    apt-get update -qq || echo "stack.sh: apt-get update failed; using the lists as they are" >&2
+    [ -n "$missing" ] && echo "stack.sh: installing$missing"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        $missing linux-headers-amd64 >/dev/null
 }
 
 configure_and_build() {
     cfg_args="$*"
-    (cd "$top" && [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi >/dev/null)
+    # Its "installing ..." lines go to a log: CI pages show the output's start.
+    (cd "$top" && [ -x configure ] && [ configure -nt configure.ac ] ||
+        autoreconf -fi >autoreconf.log 2>&1 || { cat autoreconf.log >&2; exit 1; })
     mkdir -p "$build"
     cd "$build"
     # Reconfigure when the options change (e.g. a demo build after a test build).
@@ -95,13 +102,18 @@ test)
     cd "$build"
     status=0
     make -j"$(nproc)" check >check.out 2>&1 || status=$?
-    grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' check.out || true
-    if [ $status -ne 0 ]; then
-        # Show the logs of what failed.
-        for t in $(sed -n 's/^\(FAIL\|ERROR\|XPASS\): //p' check.out); do
-            echo "---- $t.log"; tail -n 40 "tests/$t.log" 2>/dev/null || tail -n 40 "tests/$t.sh.log" 2>/dev/null || true
-        done
+    # What failed comes first, with the tails of its logs, then the rest: a
+    # CI page that shows only the start of the output still shows why.
+    failed=$(sed -n 's/^\(FAIL\|ERROR\|XPASS\): //p' check.out)
+    grep -E '^(FAIL|ERROR|XPASS):' check.out || true
+    for t in $failed; do
+        echo "---- $t.log"; tail -n 40 "tests/$t.log" 2>/dev/null || true
+    done
+    if [ $status -ne 0 ] && [ -z "$failed" ]; then
+        echo "---- make check failed outside the tests; the end of its output:"
+        tail -n 40 check.out
     fi
+    grep -E '^(PASS|SKIP|XFAIL):' check.out || true
     # check.out holds one "# PASS: N" block per test folder; add them up.
     summarize check.out
     exit $status

@@ -27,10 +27,13 @@ apt_source_fetch() {
         -o Dir::State::Lists=$_dir/apt/lists -o Dir::Cache=$_dir/apt/cache -o APT::Sandbox::User=root"
     _dsc=$(ls "$_dir/${_pkg}_"*.dsc 2>/dev/null | head -n 1)
     if [ -z "$_dsc" ]; then
+        # Twice, 10 s apart: a registry's passing hiccup is not a failed test.
         # shellcheck disable=SC2086
-        apt-get -qq $_opts update >"$_dir/apt-update.log" 2>&1 || return 1
+        apt-get -qq $_opts update >"$_dir/apt-update.log" 2>&1 ||
+            { sleep 10; apt-get -qq $_opts update >>"$_dir/apt-update.log" 2>&1; } || return 1
         # shellcheck disable=SC2086
-        (cd "$_dir" && apt-get -qq $_opts --download-only source "$_pkg=$_ver") \
+        (cd "$_dir" && { apt-get -qq $_opts --download-only source "$_pkg=$_ver" ||
+                         { sleep 10; apt-get -qq $_opts --download-only source "$_pkg=$_ver"; }; }) \
             >"$_dir/apt-source.log" 2>&1 || return 1
         _dsc=$(ls "$_dir/${_pkg}_"*.dsc 2>/dev/null | head -n 1)
         [ -n "$_dsc" ] || return 1

@@ -133,7 +133,7 @@ def need_peers():
     if os.geteuid() != 0:
         skip("not root (mmdebstrap and chroot build the guest)")
     for tool, pkg in (("qemu-system-x86_64", "qemu-system-x86"), ("mmdebstrap", "mmdebstrap"),
-                      ("mkfs.ext4", "e2fsprogs")):
+                      ("mkfs.ext4", "e2fsprogs"), ("qemu-img", "qemu-utils")):
         if not shutil.which(tool):
             skip("%s missing (Debian %s)" % (tool, pkg))
     r = subprocess.run(["/usr/bin/python3", "-c",
@@ -373,11 +373,19 @@ class LinuxVM:
         return " ".join(a)
 
     def fresh_disks(self):
-        """Copies of the cached images (sparse): the guest writes only these."""
+        """qcow2 overlays on the cached images: the guest writes only these
+        (a few MB), never the cache, which copies would double on disk (a
+        test's work folder was 900 MB with them).  The backing files are
+        opened by the path in the cache, which guest-image.sh replaces by a
+        rename, never in place, so a running guest keeps its own."""
         os.makedirs(self.work, exist_ok=True)
-        for name in ("root.img", "swap.img"):
-            subprocess.run(["cp", "--sparse=always", "-f", os.path.join(self.cache, name),
-                            self.path(name)], check=True, timeout=300)
+        for name in ("root", "swap"):
+            disk = self.path(name + ".qcow2")
+            if os.path.exists(disk):
+                os.unlink(disk)
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
+                            "-b", os.path.join(self.cache, name + ".img"), disk],
+                           check=True, timeout=60)
 
     def start(self, fresh=True):
         """Starts QEMU (no wait for the guest). fresh=False keeps the disks
@@ -412,8 +420,8 @@ class LinuxVM:
                 % (self.path("serial.sock"), self.path("serial.log")),
                 "-serial", "chardev:ser0",
                 "-global", "PIIX4_PM.disable_s3=0", "-global", "PIIX4_PM.disable_s4=0",
-                "-drive", "file=%s,format=raw,if=virtio,cache=writeback" % self.path("root.img"),
-                "-drive", "file=%s,format=raw,if=virtio,cache=writeback" % self.path("swap.img"),
+                "-drive", "file=%s,format=qcow2,if=virtio,cache=writeback" % self.path("root.qcow2"),
+                "-drive", "file=%s,format=qcow2,if=virtio,cache=writeback" % self.path("swap.qcow2"),
                 "-kernel", os.path.join(self.cache, "vmlinuz"),
                 "-initrd", os.path.join(self.cache, "initrd.img"),
                 "-append", self.cmdline(),

@@ -45,15 +45,10 @@ if [ ! -x "$BUSYBOX" ] || ! LC_ALL=C ldd "$BUSYBOX" 2>&1 | grep -q 'not a dynami
 fi
 
 # --- 1. the kernel package -------------------------------------------------
-# Follow the meta package so the guest tracks Debian 12's current kernel.
-KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null |
-       sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n1)
-if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ] && ! ls "$CACHE"/linux-image-6.1*-amd64_*.deb >/dev/null 2>&1; then
-    # A fresh machine may have no apt lists yet.
-    apt-get update -qq >/dev/null 2>&1 || true
-    KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null |
-           sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n1)
-fi
+# The kernel the module was built for, or the installed headers' kernel, or
+# Debian 12's current one (tests/lib/guest-kernel.sh says why).
+. "$(dirname "$SELF")/../lib/guest-kernel.sh"
+KPKG=$(guest_kernel_pkg "$KO") || KPKG=
 if [ -z "$KPKG" ]; then
     # No apt lists and no network: fall back to what we downloaded earlier.
     KPKG=$(cd "$CACHE" && ls linux-image-6.1*-amd64_*.deb 2>/dev/null |
@@ -67,8 +62,11 @@ DEB=$(cd "$CACHE" && ls "${KPKG}"_*.deb 2>/dev/null | tail -n1 || true)
 if [ -z "$DEB" ]; then
     # apt-get download writes into the current directory. As root it warns
     # that _apt cannot access the folder; harmless.
-    (cd "$CACHE" && apt-get download "$KPKG" >/dev/null 2>&1) || {
-        echo "guest-setup: apt-get download $KPKG failed" >&2
+    # Twice, 10 s apart: a registry's passing hiccup is not a failed test.
+    (cd "$CACHE" && { apt-get download "$KPKG" >/dev/null 2>&1 ||
+                      { sleep 10; apt-get download "$KPKG" >/dev/null 2>&1; }; }) || {
+        echo "guest-setup: apt-get download $KPKG failed (not in the apt lists? apt-get update &&" \
+            "apt-get install linux-headers-amd64, then rebuild)" >&2
         exit 1
     }
     DEB=$(cd "$CACHE" && ls "${KPKG}"_*.deb | tail -n1)

@@ -45,10 +45,17 @@ install_packages() {
     # when installed: the test guests boot the kernel of these headers (our
     # module is built with them), and an older kernel ABI leaves Debian's
     # archive at each point release.
-    apt-get update -qq || echo "stack.sh: apt-get update failed; using the lists as they are" >&2
-    [ -n "$missing" ] && echo "stack.sh: installing$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        $missing linux-headers-amd64 >/dev/null
+    # A fresh machine's own apt timers may hold the locks for a while.
+    apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
+    apt_get update -qq || echo "stack.sh: apt-get update failed; using the lists as they are" >&2
+    if [ -n "$missing" ]; then
+        echo "stack.sh: installing$missing"
+        apt_get install -y -qq --no-install-recommends $missing linux-headers-amd64 >/dev/null
+    else
+        apt_get install -y -qq --no-install-recommends linux-headers-amd64 >/dev/null ||
+            echo "stack.sh: could not bring linux-headers-amd64 up to date; the guests boot" \
+                "the installed headers' kernel" >&2
+    fi
 }
 
 configure_and_build() {

@@ -25,8 +25,8 @@ As a program:
 The machine: -machine pc under TCG (KVM does not work on this host), 1 GiB,
 S3 and S4 enabled on PIIX4_PM, -vga qxl, SPICE on 127.0.0.1 only, no network,
 QMP and the serial port on unix sockets in WORK, root and swap as virtio
-disks (copies of the cached images in WORK, so the cache stays pristine and
-a hibernate/restore keeps its disks), the kernel and initramfs booted
+disks (qcow2 overlays in WORK on the cached images, so the cache stays
+pristine and a hibernate/restore keeps its disks), the kernel and initramfs booted
 directly, QEMU's qxl trace events in WORK/qemu[-N].log (the log trace
 backend writes into the -D file).
 

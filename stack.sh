@@ -106,6 +106,13 @@ test)
     build_plain_server
     # In CI a missing peer is a failure, never a skip.
     [ "${CI:-}" = true ] && export S3D_REQUIRE_PEERS=1
+    # One line on the machine, first on a CI page: what a run here depends on.
+    . "$top/tests/lib/guest-kernel.sh"
+    ko=$build/guest-kms/linux/s3d_qxl.ko
+    [ -f "$ko" ] || ko=
+    echo "stack.sh: $(nproc) cores, $(df -Ph "$build" | awk 'NR == 2 { print $4 }') free disk;" \
+        "test guests boot $(guest_kernel_pkg "$ko" 2>/dev/null || echo '(none found)')," \
+        "module: ${ko:-not built}"
     cd "$build"
     status=0
     make -j"$(nproc)" check >check.out 2>&1 || status=$?

@@ -26,8 +26,6 @@
 typedef struct FakeQxlCmd {
     uint64_t magic;
     struct FakeQxlCmd *next;      /* pending queue link */
-    struct FakeQxlCmd *live_prev; /* every allocated, unreleased command */
-    struct FakeQxlCmd *live_next;
     QXLCommandExt ext;
     size_t used, size;            /* bump allocation inside payload */
     _Alignas(FAKE_QXL_ALIGN) uint8_t payload[];
@@ -50,11 +48,11 @@ struct FakeQxl {
     GCond changed;                /* signalled on release and async_complete */
     FakeQxlQueue display_queue;
     FakeQxlQueue cursor_queue;
-    FakeQxlCmd *live;
-    /* The same commands as a set: release_resource checks a guest-given id
-     * against it in constant time, as a device's release ring costs, so
-     * that a server holding many commands is not charged the fake's own
-     * list walk (run-bench.sh measures through this fake). */
+    /* Every pushed, unreleased command (queued ones too): release_resource
+     * checks a server-given id against it in constant time, as a device's
+     * release ring costs, so that a server holding many commands is not
+     * charged the fake's own search (run-bench.sh measures through this
+     * fake). */
     GHashTable *live_set;
     FakeQxlCookie cookies[FAKE_QXL_MAX_COOKIES];
     unsigned n_cookies;

@@ -57,8 +57,10 @@ size_t fake_qxl_cmd_need(size_t size)
     return (size + FAKE_QXL_ALIGN - 1) & ~(size_t)(FAKE_QXL_ALIGN - 1);
 }
 
-static void fake_qxl_cmd_free(FakeQxlCmd *cmd)
+/* The live set's destroy function: a command leaves it only to be freed. */
+static void fake_qxl_cmd_free(gpointer data)
 {
+    FakeQxlCmd *cmd = data;
     if (cmd != NULL) {
         cmd->magic = 0;
         free(cmd);
@@ -70,11 +72,6 @@ static void fake_qxl_cmd_free(FakeQxlCmd *cmd)
 void fake_qxl_push(FakeQxl *qxl, FakeQxlQueue *queue, FakeQxlCmd *cmd)
 {
     g_mutex_lock(&qxl->lock);
-    cmd->live_next = qxl->live;
-    if (qxl->live != NULL) {
-        qxl->live->live_prev = cmd;
-    }
-    qxl->live = cmd;
     g_hash_table_add(qxl->live_set, cmd);
     if (queue->tail != NULL) {
         queue->tail->next = cmd;
@@ -98,19 +95,6 @@ static FakeQxlCmd *fake_qxl_pop_locked(FakeQxlQueue *queue)
         cmd->next = NULL;
     }
     return cmd;
-}
-
-static void fake_qxl_unlink_live_locked(FakeQxl *qxl, FakeQxlCmd *cmd)
-{
-    if (cmd->live_prev != NULL) {
-        cmd->live_prev->live_next = cmd->live_next;
-    } else {
-        qxl->live = cmd->live_next;
-    }
-    if (cmd->live_next != NULL) {
-        cmd->live_next->live_prev = cmd->live_prev;
-    }
-    g_hash_table_remove(qxl->live_set, cmd);
 }
 
 static bool fake_qxl_is_live_locked(const FakeQxl *qxl, const FakeQxlCmd *cmd)
@@ -219,9 +203,8 @@ static void fake_qxl_release_resource(QXLInstance *qin, QXLReleaseInfoExt rext)
     }
     g_mutex_lock(&qxl->lock);
     if (cmd != NULL && fake_qxl_is_live_locked(qxl, cmd)) {
-        fake_qxl_unlink_live_locked(qxl, cmd);
+        g_hash_table_remove(qxl->live_set, cmd); /* frees it */
         qxl->stats.released++;
-        fake_qxl_cmd_free(cmd);
     } else {
         qxl->stats.bad_releases++;
     }
@@ -349,7 +332,7 @@ FakeQxl *fake_qxl_create(int id)
     iface->client_monitors_config = fake_qxl_client_monitors_config;
     qxl->instance.base.sif = &iface->base;
     qxl->instance.id = id;
-    qxl->live_set = g_hash_table_new(NULL, NULL);
+    qxl->live_set = g_hash_table_new_full(NULL, NULL, fake_qxl_cmd_free, NULL);
     g_mutex_init(&qxl->lock);
     g_cond_init(&qxl->changed);
     return qxl;
@@ -360,13 +343,7 @@ void fake_qxl_destroy(FakeQxl *qxl)
     if (qxl == NULL) {
         return;
     }
-    /* Queued commands are on the live list too. */
-    FakeQxlCmd *cmd = qxl->live;
-    while (cmd != NULL) {
-        FakeQxlCmd *next = cmd->live_next;
-        fake_qxl_cmd_free(cmd);
-        cmd = next;
-    }
+    /* Queued commands are in the live set too; it frees what it holds. */
     g_hash_table_destroy(qxl->live_set);
     free(qxl->primary_buf);
     g_cond_clear(&qxl->changed);

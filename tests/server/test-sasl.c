@@ -355,9 +355,15 @@ static int layer_read_message_u32(Layer *l, uint32_t *first)
     return ok == 0 ? (h[0] | h[1] << 8) : -1;
 }
 
-static int layer_read_message(Layer *l)
+/* Reads messages through the layer up to one of type want: want, or the
+ * last type read (-1 on a failure); that message's first four body bytes
+ * in *first as layer_read_message_u32. */
+static int layer_wait_message(Layer *l, int want, uint32_t *first)
 {
-    return layer_read_message_u32(l, NULL);
+    int type;
+    while ((type = layer_read_message_u32(l, first)) >= 0 && type != want) {
+    }
+    return type;
 }
 
 /* Links channel (of session) on the plain port with DIGEST-MD5 and reads
@@ -475,22 +481,16 @@ static void test_sasl_plain_link(void)
         uint32_t link_result = 1;
         CHECK(layer_read(&l, &link_result, 4) == 0);
         CHECK_EQ_U64(GUINT32_FROM_LE(link_result), SPICE_LINK_ERR_OK);
-        int type;
-        while ((type = layer_read_message(&l)) >= 0 && type != SPICE_MSG_MAIN_INIT) {
-        }
-        CHECK_EQ_U64(type, SPICE_MSG_MAIN_INIT);
+        CHECK_EQ_U64(layer_wait_message(&l, SPICE_MSG_MAIN_INIT, NULL), SPICE_MSG_MAIN_INIT);
         uint8_t attach[6] = { SPICE_MSGC_MAIN_ATTACH_CHANNELS, 0, 0, 0, 0, 0 };
         CHECK(layer_send(&l, attach, sizeof(attach)) == 0);
-        while ((type = layer_read_message(&l)) >= 0 && type != SPICE_MSG_MAIN_CHANNELS_LIST) {
-        }
-        CHECK_EQ_U64(type, SPICE_MSG_MAIN_CHANNELS_LIST);
+        CHECK_EQ_U64(layer_wait_message(&l, SPICE_MSG_MAIN_CHANNELS_LIST, NULL),
+                     SPICE_MSG_MAIN_CHANNELS_LIST);
         /* Bytes in clear are not taken any more: the server closes. */
         CHECK(test_client_write_all(fd, attach, sizeof(attach)) == 0);
         CHECK(test_client_wait_closed(fd, IO_TIMEOUT_MS));
-        sasl_dispose(&l.conn);
     }
-    g_byte_array_free(l.plain, TRUE);
-    close(fd);
+    layer_close(&l);
     /* A mechanism without a layer is refused in clear, as one not offered. */
     fd = sasl_link(NULL, mechlist, sizeof(mechlist), SPICE_CHANNEL_MAIN, 0);
     if (fd >= 0) {
@@ -565,9 +565,9 @@ static void vmc_message(GByteArray *out, uint32_t n, uint8_t c)
     uint8_t h[6] = { SPICE_MSGC_SPICEVMC_DATA, 0, (uint8_t)n, (uint8_t)(n >> 8),
                      (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
     g_byte_array_append(out, h, sizeof(h));
-    for (uint32_t i = 0; i < n; i++) {
-        g_byte_array_append(out, &c, 1);
-    }
+    guint at = out->len;
+    g_byte_array_set_size(out, at + n);
+    memset(out->data + at, c, n);
 }
 
 /* A usbredir channel whose device is full stops reading (red-vmc.c); bytes
@@ -585,9 +585,8 @@ static void test_sasl_layer_keeps_nothing_after_a_pause(void)
     Layer main_l, vmc;
     uint32_t session = 0;
     int type = -1;
-    bool ok = layer_link(&main_l, SPICE_CHANNEL_MAIN, 0);
-    while (ok && (type = layer_read_message_u32(&main_l, &session)) >= 0 &&
-           type != SPICE_MSG_MAIN_INIT) {
+    if (layer_link(&main_l, SPICE_CHANNEL_MAIN, 0)) {
+        type = layer_wait_message(&main_l, SPICE_MSG_MAIN_INIT, &session);
     }
     CHECK_EQ_U64(type, SPICE_MSG_MAIN_INIT);
     CHECK(layer_link(&vmc, SPICE_CHANNEL_USBREDIR, session));

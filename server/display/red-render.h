@@ -46,6 +46,11 @@ typedef struct RedRenderer {
     /* Set: image copies are classified (RedCommandResult.natural); only
      * streaming-video=filter needs it, and it costs a pass over samples. */
     bool classify_natural;
+    /* With classify_natural, asked first with the drawable's bbox on the
+     * primary: false spares the pass where no one would use the verdict (a
+     * live video stream's area, red-video.h).  NULL: always classify. */
+    bool (*natural_wanted)(void *opaque, const QXLRect *bbox);
+    void *natural_opaque;
 } RedRenderer;
 
 typedef enum RedCommandKind {

@@ -67,10 +67,25 @@ void red_video_init(RedVideo *v)
     v->mode = SPICE_STREAM_VIDEO_OFF;
     v->max_gap_ms = red_env_ms("S3D_VIDEO_MAX_GAP_MS", RED_VIDEO_MAX_GAP_MS,
                                RED_VIDEO_MAX_GAP_LIMIT_MS);
+    v->frame_us = 1000000 / RED_VIDEO_FPS_MAX;
+    if (g_getenv("S3D_VIDEO_FRAME_MS") != NULL) {
+        v->frame_us = (int64_t)red_env_ms("S3D_VIDEO_FRAME_MS", 1000 / RED_VIDEO_FPS_MAX,
+                                          RED_VIDEO_FRAME_LIMIT_MS) * 1000;
+    }
+}
+
+static void video_pace_cancel(RedVideo *v)
+{
+    if (v->pace_timer) {
+        g_source_destroy(v->pace_timer);
+        g_source_unref(v->pace_timer);
+        v->pace_timer = NULL;
+    }
 }
 
 void red_video_fini(RedVideo *v)
 {
+    video_pace_cancel(v);
     if (v->idle_timer) {
         g_source_destroy(v->idle_timer);
         g_source_unref(v->idle_timer);
@@ -93,6 +108,7 @@ static void video_end_stream(RedWorker *w, unsigned i)
         RedVideoClientStream *cs = &dc->video.streams[i];
         if (cs->unique == st->unique) {
             cs->destroy_pending = true;
+            cs->frame_owed = false; /* the whole area goes lossless instead */
             pixman_region32_union_rect(&dc->damage, &dc->damage, st->box.x1, st->box.y1,
                                        (unsigned)(st->box.x2 - st->box.x1),
                                        (unsigned)(st->box.y2 - st->box.y1));
@@ -146,6 +162,18 @@ static bool any_client_takes_video(RedWorker *w)
 bool red_video_wants_natural(RedWorker *w)
 {
     return w->video.mode == SPICE_STREAM_VIDEO_FILTER && any_client_takes_video(w);
+}
+
+bool red_video_natural_wanted(void *opaque, const QXLRect *bbox)
+{
+    const RedVideo *v = &((RedWorker *)opaque)->video;
+    pixman_box32_t box = { bbox->left, bbox->top, bbox->right, bbox->bottom };
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        if (v->streams[i].active && box_inside(&box, &v->streams[i].box)) {
+            return false; /* red_video_note_draw counts it without a verdict */
+        }
+    }
+    return true;
 }
 
 /* Frames per second: `intervals` frame intervals from first_ms to last_ms
@@ -332,6 +360,9 @@ static void video_rate_control(RedVideoClient *vc, const RedVideo *v, int64_t no
     }
     uint64_t total = video_total_frames(v);
     uint64_t source = total > vc->window_source ? total - vc->window_source : 0;
+    /* Frames pacing held back are not frames the link lost. */
+    uint64_t paced = (uint64_t)(now - vc->window_start_ms) * 1000 / (uint64_t)MAX(1, v->frame_us) + 1;
+    source = MIN(source, paced);
     if (source > 0 && !video_sizing(vc)) {
         if (vc->window_sent * 10 < source * 7) {
             vc->quality = MAX(VIDEO_QUALITY_LOW, vc->quality - 10);
@@ -420,6 +451,29 @@ static int video_send_frame(DisplayClient *dc, unsigned id, const RedVideoStream
     return ret;
 }
 
+static gboolean video_pace_fire(gpointer opaque)
+{
+    RedWorker *w = opaque;
+    g_source_unref(w->video.pace_timer);
+    w->video.pace_timer = NULL;
+    display_channel_push_all(w); /* re-arms for frames still early */
+    return G_SOURCE_REMOVE;
+}
+
+/* A frame waits until due_us: make sure a push comes then. */
+static void video_pace_arm(RedWorker *w, int64_t due_us, int64_t now_us)
+{
+    RedVideo *v = &w->video;
+    if (v->pace_timer && v->pace_due_us <= due_us) {
+        return;
+    }
+    video_pace_cancel(v);
+    v->pace_due_us = due_us;
+    v->pace_timer = g_timeout_source_new((guint)((due_us - now_us + 999) / 1000));
+    g_source_set_callback(v->pace_timer, video_pace_fire, w, NULL);
+    g_source_attach(v->pace_timer, w->context);
+}
+
 int red_video_client_push(DisplayClient *dc, const RedSurface *s)
 {
     RedVideoClient *vc = &dc->video;
@@ -455,6 +509,7 @@ int red_video_client_push(DisplayClient *dc, const RedSurface *s)
             }
             cs->unique = st->unique;
             cs->frames_sent = 0;
+            cs->frame_owed = false;
             vc->ever_created |= 1u << i;
             if (vc->link_bps > 0) {
                 video_sizing_start(vc); /* a new picture: its own sizes */
@@ -468,20 +523,25 @@ int red_video_client_push(DisplayClient *dc, const RedSurface *s)
                                   (unsigned)(st->box.x2 - st->box.x1),
                                   (unsigned)(st->box.y2 - st->box.y1));
         pixman_region32_intersect(&in, &in, &dc->damage);
-        bool owed = pixman_region32_not_empty(&in);
+        if (pixman_region32_not_empty(&in)) {
+            /* The next frame covers it, whenever it goes. */
+            pixman_region32_subtract(&dc->damage, &dc->damage, &in);
+            cs->frame_owed = true;
+        }
         pixman_region32_fini(&in);
-        if (!owed) {
+        if (!cs->frame_owed) {
+            continue;
+        }
+        int64_t now_us = g_get_monotonic_time(), due_us = cs->last_frame_us + v->frame_us;
+        if (cs->frames_sent > 0 && now_us < due_us) {
+            video_pace_arm(dc->worker, due_us, now_us);
             continue;
         }
         if (!red_channel_client_can_send(dc->rcc)) {
             return 0;
         }
-        pixman_region32_t box;
-        pixman_region32_init_rect(&box, st->box.x1, st->box.y1,
-                                  (unsigned)(st->box.x2 - st->box.x1),
-                                  (unsigned)(st->box.y2 - st->box.y1));
-        pixman_region32_subtract(&dc->damage, &dc->damage, &box);
-        pixman_region32_fini(&box);
+        cs->frame_owed = false;
+        cs->last_frame_us = now_us;
         video_rate_control(vc, v, now);
         if (video_send_frame(dc, i, st, s) != 0) {
             return -1;

@@ -23,6 +23,14 @@
  * pixels and was drawn RED_VIDEO_START_FRAMES times in a row, each within
  * RED_VIDEO_MAX_GAP_MS of the last (the thresholds of the real server).
  *
+ * Pacing: a client gets at most one frame of a stream per
+ * 1/RED_VIDEO_FPS_MAX s (no screen shows more; a guest that draws at
+ * 150 fps would otherwise cost a JPEG per draw here and a decode per draw
+ * in the client).  A frame owed sooner waits, as a flag, for a timer; the
+ * draws meanwhile merge into it, as damage does, and what goes is still
+ * the current picture.  The real server's MJPEG rate control caps its
+ * frame rate the same way.
+ *
  * Rate control, per client: the JPEG quality follows the share of source
  * frames the client's link let through (its ack window decides), and the
  * frames' presentation delay follows the margins its STREAM_REPORTs give.
@@ -51,6 +59,7 @@
 
 #include <glib.h>
 #include <pixman.h>
+#include <spice/qxl_dev.h>
 
 #include "spice-messages.h"
 
@@ -62,7 +71,9 @@
 #define RED_VIDEO_MAX_GAP_LIMIT_MS 600000   /* the most S3D_VIDEO_MAX_GAP_MS may say */
 #define RED_VIDEO_IDLE_MS 1000
 #define RED_VIDEO_LINK_SHARE 70         /* percent of the measured link frames may fill */
-#define RED_VIDEO_FPS_MAX 60            /* a guest's burst counts as this rate at most */
+#define RED_VIDEO_FPS_MAX 60            /* a guest's burst counts as this rate at most, and
+                                         * a client gets no more frames a second */
+#define RED_VIDEO_FRAME_LIMIT_MS 10000  /* the most S3D_VIDEO_FRAME_MS may say */
 
 typedef struct RedVideoStream {
     bool active;
@@ -92,6 +103,11 @@ typedef struct RedVideo {
      * that play a film on a loaded machine make detection count frames
      * only, not the time between them. */
     unsigned max_gap_ms;
+    /* The least time between two frames of a stream to one client:
+     * 1/RED_VIDEO_FPS_MAX s, or S3D_VIDEO_FRAME_MS (tests). */
+    int64_t frame_us;
+    GSource *pace_timer;        /* sends frames that waited; NULL when none waits */
+    int64_t pace_due_us;        /* when it fires (monotonic us) */
 } RedVideo;
 
 /* One stream as one client has it. */
@@ -99,6 +115,8 @@ typedef struct RedVideoClientStream {
     uint32_t unique;            /* instance created on the client; 0: none */
     uint32_t frames_sent;       /* of this instance */
     bool destroy_pending;       /* the worker ended it: STREAM_DESTROY owed */
+    bool frame_owed;            /* its area changed since the last frame went */
+    int64_t last_frame_us;      /* when the last frame went (monotonic us) */
 } RedVideoClientStream;
 
 /* A display client's side. */
@@ -133,6 +151,9 @@ void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_
 /* Whether detection needs to know which draws are natural (filter, and a
  * client that takes video). */
 bool red_video_wants_natural(RedWorker *w);
+/* RedRenderer.natural_wanted (opaque: the worker): false for a bbox inside
+ * a live stream, whose draws only keep it alive. */
+bool red_video_natural_wanted(void *opaque, const QXLRect *bbox);
 /* The primary is going (destroyed, kept over S3, replaced): every stream
  * ends; each client is owed its STREAM_DESTROY. */
 void red_video_end_all(RedWorker *w);

@@ -121,6 +121,8 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     w->renderer.slots = w->slots;
     w->renderer.surfaces = &w->surfaces;
     w->renderer.record_ops = true; /* display-channel.c sends fills and copy-bits */
+    w->renderer.natural_wanted = red_video_natural_wanted;
+    w->renderer.natural_opaque = w;
     pixman_region32_init(&w->primary_dirty);
     red_video_init(&w->video);
     w->images_seen = red_image_seen_new();

@@ -30,6 +30,13 @@
  *              and, noise at any plausible frame rate being far over its
  *              share of that link, the search ends at the ladder's floor
  *              (20).  The quality is read off each JPEG's luminance table.
+ *  - pacing:   a client gets one frame of a stream per frame interval
+ *              (S3D_VIDEO_FRAME_MS=300 here) however fast the guest draws:
+ *              a burst of 16 new pictures, each flushed so that it reaches
+ *              the worker on its own, arrives as at most one frame per
+ *              300 ms of the time it took (plus one), and the burst's last
+ *              picture still arrives as a frame once its turn comes, with
+ *              nothing drawn after it.
  *  - audio-clock: while the session's playback sounds, frames are stamped
  *              no later than they arrive (the client's clock follows the
  *              sound), a late frame's report reaches the playback client
@@ -585,6 +592,69 @@ static void read_until_first_frame(VideoRun *r, const uint32_t *last)
     CHECK(r->seen.datas > 0 && r->seen.reports_activated == 1);
 }
 
+#define VT_PACE_MS 300
+#define VT_PACE_DRAWS 16
+#define VT_PACE_COOKIE 0x9ace
+
+static void test_pacing(void)
+{
+    g_setenv("S3D_VIDEO_FRAME_MS", G_STRINGIFY(VT_PACE_MS), TRUE);
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, 160 * 120);
+    bool started = video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, NULL);
+    g_unsetenv("S3D_VIDEO_FRAME_MS"); /* read by the worker at start */
+    if (!started) {
+        CHECK(!"server or client start-up");
+        video_run_stop(r);
+        g_free(last);
+        g_free(r);
+        return;
+    }
+    play(r, &video_qrect, VT_FRAMES, last);
+    read_until_first_frame(r, last);
+    unsigned before = r->seen.datas;
+    QXLInstance *qin = fake_qxl_get_instance(r->ts->qxl);
+    gint64 t0 = g_get_monotonic_time();
+    for (unsigned i = 0; i < VT_PACE_DRAWS; i++) {
+        /* 20 frames apart: each picture far from the others, so only the
+         * last one's frame is close to `last`. */
+        play_frames_from(r, &video_qrect, VT_FRAMES + 20 * i, 1, last, make_frame);
+        spice_qxl_flush_surfaces_async(qin, VT_PACE_COOKIE);
+        CHECK(fake_qxl_wait_async_count(r->ts->qxl, VT_PACE_COOKIE, i + 1, VT_IO_TIMEOUT_MS) ==
+              i + 1);
+    }
+    /* Then nothing more is drawn: the last picture's frame must come. */
+    gint64 deadline = t0 + (gint64)VT_DEADLINE_MS * 1000, arrived = 0;
+    while (arrived == 0 && g_get_monotonic_time() < deadline) {
+        uint8_t *body = NULL;
+        uint32_t size = 0;
+        unsigned datas = r->seen.datas;
+        int type = test_channel_read(&r->ch, &body, &size, VT_MAX_MESSAGE, VT_IO_TIMEOUT_MS);
+        bool ok = type >= 0 && apply(&r->canvas, &r->seen, type, body, size, last, &video_rect);
+        g_free(body);
+        if (!ok) {
+            break;
+        }
+        if (r->seen.datas > datas && r->seen.last_frame_error <= VT_MAX_MEAN_ERROR) {
+            arrived = g_get_monotonic_time();
+        }
+    }
+    unsigned frames = r->seen.datas - before;
+    int64_t took_ms = (arrived - t0) / 1000;
+    printf("pacing: %u pictures drawn, %u frames in %" G_GINT64_FORMAT " ms, last frame mean "
+           "error %.2f\n", VT_PACE_DRAWS, frames, (gint64)took_ms, r->seen.last_frame_error);
+    CHECK(arrived != 0);
+    CHECK(r->seen.destroys == 0); /* it came as a frame, not as the stream's end */
+    /* Frames at least VT_PACE_MS apart, all sent within took_ms; one more
+     * for the film's own frame that may still have been owed at t0 (sent
+     * after the first one), one more for the rounding of the server's
+     * ms clock.  Unpaced, each of the draws would be a frame. */
+    CHECK(arrived == 0 || frames <= (unsigned)(took_ms / VT_PACE_MS) + 3);
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+}
+
 /* Plays until the client has a stream with at least one frame, then sends
  * `report`; the server must close the display channel. */
 static void expect_report_closes(bool lie_about_frames)
@@ -724,7 +794,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
         TEST_CASE(test_codecs_without_mjpeg), TEST_CASE(test_audio_clock),
-        TEST_CASE(test_link_sizing),
+        TEST_CASE(test_link_sizing),  TEST_CASE(test_pacing),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

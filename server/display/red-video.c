@@ -125,6 +125,7 @@ static gboolean video_idle_check(gpointer opaque)
     for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
         RedVideoStream *st = &v->streams[i];
         if (st->active && now - st->last_ms >= RED_VIDEO_IDLE_MS) {
+            v->ended[i] = (RedVideoEnded){ .box = st->box, .ended_ms = now };
             video_end_stream(w, i);
             ended = true;
         }
@@ -147,6 +148,20 @@ void red_video_end_all(RedWorker *w)
         video_end_stream(w, i);
     }
     memset(w->video.candidates, 0, sizeof(w->video.candidates));
+    memset(w->video.ended, 0, sizeof(w->video.ended)); /* another picture now */
+}
+
+/* Did a stream of exactly this box end lately (a film paused)? */
+static bool video_recently_ended(const RedVideo *v, const pixman_box32_t *box, int64_t now)
+{
+    for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
+        const RedVideoEnded *e = &v->ended[i];
+        if (e->ended_ms != 0 && now - e->ended_ms < RED_VIDEO_RESUME_MS &&
+            box_equal(&e->box, box)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool any_client_takes_video(RedWorker *w)
@@ -189,8 +204,8 @@ static uint32_t video_rate(uint32_t intervals, int64_t first_ms, int64_t last_ms
     return (uint32_t)CLAMP(fps, 1, RED_VIDEO_FPS_MAX);
 }
 
-static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t first_ms,
-                               int64_t now)
+static void video_start_stream(RedWorker *w, const pixman_box32_t *box, uint32_t frames,
+                               int64_t first_ms, int64_t now)
 {
     RedVideo *v = &w->video;
     RedVideoStream *free_slot = NULL;
@@ -211,8 +226,7 @@ static void video_start_stream(RedWorker *w, const pixman_box32_t *box, int64_t 
     }
     *free_slot = (RedVideoStream){ .active = true, .box = *box, .last_ms = now,
                                    .start_ms = now,
-                                   .detected_fps = video_rate(RED_VIDEO_START_FRAMES - 1,
-                                                              first_ms, now),
+                                   .detected_fps = video_rate(frames - 1, first_ms, now),
                                    .unique = v->next_unique };
     red_log_debug("video: stream %u at %d,%d %dx%d", (unsigned)(free_slot - v->streams),
                   box->x1, box->y1, box->x2 - box->x1, box->y2 - box->y1);
@@ -263,9 +277,11 @@ void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_
         c->first_ms = now;
     }
     c->last_ms = now;
-    if (c->count >= RED_VIDEO_START_FRAMES) {
+    if (c->count >= RED_VIDEO_START_FRAMES ||
+        (c->count >= RED_VIDEO_RESUME_FRAMES && video_recently_ended(v, box, now))) {
+        uint32_t frames = c->count;
         c->count = 0;
-        video_start_stream(w, box, c->first_ms, now);
+        video_start_stream(w, box, frames, c->first_ms, now);
     }
 }
 

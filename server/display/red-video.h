@@ -22,6 +22,10 @@
  * window, a status line never do), ALL any drawable, OFF none; either way the rectangle is at least RED_VIDEO_MIN_AREA
  * pixels and was drawn RED_VIDEO_START_FRAMES times in a row, each within
  * RED_VIDEO_MAX_GAP_MS of the last (the thresholds of the real server).
+ * A rectangle whose stream ended less than RED_VIDEO_RESUME_MS ago (a film
+ * paused, then played on) needs only RED_VIDEO_RESUME_FRAMES: otherwise
+ * each resume would cost 20 lossless pictures of a film's size on the link
+ * before the stream took over again.
  *
  * Pacing: a client gets at most one frame of a stream per
  * 1/RED_VIDEO_FPS_MAX s (no screen shows more; a guest that draws at
@@ -29,7 +33,7 @@
  * in the client).  A frame owed sooner waits, as a flag, for a timer; the
  * draws meanwhile merge into it, as damage does, and what goes is still
  * the current picture.  The real server's MJPEG rate control caps its
- * frame rate the same way.
+ * streams too, at 25 frames a second.
  *
  * Rate control, per client: the JPEG quality follows the share of source
  * frames the client's link let through (its ack window decides), and the
@@ -67,6 +71,8 @@
 #define RED_VIDEO_MAX_CANDIDATES 16     /* rectangles being watched */
 #define RED_VIDEO_MIN_AREA (96 * 96)
 #define RED_VIDEO_START_FRAMES 20
+#define RED_VIDEO_RESUME_FRAMES 2
+#define RED_VIDEO_RESUME_MS 10000
 #define RED_VIDEO_MAX_GAP_MS 200
 #define RED_VIDEO_MAX_GAP_LIMIT_MS 600000   /* the most S3D_VIDEO_MAX_GAP_MS may say */
 #define RED_VIDEO_IDLE_MS 1000
@@ -92,11 +98,18 @@ typedef struct RedVideoCandidate {
     uint32_t count;             /* draws of exactly this box in a row; 0: free */
 } RedVideoCandidate;
 
+/* A stream that ended because the guest left it alone. */
+typedef struct RedVideoEnded {
+    pixman_box32_t box;
+    int64_t ended_ms;           /* 0: free */
+} RedVideoEnded;
+
 /* The worker's side: detection and the live streams. */
 typedef struct RedVideo {
     int mode;                   /* SPICE_STREAM_VIDEO_*: the last attach's setting */
     RedVideoStream streams[RED_VIDEO_MAX_STREAMS];
     RedVideoCandidate candidates[RED_VIDEO_MAX_CANDIDATES];
+    RedVideoEnded ended[RED_VIDEO_MAX_STREAMS];   /* slot of the stream that ended */
     uint32_t next_unique;
     GSource *idle_timer;        /* ends idle streams; NULL when none is live */
     /* RED_VIDEO_MAX_GAP_MS unless S3D_VIDEO_MAX_GAP_MS names another: tests

@@ -13,6 +13,10 @@
  *              close to the last image (mean error per channel bounded: it
  *              is lossy, so not exact); once the guest stops, STREAM_DESTROY
  *              and then the canvas equals the guest's picture exactly.
+ *  - resume:   once the film's stream ended (the guest paused), playing
+ *              on in the same rectangle makes a stream again after 2
+ *              pictures, not 20: three pictures bring a second
+ *              STREAM_CREATE for the same rectangle.
  *  - filter-skips-text: text redrawn as often, in the same rectangle, is
  *              no film: filter makes no stream of it.
  *  - off:      streaming-video=off: no stream message, the canvas is exact.
@@ -432,6 +436,31 @@ static void test_filter(void)
     g_free(r);
 }
 
+#define VT_RESUME_PICTURES 3
+
+static void test_resume(void)
+{
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, 160 * 120);
+    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, NULL)) {
+        play(r, &video_qrect, VT_FRAMES, last);
+        CHECK(read_until_exact(r, true, last, &video_rect)); /* ended: paused */
+        CHECK_EQ_U64(r->seen.creates, 1);
+        play_frames_from(r, &video_qrect, VT_FRAMES, VT_RESUME_PICTURES, last, make_frame);
+        CHECK(read_until_exact(r, true, last, &video_rect));
+        printf("resume: %u pictures after the pause, stream creates %u, destroys %u\n",
+               VT_RESUME_PICTURES, r->seen.creates, r->seen.destroys);
+        CHECK_EQ_U64(r->seen.creates, 2);
+        CHECK(memcmp(&r->seen.create_dest, &video_rect, sizeof(video_rect)) == 0);
+        CHECK_EQ_U64(r->seen.destroys, 2);
+    } else {
+        CHECK(!"server or client start-up");
+    }
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+}
+
 /* No stream at all: the setting says off, the client takes no MJPEG, or
  * the area is too small. */
 static void expect_no_stream_of(int mode, TestClientDisplayCaps caps, const QXLRect *q,
@@ -794,7 +823,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
         TEST_CASE(test_codecs_without_mjpeg), TEST_CASE(test_audio_clock),
-        TEST_CASE(test_link_sizing),  TEST_CASE(test_pacing),
+        TEST_CASE(test_link_sizing),  TEST_CASE(test_pacing),       TEST_CASE(test_resume),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

@@ -16,7 +16,11 @@
 #   10M     the same at 10 Mbit/s, 20 ms one way (fewer frames: slower).
 # "Frames the client shows" = spice-gtk display-invalidate signals touching
 # the scene's marker (bench-client.py says why that counts shown
-# frames); gtk fps = those / (last one - first timed frame).  "How late"
+# frames); gtk fps = those / (last one - first timed frame).  With a
+# video stream (fullscreen) the last one is often the lossless picture a
+# client gets when the stream ends, a second after the guest's last draw
+# (both servers): a run shorter than that second counts it in fps too, and
+# gtk_drain_ms shows it.  "How late"
 # = gtk_drain_ms, from the guest's last frame to the client's last update:
 # a server that merges shows fewer frames, but shows the guest sooner.
 # Runs alternate ours/Debian's so drift in machine load hits both; with

@@ -306,8 +306,7 @@ static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, Dr
     if (ret == 0 && r->record_ops && copy.mask.bitmap == 0) {
         record_image(d, t, &src, &res->op);
     }
-    if (ret == 0 && r->classify_natural &&
-        (r->natural_wanted == NULL || r->natural_wanted(r->natural_opaque, &d->bbox))) {
+    if (ret == 0 && r->natural_wanted && r->natural_wanted(r->natural_opaque, &d->bbox)) {
         res->natural = source_is_natural(d, &src);
     }
     red_image_finish(&src);

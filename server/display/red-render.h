@@ -43,12 +43,10 @@ typedef struct RedRenderer {
     /* Set: results carry the drawing operation (RedDrawOp) of fills and
      * copy-bits, and every result must be red_command_result_finish()ed. */
     bool record_ops;
-    /* Set: image copies are classified (RedCommandResult.natural); only
-     * streaming-video=filter needs it, and it costs a pass over samples. */
-    bool classify_natural;
-    /* With classify_natural, asked first with the drawable's bbox on the
-     * primary: false spares the pass where no one would use the verdict (a
-     * live video stream's area, red-video.h).  NULL: always classify. */
+    /* Asked with an image copy's bbox: true, the copy is classified
+     * (RedCommandResult.natural).  It costs a pass over samples, so only
+     * where someone reads the verdict: streaming-video=filter, and not
+     * inside a live stream (red-video.h).  NULL: never classify. */
     bool (*natural_wanted)(void *opaque, const QXLRect *bbox);
     void *natural_opaque;
 } RedRenderer;

@@ -174,14 +174,18 @@ static bool any_client_takes_video(RedWorker *w)
     return false;
 }
 
-bool red_video_wants_natural(RedWorker *w)
+static bool video_wants_natural(RedWorker *w)
 {
     return w->video.mode == SPICE_STREAM_VIDEO_FILTER && any_client_takes_video(w);
 }
 
 bool red_video_natural_wanted(void *opaque, const QXLRect *bbox)
 {
-    const RedVideo *v = &((RedWorker *)opaque)->video;
+    RedWorker *w = opaque;
+    const RedVideo *v = &w->video;
+    if (!video_wants_natural(w)) {
+        return false;
+    }
     pixman_box32_t box = { bbox->left, bbox->top, bbox->right, bbox->bottom };
     for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
         if (v->streams[i].active && box_inside(&box, &v->streams[i].box)) {

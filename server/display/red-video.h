@@ -161,11 +161,9 @@ void red_video_fini(RedVideo *v);
  * feeds detection, may start a stream, keeps a live one alive. */
 void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type,
                          bool natural);
-/* Whether detection needs to know which draws are natural (filter, and a
- * client that takes video). */
-bool red_video_wants_natural(RedWorker *w);
-/* RedRenderer.natural_wanted (opaque: the worker): false for a bbox inside
- * a live stream, whose draws only keep it alive. */
+/* RedRenderer.natural_wanted (opaque: the worker): whether detection needs
+ * to know if a draw of bbox is natural: with filter, while a client takes
+ * video, and not inside a live stream, whose draws only keep it alive. */
 bool red_video_natural_wanted(void *opaque, const QXLRect *bbox);
 /* The primary is going (destroyed, kept over S3, replaced): every stream
  * ends; each client is owed its STREAM_DESTROY. */

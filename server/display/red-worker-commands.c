@@ -29,7 +29,6 @@ static void worker_handle_display_command(RedWorker *w, const QXLCommandExt *ext
 {
     RedCommandResult res;
     memset(&res, 0, sizeof(res));
-    w->renderer.classify_natural = red_video_wants_natural(w);
     int ret = red_render_command(&w->renderer, ext->group_id, ext->cmd.data, ext->cmd.type,
                                  ext->flags, &res);
     w->stats.commands++;

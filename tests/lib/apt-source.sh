@@ -10,6 +10,10 @@
 #   private state and cache directories under DIR.
 #   Prints the unpacked tree's path.  Returns 0, 1 when the download failed
 #   (no network, no sources: the caller skips), 2 when unpacking failed.
+#   The caller sets top_src (the source tree) before sourcing this file.
+
+. "${top_src:?apt-source.sh needs top_src}/tests/lib/registry.sh"
+
 apt_source_fetch() {
     _pkg=$1 _ver=$2 _dir=$3
     _tree=$_dir/$_pkg-$_ver
@@ -27,13 +31,10 @@ apt_source_fetch() {
         -o Dir::State::Lists=$_dir/apt/lists -o Dir::Cache=$_dir/apt/cache -o APT::Sandbox::User=root"
     _dsc=$(ls "$_dir/${_pkg}_"*.dsc 2>/dev/null | head -n 1)
     if [ -z "$_dsc" ]; then
-        # Twice, 10 s apart: a registry's passing hiccup is not a failed test.
         # shellcheck disable=SC2086
-        apt-get -qq $_opts update >"$_dir/apt-update.log" 2>&1 ||
-            { sleep 10; apt-get -qq $_opts update >>"$_dir/apt-update.log" 2>&1; } || return 1
+        registry_try_twice apt-get -qq $_opts update >"$_dir/apt-update.log" 2>&1 || return 1
         # shellcheck disable=SC2086
-        (cd "$_dir" && { apt-get -qq $_opts --download-only source "$_pkg=$_ver" ||
-                         { sleep 10; apt-get -qq $_opts --download-only source "$_pkg=$_ver"; }; }) \
+        (cd "$_dir" && registry_try_twice apt-get -qq $_opts --download-only source "$_pkg=$_ver") \
             >"$_dir/apt-source.log" 2>&1 || return 1
         _dsc=$(ls "$_dir/${_pkg}_"*.dsc 2>/dev/null | head -n 1)
         [ -n "$_dsc" ] || return 1

@@ -77,6 +77,7 @@ done
 
 # The kernel the module was built for (tests/lib/guest-kernel.sh says why).
 . "$(dirname "$SELF")/../lib/guest-kernel.sh"
+. "$(dirname "$SELF")/../lib/registry.sh"
 KPKG=$(guest_kernel_pkg "$KO") || KPKG=
 if [ -z "$KPKG" ] && [ -f "$ROOT/.kpkg" ]; then
     KPKG=$(cat "$ROOT/.kpkg")     # no apt lists: keep the cached tree's kernel
@@ -94,7 +95,6 @@ TREE_KEY=$( { sha256sum "$SELF"; cat "${SOURCES[@]}"; echo "$KPKG"; } | sha256su
 T_DEB=
 if [ "$(cat "$CACHE/rootfs.key" 2>/dev/null)" != "$TREE_KEY" ] || [ ! -d "$ROOT/etc" ]; then
     rm -f "$CACHE/rootfs.key" "$CACHE/image.key"
-    rm -rf "$ROOT"
     T=$(now)
     # Units that cost boot time under TCG and do nothing for the tests.
     MASK=(apt-daily.timer apt-daily.service apt-daily-upgrade.timer apt-daily-upgrade.service
@@ -108,6 +108,7 @@ if [ "$(cat "$CACHE/rootfs.key" 2>/dev/null)" != "$TREE_KEY" ] || [ ! -d "$ROOT/
     # The system's PATH: mmdebstrap runs its python helpers (mmtarfilter)
     # once per package, and a python3 shim in front of /usr/bin costs seconds.
     make_tree() {
+        rm -rf "$ROOT"
         # shellcheck disable=SC2016 # $1 is the hook's argument (the tree)
         PATH=/usr/sbin:/usr/bin:/sbin:/bin mmdebstrap --variant=apt --mode=root --format=directory \
             --include="systemd,systemd-sysv,udev,kmod,dbus,libpam-systemd,initramfs-tools,$KPKG,libdrm2,libglib2.0-0,libpixman-1-0,spice-vdagent,xvfb,xclip" \
@@ -129,9 +130,7 @@ if [ "$(cat "$CACHE/rootfs.key" 2>/dev/null)" != "$TREE_KEY" ] || [ ! -d "$ROOT/
             --customize-hook='echo "$(basename "$(ls -d "$1"/lib/modules/*)")" > "$1/.kver"' \
             bookworm "$ROOT" "${SOURCES[@]}"
     }
-    # Twice, 10 s apart: a registry's passing hiccup is not a failed test.
-    make_tree >"$CACHE/mmdebstrap.log" 2>&1 ||
-        { rm -rf "$ROOT"; sleep 10; make_tree >>"$CACHE/mmdebstrap.log" 2>&1; } || {
+    registry_try_twice make_tree >"$CACHE/mmdebstrap.log" 2>&1 || {
         echo "guest-image: mmdebstrap failed; tail of $CACHE/mmdebstrap.log:" >&2
         tail -n 20 "$CACHE/mmdebstrap.log" >&2
         exit 1

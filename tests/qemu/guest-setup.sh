@@ -48,6 +48,7 @@ fi
 # The kernel the module was built for, or the installed headers' kernel, or
 # Debian 12's current one (tests/lib/guest-kernel.sh says why).
 . "$(dirname "$SELF")/../lib/guest-kernel.sh"
+. "$(dirname "$SELF")/../lib/registry.sh"
 KPKG=$(guest_kernel_pkg "$KO") || KPKG=
 if [ -z "$KPKG" ]; then
     # No apt lists and no network: fall back to what we downloaded earlier.
@@ -62,9 +63,7 @@ DEB=$(cd "$CACHE" && ls "${KPKG}"_*.deb 2>/dev/null | tail -n1 || true)
 if [ -z "$DEB" ]; then
     # apt-get download writes into the current directory. As root it warns
     # that _apt cannot access the folder; harmless.
-    # Twice, 10 s apart: a registry's passing hiccup is not a failed test.
-    (cd "$CACHE" && { apt-get download "$KPKG" >/dev/null 2>&1 ||
-                      { sleep 10; apt-get download "$KPKG" >/dev/null 2>&1; }; }) || {
+    (cd "$CACHE" && registry_try_twice apt-get download "$KPKG" >/dev/null 2>&1) || {
         echo "guest-setup: apt-get download $KPKG failed (not in the apt lists? apt-get update &&" \
             "apt-get install linux-headers-amd64, then rebuild)" >&2
         exit 1

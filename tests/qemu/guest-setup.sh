@@ -5,8 +5,8 @@
 # With KO (our s3d_qxl.ko), the initramfs loads that driver and its
 # dependencies instead of the in-kernel qxl.
 # Builds the guest for the real-QEMU tests: Debian 12's own kernel (the one
-# linux-image-amd64 depends on today, so the guest runs the in-tree drm/qxl
-# driver users run) and a busybox initramfs that shows a fixed screen on the
+# tests/lib/guest-kernel.sh picks: KO's, else the installed headers', so the
+# guest runs the in-tree drm/qxl driver users run) and a busybox initramfs that shows a fixed screen on the
 # qxl framebuffer console and takes commands on the serial port.
 #
 # Output: CACHE_DIR/vmlinuz, CACHE_DIR/initrd.img, CACHE_DIR/kernel-version.

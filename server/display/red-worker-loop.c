@@ -26,6 +26,7 @@ struct SpiceWatch {
     RedWorkerLoop *loop;
     GSource *source;
     int fd;
+    int mask;                  /* SPICE_WATCH_EVENT_* the source polls for */
     SpiceWatchFunc func;
     void *opaque;
 };
@@ -102,6 +103,7 @@ static gboolean watch_fire(gint fd, GIOCondition cond, gpointer data)
 
 static void watch_attach(SpiceWatch *w, int mask)
 {
+    w->mask = mask;
     w->source = g_unix_fd_source_new(w->fd, events_to_condition(mask));
     g_source_set_callback(w->source, (GSourceFunc)(void (*)(void))watch_fire, w, NULL);
     g_source_attach(w->source, w->loop->context);
@@ -129,7 +131,13 @@ static SpiceWatch *loop_watch_add(int fd, int mask, SpiceWatchFunc func, void *o
 
 static void loop_watch_update_mask(SpiceWatch *w, int mask)
 {
-    /* g_unix_fd_source conditions are fixed at creation: recreate. */
+    /* A channel client sets its mask after every message it sends, mostly
+     * to what it was: recreating the source then would cost two wakeups of
+     * our own context per message.  g_unix_fd_source conditions are fixed
+     * at creation, so a real change recreates it. */
+    if (w->source && mask == w->mask) {
+        return;
+    }
     watch_detach(w);
     watch_attach(w, mask);
 }

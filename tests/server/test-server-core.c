@@ -4,7 +4,8 @@
  * keeps the order of CHANNELS_LIST, the session table answers the link
  * policy up to its limit and a session's end reaches every class once, with
  * that session's id, and the main queue delivers what threads post, in order, on the
- * main thread (also what is still queued when it is destroyed). */
+ * main thread (also what is still queued when it is destroyed); the worker
+ * loop's watch keeps its GSource while the mask stays as it was. */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -388,6 +389,68 @@ static void test_main_queue_delivers_in_order_on_main(void)
     g_main_context_unref(context);
 }
 
+/* ---- the worker loop's watches ------------------------------------------- */
+
+typedef struct WatchSeen {
+    int events;
+    unsigned calls;
+} WatchSeen;
+
+static void on_watch(int fd, int event, void *opaque)
+{
+    WatchSeen *seen = opaque;
+    (void)fd;
+    seen->events |= event;
+    seen->calls++;
+}
+
+/* A channel client sets its watch's mask after every message it sends,
+ * mostly to what it was; the loop must not recreate the source then (each
+ * recreation wakes the worker's own context twice).  A real change must
+ * still take effect. */
+static void test_worker_watch_keeps_source_for_same_mask(void)
+{
+    GMainContext *context = g_main_context_new();
+    RedWorkerLoop *loop = red_worker_loop_new(context);
+    const SpiceCoreInterface *core = red_worker_loop_core(loop);
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    WatchSeen seen = { 0 };
+    SpiceWatch *w = core->watch_add(sv[0], SPICE_WATCH_EVENT_READ, on_watch, &seen);
+    CHECK(w != NULL);
+    GSource *before = g_main_context_find_source_by_user_data(context, w);
+    CHECK(before != NULL);
+    core->watch_update_mask(w, SPICE_WATCH_EVENT_READ);
+    CHECK(g_main_context_find_source_by_user_data(context, w) == before);
+
+    /* Nothing to read: no call.  WRITE added: the socket is writable. */
+    g_main_context_iteration(context, FALSE);
+    CHECK_EQ_U64(seen.calls, 0);
+    core->watch_update_mask(w, SPICE_WATCH_EVENT_READ | SPICE_WATCH_EVENT_WRITE);
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (seen.calls == 0 && g_get_monotonic_time() < deadline) {
+        g_main_context_iteration(context, FALSE);
+    }
+    CHECK(seen.events & SPICE_WATCH_EVENT_WRITE);
+
+    /* Back to READ: a byte from the peer is seen, and WRITE no more. */
+    core->watch_update_mask(w, SPICE_WATCH_EVENT_READ);
+    seen = (WatchSeen){ 0 };
+    CHECK(write(sv[1], "x", 1) == 1);
+    deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (seen.calls == 0 && g_get_monotonic_time() < deadline) {
+        g_main_context_iteration(context, FALSE);
+    }
+    CHECK_EQ_U64(seen.events, SPICE_WATCH_EVENT_READ);
+
+    core->watch_remove(w);
+    CHECK(g_main_context_find_source_by_user_data(context, w) == NULL);
+    close(sv[0]);
+    close(sv[1]);
+    red_worker_loop_free(loop);
+    g_main_context_unref(context);
+}
+
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
@@ -396,6 +459,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_sessions_up_to_the_limit),
         TEST_CASE(test_session_end_reaches_every_class_once),
         TEST_CASE(test_main_queue_delivers_in_order_on_main),
+        TEST_CASE(test_worker_watch_keeps_source_for_same_mask),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

@@ -365,6 +365,9 @@ static bool copy_bits_in_place(DrawTarget *t, int32_t dx, int32_t dy)
         return false;
     }
     const pixman_box32_t *b = pixman_region32_rectangles(&t->region, NULL);
+    if (dx == 0 && red_surface_scroll(t->surface, b, dy)) {
+        return true; /* a full-width scroll of the shadow: its rows stayed */
+    }
     size_t px = (size_t)bpp / 8;
     size_t row_bytes = (size_t)(b->x2 - b->x1) * px;
     ptrdiff_t stride = pixman_image_get_stride(img); /* < 0: a bottom-up surface */

@@ -9,6 +9,10 @@
 #include <glib.h>
 #include <spice/enums.h>
 
+/* A shadow gets spare rows for scrolls up to this size (a 4K primary is
+ * 33 MB); a larger one scrolls by moving its rows. */
+#define RED_SURFACE_SCROLL_MAX_BYTES (64u << 20)
+
 int red_surfaces_init(RedSurfaces *s, uint32_t n)
 {
     memset(s, 0, sizeof(*s));
@@ -120,12 +124,23 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
     pixman_format_code_t pf = red_surface_pixman_format(surf->format);
     /* The guest's |stride| bounds the line (red_surface_mem_size). */
     int32_t stride = surf->stride < 0 ? -surf->stride : surf->stride;
-    uint8_t *shadow = g_try_malloc((size_t)stride * surf->height);
+    size_t bytes = (size_t)stride * surf->height;
+    /* Half the height again as spare rows for scrolls, up to 4K (a larger
+     * primary scrolls by moving its rows). */
+    uint32_t rows = surf->height + (bytes <= RED_SURFACE_SCROLL_MAX_BYTES ? surf->height / 2 : 0);
+    uint8_t *shadow = g_try_malloc((size_t)stride * rows);
+    if (shadow == NULL && rows > surf->height) {
+        rows = surf->height;
+        shadow = g_try_malloc(bytes);
+    }
     if (shadow == NULL) {
         return -1;
     }
+    uint32_t top = (rows - surf->height) / 2;
     pixman_image_t *img = pixman_image_create_bits(pf, (int)surf->width, (int)surf->height,
-                                                   (uint32_t *)(void *)shadow, stride);
+                                                   (uint32_t *)(void *)(shadow +
+                                                                        (size_t)stride * top),
+                                                   stride);
     if (img == NULL) {
         g_free(shadow);
         return -1;
@@ -137,8 +152,58 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
     surf->guest_image = surf->image;
     surf->image = img;
     surf->shadow = shadow;
+    surf->shadow_rows = rows;
+    surf->shadow_top = top;
     pixman_region32_init(&surf->unsynced);
     return 0;
+}
+
+bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy)
+{
+    int64_t h = surf->height;
+    if (surf->shadow == NULL || dy == 0 || band->x1 != 0 || band->x2 != (int32_t)surf->width ||
+        band->y1 < 0 || band->y2 <= band->y1 || band->y2 > h || band->y1 + (int64_t)dy < 0 ||
+        band->y2 + (int64_t)dy > h) {
+        return false;
+    }
+    int64_t outside = band->y1 + (h - band->y2);
+    int64_t spare = (int64_t)surf->shadow_rows - h;
+    if (2 * outside > band->y2 - band->y1 || (dy < 0 ? -(int64_t)dy : dy) > spare / 2) {
+        return false;
+    }
+    size_t stride = (size_t)pixman_image_get_stride(surf->image);
+    int64_t top = surf->shadow_top;
+    /* Out of spare rows on this side: the surface moves back to the middle
+     * first (once per spare / 2 / |dy| scrolls). */
+    bool recentre = top + dy < 0 || top + dy + h > (int64_t)surf->shadow_rows;
+    if (recentre) {
+        top = spare / 2;
+    }
+    pixman_image_t *img = pixman_image_create_bits(
+        pixman_image_get_format(surf->image), (int)surf->width, (int)surf->height,
+        (uint32_t *)(void *)(surf->shadow + stride * (size_t)(top + dy)), (int)stride);
+    if (img == NULL) {
+        return false;
+    }
+    if (recentre) {
+        memmove(surf->shadow + stride * (size_t)top,
+                surf->shadow + stride * (size_t)surf->shadow_top, stride * (size_t)h);
+    }
+    /* Row r of the surface becomes row r + dy of the shadow as it is: the
+     * band's rows are in place.  The rows above and below the band keep
+     * their pixels, so they move by dy too.  Neither copy's destination
+     * holds a row the band or the other copy still reads: the band is
+     * longer than |dy| (it is at least twice the rows outside it, and they
+     * include the |dy| rows its source reaches past it). */
+    uint8_t *base = surf->shadow + stride * (size_t)top;
+    ptrdiff_t shift = (ptrdiff_t)dy * (ptrdiff_t)stride;
+    uint8_t *below_from = base + stride * (size_t)band->y2;
+    memmove(base + shift, base, stride * (size_t)band->y1);
+    memmove(below_from + shift, below_from, stride * (size_t)(h - band->y2));
+    pixman_image_unref(surf->image);
+    surf->image = img;
+    surf->shadow_top = (uint32_t)(top + dy);
+    return true;
 }
 
 void red_surface_mark_drawn(RedSurface *surf, const pixman_box32_t *box)

@@ -44,8 +44,11 @@ typedef struct RedSurface {
     pixman_image_t *image;     /* drawn into and read: over mem, or the shadow */
     bool owns_mem;             /* a snapshot: mem is ours (g_malloc), not the guest's */
     /* Shadowed only: image is over `shadow`; guest_image is over mem and
-     * lags behind by `unsynced`. */
+     * lags behind by `unsynced`.  The shadow holds shadow_rows rows, more
+     * than height: the surface's first row is row shadow_top of them, and
+     * a scroll moves it (red_surface_scroll). */
     uint8_t *shadow;
+    uint32_t shadow_rows, shadow_top;
     pixman_image_t *guest_image;
     pixman_region32_t unsynced;
 } RedSurface;
@@ -81,6 +84,18 @@ void red_surface_destroy(RedSurfaces *s, uint32_t id);
  * in a copy of its pixels in memory of ours, which red_surface_sync writes
  * to the guest's.  -1 if memory is short: the surface stays drawn in place. */
 int red_surface_shadow(RedSurfaces *s, uint32_t id);
+/* A full-width scroll of a shadowed surface, as a COPY_BITS does it: rows
+ * band->y1 to band->y2 take the pixels of the rows dy further down (dy < 0:
+ * further up; the source rows lie in the surface).  Instead of moving the
+ * band, the surface's first row moves in the shadow and only the rows
+ * outside the band follow (a terminal or a page that scrolls under a
+ * toolbar moves a few rows, not the screen); now and then the whole
+ * surface moves back to the middle of the shadow's spare rows.  The image
+ * is then over another address: read surf->image again after a scroll.
+ * false, with nothing changed, where that is not cheaper than moving the
+ * band: not shadowed, not the full width, more rows outside the band than
+ * half of it, dy past the spare rows.  The caller marks the band drawn. */
+bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy);
 /* Notes that `box` of surf was drawn (a no-op unless it is shadowed). */
 void red_surface_mark_drawn(RedSurface *surf, const pixman_box32_t *box);
 /* Writes the unsynced pixels inside `area` (all of them if NULL) to the

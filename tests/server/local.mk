@@ -36,6 +36,12 @@ server_test_server_core_SOURCES = server/test-server-core.c
 server_test_server_core_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_server_core_LDADD = $(SERVER_TEST_LIBS)
 
+# A shadowed surface's full-width scroll, on its own.
+test_programs += server/test-surface-scroll
+server_test_surface_scroll_SOURCES = server/test-surface-scroll.c
+server_test_surface_scroll_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_surface_scroll_LDADD = $(SERVER_TEST_LIBS)
+
 # Entry points of features we do not support: documented errors and no-ops.
 test_programs += server/test-unsupported-api
 server_test_unsupported_api_SOURCES = server/test-unsupported-api.c

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test-surface-scroll: red_surface_scroll, the full-width scroll that moves
+ * where a shadowed surface starts in its shadow instead of moving its rows.
+ *  - random scrolls (bands, both directions, a few rows to most of the
+ *    surface) mixed with fills leave the surface equal to a plain copy of
+ *    the same operations, row by row, scroll after scroll, also through the
+ *    recentring when one side runs out of spare rows; the guest's memory
+ *    equals it after a sync, top-down and bottom-up;
+ *  - the cases it must leave to the caller (nothing changed): not the full
+ *    width, more rows outside the band than half of it, dy past the spare
+ *    rows, a surface that is not shadowed. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <spice/enums.h>
+
+#include "red-surfaces.h"
+#include "test-util.h"
+
+#define W 40
+#define H 48
+#define STRIDE (W * 4 + 12) /* padded lines, as a guest may give them */
+#define STEPS 600
+
+typedef struct Scene {
+    RedSurfaces surfaces;
+    RedSurface *surf;
+    uint8_t *guest;
+    int32_t stride;
+    uint32_t ref[H][W];
+    unsigned rings, fallbacks, recentres;
+} Scene;
+
+static uint32_t pixel_at(const RedSurface *surf, int x, int y)
+{
+    const uint8_t *row = (const uint8_t *)pixman_image_get_data(surf->image) +
+                         (ptrdiff_t)y * pixman_image_get_stride(surf->image);
+    uint32_t px;
+    memcpy(&px, row + (size_t)x * 4, 4);
+    return px & 0xffffff;
+}
+
+static bool scene_matches(const Scene *sc)
+{
+    for (int y = 0; y < H; y++) {
+        for (int x = 0; x < W; x++) {
+            if (pixel_at(sc->surf, x, y) != sc->ref[y][x]) {
+                g_printerr("pixel %d,%d: %06x, want %06x\n", x, y, pixel_at(sc->surf, x, y),
+                           sc->ref[y][x]);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool guest_matches(const Scene *sc)
+{
+    for (int y = 0; y < H; y++) {
+        /* Bottom-up: line y of the surface is line H - 1 - y in memory. */
+        const uint8_t *row = sc->stride > 0 ? sc->guest + (size_t)y * (size_t)sc->stride
+                                            : sc->guest + (size_t)(H - 1 - y) * (size_t)-sc->stride;
+        for (int x = 0; x < W; x++) {
+            uint32_t px;
+            memcpy(&px, row + (size_t)x * 4, 4);
+            if ((px & 0xffffff) != sc->ref[y][x]) {
+                g_printerr("guest pixel %d,%d: %06x, want %06x\n", x, y, px & 0xffffff,
+                           sc->ref[y][x]);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static void scene_fill(Scene *sc, int x, int y, int w, int h, uint32_t colour)
+{
+    pixman_color_t c = { (uint16_t)((colour >> 16 & 0xff) * 0x101),
+                         (uint16_t)((colour >> 8 & 0xff) * 0x101),
+                         (uint16_t)((colour & 0xff) * 0x101), 0xffff };
+    pixman_box32_t box = { x, y, x + w, y + h };
+    pixman_image_fill_boxes(PIXMAN_OP_SRC, sc->surf->image, &c, 1, &box);
+    red_surface_mark_drawn(sc->surf, &box);
+    for (int j = y; j < y + h; j++) {
+        for (int i = x; i < x + w; i++) {
+            sc->ref[j][i] = colour;
+        }
+    }
+}
+
+/* Rows y1..y2 take the rows dy further down, in the reference. */
+static void ref_scroll(Scene *sc, int y1, int y2, int dy)
+{
+    uint32_t copy[H][W];
+    memcpy(copy, sc->ref, sizeof(copy));
+    for (int y = y1; y < y2; y++) {
+        memcpy(sc->ref[y], copy[y + dy], sizeof(sc->ref[y]));
+    }
+}
+
+/* What the renderer does when red_surface_scroll declines: rows moved in
+ * place in the surface's image. */
+static void image_scroll(Scene *sc, int y1, int y2, int dy)
+{
+    uint8_t *base = (uint8_t *)pixman_image_get_data(sc->surf->image);
+    ptrdiff_t stride = pixman_image_get_stride(sc->surf->image);
+    for (int i = 0; i < y2 - y1; i++) {
+        int y = dy > 0 ? y1 + i : y2 - 1 - i;
+        memmove(base + y * stride, base + (y + dy) * stride, (size_t)W * 4);
+    }
+}
+
+static void scene_init(Scene *sc, int32_t stride)
+{
+    memset(sc, 0, sizeof(*sc));
+    sc->stride = stride;
+    size_t bytes = (size_t)(stride < 0 ? -stride : stride) * H;
+    sc->guest = g_malloc0(bytes);
+    CHECK(red_surfaces_init(&sc->surfaces, 1) == 0);
+    CHECK(red_surface_create(&sc->surfaces, 0, W, H, stride, SPICE_SURFACE_FMT_32_xRGB,
+                             sc->guest, false) == 0);
+    CHECK(red_surface_shadow(&sc->surfaces, 0) == 0);
+    sc->surf = red_surfaces_get(&sc->surfaces, 0);
+    CHECK(sc->surf->shadow_rows > H);
+}
+
+static void scene_finish(Scene *sc)
+{
+    red_surfaces_finish(&sc->surfaces);
+    g_free(sc->guest);
+}
+
+static void play_random(Scene *sc, uint32_t seed)
+{
+    GRand *rand = g_rand_new_with_seed(seed);
+    for (int y = 0; y < H; y++) {
+        scene_fill(sc, 0, y, W, 1, (uint32_t)(y * 0x010203 + 7) & 0xffffff);
+    }
+    for (int step = 0; step < STEPS; step++) {
+        if (g_rand_int_range(rand, 0, 4) == 0) {
+            int w = g_rand_int_range(rand, 1, W + 1), h = g_rand_int_range(rand, 1, H / 4);
+            scene_fill(sc, g_rand_int_range(rand, 0, W - w + 1),
+                       g_rand_int_range(rand, 0, H - h + 1), w, h,
+                       g_rand_int(rand) & 0xffffff);
+        } else {
+            /* Mostly small steps, so that one side runs out of spare rows. */
+            int mag = g_rand_int_range(rand, 0, 5) == 0 ? g_rand_int_range(rand, 1, H)
+                                                         : g_rand_int_range(rand, 1, 5);
+            int dy = g_rand_int_range(rand, 0, 3) == 0 ? -mag : mag;
+            int y1 = g_rand_int_range(rand, 0, 3) == 0 ? g_rand_int_range(rand, 0, 6) : 0;
+            int y2 = H - (dy > 0 ? dy : 0) - (g_rand_int_range(rand, 0, 3) == 0 ? 3 : 0);
+            if (dy < 0) {
+                y1 = MAX(y1, -dy);
+            }
+            if (y2 <= y1) {
+                continue;
+            }
+            pixman_box32_t band = { 0, y1, W, y2 };
+            uint32_t top = sc->surf->shadow_top;
+            if (red_surface_scroll(sc->surf, &band, dy)) {
+                sc->rings++;
+                sc->recentres += sc->surf->shadow_top != (uint32_t)((int64_t)top + dy);
+            } else {
+                image_scroll(sc, y1, y2, dy);
+                sc->fallbacks++;
+            }
+            red_surface_mark_drawn(sc->surf, &band);
+            ref_scroll(sc, y1, y2, dy);
+        }
+        if (!scene_matches(sc)) {
+            g_printerr("after step %d\n", step);
+            CHECK(false);
+            break;
+        }
+        if (step % 50 == 0) {
+            red_surface_sync(sc->surf, NULL);
+            CHECK(guest_matches(sc));
+        }
+    }
+    red_surface_sync(sc->surf, NULL);
+    CHECK(guest_matches(sc));
+    g_rand_free(rand);
+}
+
+static void test_random_scrolls_top_down(void)
+{
+    Scene sc;
+    scene_init(&sc, STRIDE);
+    play_random(&sc, 1);
+    g_print("top-down: %u scrolls by the shadow's start (%u recentred), %u by rows\n",
+            sc.rings, sc.recentres, sc.fallbacks);
+    CHECK(sc.rings > 100);
+    CHECK(sc.recentres > 0);
+    CHECK(sc.fallbacks > 0);
+    scene_finish(&sc);
+}
+
+static void test_random_scrolls_bottom_up(void)
+{
+    Scene sc;
+    scene_init(&sc, -STRIDE);
+    play_random(&sc, 2);
+    CHECK(sc.rings > 100);
+    CHECK(sc.recentres > 0);
+    scene_finish(&sc);
+}
+
+static void test_declined_cases_change_nothing(void)
+{
+    Scene sc;
+    scene_init(&sc, STRIDE);
+    for (int y = 0; y < H; y++) {
+        scene_fill(&sc, 0, y, W, 1, (uint32_t)y + 1);
+    }
+    uint32_t top = sc.surf->shadow_top;
+    uint32_t spare = sc.surf->shadow_rows - H;
+    pixman_box32_t narrow = { 1, 0, W, H - 1 };
+    CHECK(!red_surface_scroll(sc.surf, &narrow, 1));
+    pixman_box32_t thin = { 0, 10, W, 20 }; /* 10 rows inside, 38 outside */
+    CHECK(!red_surface_scroll(sc.surf, &thin, 1));
+    int32_t far = (int32_t)spare / 2 + 1;
+    pixman_box32_t most = { 0, 0, W, H - far };
+    CHECK(!red_surface_scroll(sc.surf, &most, far));
+    pixman_box32_t past = { 0, 0, W, H - 1 };
+    CHECK(!red_surface_scroll(sc.surf, &past, 2)); /* source past the last row */
+    CHECK(!red_surface_scroll(sc.surf, &past, 0));
+    CHECK_EQ_U64(sc.surf->shadow_top, top);
+    CHECK(scene_matches(&sc));
+    /* The same scroll on a surface drawn in place is the caller's. */
+    RedSurfaces plain;
+    CHECK(red_surfaces_init(&plain, 1) == 0);
+    uint8_t *mem = g_malloc0((size_t)STRIDE * H);
+    CHECK(red_surface_create(&plain, 0, W, H, STRIDE, SPICE_SURFACE_FMT_32_xRGB, mem, false) == 0);
+    pixman_box32_t up = { 0, 0, W, H - 1 };
+    CHECK(!red_surface_scroll(red_surfaces_get(&plain, 0), &up, 1));
+    red_surfaces_finish(&plain);
+    g_free(mem);
+    scene_finish(&sc);
+}
+
+int main(int argc, char **argv)
+{
+    static const TestCase cases[] = {
+        TEST_CASE(test_random_scrolls_top_down),
+        TEST_CASE(test_random_scrolls_bottom_up),
+        TEST_CASE(test_declined_cases_change_nothing),
+    };
+    return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
+}

@@ -48,6 +48,7 @@ struct RedChannelClient {
     bool peer_closed;   /* closed because the client closed its socket */
     bool closed_notified;
     int in_handler;     /* depth of I/O callbacks on the stack */
+    int corked;         /* depth of red_channel_client_cork */
 };
 
 /* The stall limit: RED_CLIENT_STALL_MS unless S3D_CLIENT_STALL_MS names
@@ -70,7 +71,8 @@ static void rcc_note_write_error(RedChannelClient *rcc, int err)
  * when it took enough of them. */
 static void rcc_update_watch(RedChannelClient *rcc)
 {
-    if (rcc->watch) {
+    /* Corked bytes wait for the uncork, not for the socket. */
+    if (rcc->watch && rcc->corked == 0) {
         bool pending = red_stream_pending(rcc->stream) > 0;
         rcc->ahead_wait = !pending && red_stream_ahead_full(rcc->stream);
         bool write = pending || rcc->ahead_wait;
@@ -350,6 +352,30 @@ int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg)
     rcc_update_watch(rcc);
     rcc_watch_stall(rcc, false);
     return 0;
+}
+
+void red_channel_client_cork(RedChannelClient *rcc)
+{
+    rcc->in_handler++; /* a close waits for the uncork to report it */
+    if (rcc->corked++ == 0 && !rcc->closed) {
+        red_stream_set_corked(rcc->stream, true);
+    }
+}
+
+void red_channel_client_uncork(RedChannelClient *rcc)
+{
+    if (--rcc->corked == 0 && !rcc->closed) {
+        red_stream_set_corked(rcc->stream, false);
+        if (red_stream_flush(rcc->stream) != 0) {
+            rcc_note_write_error(rcc, errno);
+            red_channel_client_close(rcc, "write failed");
+        } else {
+            rcc_update_watch(rcc);
+            rcc_watch_stall(rcc, false);
+        }
+    }
+    rcc->in_handler--;
+    rcc_notify_closed(rcc); /* may free rcc */
 }
 
 static void rcc_resume_fired(void *opaque)

@@ -63,6 +63,15 @@ void red_channel_client_free(RedChannelClient *rcc); /* NULL ok; closes the sock
 /* Marshals and queues one message. Returns 0, or -1 (the client is then
  * being closed: slow, gone, or the message did not marshal). */
 int red_channel_client_send(RedChannelClient *rcc, const SpiceMsg *msg);
+/* Between cork and uncork (they nest), messages sent wait in our queue
+ * (up to RED_STREAM_CORK_BYTES, see red-stream.h) and uncork writes them
+ * together: a push of many small messages costs one write and one packet,
+ * as spice-server corks its pushes.  Flow control (can_send) counts them
+ * as sent.  A close meanwhile reaches on_closed at the outermost uncork,
+ * which may so free rcc and its owner: the caller must not touch either
+ * after it. */
+void red_channel_client_cork(RedChannelClient *rcc);
+void red_channel_client_uncork(RedChannelClient *rcc);
 /* True while the ack window is open, the socket queue is below the high
  * water mark and the send-ahead limit (if any) is not reached: a producer
  * should wait for on_writable otherwise. */

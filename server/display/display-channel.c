@@ -223,7 +223,7 @@ static int send_surface_create(DisplayClient *dc, const RedSurface *s)
 }
 
 /* Sends what the client is missing, as far as its ack window allows. */
-static void display_client_push(DisplayClient *dc)
+static void display_client_push_corked(DisplayClient *dc)
 {
     const RedSurface *s = primary(dc->worker);
     if (s == NULL || !dc->init_received) {
@@ -259,6 +259,16 @@ static void display_client_push(DisplayClient *dc)
             return; /* closing; on_closed frees it */
         }
     }
+}
+
+/* The same, its messages written together (a frame of tiles or fills is
+ * one packet, not one each).  The client may be gone after it. */
+static void display_client_push(DisplayClient *dc)
+{
+    RedChannelClient *rcc = dc->rcc;
+    red_channel_client_cork(rcc);
+    display_client_push_corked(dc);
+    red_channel_client_uncork(rcc); /* may free dc */
 }
 
 /* DISPLAY_INIT: the client's pixmap cache size and GLZ window (both in
@@ -508,6 +518,29 @@ void display_channel_push_all(RedWorker *w)
     for (GList *l = w->display_clients, *next; l; l = next) {
         next = l->next;
         display_client_push(l->data);
+    }
+}
+
+void display_channel_cork_all(RedWorker *w)
+{
+    for (GList *l = w->display_clients; l; l = l->next) {
+        DisplayClient *dc = l->data;
+        if (!dc->batch_corked) {
+            dc->batch_corked = true;
+            red_channel_client_cork(dc->rcc);
+        }
+    }
+}
+
+void display_channel_uncork_all(RedWorker *w)
+{
+    for (GList *l = w->display_clients, *next; l; l = next) {
+        next = l->next; /* an uncork frees only its own client */
+        DisplayClient *dc = l->data;
+        if (dc->batch_corked) {
+            dc->batch_corked = false;
+            red_channel_client_uncork(dc->rcc); /* may free dc */
+        }
     }
 }
 

@@ -119,11 +119,13 @@ static gboolean worker_process(gpointer data)
     bool wait_cmd = true, wait_cursor = true;
     g_source_unref(w->process_source);
     w->process_source = NULL;
+    display_channel_cork_all(w);
     if (w->running && w->surfaces.count) {
         worker_pull(w, false, RED_WORKER_BATCH, &wait_cmd);
         worker_pull(w, true, RED_WORKER_BATCH, &wait_cursor);
     }
     display_channel_push_all(w);
+    display_channel_uncork_all(w);
     if (w->running && (!wait_cmd || !wait_cursor)) {
         red_worker_schedule_processing(w); /* more to do: after pending I/O */
     }
@@ -147,6 +149,7 @@ void red_worker_schedule_processing(RedWorker *w)
  * producing. */
 void red_worker_drain_rings(RedWorker *w)
 {
+    display_channel_cork_all(w);
     for (int cursor = 0; cursor < 2; cursor++) {
         for (unsigned total = 0; total < RED_WORKER_MAX_DRAIN;) {
             QXLCommandExt ext;
@@ -157,4 +160,5 @@ void red_worker_drain_rings(RedWorker *w)
             total++;
         }
     }
+    display_channel_uncork_all(w);
 }

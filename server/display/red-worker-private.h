@@ -41,6 +41,7 @@ typedef struct DisplayClient {
     bool lossy_images;          /* may get JPEG (red-image-lossy.h) */
     bool zlib_glz;              /* GLZ payloads deflated (red-image-codec.h) */
     pixman_region32_t lossy;    /* where its canvas shows JPEG, not the pixels */
+    bool batch_corked;          /* display_channel_cork_all's cork, not yet undone */
 } DisplayClient;
 
 typedef struct CursorClient {
@@ -147,6 +148,12 @@ void display_channel_primary_destroyed(RedWorker *w);
  * the drawing as a command when they can redo it exactly, else damage. */
 void display_channel_drawn(RedWorker *w, const pixman_box32_t *box, const RedDrawOp *op);
 void display_channel_push_all(RedWorker *w);
+/* Around a batch of commands: what each client is sent while rendering
+ * them (drawing commands) waits in its queue and leaves in one write at
+ * display_channel_uncork_all (red_channel_client_cork), which may free
+ * clients that closed meanwhile. */
+void display_channel_cork_all(RedWorker *w);
+void display_channel_uncork_all(RedWorker *w);
 void display_channel_close_all(RedWorker *w);
 
 /* cursor-channel.c: clients of the cursor channel */

@@ -42,6 +42,7 @@ struct RedStream {
     uint8_t *out;       /* queued bytes are out[head, len) */
     size_t head, len, cap;
     size_t ahead;       /* red_stream_set_send_ahead; 0: none */
+    bool corked;        /* red_stream_set_corked */
 };
 
 RedStream *red_stream_new(int fd)
@@ -413,9 +414,23 @@ static int enqueue(RedStream *s, const uint8_t *p, size_t n)
     return 0;
 }
 
+void red_stream_set_corked(RedStream *s, bool corked)
+{
+    s->corked = corked;
+}
+
 static int transport_write(RedStream *s, const void *data, size_t n)
 {
     const uint8_t *p = data;
+    if (s->corked) {
+        if (red_stream_pending(s) + n <= RED_STREAM_CORK_BYTES) {
+            return enqueue(s, p, n);
+        }
+        /* A full batch: what waits goes first, then this as usual. */
+        if (red_stream_flush(s) != 0) {
+            return -1;
+        }
+    }
     /* Fast path: nothing queued, try the socket directly (no copy).  Under
      * TLS, bytes OpenSSL refused stay at the head of what we queue, so the
      * retry hands it the same bytes first, as it requires. */

@@ -79,6 +79,12 @@ ssize_t red_stream_read(RedStream *s, void *buf, size_t n);
 int red_stream_write(RedStream *s, const void *data, size_t n);
 /* Sends queued bytes. Returns 0 (some may remain) or -1 on socket error. */
 int red_stream_flush(RedStream *s);
+/* Corked, red_stream_write only queues, up to RED_STREAM_CORK_BYTES (past
+ * that it sends what waits and writes on as usual): the owner writes a
+ * batch of small messages, uncorks and calls red_stream_flush, and the
+ * peer gets them in one packet instead of one each. */
+#define RED_STREAM_CORK_BYTES (64u << 10)
+void red_stream_set_corked(RedStream *s, bool corked);
 size_t red_stream_pending(const RedStream *s);
 /* Bytes the socket still holds on the way to the peer (written, not yet
  * acknowledged by it: SIOCOUTQ); 0 when unknown.  A slow link drains this

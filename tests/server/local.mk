@@ -36,6 +36,12 @@ server_test_server_core_SOURCES = server/test-server-core.c
 server_test_server_core_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_server_core_LDADD = $(SERVER_TEST_LIBS)
 
+# Corked sends: a stream's and a channel client's batch is one write.
+test_programs += server/test-channel-cork
+server_test_channel_cork_SOURCES = server/test-channel-cork.c
+server_test_channel_cork_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_channel_cork_LDADD = $(SERVER_TEST_LIBS)
+
 # A shadowed surface's full-width scroll, on its own.
 test_programs += server/test-surface-scroll
 server_test_surface_scroll_SOURCES = server/test-surface-scroll.c

@@ -29,6 +29,11 @@
 
 /* red_glz_should_encode looks back over about this many pixels. */
 #define GLZ_REUSE_SPAN (1024u * 1024u)
+/* red_glz_note_small weighs about this many payload bytes, and needs
+ * this many LZ_RGB bytes compared before it turns GLZ off for small
+ * images (small_glz_pays). */
+#define GLZ_SMALL_SPAN (256u * 1024u)
+#define GLZ_SMALL_EVIDENCE (32u * 1024u)
 #define GLZ_MAGIC 0x20205a4cu         /* "LZ  " read as a big-endian u32 */
 #define GLZ_VERSION 0x00010001u       /* 1.1 */
 #define GLZ_TYPE_RGB32 8u             /* LzImageType LZ_IMAGE_TYPE_RGB32 */
@@ -91,6 +96,12 @@ struct RedGlzDict {
      * came from earlier images (both halved past GLZ_REUSE_SPAN). */
     uint64_t recent_pixels, recent_earlier;
     uint32_t large_skipped;
+    /* Small images (RED_GLZ_ALWAYS_PIXELS): how many were asked about, and
+     * the GLZ and LZ_RGB bytes of those compared lately (both halved past
+     * GLZ_SMALL_SPAN); compare: the last one asked about is compared. */
+    uint32_t small_seen;
+    uint64_t small_glz, small_lz;
+    bool compare;
     GlzSlot *table;                   /* buckets of GLZ_BUCKET_WAYS, newest first */
     unsigned hash_shift;
 };
@@ -523,16 +534,44 @@ static GlzImage *window_add(RedGlzDict *d, const uint8_t *pixels, uint32_t width
     return img;
 }
 
+/* GLZ for small images until the comparisons show it larger than LZ_RGB
+ * over GLZ_SMALL_EVIDENCE bytes at least: a first sight of new icons costs
+ * GLZ a little more than LZ, and only GLZ's window makes their next sight
+ * nearly free, so a few comparisons must not turn it off. */
+static bool small_glz_pays(const RedGlzDict *dict)
+{
+    return dict->small_lz < GLZ_SMALL_EVIDENCE || dict->small_glz <= dict->small_lz;
+}
+
 bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height)
 {
     if (!red_glz_fits(dict, width, height)) {
         return false;
     }
-    if ((uint64_t)width * height <= RED_GLZ_ALWAYS_PIXELS ||
-        dict->recent_earlier * 100 >= dict->recent_pixels * RED_GLZ_MIN_REUSE_PERCENT) {
+    dict->compare = false;
+    if ((uint64_t)width * height <= RED_GLZ_ALWAYS_PIXELS) {
+        dict->compare = ++dict->small_seen % RED_GLZ_PROBE_EVERY == 0;
+        return dict->compare || small_glz_pays(dict);
+    }
+    if (dict->recent_earlier * 100 >= dict->recent_pixels * RED_GLZ_MIN_REUSE_PERCENT) {
         return true;
     }
     return ++dict->large_skipped % RED_GLZ_PROBE_EVERY == 0;
+}
+
+bool red_glz_wants_comparison(const RedGlzDict *dict)
+{
+    return dict->compare;
+}
+
+void red_glz_note_small(RedGlzDict *dict, size_t glz_bytes, size_t lz_bytes)
+{
+    if (dict->small_glz + dict->small_lz > GLZ_SMALL_SPAN) {
+        dict->small_glz /= 2;
+        dict->small_lz /= 2;
+    }
+    dict->small_glz += glz_bytes;
+    dict->small_lz += lz_bytes;
 }
 
 int red_glz_encode(RedGlzDict *dict, const uint8_t *pixels, uint32_t width, uint32_t height,

@@ -97,6 +97,16 @@ uint8_t red_image_encode(const RedImagePolicy *policy, const uint8_t *pixels, ui
         red_glz_encode(glz, pixels, width, height, stride, &p, &size, &glz_res) == 0) {
         keep_smaller(&type, &best, &best_size, SPICE_IMAGE_TYPE_GLZ_RGB, p, size);
         glz_encoded = true;
+        /* A comparison only: the GLZ payload goes either way, so that the
+         * window grows as if GLZ were chosen and the next comparison is
+         * fair to it. */
+        size_t lz_size;
+        uint8_t *lz;
+        if (red_glz_wants_comparison(glz) &&
+            red_lz_encode(pixels, width, height, stride, &lz, &lz_size) == 0) {
+            red_glz_note_small(glz, size, lz_size);
+            g_free(lz);
+        }
     }
     /* Not LZ after GLZ, even where LZ would be a little smaller (new
      * content: GLZ's shortest copy costs a byte more): an image sent as LZ

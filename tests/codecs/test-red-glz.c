@@ -17,8 +17,12 @@
  *   eviction  a small window: what was dropped is never referred to, the
  *             image count ceiling, taking back an unsent image;
  *   refusals  bad sizes, strides, windows: refused, outputs untouched;
- *   worth     red_glz_should_encode: small images always, large ones
- *             while pictures repeat, else one in RED_GLZ_PROBE_EVERY.
+ *   worth     red_glz_should_encode: small images from the start, large
+ *             ones while pictures repeat, else one in RED_GLZ_PROBE_EVERY;
+ *   small     small images: text lines whose repeats lie within each line
+ *             (GLZ larger than LZ_RGB) go without GLZ but for the compared
+ *             one in RED_GLZ_PROBE_EVERY, once enough bytes were compared;
+ *             icons drawn over and over bring GLZ back for all.
  * Figures (bytes, GLZ vs LZ) are printed, never compared to constants
  * beyond "smaller".
  *
@@ -443,6 +447,91 @@ static int suite_worth(uint32_t seed)
     return bad ? 1 : 0;
 }
 
+/* Sends px through GLZ when the dictionary wants it, comparing with LZ_RGB
+ * when it asks to, as red_image_encode does; *took: GLZ was used. */
+static int offer_small(Client *c, const uint32_t *px, uint32_t w, uint32_t h, const char *what,
+                       bool *took, bool *compared)
+{
+    *took = red_glz_should_encode(c->dict, w, h);
+    *compared = *took && red_glz_wants_comparison(c->dict);
+    if (!*took) {
+        return 0;
+    }
+    size_t glz_before = c->glz_bytes, lz_before = c->lz_bytes;
+    int ret = send(c, px, w, h, what);
+    if (*compared) {
+        red_glz_note_small(c->dict, c->glz_bytes - glz_before, c->lz_bytes - lz_before);
+    }
+    return ret;
+}
+
+static int suite_small(uint32_t seed)
+{
+    int bad = 0;
+    enum { GW = 8, GH = 16, GLYPHS = 16, LW = 512, LINES = 400, LATE = 300 };
+    GRand *rnd = g_rand_new_with_seed(seed);
+    uint32_t *glyphs = g_new(uint32_t, GLYPHS * GW * GH);
+    for (unsigned i = 0; i < GLYPHS * GW * GH; i++) {
+        glyphs[i] = g_rand_int_range(rnd, 0, 3) == 0 ? 0x202020u : 0xf0f0e8u;
+    }
+    uint32_t *line = g_new(uint32_t, LW * GH);
+    Client c;
+    client_init(&c, RED_GLZ_MAX_WINDOW_PIXELS);
+    unsigned took_late = 0, compared_late = 0;
+    size_t glz_compared = 0, lz_compared = 0;
+    for (unsigned k = 0; k < LINES && !bad; k++) {
+        for (unsigned i = 0; i < LW / GW; i++) {
+            const uint32_t *g = glyphs + (size_t)g_rand_int_range(rnd, 0, GLYPHS) * GW * GH;
+            for (unsigned y = 0; y < GH; y++) {
+                memcpy(line + y * LW + i * GW, g + y * GW, GW * sizeof(uint32_t));
+            }
+        }
+        bool took, compared;
+        size_t g0 = c.glz_bytes, l0 = c.lz_bytes;
+        bad |= offer_small(&c, line, LW, GH, "text line", &took, &compared) != 0;
+        if (compared) {
+            glz_compared += c.glz_bytes - g0;
+            lz_compared += c.lz_bytes - l0;
+        }
+        took_late += k >= LATE && took;
+        compared_late += k >= LATE && compared;
+    }
+    /* The premise: these lines are larger as GLZ (else the case proves
+     * nothing); then only the compared ones take GLZ. */
+    unsigned probes = (LINES - LATE) / RED_GLZ_PROBE_EVERY;
+    bad |= glz_compared <= lz_compared;
+    bad |= took_late != compared_late || took_late < probes - 1 || took_late > probes + 1;
+    printf("small: text lines GLZ %zu bytes, LZ_RGB %zu where compared; GLZ for %u of the last "
+           "%u (%u compared)\n", glz_compared, lz_compared, took_late, LINES - LATE,
+           compared_late);
+
+    /* Icons drawn again and again: the compared ones find their earlier
+     * sights, GLZ wins the comparisons and comes back for every icon. */
+    enum { IW = 48, ICONS = 12, ROUNDS = 80 };
+    uint32_t *icons = g_new(uint32_t, ICONS * IW * IW);
+    for (unsigned i = 0; i < ICONS * IW * IW; i++) {
+        icons[i] = g_rand_int_range(rnd, 0, 3) == 0 ? 0x102030u + (i / (IW * IW)) * 0x050301u
+                                                    : 0xe8ecf0u;
+    }
+    unsigned took_last = 0;
+    for (unsigned r = 0; r < ROUNDS && !bad; r++) {
+        for (unsigned i = 0; i < ICONS; i++) {
+            bool took, compared;
+            bad |= offer_small(&c, icons + i * IW * IW, IW, IW, "icon", &took, &compared) != 0;
+            took_last += r == ROUNDS - 1 && took;
+        }
+    }
+    bad |= took_last != ICONS;
+    printf("small: icons again and again, GLZ for %u of the last round's %u: %s\n", took_last,
+           ICONS, bad ? "FAIL" : "ok");
+    client_finish(&c);
+    g_free(icons);
+    g_free(line);
+    g_free(glyphs);
+    g_rand_free(rnd);
+    return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     uint32_t seed = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 1;
@@ -453,6 +542,7 @@ int main(int argc, char **argv)
     failed += suite_far(seed);
     failed += suite_moved(seed);
     failed += suite_worth(seed);
+    failed += suite_small(seed);
     printf("%s: seed %u, %d failed\n", failed ? "FAIL" : "PASS", seed, failed);
     return failed ? 1 : 0;
 }

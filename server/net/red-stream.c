@@ -416,7 +416,11 @@ static int enqueue(RedStream *s, const uint8_t *p, size_t n)
 
 void red_stream_set_corked(RedStream *s, bool corked)
 {
-    s->corked = corked;
+    /* Under TLS each write stays its own record: spice-gtk reads the
+     * second message of a record only when the socket says readable again
+     * (the record's rest waits inside its OpenSSL), so a batch in one
+     * record stalls it.  spice-server's cork is TCP's, under its records. */
+    s->corked = corked && s->ssl == NULL;
 }
 
 static int transport_write(RedStream *s, const void *data, size_t n)

@@ -82,7 +82,9 @@ int red_stream_flush(RedStream *s);
 /* Corked, red_stream_write only queues, up to RED_STREAM_CORK_BYTES (past
  * that it sends what waits and writes on as usual): the owner writes a
  * batch of small messages, uncorks and calls red_stream_flush, and the
- * peer gets them in one packet instead of one each. */
+ * peer gets them in one packet instead of one each.  A no-op under TLS
+ * (see red_stream_set_corked: spice-gtk stalls on a record that holds
+ * several messages). */
 #define RED_STREAM_CORK_BYTES (64u << 10)
 void red_stream_set_corked(RedStream *s, bool corked);
 size_t red_stream_pending(const RedStream *s);

@@ -160,18 +160,24 @@ while [ $i -lt "$runs" ]; do
 done
 rm -f "$results.err"
 
+# median [int]: the median of the numbers on stdin, one a line ("-" for
+# none); at 100 and over without decimals, under it with one, or with
+# `int` always without.
+median() {
+    sort -g | awk -v int_only="${1:-}" '
+        { v[++n] = $1 + 0 }
+        END {
+            if (n == 0) { print "-"; exit }
+            m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+            printf ((m >= 100 || int_only != "") ? "%.0f" : "%.1f"), m
+        }'
+}
 # get SCENE CONFIG LIB KEY: the median of KEY over the runs.
 get() {
     awk -v s="$1" -v c="$2" -v l="$3" -v k="$4" '
         $1 == s && $2 == c && $3 == l {
-            for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) v[++n] = kv[2] + 0 }
-        }
-        END {
-            if (n == 0) { print "-"; exit }
-            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-            m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-            printf (m >= 100 ? "%.0f" : "%.1f"), m
-        }' "$results"
+            for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] + 0 }
+        }' "$results" | median
 }
 # get_shown SCENE CONFIG LIB: the median over the runs of the milliseconds
 # from the first timed frame to the client's last picture (seconds * 1000
@@ -185,14 +191,8 @@ get_shown() {
                 if (kv[1] == "seconds") t = kv[2] * 1000
                 if (kv[1] == "gtk_drain_ms" && kv[2] != "-") d = kv[2] + 0
             }
-            if (t >= 0 && d >= 0) v[++n] = t + d
-        }
-        END {
-            if (n == 0) { print "-"; exit }
-            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-            m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-            printf "%.0f", m
-        }' "$results"
+            if (t >= 0 && d >= 0) print t + d
+        }' "$results" | median int
 }
 ratio() { awk -v o="$1" -v d="$2" 'BEGIN { if (o == "-" || d == "-" || d + 0 == 0) print "-"; else printf "%.2f", o / d }'; }
 # cells SCENE CONFIG KEY: "ours | Debian's | ratio".

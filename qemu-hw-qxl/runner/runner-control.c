@@ -5,6 +5,7 @@
 #include "runner-control.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -155,19 +156,26 @@ static gboolean accept_ready(gint fd, GIOCondition cond, gpointer data)
 RunnerControl *runner_control_new(GMainContext *ctx, const char *path,
                                   RunnerControlHandler handler, void *opaque)
 {
+    /* The socket is bound and listening under a temporary name and only
+     * then renamed to path, so a client that sees path can connect: between
+     * bind() and listen() a connect is refused, and a test that waits for
+     * the file to appear lost that race on a loaded machine. */
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(addr.sun_path)) {
+    g_autofree char *tmp = g_strdup_printf("%s.%d.tmp", path, (int)getpid());
+    if (strlen(tmp) >= sizeof(addr.sun_path)) {
         vm_log_warn("control: socket path too long: %s", path);
         return NULL;
     }
-    strcpy(addr.sun_path, path);
+    strcpy(addr.sun_path, tmp);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return NULL;
     }
-    unlink(path);
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 4) != 0) {
+    unlink(tmp);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 4) != 0 ||
+        rename(tmp, path) != 0) {
         vm_log_warn("control: cannot listen on %s: %s", path, g_strerror(errno));
+        unlink(tmp);
         close(fd);
         return NULL;
     }

@@ -25,8 +25,9 @@ typedef struct RunnerControl RunnerControl;
  * newly allocated.  cmd maps keys to value texts (see runner-json.h). */
 typedef char *(*RunnerControlHandler)(void *opaque, GHashTable *cmd);
 
-/* Listens on path (an existing socket file there is replaced). NULL with
- * a log line on failure. */
+/* Listens on path (an existing socket file there is replaced). The file
+ * appears only once the socket listens, so a client that sees it can
+ * connect. NULL with a log line on failure. */
 RunnerControl *runner_control_new(GMainContext *ctx, const char *path,
                                   RunnerControlHandler handler, void *opaque);
 /* Closes every client, removes the socket file. NULL ok. */

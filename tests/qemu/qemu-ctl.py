@@ -27,9 +27,20 @@ import time
 
 
 def qmp(sock_path, command, args=None, timeout=10.0):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(sock_path)
+    # QEMU binds its QMP socket before it listens on it, so a caller that
+    # saw the file may still be refused for a moment: retry, bounded.
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(sock_path)
+            break
+        except (ConnectionRefusedError, FileNotFoundError):
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     f = s.makefile("rwb", buffering=0)
 
     def reply():

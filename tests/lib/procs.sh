@@ -46,8 +46,11 @@ wait_ready_port() {
 
 # start_xvfb FIRST LAST SCREEN LOG SECS: starts Xvfb (output to LOG) on the
 # first display number in FIRST..LAST that has no socket and no lock file,
-# and waits up to SECS for its socket.  Sets xvfb_pid and xvfb_display;
-# returns 0, or 1 with xvfb_error saying why (xvfb_pid set if it started).
+# and waits up to SECS until it accepts connections.  Sets xvfb_pid and
+# xvfb_display; returns 0, or 1 with xvfb_error saying why (xvfb_pid set if
+# it started).  Ready is when Xvfb writes its display number to -displayfd:
+# its socket file exists from bind(), before listen(), so a client that
+# only waited for the file could be refused.
 start_xvfb() {
     xvfb_display=
     xvfb_pid=
@@ -58,10 +61,12 @@ start_xvfb() {
         fi
     done
     [ -n "$xvfb_display" ] || { xvfb_error="no free X display number in $1..$2"; return 1; }
-    Xvfb ":$xvfb_display" -screen 0 "$3" -nolisten tcp >"$4" 2>&1 &
+    _sx_ready="$4.ready"
+    rm -f "$_sx_ready"
+    Xvfb ":$xvfb_display" -screen 0 "$3" -nolisten tcp -displayfd 3 >"$4" 2>&1 3>"$_sx_ready" &
     xvfb_pid=$!
     _sx_i=0
-    until [ -S "/tmp/.X11-unix/X$xvfb_display" ]; do
+    until [ -s "$_sx_ready" ]; do
         alive "$xvfb_pid" || { xvfb_error="Xvfb :$xvfb_display exited (display taken?)"; return 1; }
         if [ "$_sx_i" -ge $(($5 * 10)) ]; then
             xvfb_error="Xvfb :$xvfb_display not up within ${5}s"

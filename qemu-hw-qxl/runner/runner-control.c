@@ -171,6 +171,9 @@ RunnerControl *runner_control_new(GMainContext *ctx, const char *path,
     if (fd < 0) {
         return NULL;
     }
+    /* A stale file at path (a runner killed earlier) goes first, so a
+     * client waits for ours rather than being refused by it. */
+    unlink(path);
     unlink(tmp);
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 4) != 0 ||
         rename(tmp, path) != 0) {

@@ -28,15 +28,17 @@ import time
 
 def qmp(sock_path, command, args=None, timeout=10.0):
     # QEMU binds its QMP socket before it listens on it, so a caller that
-    # saw the file may still be refused for a moment: retry, bounded.
-    deadline = time.monotonic() + timeout
+    # saw the file may still be refused for a moment: retry a refusal for up
+    # to 2 s (a QEMU that is gone is refused too, and its callers should
+    # hear so soon).  A missing file fails at once, as before.
+    deadline = time.monotonic() + min(timeout, 2.0)
     while True:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(timeout)
         try:
             s.connect(sock_path)
             break
-        except (ConnectionRefusedError, FileNotFoundError):
+        except ConnectionRefusedError:
             s.close()
             if time.monotonic() > deadline:
                 raise

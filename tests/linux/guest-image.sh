@@ -108,7 +108,13 @@ if [ "$(cat "$CACHE/rootfs.key" 2>/dev/null)" != "$TREE_KEY" ] || [ ! -d "$ROOT/
     # The system's PATH: mmdebstrap runs its python helpers (mmtarfilter)
     # once per package, and a python3 shim in front of /usr/bin costs seconds.
     make_tree() {
-        rm -rf "$ROOT"
+        # A run killed inside mmdebstrap leaves the tree's /proc, /sys and
+        # /dev/pts mounted: unmount them (deepest first), and never let rm
+        # cross into another file system.
+        findmnt -rn -o TARGET | grep -F "$ROOT/" | sort -r | while read -r m; do
+            umount "$m" 2>/dev/null || umount -l "$m"
+        done
+        rm -rf --one-file-system "$ROOT"
         # shellcheck disable=SC2016 # $1 is the hook's argument (the tree)
         PATH=/usr/sbin:/usr/bin:/sbin:/bin mmdebstrap --variant=apt --mode=root --format=directory \
             --include="systemd,systemd-sysv,udev,kmod,dbus,libpam-systemd,initramfs-tools,$KPKG,libdrm2,libglib2.0-0,libpixman-1-0,spice-vdagent,xvfb,xclip" \

@@ -241,6 +241,18 @@ static bool rcc_read(RedChannelClient *rcc)
     return rcc->read_paused && !rcc->closed;
 }
 
+/* Sends what the stream queued; false when the socket failed, and the
+ * client is then closed. */
+static bool rcc_flush(RedChannelClient *rcc)
+{
+    if (red_stream_flush(rcc->stream) != 0) {
+        rcc_note_write_error(rcc, errno);
+        red_channel_client_close(rcc, "write failed");
+        return false;
+    }
+    return true;
+}
+
 static void rcc_on_io(int fd, int event, void *opaque)
 {
     RedChannelClient *rcc = opaque;
@@ -250,12 +262,9 @@ static void rcc_on_io(int fd, int event, void *opaque)
     uint32_t unacked_before = rcc->unacked;
     if ((event & SPICE_WATCH_EVENT_WRITE) && !rcc->closed) {
         bool was_blocked = !red_channel_client_can_send(rcc) || rcc->ahead_limit;
-        if (red_stream_flush(rcc->stream) != 0) {
-            rcc_note_write_error(rcc, errno);
-            red_channel_client_close(rcc, "write failed");
-        } else if (rcc->ops.on_writable &&
-                   ((was_blocked && red_channel_client_can_send(rcc)) ||
-                    (rcc->want_drained && red_stream_pending(rcc->stream) == 0))) {
+        if (rcc_flush(rcc) && rcc->ops.on_writable &&
+            ((was_blocked && red_channel_client_can_send(rcc)) ||
+             (rcc->want_drained && red_stream_pending(rcc->stream) == 0))) {
             rcc->want_drained = false;
             rcc->ops.on_writable(rcc, rcc->opaque);
         }
@@ -366,10 +375,7 @@ void red_channel_client_uncork(RedChannelClient *rcc)
 {
     if (--rcc->corked == 0 && !rcc->closed) {
         red_stream_set_corked(rcc->stream, false);
-        if (red_stream_flush(rcc->stream) != 0) {
-            rcc_note_write_error(rcc, errno);
-            red_channel_client_close(rcc, "write failed");
-        } else {
+        if (rcc_flush(rcc)) {
             rcc_update_watch(rcc);
             rcc_watch_stall(rcc, false);
         }

@@ -4,10 +4,17 @@
  * bench-scenes.h, and the bytes a client receives per drawable.
  *
  * A fake QXL device (tests/server/fake-qxl.h) with a WIDTHxHEIGHT primary
- * plays the guest: each frame is the scene's batch of drawables followed by
- * spice_qxl_flush_surfaces_async and a wait for its completion, so a frame
- * counts only once the server has taken and rendered it.  The client is one
- * of:
+ * plays the guest, each frame being the scene's batch of drawables, paced by
+ * one of two barriers:
+ *   flush     each frame is followed by spice_qxl_flush_surfaces_async and
+ *             a wait for its completion, so a frame counts only once the
+ *             server has taken and rendered it into guest memory;
+ *   ring      frames are pushed as a QXL guest's driver pushes them: a frame
+ *             waits only for room in the command ring (QXL_COMMAND_RING_SIZE
+ *             commands not yet fetched), and one flush, waited for, ends the
+ *             warm-up and the timed frames, so the last frame still counts
+ *             only once it is in guest memory.
+ * The client is one of:
  *   none      no client;
  *   plain/lz4 our test client (tests/server/test-client.h) linked to the
  *             display channel, reading and acking everything (lz4: with
@@ -31,7 +38,7 @@
  * Usage: bench-display [--scene NAME] [--client none|plain|lz4|external]
  *                      [--frames N] [--warmup N] [--size WxH]
  *                      [--compression off|lz4|auto_glz|auto_lz|glz|lz|quic]
- *                      [--video off|filter|all]
+ *                      [--video off|filter|all] [--barrier flush|ring]
  */
 #include "config.h"
 
@@ -95,9 +102,17 @@ static const BenchNamed bench_videos[] = {
     { "all", SPICE_STREAM_VIDEO_ALL }, { NULL, 0 },
 };
 
+typedef enum BenchBarrier {
+    BENCH_BARRIER_FLUSH,      /* a flush waited for after every frame */
+    BENCH_BARRIER_RING,       /* ring space per frame, one flush at the end */
+} BenchBarrier;
+
+static const char *const bench_barrier_names[] = { "flush", "ring" };
+
 typedef struct BenchOptions {
     BenchSceneKind scene;
     BenchClient client;
+    BenchBarrier barrier;
     unsigned frames, warmup;
     uint32_t width, height;
     const BenchNamed *compression, *video;
@@ -176,11 +191,23 @@ static const BenchNamed *bench_named(const BenchNamed *table, const char *name)
     return NULL;
 }
 
+/* The index of `name` in names[0..n), or -1. */
+static int bench_name_index(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 static int bench_usage(const char *argv0)
 {
     fprintf(stderr, "usage: %s [--scene fullscreen|tiles|fills|scroll|typing|reused] "
             "[--client none|plain|lz4|external] [--frames N] [--warmup N] [--size WxH] "
-            "[--compression off|lz4|auto_glz|auto_lz|glz|lz|quic] [--video off|filter|all]\n",
+            "[--compression off|lz4|auto_glz|auto_lz|glz|lz|quic] [--video off|filter|all] "
+            "[--barrier flush|ring]\n",
             argv0);
     return -1;
 }
@@ -204,18 +231,21 @@ static int bench_parse_args(int argc, char **argv, BenchOptions *opt)
                 return -1;
             }
             opt->scene = (BenchSceneKind)k;
-        } else if (strcmp(a, "--client") == 0) {
-            unsigned c;
-            for (c = 0; c < G_N_ELEMENTS(bench_client_names); c++) {
-                if (strcmp(v, bench_client_names[c]) == 0) {
-                    break;
-                }
-            }
-            if (c == G_N_ELEMENTS(bench_client_names)) {
-                fprintf(stderr, "bad --client %s\n", v);
+        } else if (strcmp(a, "--client") == 0 || strcmp(a, "--barrier") == 0) {
+            bool client = a[2] == 'c';
+            int k = client ? bench_name_index(bench_client_names,
+                                              G_N_ELEMENTS(bench_client_names), v)
+                           : bench_name_index(bench_barrier_names,
+                                              G_N_ELEMENTS(bench_barrier_names), v);
+            if (k < 0) {
+                fprintf(stderr, "bad %s %s\n", a, v);
                 return -1;
             }
-            opt->client = (BenchClient)c;
+            if (client) {
+                opt->client = (BenchClient)k;
+            } else {
+                opt->barrier = (BenchBarrier)k;
+            }
         } else if (strcmp(a, "--frames") == 0 || strcmp(a, "--warmup") == 0) {
             unsigned long n = strtoul(v, &end, 10);
             if (*end != '\0' || n > BENCH_MAX_FRAMES || (a[2] == 'f' && n == 0)) {
@@ -330,21 +360,43 @@ static bool bench_wait_stdin(const char *word)
     return false;
 }
 
-/* Frames first..last (inclusive), each a batch then a flush waited for. */
-static int bench_play(BenchScene *scene, TestQxlServer *ts, unsigned first, unsigned last)
+/* One flush, waited for until the device has seen `count` completions of
+ * the bench's cookie in all. */
+static int bench_flush(TestQxlServer *ts, unsigned count, unsigned frame)
 {
-    QXLInstance *qin = fake_qxl_get_instance(ts->qxl);
+    spice_qxl_flush_surfaces_async(fake_qxl_get_instance(ts->qxl), BENCH_COOKIE);
+    if (fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, count, BENCH_FLUSH_TIMEOUT_MS) < count) {
+        fprintf(stderr, "frame %u: flush did not complete within %d ms\n", frame,
+                BENCH_FLUSH_TIMEOUT_MS);
+        return -1;
+    }
+    return 0;
+}
+
+/* Frames first..last (inclusive), paced by the barrier (see the top of the
+ * file); *flushes counts the flushes asked so far.  Nothing when
+ * first > last. */
+static int bench_play(const BenchOptions *opt, BenchScene *scene, TestQxlServer *ts,
+                      unsigned first, unsigned last, unsigned *flushes)
+{
+    unsigned per_frame = bench_scene_drawables_per_frame(scene);
     for (unsigned n = first; n <= last; n++) {
+        if (opt->barrier == BENCH_BARRIER_RING &&
+            !fake_qxl_wait_ring_room(ts->qxl, per_frame, BENCH_FLUSH_TIMEOUT_MS)) {
+            fprintf(stderr, "frame %u: no room in the ring within %d ms\n", n,
+                    BENCH_FLUSH_TIMEOUT_MS);
+            return -1;
+        }
         if (bench_scene_submit_frame(scene, ts->qxl, n) != 0) {
             fprintf(stderr, "frame %u: submit failed: %s\n", n, strerror(errno));
             return -1;
         }
-        spice_qxl_flush_surfaces_async(qin, BENCH_COOKIE);
-        if (fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, n, BENCH_FLUSH_TIMEOUT_MS) < n) {
-            fprintf(stderr, "frame %u: flush did not complete within %d ms\n", n,
-                    BENCH_FLUSH_TIMEOUT_MS);
+        if (opt->barrier == BENCH_BARRIER_FLUSH && bench_flush(ts, ++*flushes, n) != 0) {
             return -1;
         }
+    }
+    if (opt->barrier == BENCH_BARRIER_RING && first <= last) {
+        return bench_flush(ts, ++*flushes, last);
     }
     return 0;
 }
@@ -352,12 +404,13 @@ static int bench_play(BenchScene *scene, TestQxlServer *ts, unsigned first, unsi
 /* Sanity, not timing: the last frame really reached the surface, and each
  * flush completed exactly once (a server completing early or twice would
  * make the loop measure nothing). */
-static int bench_check_end(const BenchScene *scene, TestQxlServer *ts, unsigned total)
+static int bench_check_end(const BenchScene *scene, TestQxlServer *ts, unsigned total,
+                           unsigned flushes)
 {
     char why[160];
-    unsigned flushes = fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, total, 0);
-    if (flushes != total) {
-        fprintf(stderr, "flushes completed %u times for %u frames\n", flushes, total);
+    unsigned completed = fake_qxl_wait_async_count(ts->qxl, BENCH_COOKIE, flushes, 0);
+    if (completed != flushes) {
+        fprintf(stderr, "flushes completed %u times for %u asked\n", completed, flushes);
         return -1;
     }
     if (!bench_scene_check(scene, ts->qxl, total, why, sizeof(why))) {
@@ -367,21 +420,26 @@ static int bench_check_end(const BenchScene *scene, TestQxlServer *ts, unsigned 
     return 0;
 }
 
-static void bench_print(const BenchOptions *opt, const BenchScene *scene, gint64 t0, gint64 t1,
-                        uint64_t messages, uint64_t bytes)
+static void bench_print(const BenchOptions *opt, const BenchScene *scene, TestQxlServer *ts,
+                        gint64 t0, gint64 t1, uint64_t messages, uint64_t bytes)
 {
     double secs = (double)(t1 - t0) / G_TIME_SPAN_SECOND;
     uint64_t drawables = (uint64_t)opt->frames * bench_scene_drawables_per_frame(scene);
     char *lib = test_mapped_library("libspice-server");
     uint32_t step;
     QXLRect m = bench_scene_marker(scene, &step);
-    printf("bench lib=%s scene=%s client=%s compression=%s video=%s size=%ux%u frames=%u "
+    printf("bench lib=%s scene=%s client=%s compression=%s video=%s barrier=%s size=%ux%u frames=%u "
            "drawables=%" PRIu64 " seconds=%.3f fps=%.1f drawables_per_s=%.1f "
            "marker=%d,%d,%d,%d,%u t0_us=%" PRId64 " t1_us=%" PRId64,
            lib ? lib : "static", bench_scene_kind_name(opt->scene),
            bench_client_names[opt->client], opt->compression->name, opt->video->name,
-           opt->width, opt->height, opt->frames, drawables, secs, opt->frames / secs,
+           bench_barrier_names[opt->barrier], opt->width, opt->height, opt->frames, drawables, secs, opt->frames / secs,
            drawables / secs, m.left, m.top, m.right - m.left, m.bottom - m.top, step, t0, t1);
+    /* How far ahead of the server the guest got: at most the ring's size
+     * with the ring barrier, a frame's drawables with the flush one. */
+    FakeQxlStats st;
+    fake_qxl_get_stats(ts->qxl, &st);
+    printf(" queued_max=%" PRIu32, st.display_queued_max);
     if (opt->client == BENCH_CLIENT_PLAIN || opt->client == BENCH_CLIENT_LZ4) {
         printf(" client_messages=%" PRIu64 " client_bytes=%" PRIu64
                " bytes_per_drawable=%.1f client_MBps=%.2f", messages, bytes,
@@ -436,7 +494,8 @@ int main(int argc, char **argv)
         }
     }
 
-    if (status == 0 && bench_play(scene, ts, 1, opt.warmup) != 0) {
+    unsigned flushes = 0;
+    if (status == 0 && bench_play(&opt, scene, ts, 1, opt.warmup, &flushes) != 0) {
         status = 1;
     }
     if (status == 0 && ours && !bench_reader_wait_quiet(&reader, 1, &m0, &b0)) {
@@ -453,11 +512,11 @@ int main(int argc, char **argv)
     }
     unsigned total = opt.warmup + opt.frames;
     gint64 t0 = g_get_monotonic_time();
-    if (status == 0 && bench_play(scene, ts, opt.warmup + 1, total) != 0) {
+    if (status == 0 && bench_play(&opt, scene, ts, opt.warmup + 1, total, &flushes) != 0) {
         status = 1;
     }
     gint64 t1 = g_get_monotonic_time();
-    if (status == 0 && bench_check_end(scene, ts, total) != 0) {
+    if (status == 0 && bench_check_end(scene, ts, total, flushes) != 0) {
         status = 1;
     }
     if (status == 0 && ours && !bench_reader_wait_quiet(&reader, m0 + 1, &m1, &b1)) {
@@ -465,7 +524,7 @@ int main(int argc, char **argv)
         status = 1;
     }
     if (status == 0) {
-        bench_print(&opt, scene, t0, t1, m1 - m0, b1 - b0);
+        bench_print(&opt, scene, ts, t0, t1, m1 - m0, b1 - b0);
     }
     if (status == 0 && opt.client == BENCH_CLIENT_EXTERNAL) {
         /* End of input is as good as "quit": the driver is gone. */

@@ -7,7 +7,7 @@
 #
 # Scenes (bench-scenes.h): fullscreen, tiles, fills, scroll, typing, reused;
 # each a fixed number of frames (below), each frame a fixed batch of
-# drawables and a flush.  Per scene and library, one run in each of:
+# drawables and, with the default --barrier flush, a flush waited for.  Per scene and library, one run in each of:
 #   test    our test client (LZ4 cap, reads and acks everything, direct):
 #           drawables/s of the server loop, bytes the client got per drawable;
 #   gtk     a spice-gtk client (bench-client.py), direct: drawables/s with a
@@ -40,10 +40,15 @@
 #
 # Usage: run-bench.sh [--build DIR] [--size WxH] [--runs N] [--scenes "A B"]
 #                     [--compression C] [--video V] [--frames-scale PCT]
+#                     [--barrier flush|ring]
 #   --compression  image compression for both servers (default auto_glz,
 #                  QEMU's default; see bench-display --help for the names)
 #   --video        streaming-video (default filter; QEMU's default is off)
 #   --frames-scale percent of the default frame counts (default 100)
+#   --barrier      how the fake guest paces its frames (bench-display.c):
+#                  flush (default) waits for a flush after every frame;
+#                  ring pushes as a QXL driver does, waiting only for room
+#                  in the 32-entry command ring, with one flush at the end
 # Environment: S3D_PLAIN_BUILD (default for --build), S3D_SPICE_PYTHON.
 
 set -u
@@ -59,6 +64,7 @@ scenes="fullscreen tiles fills scroll typing reused"
 compression=auto_glz
 video=filter
 scale=100
+barrier=flush
 py=${S3D_SPICE_PYTHON:-/usr/bin/python3}
 [ -x "$py" ] || py=python3
 
@@ -71,12 +77,15 @@ while [ $# -gt 0 ]; do
     --compression) compression=$2; shift 2 ;;
     --video) video=$2; shift 2 ;;
     --frames-scale) scale=$2; shift 2 ;;
+    --barrier) barrier=$2; shift 2 ;;
     *) echo "usage: $0 [--build DIR] [--size WxH] [--runs N] [--scenes \"A B\"]" \
-            "[--compression C] [--video V] [--frames-scale PCT]" >&2; exit 2 ;;
+            "[--compression C] [--video V] [--frames-scale PCT] [--barrier flush|ring]" >&2
+       exit 2 ;;
     esac
 done
 
 fail() { echo "run-bench: $*" >&2; exit 1; }
+case $barrier in flush|ring) ;; *) fail "--barrier is flush or ring, not $barrier" ;; esac
 
 # Timed frames per scene on a fast link; 10 Mbit/s runs play a quarter.
 # Chosen so that the faster library's run lasts about half a second or
@@ -122,6 +131,7 @@ run_one() {
     if [ "$3" = ours ]; then prog=$ours_prog; want=$ours_lib; else prog=$debian_prog; want=/usr/lib; fi
     frames=$(frames_of "$1" "$2")
     args="--scene $1 --frames $frames --size $size --compression $compression --video $video"
+    args="$args --barrier $barrier"
     case $2 in
     test) out=$(timeout -k 5 $RUN_TIMEOUT_S "$prog" --client lz4 $args 2>"$results.err") ;;
     gtk) out=$(timeout -k 5 $RUN_TIMEOUT_S "$py" "$here/bench-client.py" --bench "$prog" \
@@ -146,7 +156,8 @@ run_one() {
         tr '\n' ' ')" >&2
 }
 
-echo "scenes: $scenes; $size; image compression $compression, streaming-video $video;" \
+echo "scenes: $scenes; $size; image compression $compression, streaming-video $video," \
+     "barrier $barrier;" \
      "$runs run(s) each, ours and Debian's alternating"
 i=0
 while [ $i -lt "$runs" ]; do
@@ -204,7 +215,7 @@ cells() {
 fr() { echo "$(frames_of "$1" test)/$(frames_of "$1" 10M)"; }
 echo
 echo "Display benchmark (tests/bench/run-bench.sh), $size, image compression $compression," \
-     "streaming-video $video, ours ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))" \
+     "streaming-video $video, barrier $barrier, ours ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))" \
      "vs Debian's libspice-server $(dpkg-query -W -f '${Version}' libspice-server1 2>/dev/null || echo '?');" \
      "median of $runs run(s); ratio = ours / Debian's."
 echo

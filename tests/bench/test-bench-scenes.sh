@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test-bench-scenes.sh: every benchmark scene runs (5 frames) on our library
-# and on Debian's with our test client, and one through link-shaper with a
+# and on Debian's with our test client, two with the ring barrier (never
+# more than the QXL ring's 32 commands queued), and one through link-shaper with a
 # spice-gtk client (bench-client.py), so run-bench.sh cannot rot.  Checks
 # exit status, the result line and which library was mapped; never a figure.
 # Environment: S3D_SPICE_PYTHON (default /usr/bin/python3); S3D_REQUIRE_PEERS=1
@@ -36,6 +37,25 @@ for scene in fullscreen tiles fills scroll typing reused; do
         out=$(timeout -k 5 $RUN_TIMEOUT_S "$prog" --scene $scene --client lz4 --frames 5 \
               --warmup 2 --size 512x384) || fail "$scene on $which: exit $?"
         check_line "$scene on $which" "$(echo "$out" | grep '^bench ')" "$lib"
+    done
+done
+
+# The ring barrier: 40 frames, more drawables than the 32-entry ring holds,
+# and the fake guest never had more than 32 queued (it waited for room).
+for scene in typing tiles; do
+    for which in ours debian; do
+        if [ $which = ours ]; then prog=$OURS; lib='*/server/.libs/'; else prog=$DEBIAN; lib=/usr/lib; fi
+        out=$(timeout -k 5 $RUN_TIMEOUT_S "$prog" --scene $scene --client lz4 --frames 40 \
+              --warmup 2 --size 512x384 --barrier ring) || fail "$scene ring on $which: exit $?"
+        line=$(echo "$out" | grep '^bench ')
+        check_line "$scene ring on $which" "$line" "$lib"
+        q=$(echo "$line" | tr ' ' '\n' | sed -n 's/^queued_max=//p')
+        case $line in
+        *" barrier=ring "*) [ -n "$q" ] && [ "$q" -le 32 ] && [ "$q" -ge 1 ] &&
+                            echo "ok: $scene ring on $which queued at most $q" ||
+                            fail "$scene ring on $which: queued_max=${q:-missing}" ;;
+        *) fail "$scene ring on $which: not a ring run" ;;
+        esac
     done
 done
 

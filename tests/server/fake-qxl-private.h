@@ -33,6 +33,7 @@ typedef struct FakeQxlCmd {
 
 typedef struct FakeQxlQueue {
     FakeQxlCmd *head, *tail;
+    unsigned length;              /* queued, not yet fetched */
 } FakeQxlQueue;
 
 typedef struct FakeQxlCookie {
@@ -59,6 +60,12 @@ struct FakeQxl {
     FakeQxlStats stats;
     bool broken_ring;             /* fake_qxl_set_broken_ring */
     bool take_monitors;           /* fake_qxl_take_monitors_config */
+    /* fake_qxl_wait_ring_room: a fetch that brings the display queue down
+     * to ring_wake_level signals `changed`, as a device raises its
+     * ring-space interrupt at the guest's notify_on_cons; other fetches
+     * wake nobody. */
+    bool ring_waiting;
+    unsigned ring_wake_level;
 
     /* Primary surface: touched by the main thread only (the worker writes
      * the pixels, not these fields). */

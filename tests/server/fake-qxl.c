@@ -79,6 +79,10 @@ void fake_qxl_push(FakeQxl *qxl, FakeQxlQueue *queue, FakeQxlCmd *cmd)
         queue->head = cmd;
     }
     queue->tail = cmd;
+    queue->length++;
+    if (queue == &qxl->display_queue && queue->length > qxl->stats.display_queued_max) {
+        qxl->stats.display_queued_max = queue->length;
+    }
     qxl->stats.submitted++;
     g_mutex_unlock(&qxl->lock);
     spice_qxl_wakeup(&qxl->instance);
@@ -93,6 +97,7 @@ static FakeQxlCmd *fake_qxl_pop_locked(FakeQxlQueue *queue)
             queue->tail = NULL;
         }
         cmd->next = NULL;
+        queue->length--;
     }
     return cmd;
 }
@@ -141,6 +146,11 @@ static int fake_qxl_fetch(FakeQxl *qxl, FakeQxlQueue *queue, QXLCommandExt *ext)
     if (cmd != NULL) {
         *ext = cmd->ext;
         qxl->stats.fetched++;
+        if (qxl->ring_waiting && queue == &qxl->display_queue &&
+            queue->length <= qxl->ring_wake_level) {
+            qxl->ring_waiting = false;
+            g_cond_broadcast(&qxl->changed); /* fake_qxl_wait_ring_room */
+        }
     }
     g_mutex_unlock(&qxl->lock);
     return cmd != NULL;
@@ -526,6 +536,24 @@ bool fake_qxl_wait_asking(FakeQxl *qxl, uint64_t count, unsigned timeout_ms)
            g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
     }
     bool done = qxl->stats.notification_requests >= target;
+    g_mutex_unlock(&qxl->lock);
+    return done;
+}
+
+bool fake_qxl_wait_ring_room(FakeQxl *qxl, unsigned room, unsigned timeout_ms)
+{
+    unsigned level = room < QXL_COMMAND_RING_SIZE ? QXL_COMMAND_RING_SIZE - room : 0;
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&qxl->lock);
+    while (qxl->display_queue.length > level) {
+        qxl->ring_waiting = true;
+        qxl->ring_wake_level = level;
+        if (!g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+            break;
+        }
+    }
+    qxl->ring_waiting = false;
+    bool done = qxl->display_queue.length <= level;
     g_mutex_unlock(&qxl->lock);
     return done;
 }

@@ -70,6 +70,7 @@ typedef struct FakeQxlStats {
     uint64_t flush_resources;  /* flush_resources calls */
     uint64_t update_area_completes;
     uint64_t notification_requests; /* req_(cursor_)notification calls */
+    uint32_t display_queued_max; /* most display commands queued at once */
     uint64_t client_caps_calls; /* set_client_capabilities calls */
     uint8_t client_present;     /* ... the last one's client_present */
     uint8_t client_caps0;       /* ... and its caps[0] (display caps 0-7) */
@@ -164,6 +165,15 @@ void fake_qxl_set_broken_ring(FakeQxl *qxl, bool broken);
 /* Waits until the server has made `count` more req_*_notification calls
  * than when called, or timeout_ms passed; true when it did. */
 bool fake_qxl_wait_asking(FakeQxl *qxl, uint64_t count, unsigned timeout_ms);
+
+/* Waits until the display queue has room for `room` more commands in a
+ * QXL command ring (QXL_COMMAND_RING_SIZE entries, spice/qxl_dev.h), as a
+ * guest waits for ring space before it pushes, or timeout_ms passed; true
+ * when there is room.  The device wakes the waiter once, when a fetch
+ * makes that room (a guest's notify_on_cons), not at every fetch.  One
+ * waiting thread at a time; room above the ring's size waits for an empty
+ * queue. */
+bool fake_qxl_wait_ring_room(FakeQxl *qxl, unsigned room, unsigned timeout_ms);
 
 /* Waits until async_complete(cookie) has been seen at least once or
  * timeout_ms passed.  Returns how many times that cookie completed. */

@@ -44,6 +44,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,6 +457,12 @@ int main(int argc, char **argv)
     if (bench_parse_args(argc, argv, &opt) != 0) {
         return 2;
     }
+    /* A guest's commands live in device memory it reuses; the fake's are
+     * malloc'ed per command.  Keep freed memory in the heap (no trim, no
+     * mmap per large command), or each command would cost page faults that
+     * depend on when the server releases, not on its work. */
+    (void)mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
     BenchScene *scene = bench_scene_create(opt.scene, opt.width, opt.height);
     if (scene == NULL) {
         return 2;

@@ -29,11 +29,11 @@
 
 /* red_glz_should_encode looks back over about this many pixels. */
 #define GLZ_REUSE_SPAN (1024u * 1024u)
-/* red_glz_note_small weighs about this many payload bytes, and needs
- * this many LZ_RGB bytes compared before it turns GLZ off for small
- * images (small_glz_pays). */
-#define GLZ_SMALL_SPAN (256u * 1024u)
-#define GLZ_SMALL_EVIDENCE (32u * 1024u)
+/* red_glz_note_comparison weighs about this many payload bytes per size
+ * class, and needs this many LZ_RGB bytes compared before it turns GLZ off
+ * for that class (tally_glz_pays). */
+#define GLZ_COMPARE_SPAN (256u * 1024u)
+#define GLZ_COMPARE_EVIDENCE (32u * 1024u)
 #define GLZ_MAGIC 0x20205a4cu         /* "LZ  " read as a big-endian u32 */
 #define GLZ_VERSION 0x00010001u       /* 1.1 */
 #define GLZ_TYPE_RGB32 8u             /* LzImageType LZ_IMAGE_TYPE_RGB32 */
@@ -85,6 +85,14 @@ typedef struct GlzSlot {
     uint32_t id, ofs;
 } GlzSlot;
 
+/* How GLZ did against LZ_RGB on one size class of images lately: how many
+ * were asked about, and the bytes of each codec on those compared (both
+ * halved past GLZ_COMPARE_SPAN). */
+typedef struct GlzTally {
+    uint32_t seen;
+    uint64_t glz, lz;
+} GlzTally;
+
 struct RedGlzDict {
     uint32_t window;                  /* pixels, after the clamp */
     uint64_t next_id;
@@ -96,12 +104,12 @@ struct RedGlzDict {
      * came from earlier images (both halved past GLZ_REUSE_SPAN). */
     uint64_t recent_pixels, recent_earlier;
     uint32_t large_skipped;
-    /* Small images (RED_GLZ_ALWAYS_PIXELS): how many were asked about, and
-     * the GLZ and LZ_RGB bytes of those compared lately (both halved past
-     * GLZ_SMALL_SPAN); compare: the last one asked about is compared. */
-    uint32_t small_seen;
-    uint64_t small_glz, small_lz;
+    /* Per size class, small (RED_GLZ_ALWAYS_PIXELS) and large: GLZ and
+     * LZ_RGB compared on the same images; compare: the last image asked
+     * about is compared, and in which class. */
+    GlzTally small, large;
     bool compare;
+    GlzTally *compare_in;
     GlzSlot *table;                   /* buckets of GLZ_BUCKET_WAYS, newest first */
     unsigned hash_shift;
 };
@@ -538,9 +546,18 @@ static GlzImage *window_add(RedGlzDict *d, const uint8_t *pixels, uint32_t width
  * over GLZ_SMALL_EVIDENCE bytes at least: a first sight of new icons costs
  * GLZ a little more than LZ, and only GLZ's window makes their next sight
  * nearly free, so a few comparisons must not turn it off. */
-static bool small_glz_pays(const RedGlzDict *dict)
+static bool tally_glz_pays(const GlzTally *t)
 {
-    return dict->small_lz < GLZ_SMALL_EVIDENCE || dict->small_glz <= dict->small_lz;
+    return t->lz < GLZ_COMPARE_EVIDENCE || t->glz <= t->lz;
+}
+
+/* Asks the tally about one image: compared every RED_GLZ_PROBE_EVERY-th,
+ * otherwise GLZ while it pays. */
+static bool tally_ask(RedGlzDict *dict, GlzTally *t)
+{
+    dict->compare = ++t->seen % RED_GLZ_PROBE_EVERY == 0;
+    dict->compare_in = t;
+    return dict->compare || tally_glz_pays(t);
 }
 
 bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height)
@@ -550,11 +567,10 @@ bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height)
     }
     dict->compare = false;
     if ((uint64_t)width * height <= RED_GLZ_ALWAYS_PIXELS) {
-        dict->compare = ++dict->small_seen % RED_GLZ_PROBE_EVERY == 0;
-        return dict->compare || small_glz_pays(dict);
+        return tally_ask(dict, &dict->small);
     }
     if (dict->recent_earlier * 100 >= dict->recent_pixels * RED_GLZ_MIN_REUSE_PERCENT) {
-        return true;
+        return tally_ask(dict, &dict->large);
     }
     return ++dict->large_skipped % RED_GLZ_PROBE_EVERY == 0;
 }
@@ -564,14 +580,18 @@ bool red_glz_wants_comparison(const RedGlzDict *dict)
     return dict->compare;
 }
 
-void red_glz_note_small(RedGlzDict *dict, size_t glz_bytes, size_t lz_bytes)
+void red_glz_note_comparison(RedGlzDict *dict, size_t glz_bytes, size_t lz_bytes)
 {
-    if (dict->small_glz + dict->small_lz > GLZ_SMALL_SPAN) {
-        dict->small_glz /= 2;
-        dict->small_lz /= 2;
+    GlzTally *t = dict->compare_in;
+    if (t == NULL) {
+        return;
     }
-    dict->small_glz += glz_bytes;
-    dict->small_lz += lz_bytes;
+    if (t->glz + t->lz > GLZ_COMPARE_SPAN) {
+        t->glz /= 2;
+        t->lz /= 2;
+    }
+    t->glz += glz_bytes;
+    t->lz += lz_bytes;
 }
 
 int red_glz_encode(RedGlzDict *dict, const uint8_t *pixels, uint32_t width, uint32_t height,

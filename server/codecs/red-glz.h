@@ -92,28 +92,28 @@ uint64_t red_glz_dict_next_id(const RedGlzDict *dict);
 bool red_glz_fits(const RedGlzDict *dict, uint32_t width, uint32_t height);
 
 /* Whether GLZ is worth its time for a width x height image (it takes about
- * 4x LZ's).  For one of at most RED_GLZ_ALWAYS_PIXELS (icons, tiles, text
- * lines): while GLZ's payloads of such images were lately no larger than
- * LZ_RGB's for the same images (red_glz_note_small; so from the start),
- * and otherwise for every RED_GLZ_PROBE_EVERY-th of them.  Text whose
- * repeats lie within each line (GLZ's short copies cost a byte more) then
- * goes LZ_RGB, smaller and 4x sooner; icons drawn again keep GLZ.  For a
- * larger one: while at least RED_GLZ_MIN_REUSE_PERCENT of the pixels
- * encoded lately came from earlier images, and otherwise for every
- * RED_GLZ_PROBE_EVERY-th (counted here), so that repeats that come back
- * are seen.  A full-screen animation then costs GLZ once in 8 bands,
- * repeated windows and tiles keep it.  false also when red_glz_fits says
- * no. */
+ * 4x LZ's).  Images are asked about in two size classes, small (at most
+ * RED_GLZ_ALWAYS_PIXELS: icons, tiles, text lines) and large.  In each,
+ * every RED_GLZ_PROBE_EVERY-th image is compared (GLZ and LZ_RGB both
+ * encode it, red_glz_note_comparison), and the others take GLZ while its
+ * payloads of the compared images were lately no larger than LZ_RGB's (so
+ * from the start).  Text whose repeats lie within each line or a few lines
+ * (GLZ's short copies cost a byte more) then goes LZ_RGB, smaller and 4x
+ * sooner; icons drawn again and moved windows keep GLZ.  A large image is
+ * asked about only while at least RED_GLZ_MIN_REUSE_PERCENT of the pixels
+ * encoded lately came from earlier images; otherwise every
+ * RED_GLZ_PROBE_EVERY-th (counted here) takes GLZ, so that repeats that
+ * come back are seen.  A full-screen animation then costs GLZ once in 8
+ * bands.  false also when red_glz_fits says no. */
 #define RED_GLZ_ALWAYS_PIXELS 16384u
 #define RED_GLZ_MIN_REUSE_PERCENT 10u
 #define RED_GLZ_PROBE_EVERY 8u
 bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height);
-/* Whether the image red_glz_should_encode just accepted is one whose
- * LZ_RGB size the dictionary wants to compare (every
- * RED_GLZ_PROBE_EVERY-th small image): the caller then also encodes it
- * with red_lz_encode and tells both sizes to red_glz_note_small. */
+/* Whether the image red_glz_should_encode just accepted is one the
+ * dictionary wants compared: the caller then also encodes it with
+ * red_lz_encode and tells both sizes to red_glz_note_comparison. */
 bool red_glz_wants_comparison(const RedGlzDict *dict);
-void red_glz_note_small(RedGlzDict *dict, size_t glz_bytes, size_t lz_bytes);
+void red_glz_note_comparison(RedGlzDict *dict, size_t glz_bytes, size_t lz_bytes);
 
 /* The largest payload red_glz_encode can produce for width x height: the
  * header plus every pixel as a literal.  0 for an empty image or one whose

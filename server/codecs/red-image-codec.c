@@ -104,7 +104,7 @@ uint8_t red_image_encode(const RedImagePolicy *policy, const uint8_t *pixels, ui
         uint8_t *lz;
         if (red_glz_wants_comparison(glz) &&
             red_lz_encode(pixels, width, height, stride, &lz, &lz_size) == 0) {
-            red_glz_note_small(glz, size, lz_size);
+            red_glz_note_comparison(glz, size, lz_size);
             g_free(lz);
         }
     }

@@ -460,7 +460,7 @@ static int offer_small(Client *c, const uint32_t *px, uint32_t w, uint32_t h, co
     size_t glz_before = c->glz_bytes, lz_before = c->lz_bytes;
     int ret = send(c, px, w, h, what);
     if (*compared) {
-        red_glz_note_small(c->dict, c->glz_bytes - glz_before, c->lz_bytes - lz_before);
+        red_glz_note_comparison(c->dict, c->glz_bytes - glz_before, c->lz_bytes - lz_before);
     }
     return ret;
 }
@@ -532,6 +532,44 @@ static int suite_small(uint32_t seed)
     return bad ? 1 : 0;
 }
 
+/* The comparison for large images (over RED_GLZ_ALWAYS_PIXELS), as for
+ * small ones: while GLZ's reuse gate is open (nothing encoded yet, so no
+ * reuse measured against it), compared images where LZ_RGB comes out
+ * smaller (text: GLZ's short copies cost a byte more) turn GLZ off but
+ * for the comparisons; compared images where GLZ wins turn it back on for
+ * every one.  Only the policy: sizes are told, nothing is encoded. */
+static int suite_large_policy(void)
+{
+    int bad = 0;
+    const uint32_t w = 1024, h = 64;
+    Client c;
+    client_init(&c, RED_GLZ_MAX_WINDOW_PIXELS);
+    unsigned took = 0, compared = 0;
+    for (unsigned k = 0; k < 800; k++) {
+        bool glz = red_glz_should_encode(c.dict, w, h);
+        bool cmp = glz && red_glz_wants_comparison(c.dict);
+        if (cmp) {
+            red_glz_note_comparison(c.dict, 3000, 2400); /* LZ_RGB smaller */
+        }
+        took += k >= 600 && glz;
+        compared += k >= 600 && cmp;
+    }
+    bad |= compared == 0 || took != compared;
+    unsigned back = 0;
+    for (unsigned k = 0; k < 400; k++) {
+        bool glz = red_glz_should_encode(c.dict, w, h);
+        if (glz && red_glz_wants_comparison(c.dict)) {
+            red_glz_note_comparison(c.dict, 600, 2400); /* GLZ smaller */
+        }
+        back += k >= 300 && glz;
+    }
+    bad |= back != 100;
+    printf("large policy: LZ_RGB smaller: GLZ for %u of 200 (%u compared); GLZ smaller: GLZ "
+           "for %u of the last 100: %s\n", took, compared, back, bad ? "FAIL" : "ok");
+    client_finish(&c);
+    return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     uint32_t seed = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 1;
@@ -543,6 +581,7 @@ int main(int argc, char **argv)
     failed += suite_moved(seed);
     failed += suite_worth(seed);
     failed += suite_small(seed);
+    failed += suite_large_policy();
     printf("%s: seed %u, %d failed\n", failed ? "FAIL" : "PASS", seed, failed);
     return failed ? 1 : 0;
 }

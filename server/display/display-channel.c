@@ -539,6 +539,11 @@ void display_channel_uncork_all(RedWorker *w)
         DisplayClient *dc = l->data;
         if (dc->batch_corked) {
             dc->batch_corked = false;
+            /* The batch's commands waited for its end (red_display_cmds_add);
+             * a path that drains without a push sends them here. */
+            if (red_display_cmds_flush(dc) < 0) {
+                continue; /* closed: dc is freed */
+            }
             red_channel_client_uncork(dc->rcc); /* may free dc */
         }
     }

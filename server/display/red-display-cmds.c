@@ -36,6 +36,10 @@ typedef struct DisplayCmd {
     uint64_t image_id;          /* IMAGE: the id in the client's cache */
     bool cache_me;              /* IMAGE: the pixels go, to be cached */
     RedImageDigest digest;      /* IMAGE: its key in the client's cache */
+    /* CACHE_ME: the INVAL_LIST ids that must reach the client before it,
+     * as dc->inval_added counted them when its room was made; ids evicted
+     * by later images go after it (it may be one of them). */
+    uint64_t inval_mark;
 } DisplayCmd;
 
 /* Pixels a queued command holds (a CACHE_ME image's). */
@@ -194,13 +198,15 @@ static bool copy_from_lossy(DisplayClient *dc, const RedDrawOp *op)
     return meets;
 }
 
-/* Tells the client to drop the ids evicted from its cache (INVAL_LIST),
- * before an image that needed their room goes. */
-static int send_cache_inval(DisplayClient *dc)
+/* Tells the client to drop the ids evicted from its cache (INVAL_LIST)
+ * up to `mark`, before the image that needed their room goes. */
+static int send_cache_inval(DisplayClient *dc, uint64_t mark)
 {
     GArray *ids = dc->cache_inval;
-    while (ids && ids->len > 0) {
-        uint32_t n = MIN(ids->len, CMD_INVAL_LIST_MAX);
+    while (ids && ids->len > 0 && dc->inval_sent < mark) {
+        uint32_t n = (uint32_t)MIN((uint64_t)MIN(ids->len, CMD_INVAL_LIST_MAX),
+                                   mark - dc->inval_sent);
+        dc->inval_sent += n;
         uint8_t *wire = g_malloc((size_t)n * SPICE_MSG_RESOURCE_WIRE_SIZE);
         spice_msg_resources_encode(SPICE_RES_TYPE_PIXMAP, (const uint64_t *)(void *)ids->data,
                                    n, wire);
@@ -257,7 +263,8 @@ static void image_message(DisplayClient *dc, const DisplayCmd *c, SpiceMsgDrawCo
 static int send_cmd(DisplayClient *dc, const DisplayCmd *c)
 {
     const RedDrawOp *op = &c->op;
-    if (op->kind == RED_DRAW_OP_IMAGE && c->cache_me && send_cache_inval(dc) != 0) {
+    if (op->kind == RED_DRAW_OP_IMAGE && c->cache_me &&
+        send_cache_inval(dc, c->inval_mark) != 0) {
         return -1;
     }
     int n;
@@ -339,7 +346,10 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
     if (dc->cache_inval == NULL) {
         dc->cache_inval = g_array_new(FALSE, FALSE, sizeof(guint64));
     }
+    guint before = dc->cache_inval->len;
     id = red_image_cache_add(dc->cache, &image->digest, pixels, dc->cache_inval);
+    dc->inval_added += dc->cache_inval->len - before;
+    c->inval_mark = dc->inval_added;
     if (id == 0) {
         return 0;
     }
@@ -347,6 +357,39 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
     c->cache_me = true;
     c->digest = image->digest;
     return 1;
+}
+
+/* Is all of `inner` inside `outer`? */
+static bool region_covers(const pixman_region32_t *outer, const pixman_region32_t *inner)
+{
+    pixman_region32_t rest;
+    pixman_region32_init(&rest);
+    pixman_region32_subtract(&rest, (pixman_region32_t *)inner, (pixman_region32_t *)outer);
+    bool covered = !pixman_region32_not_empty(&rest);
+    pixman_region32_fini(&rest);
+    return covered;
+}
+
+/* A fill or an image about to be queued puts every pixel of `region`:
+ * queued commands whose whole region it covers would be overwritten on the
+ * client before anyone saw them, so they are dropped, as a guest's
+ * drawables hidden before they are shown.  Looked back only to the last
+ * copy-bits (it may read what lies under the new command), and a CACHE_ME
+ * image stays (the client's cache counts on it). */
+static void cmds_drop_covered(DisplayClient *dc, const pixman_region32_t *region)
+{
+    for (GList *l = dc->cmds.tail, *prev; l; l = prev) {
+        prev = l->prev;
+        DisplayCmd *c = l->data;
+        if (c->op.kind == RED_DRAW_OP_COPY_BITS) {
+            return;
+        }
+        if (c->cache_me || !region_covers(region, &c->op.region)) {
+            continue;
+        }
+        g_queue_delete_link(&dc->cmds, l);
+        display_cmd_free(c);
+    }
 }
 
 int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const RedDrawOp *op,
@@ -365,7 +408,11 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
                    copy_from_lossy(dc, op))) ||
                  (op->kind == RED_DRAW_OP_IMAGE &&
                   red_video_client_overlaps(dc, &op->region, 0, 0));
-    bool queued = !g_queue_is_empty(&dc->cmds) || !red_channel_client_can_send(dc->rcc);
+    /* In a batch of the guest's commands (display_channel_cork_all) a
+     * command waits for the batch's end, where the cork sends it anyway,
+     * so that later ones of the batch can drop it (cmds_drop_covered). */
+    bool queued = dc->batch_corked || !g_queue_is_empty(&dc->cmds) ||
+                  !red_channel_client_can_send(dc->rcc);
     DisplayCmd cmd = { .op = *op };
     bool as_cmd = dc->surface_sent && op->kind != RED_DRAW_OP_PIXELS && !video &&
                   g_queue_get_length(&dc->cmds) < DISPLAY_MAX_QUEUED_CMDS;
@@ -386,6 +433,9 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
     damage_after_cmd(dc, op);
     if (!queued) {
         return send_cmd(dc, &cmd);
+    }
+    if (op->kind == RED_DRAW_OP_FILL || op->kind == RED_DRAW_OP_IMAGE) {
+        cmds_drop_covered(dc, &op->region);
     }
     DisplayCmd *c = g_new0(DisplayCmd, 1);
     *c = cmd;

@@ -3,7 +3,8 @@
  * DRAW_FILL and COPY_BITS commands (with their clip) instead of pixels, the
  * client that replays them ends pixel-equal to the server's surface, and a
  * client that stops reading costs a bounded number of commands and still
- * converges.  The fixture and the tag that ends each phase:
+ * converges, and a command that a later fill of the same batch covers is
+ * dropped, unless a copy-bits between them reads it.  The fixture and the tag that ends each phase:
  * display-fixture.h.  Counts are exact because every phase stays below the
  * server's command queue bound (server/display/red-display-cmds.h,
  * DISPLAY_MAX_QUEUED_CMDS), except the slow client's, which is checked
@@ -41,14 +42,42 @@
 #define DC_SERVER_ACK_WINDOW 20
 #define DC_WINDOW_SLACK 8
 
+/* Does `r` cover the whole of one of earlier[0..n)? */
+static bool dc_covers_any(const pixman_region32_t *earlier, unsigned n, pixman_region32_t *r)
+{
+    bool covers = false;
+    pixman_region32_t rest;
+    pixman_region32_init(&rest);
+    for (unsigned i = 0; i < n && !covers; i++) {
+        pixman_region32_subtract(&rest, (pixman_region32_t *)&earlier[i], r);
+        covers = !pixman_region32_not_empty(&rest);
+    }
+    pixman_region32_fini(&rest);
+    return covers;
+}
+
+/* Random fills, none covering a whole earlier one: the server drops a
+ * queued command that a later fill of its batch covers
+ * (red-display-cmds.c), and this phase counts every fill as a command. */
 static void dc_draw_fills(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
+    pixman_region32_t regions[DC_FILLS];
     for (unsigned i = 0; i < DC_FILLS; i++) {
-        QXLRect box = dc_random_box(rnd), clip[3];
-        unsigned n_clip = (i % 4 == 3) ? dc_random_clip(rnd, &box, clip) : 0;
+        QXLRect box, clip[3];
+        unsigned n_clip;
+        pixman_region32_init(&regions[i]);
+        do {
+            box = dc_random_box(rnd);
+            n_clip = (i % 4 == 3) ? dc_random_clip(rnd, &box, clip) : 0;
+            pixman_region32_clear(&regions[i]);
+            dc_region_add(&regions[i], &box, clip, n_clip);
+        } while (dc_covers_any(regions, i, &regions[i]));
         uint32_t rgb = g_rand_int(rnd) & 0xffffff;
         CHECK(fake_qxl_submit_fill_clip(dc->ts->qxl, &box, rgb, clip, n_clip) == 0);
         dc_region_add(drawn, &box, clip, n_clip);
+    }
+    for (unsigned i = 0; i < DC_FILLS; i++) {
+        pixman_region32_fini(&regions[i]);
     }
 }
 
@@ -146,6 +175,43 @@ static void test_moves_in_every_direction(void)
 /* The client reads nothing while DC_SLOW_FILLS fills (and scrolls) are
  * drawn, then reads again: it gets at most the queue bound of commands
  * (plus what was in flight), the rest as damage, and converges. */
+/* One batch (the guest's commands queued while the VM is stopped, pulled
+ * together when it starts): DC_COVERED fills of one box, the last one
+ * winning; then a fill, a copy-bits out of its box and a fill over that
+ * box again, where the copy reads the first fill. */
+#define DC_COVERED 20
+static void dc_draw_covered(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    spice_server_vm_stop(dc->ts->server);
+    QXLRect box = { 40, 40, 140, 240 };
+    for (unsigned i = 0; i < DC_COVERED; i++) {
+        CHECK(fake_qxl_submit_fill(dc->ts->qxl, &box, 0x102030u * (i + 1)) == 0);
+    }
+    QXLRect a = { 200, 40, 260, 140 }, moved = { 300, 300, 360, 400 };
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &a, 0x00c0ffu) == 0);
+    CHECK(fake_qxl_submit_copy_bits(dc->ts->qxl, &moved, a.left, a.top) == 0);
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &a, 0xff4000u) == 0);
+    spice_server_vm_start(dc->ts->server);
+    dc_region_add(drawn, &box, NULL, 0);
+    dc_region_add(drawn, &a, NULL, 0);
+    dc_region_add(drawn, &moved, NULL, 0);
+}
+
+static void test_covered_commands_dropped(void)
+{
+    Dc dc;
+    if (dc_start(&dc, 0, 0)) {
+        dc_phase(&dc, "background", 0x0c0c0c, dc_draw_background, NULL);
+        DcPhase p = dc_phase(&dc, "covered", 0x0d0d0d, dc_draw_covered, NULL);
+        /* The last of the 20 fills, and both fills around the copy: the
+         * copy read the first, so it was kept (the client converged). */
+        CHECK_EQ_U64(p.count[TEST_CANVAS_FILL], 3);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_COPY_BITS], 1);
+    }
+    dc_stop(&dc);
+}
+
 static void test_slow_client_converges(void)
 {
     /* The server would close a client that stalls it this long (10 s):
@@ -216,6 +282,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_scrolls_are_copy_bits),
         TEST_CASE(test_moves_in_every_direction),
         TEST_CASE(test_slow_client_converges),
+        TEST_CASE(test_covered_commands_dropped),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -548,10 +548,10 @@ static GlzImage *window_add(RedGlzDict *d, const uint8_t *pixels, uint32_t width
     return img;
 }
 
-/* GLZ for small images until the comparisons show it larger than LZ_RGB
- * over GLZ_SMALL_EVIDENCE bytes at least: a first sight of new icons costs
- * GLZ a little more than LZ, and only GLZ's window makes their next sight
- * nearly free, so a few comparisons must not turn it off. */
+/* GLZ for a size class until the comparisons show it larger than LZ_RGB
+ * over GLZ_COMPARE_EVIDENCE bytes at least: a first sight of new icons
+ * costs GLZ a little more than LZ, and only GLZ's window makes their next
+ * sight nearly free, so a few comparisons must not turn it off. */
 static bool tally_glz_pays(const GlzTally *t)
 {
     return t->lz < GLZ_COMPARE_EVIDENCE || t->glz <= t->lz;

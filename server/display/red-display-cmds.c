@@ -359,9 +359,18 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
     return 1;
 }
 
-/* Is all of `inner` inside `outer`? */
+/* Is all of `inner` inside `outer`?  Most queued commands are not, which
+ * their extents tell without a region operation. */
 static bool region_covers(const pixman_region32_t *outer, const pixman_region32_t *inner)
 {
+    const pixman_box32_t *o = pixman_region32_extents((pixman_region32_t *)outer);
+    const pixman_box32_t *i = pixman_region32_extents((pixman_region32_t *)inner);
+    if (i->x1 < o->x1 || i->y1 < o->y1 || i->x2 > o->x2 || i->y2 > o->y2) {
+        return false;
+    }
+    if (pixman_region32_n_rects((pixman_region32_t *)outer) == 1) {
+        return true; /* a rectangle holding the other's extents */
+    }
     pixman_region32_t rest;
     pixman_region32_init(&rest);
     pixman_region32_subtract(&rest, (pixman_region32_t *)inner, (pixman_region32_t *)outer);

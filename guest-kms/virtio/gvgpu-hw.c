@@ -146,9 +146,14 @@ bool gvgpu_hw_poll(GvgpuHw *hw, uint32_t off, unsigned size, uint32_t mask, uint
         if ((gvgpu_hw_common_read(hw, off, size) & mask) == want) {
             return true;
         }
-        if (g_get_monotonic_time() >= deadline ||
-            (gvgpu_hw_status(hw) & VIRTIO_CONFIG_S_NEEDS_RESET)) {
+        if (g_get_monotonic_time() >= deadline) {
             return false;
+        }
+        if (gvgpu_hw_status(hw) & VIRTIO_CONFIG_S_NEEDS_RESET) {
+            /* The device gave up, and nothing will change any more.  Look
+             * once more: the field may have reached `want` between the two
+             * reads (it does when the wait is for NEEDS_RESET itself). */
+            return (gvgpu_hw_common_read(hw, off, size) & mask) == want;
         }
         g_usleep(200);
     }

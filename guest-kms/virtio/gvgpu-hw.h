@@ -71,7 +71,8 @@ bool gvgpu_hw_has(const GvgpuHw *hw, unsigned feature); /* negotiated */
 uint32_t gvgpu_hw_common_read(GvgpuHw *hw, uint32_t off, unsigned size);
 void gvgpu_hw_common_write(GvgpuHw *hw, uint32_t off, uint32_t value, unsigned size);
 uint8_t gvgpu_hw_status(GvgpuHw *hw);
-/* Polls until (common field at off) == want or the deadline; true if so. */
+/* Polls until (common field at off & mask) == want or the deadline, or
+ * the device shows NEEDS_RESET; true if the field got there. */
 bool gvgpu_hw_poll(GvgpuHw *hw, uint32_t off, unsigned size, uint32_t mask, uint32_t want,
                    int64_t timeout_us);
 /* PCI PMCSR power state (0 = D0, 3 = D3hot); -1 without a PM capability. */

@@ -429,12 +429,14 @@ static void bench_print(const BenchOptions *opt, const BenchScene *scene, TestQx
     char *lib = test_mapped_library("libspice-server");
     uint32_t step;
     QXLRect m = bench_scene_marker(scene, &step);
-    printf("bench lib=%s scene=%s client=%s compression=%s video=%s barrier=%s size=%ux%u frames=%u "
+    printf("bench lib=%s scene=%s client=%s compression=%s video=%s barrier=%s size=%ux%u "
+           "frames=%u "
            "drawables=%" PRIu64 " seconds=%.3f fps=%.1f drawables_per_s=%.1f "
            "marker=%d,%d,%d,%d,%u t0_us=%" PRId64 " t1_us=%" PRId64,
            lib ? lib : "static", bench_scene_kind_name(opt->scene),
            bench_client_names[opt->client], opt->compression->name, opt->video->name,
-           bench_barrier_names[opt->barrier], opt->width, opt->height, opt->frames, drawables, secs, opt->frames / secs,
+           bench_barrier_names[opt->barrier], opt->width, opt->height, opt->frames, drawables,
+           secs, opt->frames / secs,
            drawables / secs, m.left, m.top, m.right - m.left, m.bottom - m.top, step, t0, t1);
     /* How far ahead of the server the guest got: at most the ring's size
      * with the ring barrier, a frame's drawables with the flush one. */

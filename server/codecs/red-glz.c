@@ -105,10 +105,9 @@ struct RedGlzDict {
     uint64_t recent_pixels, recent_earlier;
     uint32_t large_skipped;
     /* Per size class, small (RED_GLZ_ALWAYS_PIXELS) and large: GLZ and
-     * LZ_RGB compared on the same images; compare: the last image asked
-     * about is compared, and in which class. */
+     * LZ_RGB compared on the same images.  compare_in: the tally of the
+     * last image asked about when that image is to be compared, else NULL. */
     GlzTally small, large;
-    bool compare;
     GlzTally *compare_in;
     GlzSlot *table;                   /* buckets of GLZ_BUCKET_WAYS, newest first */
     unsigned hash_shift;
@@ -561,9 +560,9 @@ static bool tally_glz_pays(const GlzTally *t)
  * otherwise GLZ while it pays. */
 static bool tally_ask(RedGlzDict *dict, GlzTally *t)
 {
-    dict->compare = ++t->seen % RED_GLZ_PROBE_EVERY == 0;
-    dict->compare_in = t;
-    return dict->compare || tally_glz_pays(t);
+    bool compare = ++t->seen % RED_GLZ_PROBE_EVERY == 0;
+    dict->compare_in = compare ? t : NULL;
+    return compare || tally_glz_pays(t);
 }
 
 bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height)
@@ -571,7 +570,7 @@ bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height)
     if (!red_glz_fits(dict, width, height)) {
         return false;
     }
-    dict->compare = false;
+    dict->compare_in = NULL;
     if ((uint64_t)width * height <= RED_GLZ_ALWAYS_PIXELS) {
         return tally_ask(dict, &dict->small);
     }
@@ -583,7 +582,7 @@ bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height)
 
 bool red_glz_wants_comparison(const RedGlzDict *dict)
 {
-    return dict->compare;
+    return dict->compare_in != NULL;
 }
 
 void red_glz_note_comparison(RedGlzDict *dict, size_t glz_bytes, size_t lz_bytes)

@@ -41,8 +41,12 @@ int red_sasl_global_init(const char *appname)
     if (g_once_init_enter(&done)) {
         /* Cyrus SASL keeps one process-wide state: the first server's
          * appname names the configuration for all (spice-server does the
-         * same, QEMU always passes "qemu"). */
-        int err = sasl_server_init(NULL, appname);
+         * same, QEMU always passes "qemu").  Cyrus keeps the pointer, not
+         * a copy, and reads it in every sasl_server_new: the caller's
+         * string dies with its server, so the process keeps its own. */
+        static char *kept_appname;
+        kept_appname = g_strdup(appname);
+        int err = sasl_server_init(NULL, kept_appname);
         if (err != SASL_OK) {
             red_log_warn("sasl: initialisation failed: %s", sasl_errstring(err, NULL, NULL));
             result = -1;

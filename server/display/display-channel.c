@@ -523,6 +523,7 @@ void display_channel_push_all(RedWorker *w)
 
 void display_channel_cork_all(RedWorker *w)
 {
+    w->cork_depth++;
     for (GList *l = w->display_clients; l; l = l->next) {
         DisplayClient *dc = l->data;
         if (!dc->batch_corked) {
@@ -534,6 +535,9 @@ void display_channel_cork_all(RedWorker *w)
 
 void display_channel_uncork_all(RedWorker *w)
 {
+    if (w->cork_depth == 0 || --w->cork_depth > 0) {
+        return; /* an outer batch holds the clients */
+    }
     for (GList *l = w->display_clients, *next; l; l = next) {
         next = l->next; /* an uncork frees only its own client */
         DisplayClient *dc = l->data;

@@ -78,6 +78,7 @@ struct RedWorker {
     int wake_fd;                /* eventfd: queue not empty */
     GSource *wake_source;
     gint wakeup_pending, oom_pending;
+    unsigned cork_depth;        /* display_channel_cork_all calls not undone yet */
 
     /* rendering */
     RedMemSlots *slots;
@@ -152,7 +153,8 @@ void display_channel_push_all(RedWorker *w);
 /* Around a batch of commands: what each client is sent while rendering
  * them (drawing commands) waits in its queue and leaves in one write at
  * display_channel_uncork_all (red_channel_client_cork), which may free
- * clients that closed meanwhile. */
+ * clients that closed meanwhile.  The pairs nest: only the outermost
+ * uncork sends. */
 void display_channel_cork_all(RedWorker *w);
 void display_channel_uncork_all(RedWorker *w);
 void display_channel_close_all(RedWorker *w);

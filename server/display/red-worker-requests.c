@@ -203,11 +203,16 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
     case RED_WORKER_FLUSH_SURFACES:
         /* Commands are rendered as they are pulled, so emptying both rings
          * and syncing the primary's shadow leaves every surface's device
-         * memory final. */
+         * memory final.  That is all a flush promises: its cookie completes
+         * before the write to the clients, so the guest goes on with its
+         * next frame meanwhile. */
+        display_channel_cork_all(w);
         red_worker_drain_rings(w);
         display_channel_push_all(w);
         worker_sync_primary(w, NULL);
-        break;
+        w->qif->async_complete(w->qxl, r->cookie);
+        display_channel_uncork_all(w);
+        return;
     case RED_WORKER_RESET_CURSOR:
         cursor_channel_reset(w);
         break;

@@ -60,6 +60,9 @@ struct FakeQxl {
     FakeQxlStats stats;
     bool broken_ring;             /* fake_qxl_set_broken_ring */
     bool take_monitors;           /* fake_qxl_take_monitors_config */
+    bool quiet;                   /* fake_qxl_set_quiet: no wakeup on a push */
+    FakeQxlCompleteHook on_complete; /* fake_qxl_set_complete_hook */
+    void *on_complete_opaque;
     /* fake_qxl_wait_ring_room: a fetch that brings the display queue down
      * to ring_wake_level signals `changed`, as a device raises its
      * ring-space interrupt at the guest's notify_on_cons; other fetches

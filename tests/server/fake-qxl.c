@@ -84,8 +84,11 @@ void fake_qxl_push(FakeQxl *qxl, FakeQxlQueue *queue, FakeQxlCmd *cmd)
         qxl->stats.display_queued_max = queue->length;
     }
     qxl->stats.submitted++;
+    bool quiet = qxl->quiet;
     g_mutex_unlock(&qxl->lock);
-    spice_qxl_wakeup(&qxl->instance);
+    if (!quiet) {
+        spice_qxl_wakeup(&qxl->instance);
+    }
 }
 
 static FakeQxlCmd *fake_qxl_pop_locked(FakeQxlQueue *queue)
@@ -180,6 +183,21 @@ void fake_qxl_set_broken_ring(FakeQxl *qxl, bool broken)
     spice_qxl_wakeup(&qxl->instance);
 }
 
+void fake_qxl_set_quiet(FakeQxl *qxl, bool quiet)
+{
+    g_mutex_lock(&qxl->lock);
+    qxl->quiet = quiet;
+    g_mutex_unlock(&qxl->lock);
+}
+
+void fake_qxl_set_complete_hook(FakeQxl *qxl, FakeQxlCompleteHook hook, void *opaque)
+{
+    g_mutex_lock(&qxl->lock);
+    qxl->on_complete = hook;
+    qxl->on_complete_opaque = opaque;
+    g_mutex_unlock(&qxl->lock);
+}
+
 static int fake_qxl_get_command(QXLInstance *qin, QXLCommandExt *ext)
 {
     FakeQxl *qxl = fake_qxl_from_instance(qin);
@@ -242,6 +260,13 @@ static int fake_qxl_flush_resources(QXLInstance *qin)
 static void fake_qxl_async_complete(QXLInstance *qin, uint64_t cookie)
 {
     FakeQxl *qxl = fake_qxl_from_instance(qin);
+    g_mutex_lock(&qxl->lock);
+    FakeQxlCompleteHook hook = qxl->on_complete;
+    void *opaque = qxl->on_complete_opaque;
+    g_mutex_unlock(&qxl->lock);
+    if (hook) {
+        hook(cookie, opaque);
+    }
     g_mutex_lock(&qxl->lock);
     qxl->stats.async_completes++;
     unsigned i;

@@ -162,6 +162,16 @@ int fake_qxl_submit_cursor_set(FakeQxl *qxl, int16_t x, int16_t y, uint16_t size
  * so that it starts asking. */
 void fake_qxl_set_broken_ring(FakeQxl *qxl, bool broken);
 
+/* Quiet: a push no longer wakes the server (spice_qxl_wakeup), so what is
+ * queued waits for the server's own pulling or a flush, as it does on a
+ * QXL device when the server did not ask to be notified. */
+void fake_qxl_set_quiet(FakeQxl *qxl, bool quiet);
+
+/* Called on the server's worker thread at each async completion, before
+ * the waiters are woken; NULL removes it. */
+typedef void (*FakeQxlCompleteHook)(uint64_t cookie, void *opaque);
+void fake_qxl_set_complete_hook(FakeQxl *qxl, FakeQxlCompleteHook hook, void *opaque);
+
 /* Waits until the server has made `count` more req_*_notification calls
  * than when called, or timeout_ms passed; true when it did. */
 bool fake_qxl_wait_asking(FakeQxl *qxl, uint64_t count, unsigned timeout_ms);

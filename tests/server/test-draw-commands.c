@@ -4,8 +4,9 @@
  * client that replays them ends pixel-equal to the server's surface, and a
  * client that stops reading costs a bounded number of commands and still
  * converges, and a command that a later fill of the same batch covers is
- * dropped, unless a copy-bits between them reads it.  The fixture and the tag that ends each phase:
- * display-fixture.h.  Counts are exact because every phase stays below the
+ * dropped, unless a copy-bits between them reads it; a flush completes
+ * before the client is written to.  The fixture and the tag that ends each
+ * phase: display-fixture.h.  Counts are exact because every phase stays below the
  * server's command queue bound (server/display/red-display-cmds.h,
  * DISPLAY_MAX_QUEUED_CMDS), except the slow client's, which is checked
  * against that bound.
@@ -17,6 +18,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -212,6 +214,55 @@ static void test_covered_commands_dropped(void)
     dc_stop(&dc);
 }
 
+/* A flush completes its cookie before the server writes what the flush
+ * rendered to the client (server/display/red-worker-requests.c), so the
+ * guest goes on meanwhile.  The device stays quiet, so the fill waits in
+ * the ring for the flush; bytes the client's socket holds are counted
+ * when the cookie completes. */
+typedef struct DcPending {
+    int fd;
+    int bytes;
+    unsigned completions;
+} DcPending;
+
+static int dc_bytes_pending(int fd)
+{
+    int n = -1;
+    return ioctl(fd, FIONREAD, &n) == 0 ? n : -1;
+}
+
+static void dc_note_pending(uint64_t cookie, void *opaque)
+{
+    DcPending *p = opaque;
+    (void)cookie;
+    p->bytes = dc_bytes_pending(p->fd);
+    p->completions++;
+}
+
+static void test_flush_completes_before_the_write(void)
+{
+    Dc dc;
+    if (dc_start(&dc, 0, 0)) {
+        dc_phase(&dc, "background", 0x0e0e0e, dc_draw_background, NULL);
+        int before = dc_bytes_pending(dc.display_fd);
+        DcPending p = { .fd = dc.display_fd, .bytes = -1 };
+        fake_qxl_set_quiet(dc.ts->qxl, true);
+        fake_qxl_set_complete_hook(dc.ts->qxl, dc_note_pending, &p);
+        QXLRect box = { 10, 20, 50, 90 };
+        CHECK(fake_qxl_submit_fill(dc.ts->qxl, &box, 0x123456) == 0);
+        dc_flush(&dc);
+        fake_qxl_set_complete_hook(dc.ts->qxl, NULL, NULL);
+        fake_qxl_set_quiet(dc.ts->qxl, false);
+        CHECK_EQ_U64(p.completions, 1);
+        CHECK(before >= 0);
+        CHECK_EQ_U64(p.bytes, before);
+        /* and then the fill does reach the client */
+        DcPhase after = dc_phase(&dc, "after the flush", 0x0f0f0f, NULL, NULL);
+        CHECK_EQ_U64(after.count[TEST_CANVAS_FILL], 1);
+    }
+    dc_stop(&dc);
+}
+
 static void test_slow_client_converges(void)
 {
     /* The server would close a client that stalls it this long (10 s):
@@ -283,6 +334,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_moves_in_every_direction),
         TEST_CASE(test_slow_client_converges),
         TEST_CASE(test_covered_commands_dropped),
+        TEST_CASE(test_flush_completes_before_the_write),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -60,6 +60,10 @@ void red_display_cmds_clear(DisplayClient *dc);
 int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const RedDrawOp *op,
                          const DisplayImage *image);
 
+/* Is the client's queue half way to either bound?  A batch held open
+ * (red-worker-commands.c) is sent then, before drawings turn to damage. */
+bool red_display_cmds_half_full(const DisplayClient *dc);
+
 /* Sends queued commands while the client can take them.  Returns 1 when
  * the queue is empty (damage may be sent now), 0 when commands still wait,
  * -1 when the client was closed (dc may be freed). */

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "red-display-cmds.h"
 #include "red-log.h"
 
 /* Commands handled per loop iteration before client I/O gets a turn. */
@@ -113,20 +114,54 @@ static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wa
     return n;
 }
 
+/* May an open batch stay open for another run?  While the guest keeps the
+ * ring busy its commands wait a little for later ones, which may cover them
+ * (red-display-cmds.c drops those), as spice-server's pipe holds drawables
+ * until its worker is idle: not past w->hold_ms (RED_WORKER_HOLD_MS), nor
+ * past half a client's queue bounds. */
+static bool worker_may_hold(RedWorker *w)
+{
+    if (g_get_monotonic_time() - w->batch_open_since_us >= (int64_t)w->hold_ms * 1000) {
+        return false;
+    }
+    for (GList *l = w->display_clients; l; l = l->next) {
+        if (red_display_cmds_half_full(l->data)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void red_worker_end_batch(RedWorker *w)
+{
+    if (!w->batch_open) {
+        return;
+    }
+    w->batch_open = false;
+    display_channel_push_all(w);
+    display_channel_uncork_all(w);
+}
+
 static gboolean worker_process(gpointer data)
 {
     RedWorker *w = data;
     bool wait_cmd = true, wait_cursor = true;
     g_source_unref(w->process_source);
     w->process_source = NULL;
-    display_channel_cork_all(w);
+    if (!w->batch_open) {
+        display_channel_cork_all(w);
+        w->batch_open = true;
+        w->batch_open_since_us = g_get_monotonic_time();
+    }
     if (w->running && w->surfaces.count) {
         worker_pull(w, false, RED_WORKER_BATCH, &wait_cmd);
         worker_pull(w, true, RED_WORKER_BATCH, &wait_cursor);
     }
-    display_channel_push_all(w);
-    display_channel_uncork_all(w);
-    if (w->running && (!wait_cmd || !wait_cursor)) {
+    bool more = w->running && (!wait_cmd || !wait_cursor);
+    if (!more || !worker_may_hold(w)) {
+        red_worker_end_batch(w);
+    }
+    if (more) {
         red_worker_schedule_processing(w); /* more to do: after pending I/O */
     }
     return G_SOURCE_REMOVE;

@@ -19,6 +19,13 @@
 #include "red-worker-loop.h"
 #include "red-worker-iface.h"
 
+/* How long a guest that keeps its command ring busy may have its commands
+ * wait for later ones before they go to clients (red-worker-commands.c):
+ * well under a frame at 60 Hz.  S3D_WORKER_HOLD_MS changes it, up to
+ * RED_WORKER_HOLD_LIMIT_MS (a test makes the batches deterministic). */
+#define RED_WORKER_HOLD_MS 8
+#define RED_WORKER_HOLD_LIMIT_MS 60000
+
 typedef struct RedWorker RedWorker;
 
 typedef struct DisplayClient {
@@ -79,6 +86,11 @@ struct RedWorker {
     GSource *wake_source;
     gint wakeup_pending, oom_pending;
     unsigned cork_depth;        /* display_channel_cork_all calls not undone yet */
+    /* worker_process's cork, kept across its runs while the guest keeps
+     * the ring busy (red_worker_end_batch), and since when. */
+    bool batch_open;
+    int64_t batch_open_since_us;
+    unsigned hold_ms;           /* RED_WORKER_HOLD_MS, or S3D_WORKER_HOLD_MS */
 
     /* rendering */
     RedMemSlots *slots;
@@ -156,6 +168,9 @@ void display_channel_push_all(RedWorker *w);
  * clients that closed meanwhile.  The pairs nest: only the outermost
  * uncork sends. */
 void display_channel_cork_all(RedWorker *w);
+/* Sends what an open batch of commands holds (red-worker-commands.c):
+ * before any request but a wakeup is handled. */
+void red_worker_end_batch(RedWorker *w);
 void display_channel_uncork_all(RedWorker *w);
 void display_channel_close_all(RedWorker *w);
 

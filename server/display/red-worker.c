@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 #include <unistd.h>
 
+#include "red-env.h"
 #include "red-log.h"
 
 /* Does the caller wait for this request?  Sync spice_qxl_* calls do; async
@@ -39,6 +40,9 @@ static gboolean worker_on_wake(gint fd, GIOCondition cond, gpointer data)
         g_mutex_unlock(&w->lock);
         if (q == NULL) {
             break;
+        }
+        if (q->req.op != RED_WORKER_WAKEUP) {
+            red_worker_end_batch(w); /* what it held goes before what this does */
         }
         red_worker_handle_request(w, &q->req);
         if (!is_waited_for(&q->req)) {
@@ -121,6 +125,7 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     w->renderer.slots = w->slots;
     w->renderer.surfaces = &w->surfaces;
     w->renderer.record_ops = true; /* display-channel.c sends fills and copy-bits */
+    w->hold_ms = red_env_ms("S3D_WORKER_HOLD_MS", RED_WORKER_HOLD_MS, RED_WORKER_HOLD_LIMIT_MS);
     w->renderer.natural_wanted = red_video_natural_wanted;
     w->renderer.natural_opaque = w;
     pixman_region32_init(&w->primary_dirty);

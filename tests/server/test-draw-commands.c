@@ -4,7 +4,8 @@
  * client that replays them ends pixel-equal to the server's surface, and a
  * client that stops reading costs a bounded number of commands and still
  * converges, and a command that a later fill of the same batch covers is
- * dropped, unless a copy-bits between them reads it; a flush completes
+ * dropped, unless a copy-bits between them reads it, also across the
+ * worker's runs while the guest keeps the ring busy; a flush completes
  * before the client is written to.  The fixture and the tag that ends each
  * phase: display-fixture.h.  Counts are exact because every phase stays below the
  * server's command queue bound (server/display/red-display-cmds.h,
@@ -182,14 +183,20 @@ static void test_moves_in_every_direction(void)
  * winning; then a fill, a copy-bits out of its box and a fill over that
  * box again, where the copy reads the first fill. */
 #define DC_COVERED 20
+/* n fills of one box, in 16 colours of `step`. */
+static void dc_fill_box_times(Dc *dc, const QXLRect *box, unsigned n, uint32_t step)
+{
+    for (unsigned i = 0; i < n; i++) {
+        CHECK(fake_qxl_submit_fill(dc->ts->qxl, box, step * (i % 16 + 1)) == 0);
+    }
+}
+
 static void dc_draw_covered(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
     (void)rnd;
     spice_server_vm_stop(dc->ts->server);
     QXLRect box = { 40, 40, 140, 240 };
-    for (unsigned i = 0; i < DC_COVERED; i++) {
-        CHECK(fake_qxl_submit_fill(dc->ts->qxl, &box, 0x102030u * (i + 1)) == 0);
-    }
+    dc_fill_box_times(dc, &box, DC_COVERED, 0x0c0d0eu);
     QXLRect a = { 200, 40, 260, 140 }, moved = { 300, 300, 360, 400 };
     CHECK(fake_qxl_submit_fill(dc->ts->qxl, &a, 0x00c0ffu) == 0);
     CHECK(fake_qxl_submit_copy_bits(dc->ts->qxl, &moved, a.left, a.top) == 0);
@@ -212,6 +219,38 @@ static void test_covered_commands_dropped(void)
         CHECK_EQ_U64(p.count[TEST_CANVAS_COPY_BITS], 1);
     }
     dc_stop(&dc);
+}
+
+/* A guest that keeps the ring busy: the commands of one worker run wait
+ * for the next runs' (server/display/red-worker-commands.c), which drop
+ * those they cover.  DC_BUSY_FILLS fills of one box, queued while the VM is
+ * stopped, are pulled in runs of 64 once it starts.  With the hold made
+ * long enough to outlast a loaded machine (S3D_WORKER_HOLD_MS), one fill
+ * reaches the client; one per run (5) would without it. */
+#define DC_BUSY_FILLS 300
+static void dc_draw_busy(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    spice_server_vm_stop(dc->ts->server);
+    QXLRect box = { 60, 60, 120, 200 };
+    dc_fill_box_times(dc, &box, DC_BUSY_FILLS, 0x0a0b0cu);
+    spice_server_vm_start(dc->ts->server);
+    /* all pulled before the phase's flush, which ends any batch */
+    CHECK(fake_qxl_wait_ring_room(dc->ts->qxl, QXL_COMMAND_RING_SIZE, DC_FLUSH_TIMEOUT_MS));
+    dc_region_add(drawn, &box, NULL, 0);
+}
+
+static void test_busy_guest_batches_held(void)
+{
+    g_setenv("S3D_WORKER_HOLD_MS", "60000", TRUE);
+    Dc dc;
+    if (dc_start(&dc, 0, 0)) {
+        dc_phase(&dc, "background", 0x101010, dc_draw_background, NULL);
+        DcPhase p = dc_phase(&dc, "busy", 0x111111, dc_draw_busy, NULL);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_FILL], 1);
+    }
+    dc_stop(&dc);
+    g_unsetenv("S3D_WORKER_HOLD_MS");
 }
 
 /* A flush completes its cookie before the server writes what the flush
@@ -335,6 +374,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_slow_client_converges),
         TEST_CASE(test_covered_commands_dropped),
         TEST_CASE(test_flush_completes_before_the_write),
+        TEST_CASE(test_busy_guest_batches_held),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -460,7 +460,7 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
 
 bool red_display_cmds_half_full(const DisplayClient *dc)
 {
-    return g_queue_get_length((GQueue *)&dc->cmds) >= DISPLAY_MAX_QUEUED_CMDS / 2 ||
+    return dc->cmds.length >= DISPLAY_MAX_QUEUED_CMDS / 2 ||
            dc->queued_image_pixels >= DISPLAY_MAX_QUEUED_IMAGE_PIXELS / 2;
 }
 

@@ -126,6 +126,9 @@ struct RedWorker {
 /* red-worker-commands.c: the command loop */
 /* Processes the rings soon (an idle source below client I/O). */
 void red_worker_schedule_processing(RedWorker *w);
+/* Sends what an open batch of commands holds: before any request but a
+ * wakeup is handled. */
+void red_worker_end_batch(RedWorker *w);
 /* Empties both rings: every queued command rendered and released. */
 void red_worker_drain_rings(RedWorker *w);
 /* One command from the cursor ring (cursor) or the display ring. */
@@ -168,9 +171,6 @@ void display_channel_push_all(RedWorker *w);
  * clients that closed meanwhile.  The pairs nest: only the outermost
  * uncork sends. */
 void display_channel_cork_all(RedWorker *w);
-/* Sends what an open batch of commands holds (red-worker-commands.c):
- * before any request but a wakeup is handled. */
-void red_worker_end_batch(RedWorker *w);
 void display_channel_uncork_all(RedWorker *w);
 void display_channel_close_all(RedWorker *w);
 

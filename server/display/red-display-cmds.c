@@ -37,8 +37,9 @@ typedef struct DisplayCmd {
     bool cache_me;              /* IMAGE: the pixels go, to be cached */
     RedImageDigest digest;      /* IMAGE: its key in the client's cache */
     /* CACHE_ME: the INVAL_LIST ids that must reach the client before it,
-     * as dc->inval_added counted them when its room was made; ids evicted
-     * by later images go after it (it may be one of them). */
+     * counted as dc->inval_sent counts them (all ids put in cache_inval by
+     * the time its room was made); ids evicted by later images go after
+     * it (it may be one of them). */
     uint64_t inval_mark;
 } DisplayCmd;
 
@@ -346,10 +347,8 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
     if (dc->cache_inval == NULL) {
         dc->cache_inval = g_array_new(FALSE, FALSE, sizeof(guint64));
     }
-    guint before = dc->cache_inval->len;
     id = red_image_cache_add(dc->cache, &image->digest, pixels, dc->cache_inval);
-    dc->inval_added += dc->cache_inval->len - before;
-    c->inval_mark = dc->inval_added;
+    c->inval_mark = dc->inval_sent + dc->cache_inval->len;
     if (id == 0) {
         return 0;
     }

@@ -41,7 +41,8 @@ typedef struct DisplayClient {
     uint64_t queued_image_pixels; /* of CACHE_ME images on cmds */
     RedImageCache *cache;       /* its pixmap cache (DISPLAY_INIT), or NULL */
     GArray *cache_inval;        /* ids evicted, to send in INVAL_LIST; or NULL */
-    uint64_t inval_added, inval_sent; /* ids ever put in cache_inval, ever sent */
+    uint64_t inval_sent;        /* ids of cache_inval ever sent (those ever put in it:
+                                 * this plus its length) */
     bool glz_allowed;           /* GLZ setting, and the client's first display channel */
     RedGlzDict *glz;            /* its GLZ window (DISPLAY_INIT), or NULL */
     bool init_received;         /* DISPLAY_INIT came: nothing is sent before */

@@ -39,6 +39,9 @@ struct RedChannelClient {
     bool read_paused;   /* the owner has no room for another message */
     SpiceTimer *resume_timer; /* reads what the stream kept, after a pause */
     bool want_drained;  /* on_writable once the queue is empty */
+    /* The uncork's flush made the room that the owner stopped for: no WRITE
+     * event saw the block end, so the next one offers on_writable. */
+    bool owe_writable;
     /* Under a send-ahead limit (red_channel_client_set_send_ahead) the
      * socket's own counters change between the refusal and the event, so
      * every WRITE event then offers on_writable; ahead_wait: WRITE is
@@ -75,7 +78,7 @@ static void rcc_update_watch(RedChannelClient *rcc)
     if (rcc->watch && rcc->corked == 0) {
         bool pending = red_stream_pending(rcc->stream) > 0;
         rcc->ahead_wait = !pending && red_stream_ahead_full(rcc->stream);
-        bool write = pending || rcc->ahead_wait;
+        bool write = pending || rcc->ahead_wait || rcc->owe_writable;
         rcc->loop->watch_update_mask(rcc->watch,
                                      (rcc->read_paused ? 0 : SPICE_WATCH_EVENT_READ) |
                                      (write ? SPICE_WATCH_EVENT_WRITE : 0));
@@ -261,7 +264,9 @@ static void rcc_on_io(int fd, int event, void *opaque)
     size_t pending_before = red_stream_pending(rcc->stream);
     uint32_t unacked_before = rcc->unacked;
     if ((event & SPICE_WATCH_EVENT_WRITE) && !rcc->closed) {
-        bool was_blocked = !red_channel_client_can_send(rcc) || rcc->ahead_limit;
+        bool was_blocked = rcc->owe_writable || !red_channel_client_can_send(rcc) ||
+                           rcc->ahead_limit;
+        rcc->owe_writable = false;
         if (rcc_flush(rcc) && rcc->ops.on_writable &&
             ((was_blocked && red_channel_client_can_send(rcc)) ||
              (rcc->want_drained && red_stream_pending(rcc->stream) == 0))) {
@@ -374,8 +379,10 @@ void red_channel_client_cork(RedChannelClient *rcc)
 void red_channel_client_uncork(RedChannelClient *rcc)
 {
     if (--rcc->corked == 0 && !rcc->closed) {
+        bool was_blocked = !red_channel_client_can_send(rcc);
         red_stream_set_corked(rcc->stream, false);
         if (rcc_flush(rcc)) {
+            rcc->owe_writable |= was_blocked && red_channel_client_can_send(rcc);
             rcc_update_watch(rcc);
             rcc_watch_stall(rcc, false);
         }

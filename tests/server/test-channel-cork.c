@@ -8,7 +8,9 @@
  *  - a channel client's messages between cork and uncork (nested) leave in
  *    one write at the outermost uncork;
  *  - a client closed while corked hears on_closed once, at the uncork, not
- *    inside the send that closed it. */
+ *    inside the send that closed it;
+ *  - an owner that stopped sending at the high water mark hears
+ *    on_writable when the uncork's own flush makes the room. */
 #include "config.h"
 
 #include <errno.h>
@@ -89,7 +91,7 @@ static void test_stream_cork_batches_writes(void)
 
 typedef struct Peer {
     RedChannelClient *rcc;
-    unsigned closed_calls;
+    unsigned closed_calls, writable_calls;
     bool closed_during_send;
     bool in_send;
 } Peer;
@@ -110,17 +112,31 @@ static void peer_closed(RedChannelClient *rcc, void *opaque)
     p->closed_during_send |= p->in_send;
 }
 
+static void peer_writable(RedChannelClient *rcc, void *opaque)
+{
+    Peer *p = opaque;
+    (void)rcc;
+    p->writable_calls++;
+}
+
 static const RedChannelClientOps peer_ops = {
     .handle_message = peer_handle,
+    .on_writable = peer_writable,
     .on_closed = peer_closed,
 };
 
-static RedChannelClient *peer_open(const SpiceCoreInterface *core, int fd, Peer *p)
+static RedChannelClient *peer_open_channel(const SpiceCoreInterface *core, int fd, Peer *p,
+                                           uint8_t channel_type)
 {
-    SpiceLinkRequest req = { .channel_type = SPICE_CHANNEL_DISPLAY };
+    SpiceLinkRequest req = { .channel_type = channel_type };
     p->rcc = red_channel_client_new(core, red_stream_new(fd), &req, false, &peer_ops, p);
     CHECK(p->rcc != NULL);
     return p->rcc;
+}
+
+static RedChannelClient *peer_open(const SpiceCoreInterface *core, int fd, Peer *p)
+{
+    return peer_open_channel(core, fd, p, SPICE_CHANNEL_DISPLAY);
 }
 
 static void test_channel_cork_one_write(void)
@@ -175,11 +191,62 @@ static void test_channel_cork_one_write(void)
     g_main_context_unref(context);
 }
 
+/* Reads what waits at fd (a stream socket) until nothing does. */
+static void drain(int fd)
+{
+    uint8_t buf[64 << 10];
+    while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) {
+    }
+}
+
+/* Corked, the owner sends until the queue passes the high water mark and
+ * stops; the peer then reads all that reached it, and goes on reading.  The
+ * uncork writes what waits, and the room that makes ends the block where no
+ * WRITE event sees it end: on_writable still comes (at the next event), or
+ * what the owner stopped for would wait for ever.  (The display channel stalled so with a
+ * full frame's damage unsent: test-send-ahead, under load.) */
+static void test_uncork_room_offers_writable(void)
+{
+    GMainContext *context = g_main_context_new();
+    RedWorkerLoop *loop = red_worker_loop_new(context);
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    Peer p = { 0 };
+    RedChannelClient *rcc = peer_open_channel(red_worker_loop_core(loop), sv[0], &p,
+                                              SPICE_CHANNEL_MAIN);
+    /* Smaller than what the socket takes once read: the uncork's flush
+     * brings the queue under the mark. */
+    static uint8_t chunk[16 << 10];
+    SpiceMsg data = { .type = SPICE_MSG_MAIN_AGENT_DATA, .u.raw = { chunk, sizeof(chunk) } };
+    red_channel_client_cork(rcc);
+    unsigned sends = 0;
+    while (red_channel_client_can_send(rcc) && sends++ < 2 * RED_SEND_HIGH_WATER / sizeof(chunk)) {
+        CHECK(red_channel_client_send(rcc, &data) == 0);
+    }
+    CHECK(!red_channel_client_can_send(rcc));
+    drain(sv[1]);
+    red_channel_client_uncork(rcc);
+    CHECK(red_channel_client_can_send(rcc));
+    /* The peer reads on, so the socket turns writable. */
+    for (int i = 0; i < 1000 && p.writable_calls == 0; i++) {
+        drain(sv[1]);
+        g_main_context_iteration(context, FALSE);
+    }
+    CHECK_EQ_U64(p.writable_calls, 1);
+    CHECK_EQ_U64(p.closed_calls, 0);
+
+    red_channel_client_free(rcc);
+    red_worker_loop_free(loop);
+    g_main_context_unref(context);
+    close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
         TEST_CASE(test_stream_cork_batches_writes),
         TEST_CASE(test_channel_cork_one_write),
+        TEST_CASE(test_uncork_room_offers_writable),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

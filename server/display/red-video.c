@@ -241,43 +241,97 @@ static void video_start_stream(RedWorker *w, const pixman_box32_t *box, uint32_t
     }
 }
 
-void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type,
-                         bool natural)
+/* Is video detection on, for someone? */
+static bool video_watched(RedWorker *w)
 {
-    RedVideo *v = &w->video;
-    if (v->mode == SPICE_STREAM_VIDEO_OFF || !any_client_takes_video(w)) {
-        return;
-    }
-    int64_t now = now_ms();
+    return w->video.mode != SPICE_STREAM_VIDEO_OFF && any_client_takes_video(w);
+}
+
+/* A frame of a live stream whose box holds `box`: true when there is one. */
+static bool video_feed_stream(RedVideo *v, const pixman_box32_t *box, int64_t now)
+{
     for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
         RedVideoStream *st = &v->streams[i];
         if (st->active && box_inside(box, &st->box)) {
             st->last_ms = now;
             st->frames++;
-            return;
+            return true;
         }
     }
-    bool image = (draw_type == QXL_DRAW_COPY || draw_type == QXL_DRAW_OPAQUE ||
-                  draw_type == QXL_DRAW_BLEND) && natural;
+    return false;
+}
+
+static bool is_image_copy(uint32_t draw_type)
+{
+    return draw_type == QXL_DRAW_COPY || draw_type == QXL_DRAW_OPAQUE ||
+           draw_type == QXL_DRAW_BLEND;
+}
+
+/* The candidate of exactly `box`, or NULL; *oldest (when asked) the slot a
+ * new candidate would take. */
+static RedVideoCandidate *video_candidate(RedVideo *v, const pixman_box32_t *box,
+                                          RedVideoCandidate **oldest)
+{
+    RedVideoCandidate *old = &v->candidates[0];
+    for (unsigned i = 0; i < RED_VIDEO_MAX_CANDIDATES; i++) {
+        RedVideoCandidate *k = &v->candidates[i];
+        if (k->count && box_equal(&k->box, box)) {
+            return k;
+        }
+        if (k->count == 0 || (old->count && k->last_ms < old->last_ms)) {
+            old = k;
+        }
+    }
+    if (oldest) {
+        *oldest = old;
+    }
+    return NULL;
+}
+
+void red_video_note_hidden(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type)
+{
+    RedVideo *v = &w->video;
+    if (!video_watched(w)) {
+        return;
+    }
+    if (video_feed_stream(v, box, now_ms()) ||
+        (v->mode == SPICE_STREAM_VIDEO_FILTER && !is_image_copy(draw_type))) {
+        return;
+    }
+    if (v->hidden_frames == 0 || !box_equal(&v->hidden_box, box)) {
+        v->hidden_box = *box;
+        v->hidden_frames = 0;
+    }
+    v->hidden_frames++;
+}
+
+void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type,
+                         bool natural)
+{
+    RedVideo *v = &w->video;
+    if (!video_watched(w)) {
+        return;
+    }
+    /* Frames this one hid count only when it is the same box's next. */
+    uint32_t hidden = v->hidden_frames && box_equal(&v->hidden_box, box) ? v->hidden_frames : 0;
+    v->hidden_frames = 0;
+    int64_t now = now_ms();
+    if (video_feed_stream(v, box, now)) {
+        return;
+    }
+    bool image = is_image_copy(draw_type) && natural;
     uint64_t area = (uint64_t)(box->x2 - box->x1) * (uint64_t)(box->y2 - box->y1);
     if ((v->mode == SPICE_STREAM_VIDEO_FILTER && !image) || area < RED_VIDEO_MIN_AREA) {
         return;
     }
-    RedVideoCandidate *c = NULL, *oldest = &v->candidates[0];
-    for (unsigned i = 0; i < RED_VIDEO_MAX_CANDIDATES && c == NULL; i++) {
-        RedVideoCandidate *k = &v->candidates[i];
-        if (k->count && box_equal(&k->box, box)) {
-            c = k;
-        } else if (k->count == 0 || (oldest->count && k->last_ms < oldest->last_ms)) {
-            oldest = k;
-        }
-    }
+    RedVideoCandidate *oldest = NULL;
+    RedVideoCandidate *c = video_candidate(v, box, &oldest);
     if (c && now - c->last_ms <= v->max_gap_ms) {
-        c->count++;
+        c->count += 1 + hidden;
     } else {
         c = c ? c : oldest;
         c->box = *box;
-        c->count = 1;
+        c->count = 1 + hidden;
         c->first_ms = now;
     }
     c->last_ms = now;

@@ -109,6 +109,10 @@ typedef struct RedVideo {
     int mode;                   /* SPICE_STREAM_VIDEO_*: the last attach's setting */
     RedVideoStream streams[RED_VIDEO_MAX_STREAMS];
     RedVideoCandidate candidates[RED_VIDEO_MAX_CANDIDATES];
+    /* Hidden frames (red_video_note_hidden) of one box in a row, waiting
+     * for the drawn frame of that box that hid them to vouch for them. */
+    pixman_box32_t hidden_box;
+    uint32_t hidden_frames;
     RedVideoEnded ended[RED_VIDEO_MAX_STREAMS];   /* slot of the stream that ended */
     uint32_t next_unique;
     GSource *idle_timer;        /* ends idle streams; NULL when none is live */
@@ -156,6 +160,11 @@ void red_video_init(RedVideo *v);
 /* Ends every stream without telling clients (they are gone). */
 void red_video_fini(RedVideo *v);
 
+/* A drawable of type draw_type on `box` that a later one of its batch hid
+ * (red-cull.h), unread: a frame of a live stream, or else one that the
+ * next drawn frame counts in when it has the same box (in filter mode its
+ * verdict stands for them). */
+void red_video_note_hidden(RedWorker *w, const pixman_box32_t *box, uint32_t draw_type);
 /* A drawable of type draw_type (QXL_DRAW_*) changed `box` of the primary
  * (`natural`: an image copy of a film-like picture, RedCommandResult):
  * feeds detection, may start a stream, keeps a live one alive. */

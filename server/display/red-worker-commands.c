@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* red-worker-commands.c: the worker's command loop over the two QXL rings:
- * pull, render or parse, hand to the channels, release to the guest. */
+ * pull, render or parse, hand to the channels, release to the guest.
+ * Display commands wait in w->pending until their batch ends, so those a
+ * later one hides are released without being read (red-cull.h). */
 #include "config.h"
 
 #include "red-worker-private.h"
 
 #include <string.h>
 
+#include "red-cull.h"
 #include "red-display-cmds.h"
 #include "red-log.h"
 
@@ -86,8 +89,57 @@ void red_worker_handle_command(RedWorker *w, const QXLCommandExt *ext, bool curs
     }
 }
 
-/* Pulls up to `budget` commands of one ring. Returns how many were handled;
- * sets *wait when the device said to wait for a wakeup. */
+/* A display command that a later one of its batch hides (red-cull.h):
+ * counted, released, never read further; video detection still counts it
+ * as a frame. */
+static void worker_skip_display_command(RedWorker *w, const QXLCommandExt *ext,
+                                        const RedCullMark *mark)
+{
+    w->stats.commands++;
+    w->stats.culled++;
+    red_video_note_hidden(w, &mark->box, mark->draw_type);
+    worker_release(w, red_memslots_translate(w->slots, ext->group_id, ext->cmd.data,
+                                             sizeof(QXLReleaseInfo)),
+                   ext->group_id);
+}
+
+/* Handles the pending display commands in their order, those a later one
+ * of them hides skipped. */
+static void worker_handle_pending(RedWorker *w)
+{
+    unsigned n = w->pending_count;
+    if (n == 0) {
+        return;
+    }
+    w->pending_count = 0;
+    RedCullMark *marks = w->pending_marks;
+    if (red_surfaces_get(&w->surfaces, 0) == NULL) {
+        memset(marks, 0, n * sizeof(marks[0])); /* drawables fail: counted so */
+    } else {
+        red_cull_hidden(w->slots, w->pending, n, marks);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (marks[i].hidden) {
+            worker_skip_display_command(w, &w->pending[i], &marks[i]);
+        } else {
+            worker_handle_display_command(w, &w->pending[i]);
+        }
+    }
+}
+
+/* A display command joins the open batch; a full batch is handled at
+ * once, which bounds the guest memory it holds unreleased. */
+static void worker_defer(RedWorker *w, const QXLCommandExt *ext)
+{
+    w->pending[w->pending_count++] = *ext;
+    if (w->pending_count == RED_WORKER_PENDING_MAX) {
+        worker_handle_pending(w);
+    }
+}
+
+/* Takes up to `budget` commands of one ring: display ones wait in the
+ * batch, cursor ones are handled.  Returns how many; sets *wait when the
+ * device said to wait for a wakeup. */
 static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wait)
 {
     unsigned n = 0, retries = 0;
@@ -108,7 +160,11 @@ static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wa
             }
             continue;
         }
-        red_worker_handle_command(w, &ext, cursor);
+        if (cursor) {
+            worker_handle_cursor_command(w, &ext);
+        } else {
+            worker_defer(w, &ext);
+        }
         n++;
     }
     return n;
@@ -132,14 +188,60 @@ static bool worker_may_hold(RedWorker *w)
     return true;
 }
 
+void red_worker_cancel_linger(RedWorker *w)
+{
+    if (w->linger_source) {
+        g_source_destroy(w->linger_source);
+        g_source_unref(w->linger_source);
+        w->linger_source = NULL;
+    }
+}
+
 void red_worker_end_batch(RedWorker *w)
 {
+    red_worker_cancel_linger(w);
     if (!w->batch_open) {
         return;
     }
+    worker_handle_pending(w);
     w->batch_open = false;
     display_channel_push_all(w);
     display_channel_uncork_all(w);
+}
+
+void red_worker_end_batch_for_request(RedWorker *w)
+{
+    if (w->batch_open && w->running && w->surfaces.count) {
+        /* What the guest queued before the request (a frame before its
+         * flush) joins the batch, where it may hide what the batch holds. */
+        bool wait;
+        worker_pull(w, false, RED_WORKER_PENDING_MAX, &wait);
+    }
+    red_worker_end_batch(w);
+}
+
+static gboolean worker_linger_over(gpointer data)
+{
+    RedWorker *w = data;
+    red_worker_end_batch(w); /* the guest went quiet: what it drew goes */
+    return G_SOURCE_REMOVE;
+}
+
+/* The guest emptied its ring, but it has been filling it faster than we
+ * take: it is likely drawing on, and each command it adds may hide some of
+ * the batch's (red-cull.h), which the ring alone (32 entries) is too short
+ * to show.  The batch waits up to w->linger_ms (RED_WORKER_LINGER_MS) for
+ * its next wakeup, within the hold's bounds; commands that the guest sends
+ * slowly, such as a key's echo, never wait. */
+static bool worker_linger(RedWorker *w)
+{
+    if (w->pending_count < RED_WORKER_LINGER_MIN || !worker_may_hold(w)) {
+        return false;
+    }
+    w->linger_source = g_timeout_source_new(w->linger_ms);
+    g_source_set_callback(w->linger_source, worker_linger_over, w, NULL);
+    g_source_attach(w->linger_source, w->context);
+    return true;
 }
 
 static gboolean worker_process(gpointer data)
@@ -148,6 +250,7 @@ static gboolean worker_process(gpointer data)
     bool wait_cmd = true, wait_cursor = true;
     g_source_unref(w->process_source);
     w->process_source = NULL;
+    red_worker_cancel_linger(w); /* the guest sent more: the batch goes on */
     if (!w->batch_open) {
         display_channel_cork_all(w);
         w->batch_open = true;
@@ -158,7 +261,7 @@ static gboolean worker_process(gpointer data)
         worker_pull(w, true, RED_WORKER_BATCH, &wait_cursor);
     }
     bool more = w->running && (!wait_cmd || !wait_cursor);
-    if (!more || !worker_may_hold(w)) {
+    if (more ? !worker_may_hold(w) : !worker_linger(w)) {
         red_worker_end_batch(w);
     }
     if (more) {
@@ -180,20 +283,24 @@ void red_worker_schedule_processing(RedWorker *w)
 }
 
 /* Empties both rings (flush, destroy, stop): every queued command rendered
- * and released. Bounded by RED_WORKER_MAX_DRAIN against a guest that keeps
- * producing. */
+ * and released, an open batch's first. Bounded by RED_WORKER_MAX_DRAIN
+ * against a guest that keeps producing. */
 void red_worker_drain_rings(RedWorker *w)
 {
     display_channel_cork_all(w);
     for (int cursor = 0; cursor < 2; cursor++) {
-        for (unsigned total = 0; total < RED_WORKER_MAX_DRAIN;) {
+        for (unsigned total = 0; total < RED_WORKER_MAX_DRAIN; total++) {
             QXLCommandExt ext;
             if (!ring_get(w, cursor != 0, &ext)) {
                 break;
             }
-            red_worker_handle_command(w, &ext, cursor != 0);
-            total++;
+            if (cursor) {
+                worker_handle_cursor_command(w, &ext);
+            } else {
+                worker_defer(w, &ext);
+            }
         }
     }
+    worker_handle_pending(w);
     display_channel_uncork_all(w);
 }

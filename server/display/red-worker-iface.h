@@ -91,6 +91,7 @@ typedef struct RedWorkerRequest {
 /* Counters for tests and benchmarks (any thread; approximate while running). */
 typedef struct RedWorkerStats {
     uint64_t commands, cursor_commands, releases, guest_errors, frames_sent;
+    uint64_t culled;            /* display commands hidden by a later one (red-cull.h) */
     uint32_t live_surfaces, display_clients, cursor_clients;
 } RedWorkerStats;
 

@@ -12,6 +12,7 @@
 #include "red-glz.h"
 #include "red-image-cache.h"
 #include "red-image-codec.h"
+#include "red-cull.h"
 #include "red-memslot.h"
 #include "red-render.h"
 #include "red-surfaces.h"
@@ -25,6 +26,14 @@
  * RED_WORKER_HOLD_LIMIT_MS (a test makes the batches deterministic). */
 #define RED_WORKER_HOLD_MS 8
 #define RED_WORKER_HOLD_LIMIT_MS 60000
+/* The most display commands a batch keeps waiting, and so unreleased to
+ * the guest: a full batch is handled at once (red-worker-commands.c). */
+#define RED_WORKER_PENDING_MAX 512
+/* A batch of at least RED_WORKER_LINGER_MIN display commands (a ring's
+ * worth) waits this long for more when the guest empties its ring
+ * (S3D_WORKER_LINGER_MS changes it; the hold's bounds still apply). */
+#define RED_WORKER_LINGER_MIN 32
+#define RED_WORKER_LINGER_MS 1
 
 typedef struct RedWorker RedWorker;
 
@@ -92,6 +101,13 @@ struct RedWorker {
     bool batch_open;
     int64_t batch_open_since_us;
     unsigned hold_ms;           /* RED_WORKER_HOLD_MS, or S3D_WORKER_HOLD_MS */
+    /* The batch's display commands, pulled but not yet handled: at its end
+     * those a later one hides are skipped (red-cull.h). */
+    QXLCommandExt pending[RED_WORKER_PENDING_MAX];
+    RedCullMark pending_marks[RED_WORKER_PENDING_MAX];
+    unsigned pending_count;
+    GSource *linger_source;     /* ends a batch that waits for more */
+    unsigned linger_ms;         /* RED_WORKER_LINGER_MS, or S3D_WORKER_LINGER_MS */
 
     /* rendering */
     RedMemSlots *slots;
@@ -130,6 +146,11 @@ void red_worker_schedule_processing(RedWorker *w);
 /* Sends what an open batch of commands holds: before any request but a
  * wakeup is handled. */
 void red_worker_end_batch(RedWorker *w);
+/* The same before a request (any but a wakeup): the display commands
+ * queued before it join the batch first. */
+void red_worker_end_batch_for_request(RedWorker *w);
+/* Stops a batch's wait for more commands (the worker is going). */
+void red_worker_cancel_linger(RedWorker *w);
 /* Empties both rings: every queued command rendered and released. */
 void red_worker_drain_rings(RedWorker *w);
 /* One command from the cursor ring (cursor) or the display ring. */

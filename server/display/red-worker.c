@@ -42,7 +42,7 @@ static gboolean worker_on_wake(gint fd, GIOCondition cond, gpointer data)
             break;
         }
         if (q->req.op != RED_WORKER_WAKEUP) {
-            red_worker_end_batch(w); /* what it held goes before what this does */
+            red_worker_end_batch_for_request(w); /* what it held goes first */
         }
         red_worker_handle_request(w, &q->req);
         if (!is_waited_for(&q->req)) {
@@ -72,6 +72,7 @@ static gpointer worker_thread(gpointer data)
         g_source_destroy(w->process_source);
         g_source_unref(w->process_source);
     }
+    red_worker_cancel_linger(w);
     red_worker_loop_free(w->loop);
     g_main_context_pop_thread_default(w->context);
     return NULL;
@@ -126,6 +127,8 @@ RedWorker *red_worker_new(QXLInstance *qxl, const RedWorkerEvents *events, bool 
     w->renderer.surfaces = &w->surfaces;
     w->renderer.record_ops = true; /* display-channel.c sends fills and copy-bits */
     w->hold_ms = red_env_ms("S3D_WORKER_HOLD_MS", RED_WORKER_HOLD_MS, RED_WORKER_HOLD_LIMIT_MS);
+    w->linger_ms = red_env_ms("S3D_WORKER_LINGER_MS", RED_WORKER_LINGER_MS,
+                              RED_WORKER_HOLD_LIMIT_MS);
     w->renderer.natural_wanted = red_video_natural_wanted;
     w->renderer.natural_opaque = w;
     pixman_region32_init(&w->primary_dirty);

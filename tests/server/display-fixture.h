@@ -38,6 +38,7 @@ typedef struct Dc {
     TestQxlServer *ts;
     int main_fd, display_fd;
     unsigned flushes;
+    unsigned icons;             /* dc_icon's so far: picks the next cell */
     TestCanvas cv;
 } Dc;
 
@@ -92,9 +93,14 @@ void dc_region_add(pixman_region32_t *drawn, const QXLRect *box, const QXLRect *
 #define DC_ICON 64
 #define DC_ICON_KINDS 4
 #define DC_ICON_REPEATS 10
-/* Icon k (its own pixels) at a random place; cache_id != 0 marks it
- * QXL_IMAGE_CACHE as a Windows driver does (Linux's never does). */
-void dc_icon(Dc *dc, GRand *rnd, unsigned k, uint64_t cache_id, pixman_region32_t *drawn);
+/* Icon k (its own pixels) in the next of the surface's DC_ICON-sided
+ * cells, in an order that visits each before any comes again: no icon of
+ * a phase of up to DC_ICON_CELLS hides another, so none is skipped
+ * (server/display/red-cull.h) and the counts stay exact.  cache_id != 0
+ * marks it QXL_IMAGE_CACHE as a Windows driver does (Linux's never
+ * does). */
+#define DC_ICON_CELLS ((DC_WIDTH / DC_ICON) * (DC_HEIGHT / DC_ICON))
+void dc_icon(Dc *dc, unsigned k, uint64_t cache_id, pixman_region32_t *drawn);
 /* DC_ICON_KINDS icons drawn DC_ICON_REPEATS times each, unmarked, then a
  * marked one thrice. */
 void dc_draw_icons(Dc *dc, GRand *rnd, pixman_region32_t *drawn);

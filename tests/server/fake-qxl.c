@@ -552,15 +552,30 @@ bool fake_qxl_wait_client_present(FakeQxl *qxl, bool present, unsigned timeout_m
     return done;
 }
 
+/* Waits, the lock held, until the server has made `total`
+ * req_*_notification calls in all; true when it has. */
+static bool wait_asked_locked(FakeQxl *qxl, uint64_t total, gint64 deadline)
+{
+    while (qxl->stats.notification_requests < total &&
+           g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+    }
+    return qxl->stats.notification_requests >= total;
+}
+
 bool fake_qxl_wait_asking(FakeQxl *qxl, uint64_t count, unsigned timeout_ms)
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&qxl->lock);
-    uint64_t target = qxl->stats.notification_requests + count;
-    while (qxl->stats.notification_requests < target &&
-           g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
-    }
-    bool done = qxl->stats.notification_requests >= target;
+    bool done = wait_asked_locked(qxl, qxl->stats.notification_requests + count, deadline);
+    g_mutex_unlock(&qxl->lock);
+    return done;
+}
+
+bool fake_qxl_wait_asked(FakeQxl *qxl, uint64_t total, unsigned timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&qxl->lock);
+    bool done = wait_asked_locked(qxl, total, deadline);
     g_mutex_unlock(&qxl->lock);
     return done;
 }

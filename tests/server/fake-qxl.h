@@ -175,6 +175,9 @@ void fake_qxl_set_complete_hook(FakeQxl *qxl, FakeQxlCompleteHook hook, void *op
 /* Waits until the server has made `count` more req_*_notification calls
  * than when called, or timeout_ms passed; true when it did. */
 bool fake_qxl_wait_asking(FakeQxl *qxl, uint64_t count, unsigned timeout_ms);
+/* The same with a total (FakeQxlStats.notification_requests) to reach:
+ * for a count taken before what makes the server ask. */
+bool fake_qxl_wait_asked(FakeQxl *qxl, uint64_t total, unsigned timeout_ms);
 
 /* Waits until the display queue has room for `room` more commands in a
  * QXL command ring (QXL_COMMAND_RING_SIZE entries, spice/qxl_dev.h), as a

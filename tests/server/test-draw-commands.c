@@ -5,12 +5,13 @@
  * client that stops reading costs a bounded number of commands and still
  * converges, and a command that a later fill of the same batch covers is
  * dropped, unless a copy-bits between them reads it, also across the
- * worker's runs while the guest keeps the ring busy; a flush completes
- * before the client is written to.  The fixture and the tag that ends each
- * phase: display-fixture.h.  Counts are exact because every phase stays below the
- * server's command queue bound (server/display/red-display-cmds.h,
- * DISPLAY_MAX_QUEUED_CMDS), except the slow client's, which is checked
- * against that bound.
+ * worker's runs while the guest keeps the ring busy (and the worker does
+ * not even render a drawable of its batch that a later one hides); a flush
+ * completes before the client is written to.  The fixture and the tag
+ * that ends each phase: display-fixture.h.  Counts are exact because every
+ * phase stays below the server's command queue bound
+ * (server/display/red-display-cmds.h, DISPLAY_MAX_QUEUED_CMDS), except the
+ * slow client's, which is checked against that bound.
  *
  * --serve: the same scenes (and repeated icons) for a real client, driven
  * by tests/client/test-draw-commands-client.sh.
@@ -59,12 +60,38 @@ static bool dc_covers_any(const pixman_region32_t *earlier, unsigned n, pixman_r
     return covers;
 }
 
-/* Random fills, none covering a whole earlier one: the server drops a
- * queued command that a later fill of its batch covers
- * (red-display-cmds.c), and this phase counts every fill as a command. */
+/* The box as a region. */
+static void dc_box_region(pixman_region32_t *r, const QXLRect *box)
+{
+    pixman_region32_init_rect(r, box->left, box->top, (unsigned)(box->right - box->left),
+                              (unsigned)(box->bottom - box->top));
+}
+
+/* Would an unclipped fill of box leave nothing of one of bare[0..n) (each
+ * earlier fill's box less the unclipped fills after it)? */
+static bool dc_hides_any(pixman_region32_t *bare, unsigned n, const QXLRect *box)
+{
+    bool hides = false;
+    pixman_region32_t b, rest;
+    dc_box_region(&b, box);
+    pixman_region32_init(&rest);
+    for (unsigned i = 0; i < n && !hides; i++) {
+        pixman_region32_subtract(&rest, &bare[i], &b);
+        hides = !pixman_region32_not_empty(&rest);
+    }
+    pixman_region32_fini(&rest);
+    pixman_region32_fini(&b);
+    return hides;
+}
+
+/* Random fills, none covering a whole earlier one, nor the unclipped ones
+ * together an earlier one's box: the server drops a queued command that a
+ * later fill of its batch covers (red-display-cmds.c), the worker skips a
+ * drawable that later ones hide (server/display/red-cull.h), and this
+ * phase counts every fill as a command. */
 static void dc_draw_fills(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
-    pixman_region32_t regions[DC_FILLS];
+    pixman_region32_t regions[DC_FILLS], bare[DC_FILLS];
     for (unsigned i = 0; i < DC_FILLS; i++) {
         QXLRect box, clip[3];
         unsigned n_clip;
@@ -74,13 +101,21 @@ static void dc_draw_fills(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
             n_clip = (i % 4 == 3) ? dc_random_clip(rnd, &box, clip) : 0;
             pixman_region32_clear(&regions[i]);
             dc_region_add(&regions[i], &box, clip, n_clip);
-        } while (dc_covers_any(regions, i, &regions[i]));
+        } while (dc_covers_any(regions, i, &regions[i]) ||
+                 (n_clip == 0 && dc_hides_any(bare, i, &box)));
         uint32_t rgb = g_rand_int(rnd) & 0xffffff;
         CHECK(fake_qxl_submit_fill_clip(dc->ts->qxl, &box, rgb, clip, n_clip) == 0);
         dc_region_add(drawn, &box, clip, n_clip);
+        dc_box_region(&bare[i], &box);
+        if (n_clip == 0) {
+            for (unsigned j = 0; j < i; j++) {
+                pixman_region32_subtract(&bare[j], &bare[j], &bare[i]);
+            }
+        }
     }
     for (unsigned i = 0; i < DC_FILLS; i++) {
         pixman_region32_fini(&regions[i]);
+        pixman_region32_fini(&bare[i]);
     }
 }
 
@@ -175,9 +210,6 @@ static void test_moves_in_every_direction(void)
     g_rand_free(rnd);
 }
 
-/* The client reads nothing while DC_SLOW_FILLS fills (and scrolls) are
- * drawn, then reads again: it gets at most the queue bound of commands
- * (plus what was in flight), the rest as damage, and converges. */
 /* One batch (the guest's commands queued while the VM is stopped, pulled
  * together when it starts): DC_COVERED fills of one box, the last one
  * winning; then a fill, a copy-bits out of its box and a fill over that
@@ -191,20 +223,29 @@ static void dc_fill_box_times(Dc *dc, const QXLRect *box, unsigned n, uint32_t s
     }
 }
 
+/* A fill of DC_READ_RGB, a copy-bits that reads it into dc_read_moved,
+ * and another fill over it. */
+#define DC_READ_RGB 0x00c0ffu
+static const QXLRect dc_read_moved = { 300, 300, 360, 400 };
+static void dc_fill_read_refill(Dc *dc, pixman_region32_t *drawn)
+{
+    QXLRect a = { 200, 40, 260, 140 };
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &a, DC_READ_RGB) == 0);
+    CHECK(fake_qxl_submit_copy_bits(dc->ts->qxl, &dc_read_moved, a.left, a.top) == 0);
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &a, 0xff4000u) == 0);
+    dc_region_add(drawn, &a, NULL, 0);
+    dc_region_add(drawn, &dc_read_moved, NULL, 0);
+}
+
 static void dc_draw_covered(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
     (void)rnd;
     spice_server_vm_stop(dc->ts->server);
     QXLRect box = { 40, 40, 140, 240 };
     dc_fill_box_times(dc, &box, DC_COVERED, 0x0c0d0eu);
-    QXLRect a = { 200, 40, 260, 140 }, moved = { 300, 300, 360, 400 };
-    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &a, 0x00c0ffu) == 0);
-    CHECK(fake_qxl_submit_copy_bits(dc->ts->qxl, &moved, a.left, a.top) == 0);
-    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &a, 0xff4000u) == 0);
+    dc_fill_read_refill(dc, drawn);
     spice_server_vm_start(dc->ts->server);
     dc_region_add(drawn, &box, NULL, 0);
-    dc_region_add(drawn, &a, NULL, 0);
-    dc_region_add(drawn, &moved, NULL, 0);
 }
 
 static void test_covered_commands_dropped(void)
@@ -240,17 +281,96 @@ static void dc_draw_busy(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
     dc_region_add(drawn, &box, NULL, 0);
 }
 
-static void test_busy_guest_batches_held(void)
+/* Draws a phase with the hold made long enough to outlast a loaded
+ * machine, and with `linger` the wait for more too; one fill of it reaches
+ * the client. */
+static void dc_one_fill_reaches(const char *name, DcDraw draw, bool linger)
 {
     g_setenv("S3D_WORKER_HOLD_MS", "60000", TRUE);
+    if (linger) {
+        g_setenv("S3D_WORKER_LINGER_MS", "60000", TRUE);
+    }
     Dc dc;
     if (dc_start(&dc, 0, 0)) {
         dc_phase(&dc, "background", 0x101010, dc_draw_background, NULL);
-        DcPhase p = dc_phase(&dc, "busy", 0x111111, dc_draw_busy, NULL);
+        DcPhase p = dc_phase(&dc, name, 0x111111, draw, NULL);
         CHECK_EQ_U64(p.count[TEST_CANVAS_FILL], 1);
     }
     dc_stop(&dc);
+    g_unsetenv("S3D_WORKER_LINGER_MS");
     g_unsetenv("S3D_WORKER_HOLD_MS");
+}
+
+static void test_busy_guest_batches_held(void)
+{
+    dc_one_fill_reaches("busy", dc_draw_busy, false);
+}
+
+/* A guest that empties its ring while it draws on: a batch of a ring's
+ * worth of commands or more waits a little for its next wakeup
+ * (RED_WORKER_LINGER_MS, server/display/red-worker-private.h).  Here the
+ * wait is made long (S3D_WORKER_LINGER_MS): DC_LINGER_FILLS fills of one
+ * box, queued while the VM is stopped, are pulled in the first run, which
+ * then asks to be woken (both rings: two asks); only then does one more
+ * fill of the box come.  It joins the waiting batch and hides the others:
+ * one fill reaches the client, where the batch sent at the empty ring
+ * would make it two. */
+#define DC_LINGER_FILLS 40
+static void dc_draw_linger(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    spice_server_vm_stop(dc->ts->server);
+    QXLRect box = { 80, 100, 180, 150 };
+    dc_fill_box_times(dc, &box, DC_LINGER_FILLS, 0x050607u);
+    FakeQxlStats st;
+    fake_qxl_get_stats(dc->ts->qxl, &st);
+    spice_server_vm_start(dc->ts->server);
+    CHECK(fake_qxl_wait_asked(dc->ts->qxl, st.notification_requests + 2, DC_FLUSH_TIMEOUT_MS));
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &box, 0x4080c0u) == 0);
+    dc_region_add(drawn, &box, NULL, 0);
+}
+
+static void test_busy_guest_lingers(void)
+{
+    dc_one_fill_reaches("linger", dc_draw_linger, true);
+}
+
+/* One batch again: a cacheable image under a fill that covers it, and a
+ * fill under another that covers it, read in between by a copy-bits.  The
+ * worker skips the image without rendering it (server/display/red-cull.h):
+ * the client gets no DRAW_COPY (the client's queue never drops a CACHE_ME
+ * image, so it would come if it were drawn).  The read fill is drawn: the
+ * copy-bits' destination on the server's own surface has its colour. */
+static void dc_draw_hidden(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    spice_server_vm_stop(dc->ts->server);
+    QXLRect icon = { 40, 40, 40 + DC_ICON, 40 + DC_ICON };
+    uint32_t px[DC_ICON * DC_ICON];
+    for (size_t i = 0; i < G_N_ELEMENTS(px); i++) {
+        px[i] = (uint32_t)(i * 0x010307u) & 0xffffff;
+    }
+    dc_put_pixels(dc, &icon, px, 0x1c1ull << 32);
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &icon, 0x305070u) == 0);
+    dc_fill_read_refill(dc, drawn);
+    spice_server_vm_start(dc->ts->server);
+    dc_region_add(drawn, &icon, NULL, 0);
+}
+
+static void test_hidden_drawables_skipped(void)
+{
+    Dc dc;
+    if (dc_start(&dc, 0, 1 << 20)) {
+        dc_phase(&dc, "background", 0x0a0a0a, dc_draw_background, NULL);
+        DcPhase p = dc_phase(&dc, "hidden", 0x0b0b0b, dc_draw_hidden, NULL);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_DRAW_COPY], 1); /* the phase's tag only */
+        CHECK_EQ_U64(p.count[TEST_CANVAS_FILL], 3);
+        CHECK_EQ_U64(p.count[TEST_CANVAS_COPY_BITS], 1);
+        uint32_t px = fake_qxl_primary_pixel(dc.ts->qxl, (uint32_t)dc_read_moved.left + 1,
+                                             (uint32_t)dc_read_moved.top + 1);
+        CHECK_EQ_U64(px & 0xffffff, DC_READ_RGB);
+    }
+    dc_stop(&dc);
 }
 
 /* A flush completes its cookie before the server writes what the flush
@@ -302,6 +422,9 @@ static void test_flush_completes_before_the_write(void)
     dc_stop(&dc);
 }
 
+/* The client reads nothing while DC_SLOW_FILLS fills (and scrolls) are
+ * drawn, then reads again: it gets at most the queue bound of commands
+ * (plus what was in flight), the rest as damage, and converges. */
 static void test_slow_client_converges(void)
 {
     /* The server would close a client that stalls it this long (10 s):
@@ -375,6 +498,8 @@ int main(int argc, char **argv)
         TEST_CASE(test_covered_commands_dropped),
         TEST_CASE(test_flush_completes_before_the_write),
         TEST_CASE(test_busy_guest_batches_held),
+        TEST_CASE(test_busy_guest_lingers),
+        TEST_CASE(test_hidden_drawables_skipped),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -31,14 +31,14 @@
  * misses and evicts the least recently used; then the last one twice. */
 static void dc_draw_evicting(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
+    (void)rnd;
     for (unsigned r = 0; r < DC_EVICT_ROUNDS; r++) {
         for (unsigned k = 0; k < DC_EVICT_KINDS; k++) {
-            dc_icon(dc, rnd, 10 + k, (uint64_t)(0x200 + k) << 32, drawn);
+            dc_icon(dc, 10 + k, (uint64_t)(0x200 + k) << 32, drawn);
         }
     }
     for (unsigned r = 0; r < 2; r++) {
-        dc_icon(dc, rnd, 10 + DC_EVICT_KINDS - 1, (uint64_t)(0x200 + DC_EVICT_KINDS - 1) << 32,
-                drawn);
+        dc_icon(dc, 10 + DC_EVICT_KINDS - 1, (uint64_t)(0x200 + DC_EVICT_KINDS - 1) << 32, drawn);
     }
 }
 

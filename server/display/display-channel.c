@@ -101,10 +101,7 @@ static const RedSurface *primary(RedWorker *w)
 static void display_client_remove(DisplayClient *dc)
 {
     RedWorker *w = dc->worker;
-    if (dc->init_timer) {
-        g_source_destroy(dc->init_timer);
-        g_source_unref(dc->init_timer);
-    }
+    red_source_clear(&dc->init_timer);
     w->display_clients = g_list_remove(w->display_clients, dc);
     w->stats.display_clients = g_list_length(w->display_clients);
     red_worker_report_clients(w);
@@ -289,9 +286,7 @@ static bool display_handle_init(DisplayClient *dc, const SpiceMsgcDisplayInit *i
         return true;
     }
     dc->init_received = true;
-    g_source_destroy(dc->init_timer);
-    g_source_unref(dc->init_timer);
-    dc->init_timer = NULL;
+    red_source_clear(&dc->init_timer);
     red_log_debug("display client: DISPLAY_INIT: pixmap cache %" PRId64
                   " pixels, GLZ window %d pixels%s",
                   init->pixmap_cache_size, init->glz_dictionary_window_size,

@@ -74,23 +74,10 @@ void red_video_init(RedVideo *v)
     }
 }
 
-static void video_pace_cancel(RedVideo *v)
-{
-    if (v->pace_timer) {
-        g_source_destroy(v->pace_timer);
-        g_source_unref(v->pace_timer);
-        v->pace_timer = NULL;
-    }
-}
-
 void red_video_fini(RedVideo *v)
 {
-    video_pace_cancel(v);
-    if (v->idle_timer) {
-        g_source_destroy(v->idle_timer);
-        g_source_unref(v->idle_timer);
-        v->idle_timer = NULL;
-    }
+    red_source_clear(&v->pace_timer);
+    red_source_clear(&v->idle_timer);
     memset(v->streams, 0, sizeof(v->streams));
 }
 
@@ -541,7 +528,7 @@ static void video_pace_arm(RedWorker *w, int64_t due_us, int64_t now_us)
     if (v->pace_timer && v->pace_due_us <= due_us) {
         return;
     }
-    video_pace_cancel(v);
+    red_source_clear(&v->pace_timer);
     v->pace_due_us = due_us;
     v->pace_timer = g_timeout_source_new((guint)((due_us - now_us + 999) / 1000));
     g_source_set_callback(v->pace_timer, video_pace_fire, w, NULL);

@@ -137,8 +137,18 @@ static void worker_defer(RedWorker *w, const QXLCommandExt *ext)
     }
 }
 
-/* Takes up to `budget` commands of one ring: display ones wait in the
- * batch, cursor ones are handled.  Returns how many; sets *wait when the
+/* A command taken from a ring: a display one waits in the batch, a cursor
+ * one is handled. */
+static void worker_take(RedWorker *w, const QXLCommandExt *ext, bool cursor)
+{
+    if (cursor) {
+        worker_handle_cursor_command(w, ext);
+    } else {
+        worker_defer(w, ext);
+    }
+}
+
+/* Takes up to `budget` commands of one ring (worker_take).  Returns how many; sets *wait when the
  * device said to wait for a wakeup. */
 static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wait)
 {
@@ -160,11 +170,7 @@ static unsigned worker_pull(RedWorker *w, bool cursor, unsigned budget, bool *wa
             }
             continue;
         }
-        if (cursor) {
-            worker_handle_cursor_command(w, &ext);
-        } else {
-            worker_defer(w, &ext);
-        }
+        worker_take(w, &ext, cursor);
         n++;
     }
     return n;
@@ -188,18 +194,9 @@ static bool worker_may_hold(RedWorker *w)
     return true;
 }
 
-void red_worker_cancel_linger(RedWorker *w)
-{
-    if (w->linger_source) {
-        g_source_destroy(w->linger_source);
-        g_source_unref(w->linger_source);
-        w->linger_source = NULL;
-    }
-}
-
 void red_worker_end_batch(RedWorker *w)
 {
-    red_worker_cancel_linger(w);
+    red_source_clear(&w->linger_source);
     if (!w->batch_open) {
         return;
     }
@@ -250,7 +247,7 @@ static gboolean worker_process(gpointer data)
     bool wait_cmd = true, wait_cursor = true;
     g_source_unref(w->process_source);
     w->process_source = NULL;
-    red_worker_cancel_linger(w); /* the guest sent more: the batch goes on */
+    red_source_clear(&w->linger_source); /* the guest sent more: the batch goes on */
     if (!w->batch_open) {
         display_channel_cork_all(w);
         w->batch_open = true;
@@ -294,11 +291,7 @@ void red_worker_drain_rings(RedWorker *w)
             if (!ring_get(w, cursor != 0, &ext)) {
                 break;
             }
-            if (cursor) {
-                worker_handle_cursor_command(w, &ext);
-            } else {
-                worker_defer(w, &ext);
-            }
+            worker_take(w, &ext, cursor != 0);
         }
     }
     worker_handle_pending(w);

@@ -54,11 +54,7 @@ static SpiceTimer *loop_timer_add(SpiceTimerFunc func, void *opaque)
 
 static void loop_timer_cancel(SpiceTimer *t)
 {
-    if (t->source) {
-        g_source_destroy(t->source);
-        g_source_unref(t->source);
-        t->source = NULL;
-    }
+    red_source_clear(&t->source);
 }
 
 static void loop_timer_start(SpiceTimer *t, uint32_t ms)
@@ -111,11 +107,7 @@ static void watch_attach(SpiceWatch *w, int mask)
 
 static void watch_detach(SpiceWatch *w)
 {
-    if (w->source) {
-        g_source_destroy(w->source);
-        g_source_unref(w->source);
-        w->source = NULL;
-    }
+    red_source_clear(&w->source);
 }
 
 static SpiceWatch *loop_watch_add(int fd, int mask, SpiceWatchFunc func, void *opaque)
@@ -172,6 +164,15 @@ void red_worker_loop_free(RedWorkerLoop *loop)
     if (loop) {
         g_private_set(&current_loop, NULL);
         g_free(loop);
+    }
+}
+
+void red_source_clear(GSource **source)
+{
+    if (*source) {
+        g_source_destroy(*source);
+        g_source_unref(*source);
+        *source = NULL;
     }
 }
 

@@ -143,14 +143,11 @@ struct RedWorker {
 /* red-worker-commands.c: the command loop */
 /* Processes the rings soon (an idle source below client I/O). */
 void red_worker_schedule_processing(RedWorker *w);
-/* Sends what an open batch of commands holds: before any request but a
- * wakeup is handled. */
+/* Ends an open batch of commands: renders what it holds and sends it. */
 void red_worker_end_batch(RedWorker *w);
 /* The same before a request (any but a wakeup): the display commands
  * queued before it join the batch first. */
 void red_worker_end_batch_for_request(RedWorker *w);
-/* Stops a batch's wait for more commands (the worker is going). */
-void red_worker_cancel_linger(RedWorker *w);
 /* Empties both rings: every queued command rendered and released. */
 void red_worker_drain_rings(RedWorker *w);
 /* One command from the cursor ring (cursor) or the display ring. */

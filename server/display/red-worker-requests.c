@@ -204,9 +204,9 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         /* The batch that a request ends is rendered first
          * (red_worker_end_batch), so emptying both rings and syncing the
          * primary's shadow leaves every surface's device memory final.
-         * That is all a flush promises: its cookie completes
-         * before the write to the clients, so the guest goes on with its
-         * next frame meanwhile. */
+         * That is all a flush promises: its cookie completes before the
+         * write to the clients, so the guest goes on with its next frame
+         * meanwhile. */
         display_channel_cork_all(w);
         red_worker_drain_rings(w);
         display_channel_push_all(w);

@@ -66,13 +66,9 @@ static gpointer worker_thread(gpointer data)
     g_source_set_callback(w->wake_source, (GSourceFunc)(void (*)(void))worker_on_wake, w, NULL);
     g_source_attach(w->wake_source, w->context);
     g_main_loop_run(w->main_loop);
-    g_source_destroy(w->wake_source);
-    g_source_unref(w->wake_source);
-    if (w->process_source) {
-        g_source_destroy(w->process_source);
-        g_source_unref(w->process_source);
-    }
-    red_worker_cancel_linger(w);
+    red_source_clear(&w->wake_source);
+    red_source_clear(&w->process_source);
+    red_source_clear(&w->linger_source);
     red_worker_loop_free(w->loop);
     g_main_context_pop_thread_default(w->context);
     return NULL;

@@ -223,6 +223,15 @@ static void dc_fill_box_times(Dc *dc, const QXLRect *box, unsigned n, uint32_t s
     }
 }
 
+/* n fills of box queued while the VM is stopped; the caller starts it. */
+static void dc_queue_fills_stopped(Dc *dc, const QXLRect *box, unsigned n, uint32_t step,
+                                   pixman_region32_t *drawn)
+{
+    spice_server_vm_stop(dc->ts->server);
+    dc_fill_box_times(dc, box, n, step);
+    dc_region_add(drawn, box, NULL, 0);
+}
+
 /* A fill of DC_READ_RGB, a copy-bits that reads it into dc_read_moved,
  * and another fill over it. */
 #define DC_READ_RGB 0x00c0ffu
@@ -240,12 +249,10 @@ static void dc_fill_read_refill(Dc *dc, pixman_region32_t *drawn)
 static void dc_draw_covered(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
     (void)rnd;
-    spice_server_vm_stop(dc->ts->server);
     QXLRect box = { 40, 40, 140, 240 };
-    dc_fill_box_times(dc, &box, DC_COVERED, 0x0c0d0eu);
+    dc_queue_fills_stopped(dc, &box, DC_COVERED, 0x0c0d0eu, drawn);
     dc_fill_read_refill(dc, drawn);
     spice_server_vm_start(dc->ts->server);
-    dc_region_add(drawn, &box, NULL, 0);
 }
 
 static void test_covered_commands_dropped(void)
@@ -272,13 +279,11 @@ static void test_covered_commands_dropped(void)
 static void dc_draw_busy(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
     (void)rnd;
-    spice_server_vm_stop(dc->ts->server);
     QXLRect box = { 60, 60, 120, 200 };
-    dc_fill_box_times(dc, &box, DC_BUSY_FILLS, 0x0a0b0cu);
+    dc_queue_fills_stopped(dc, &box, DC_BUSY_FILLS, 0x0a0b0cu, drawn);
     spice_server_vm_start(dc->ts->server);
     /* all pulled before the phase's flush, which ends any batch */
     CHECK(fake_qxl_wait_ring_room(dc->ts->qxl, QXL_COMMAND_RING_SIZE, DC_FLUSH_TIMEOUT_MS));
-    dc_region_add(drawn, &box, NULL, 0);
 }
 
 /* Draws a phase with the hold made long enough to outlast a loaded
@@ -319,15 +324,13 @@ static void test_busy_guest_batches_held(void)
 static void dc_draw_linger(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
     (void)rnd;
-    spice_server_vm_stop(dc->ts->server);
     QXLRect box = { 80, 100, 180, 150 };
-    dc_fill_box_times(dc, &box, DC_LINGER_FILLS, 0x050607u);
+    dc_queue_fills_stopped(dc, &box, DC_LINGER_FILLS, 0x050607u, drawn);
     FakeQxlStats st;
     fake_qxl_get_stats(dc->ts->qxl, &st);
     spice_server_vm_start(dc->ts->server);
     CHECK(fake_qxl_wait_asked(dc->ts->qxl, st.notification_requests + 2, DC_FLUSH_TIMEOUT_MS));
     CHECK(fake_qxl_submit_fill(dc->ts->qxl, &box, 0x4080c0u) == 0);
-    dc_region_add(drawn, &box, NULL, 0);
 }
 
 static void test_busy_guest_lingers(void)

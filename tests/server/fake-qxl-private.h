@@ -36,6 +36,20 @@ typedef struct FakeQxlQueue {
     unsigned length;              /* queued, not yet fetched */
 } FakeQxlQueue;
 
+/* What a waiting test thread waits for: each has its own condition, raised
+ * only while some thread waits on it (FakeQxl.waiting), as a device raises
+ * only the interrupts its guest enabled.  A broadcast nobody needs would
+ * cost the server's thread a futex call per release, and the waiting
+ * thread a wakeup for each (run-bench.sh measures through this fake). */
+typedef enum FakeQxlEvent {
+    FAKE_QXL_EVENT_RING_ROOM,     /* fake_qxl_wait_ring_room */
+    FAKE_QXL_EVENT_ASKED,         /* fake_qxl_wait_asking, fake_qxl_wait_asked */
+    FAKE_QXL_EVENT_RELEASED,      /* fake_qxl_wait_all_released */
+    FAKE_QXL_EVENT_ASYNC,         /* fake_qxl_wait_async_count */
+    FAKE_QXL_EVENT_CLIENT,        /* fake_qxl_wait_client_present */
+    FAKE_QXL_EVENT_COUNT
+} FakeQxlEvent;
+
 typedef struct FakeQxlCookie {
     uint64_t cookie;
     unsigned count;
@@ -46,7 +60,8 @@ struct FakeQxl {
     QXLInterface interface;
 
     GMutex lock;                  /* protects everything below */
-    GCond changed;                /* signalled on release and async_complete */
+    GCond raised[FAKE_QXL_EVENT_COUNT];
+    unsigned waiting[FAKE_QXL_EVENT_COUNT]; /* threads in fake_qxl_wait_event */
     FakeQxlQueue display_queue;
     FakeQxlQueue cursor_queue;
     /* Every pushed, unreleased command (queued ones too): release_resource
@@ -64,10 +79,9 @@ struct FakeQxl {
     FakeQxlCompleteHook on_complete; /* fake_qxl_set_complete_hook */
     void *on_complete_opaque;
     /* fake_qxl_wait_ring_room: a fetch that brings the display queue down
-     * to ring_wake_level signals `changed`, as a device raises its
-     * ring-space interrupt at the guest's notify_on_cons; other fetches
+     * to ring_wake_level raises FAKE_QXL_EVENT_RING_ROOM, as a device raises
+     * its ring-space interrupt at the guest's notify_on_cons; other fetches
      * wake nobody. */
-    bool ring_waiting;
     unsigned ring_wake_level;
 
     /* Primary surface: touched by the main thread only (the worker writes

@@ -142,6 +142,23 @@ static void fake_qxl_get_init_info(QXLInstance *qin, QXLDevInitInfo *info)
     info->n_surfaces = FAKE_QXL_N_SURFACES;
 }
 
+/* Wakes the threads waiting for `ev` (lock held); nobody when none waits. */
+static void fake_qxl_raise_locked(FakeQxl *qxl, FakeQxlEvent ev)
+{
+    if (qxl->waiting[ev] > 0) {
+        g_cond_broadcast(&qxl->raised[ev]);
+    }
+}
+
+/* Waits for `ev` (lock held) until `deadline`; false when it passed. */
+static bool fake_qxl_wait_event_locked(FakeQxl *qxl, FakeQxlEvent ev, gint64 deadline)
+{
+    qxl->waiting[ev]++;
+    bool raised = g_cond_wait_until(&qxl->raised[ev], &qxl->lock, deadline);
+    qxl->waiting[ev]--;
+    return raised;
+}
+
 static int fake_qxl_fetch(FakeQxl *qxl, FakeQxlQueue *queue, QXLCommandExt *ext)
 {
     g_mutex_lock(&qxl->lock);
@@ -149,10 +166,8 @@ static int fake_qxl_fetch(FakeQxl *qxl, FakeQxlQueue *queue, QXLCommandExt *ext)
     if (cmd != NULL) {
         *ext = cmd->ext;
         qxl->stats.fetched++;
-        if (qxl->ring_waiting && queue == &qxl->display_queue &&
-            queue->length <= qxl->ring_wake_level) {
-            qxl->ring_waiting = false;
-            g_cond_broadcast(&qxl->changed); /* fake_qxl_wait_ring_room */
+        if (queue == &qxl->display_queue && queue->length <= qxl->ring_wake_level) {
+            fake_qxl_raise_locked(qxl, FAKE_QXL_EVENT_RING_ROOM);
         }
     }
     g_mutex_unlock(&qxl->lock);
@@ -167,7 +182,7 @@ static int fake_qxl_req_notification(FakeQxl *qxl, FakeQxlQueue *queue)
     g_mutex_lock(&qxl->lock);
     int wait = queue->head == NULL && !qxl->broken_ring;
     qxl->stats.notification_requests++;
-    g_cond_broadcast(&qxl->changed); /* fake_qxl_wait_asking */
+    fake_qxl_raise_locked(qxl, FAKE_QXL_EVENT_ASKED);
     g_mutex_unlock(&qxl->lock);
     return wait;
 }
@@ -236,7 +251,7 @@ static void fake_qxl_release_resource(QXLInstance *qin, QXLReleaseInfoExt rext)
     } else {
         qxl->stats.bad_releases++;
     }
-    g_cond_broadcast(&qxl->changed);
+    fake_qxl_raise_locked(qxl, FAKE_QXL_EVENT_RELEASED);
     g_mutex_unlock(&qxl->lock);
 }
 
@@ -282,7 +297,7 @@ static void fake_qxl_async_complete(QXLInstance *qin, uint64_t cookie)
     if (i < qxl->n_cookies) {
         qxl->cookies[i].count++;
     }
-    g_cond_broadcast(&qxl->changed);
+    fake_qxl_raise_locked(qxl, FAKE_QXL_EVENT_ASYNC);
     g_mutex_unlock(&qxl->lock);
 }
 
@@ -306,7 +321,7 @@ static void fake_qxl_set_client_capabilities(QXLInstance *qin, uint8_t client_pr
     qxl->stats.client_caps_calls++;
     qxl->stats.client_present = client_present;
     qxl->stats.client_caps0 = caps[0];
-    g_cond_broadcast(&qxl->changed); /* fake_qxl_wait_client_present */
+    fake_qxl_raise_locked(qxl, FAKE_QXL_EVENT_CLIENT);
     g_mutex_unlock(&qxl->lock);
 }
 
@@ -369,7 +384,9 @@ FakeQxl *fake_qxl_create(int id)
     qxl->instance.id = id;
     qxl->live_set = g_hash_table_new_full(NULL, NULL, fake_qxl_cmd_free, NULL);
     g_mutex_init(&qxl->lock);
-    g_cond_init(&qxl->changed);
+    for (int ev = 0; ev < FAKE_QXL_EVENT_COUNT; ev++) {
+        g_cond_init(&qxl->raised[ev]);
+    }
     return qxl;
 }
 
@@ -381,7 +398,9 @@ void fake_qxl_destroy(FakeQxl *qxl)
     /* Queued commands are in the live set too; it frees what it holds. */
     g_hash_table_destroy(qxl->live_set);
     free(qxl->primary_buf);
-    g_cond_clear(&qxl->changed);
+    for (int ev = 0; ev < FAKE_QXL_EVENT_COUNT; ev++) {
+        g_cond_clear(&qxl->raised[ev]);
+    }
     g_mutex_clear(&qxl->lock);
     free(qxl);
 }
@@ -505,7 +524,7 @@ unsigned fake_qxl_wait_async_count(FakeQxl *qxl, uint64_t cookie, unsigned count
     g_mutex_lock(&qxl->lock);
     unsigned n;
     while ((n = fake_qxl_cookie_count_locked(qxl, cookie)) < count) {
-        if (!g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+        if (!fake_qxl_wait_event_locked(qxl, FAKE_QXL_EVENT_ASYNC, deadline)) {
             n = fake_qxl_cookie_count_locked(qxl, cookie);
             break;
         }
@@ -525,7 +544,7 @@ bool fake_qxl_wait_all_released(FakeQxl *qxl, unsigned timeout_ms)
     g_mutex_lock(&qxl->lock);
     bool done;
     while (!(done = qxl->stats.released == qxl->stats.submitted)) {
-        if (!g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+        if (!fake_qxl_wait_event_locked(qxl, FAKE_QXL_EVENT_RELEASED, deadline)) {
             done = qxl->stats.released == qxl->stats.submitted;
             break;
         }
@@ -545,7 +564,7 @@ bool fake_qxl_wait_client_present(FakeQxl *qxl, bool present, unsigned timeout_m
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&qxl->lock);
     while (!fake_qxl_said_present(qxl, present) &&
-           g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+           fake_qxl_wait_event_locked(qxl, FAKE_QXL_EVENT_CLIENT, deadline)) {
     }
     bool done = fake_qxl_said_present(qxl, present);
     g_mutex_unlock(&qxl->lock);
@@ -557,7 +576,7 @@ bool fake_qxl_wait_client_present(FakeQxl *qxl, bool present, unsigned timeout_m
 static bool wait_asked_locked(FakeQxl *qxl, uint64_t total, gint64 deadline)
 {
     while (qxl->stats.notification_requests < total &&
-           g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+           fake_qxl_wait_event_locked(qxl, FAKE_QXL_EVENT_ASKED, deadline)) {
     }
     return qxl->stats.notification_requests >= total;
 }
@@ -586,13 +605,11 @@ bool fake_qxl_wait_ring_room(FakeQxl *qxl, unsigned room, unsigned timeout_ms)
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&qxl->lock);
     while (qxl->display_queue.length > level) {
-        qxl->ring_waiting = true;
         qxl->ring_wake_level = level;
-        if (!g_cond_wait_until(&qxl->changed, &qxl->lock, deadline)) {
+        if (!fake_qxl_wait_event_locked(qxl, FAKE_QXL_EVENT_RING_ROOM, deadline)) {
             break;
         }
     }
-    qxl->ring_waiting = false;
     bool done = qxl->display_queue.length <= level;
     g_mutex_unlock(&qxl->lock);
     return done;

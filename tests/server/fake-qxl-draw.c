@@ -95,7 +95,7 @@ int fake_qxl_submit_fill_clip(FakeQxl *qxl, const QXLRect *box, uint32_t rgb,
     d->u.fill.brush.type = SPICE_BRUSH_TYPE_SOLID;
     d->u.fill.brush.u.color = rgb & 0xffffff;
     d->u.fill.rop_descriptor = SPICE_ROPD_OP_PUT;
-    /* mask.bitmap 0: no mask (zeroed by calloc). */
+    /* mask.bitmap 0: no mask (fake_qxl_cmd_take zeroes). */
     fake_qxl_push(qxl, &qxl->display_queue, cmd);
     return 0;
 }
@@ -158,7 +158,7 @@ int fake_qxl_submit_copy(FakeQxl *qxl, const QXLRect *box, const FakeQxlBitmap *
     image->bitmap.stride = (uint32_t)stride;
     image->bitmap.palette = 0;
 
-    uint8_t *data = fake_qxl_cmd_take(cmd, data_size);
+    uint8_t *data = fake_qxl_cmd_take_unzeroed(cmd, data_size); /* filled below */
     fake_qxl_bitmap_fill(bmp, stride, data);
     if (n_chunks == 0) {
         image->bitmap.flags |= QXL_BITMAP_DIRECT;
@@ -178,7 +178,7 @@ int fake_qxl_submit_copy(FakeQxl *qxl, const QXLRect *box, const FakeQxlBitmap *
                 rows = rows_left - (n_chunks - 1 - i);
             }
             size_t bytes = (size_t)rows * stride;
-            QXLDataChunk *chunk = fake_qxl_cmd_take(cmd, sizeof(*chunk) + bytes);
+            QXLDataChunk *chunk = fake_qxl_cmd_take_unzeroed(cmd, sizeof(*chunk) + bytes);
             chunk->data_size = (uint32_t)bytes;
             chunk->prev_chunk = fake_qxl_phys(prev);
             chunk->next_chunk = 0;

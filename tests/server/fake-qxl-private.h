@@ -100,8 +100,11 @@ QXLPHYSICAL fake_qxl_phys(const void *p);
 /* A command with payload_size bytes of payload (fake_qxl_cmd_need of each
  * piece, summed); NULL when out of memory. */
 FakeQxlCmd *fake_qxl_cmd_new(size_t payload_size);
-/* Carves size bytes, aligned, from the command's payload. */
+/* Carves size bytes, aligned and zeroed, from the command's payload. */
 void *fake_qxl_cmd_take(FakeQxlCmd *cmd, size_t size);
+/* The same, not zeroed: for pixels the caller writes, every byte, as a
+ * driver writes an image into device memory once. */
+void *fake_qxl_cmd_take_unzeroed(FakeQxlCmd *cmd, size_t size);
 /* What a piece of size bytes takes of a payload (its alignment included). */
 size_t fake_qxl_cmd_need(size_t size);
 /* Queues a finished command on queue and wakes the worker. */

@@ -83,14 +83,14 @@ static CullEffect drawable_effect(const RedMemSlots *slots, uint32_t group_id,
 unsigned red_cull_hidden(const RedMemSlots *slots, const QXLCommandExt *cmds, unsigned n,
                          RedCullMark *marks)
 {
-    memset(marks, 0, n * sizeof(*marks));
-    if (n < 2) {
-        return 0;
-    }
     unsigned count = 0;
     pixman_region32_t later; /* overwritten by a later drawable, not read since */
     pixman_region32_init(&later);
     for (unsigned i = n; i-- > 0;) {
+        if (marks[i].hidden) {
+            count++;
+            continue; /* inside `later` when it was marked, so inside it now */
+        }
         const QXLCommandExt *ext = &cmds[i];
         const char *why;
         const QXLDrawable *gd = NULL;

@@ -41,7 +41,10 @@ typedef struct RedCullMark {
 } RedCullMark;
 
 /* Marks each command of cmds[0..n) that a later one hides on the primary.
- * Returns how many were hidden. */
+ * The batch grows between calls: a command marked hidden on entry stays so
+ * (what hid it is still there), and is passed over, as the caller may have
+ * released it already; what it overwrites, what hid it overwrites too.
+ * A new command's mark starts zeroed.  Returns how many are hidden now. */
 unsigned red_cull_hidden(const RedMemSlots *slots, const QXLCommandExt *cmds, unsigned n,
                          RedCullMark *marks);
 

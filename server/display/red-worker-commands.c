@@ -92,48 +92,62 @@ void red_worker_handle_command(RedWorker *w, const QXLCommandExt *ext, bool curs
 /* A display command that a later one of its batch hides (red-cull.h):
  * counted, released, never read further; video detection still counts it
  * as a frame. */
-static void worker_skip_display_command(RedWorker *w, const QXLCommandExt *ext,
-                                        const RedCullMark *mark)
+/* Releases, unread, each command of the batch that a later one hides; its
+ * address is forgotten, as the guest may reuse that memory at once. */
+static void worker_cull_pending(RedWorker *w)
 {
-    w->stats.commands++;
-    w->stats.culled++;
-    red_video_note_hidden(w, &mark->box, mark->draw_type);
-    worker_release(w, red_memslots_translate(w->slots, ext->group_id, ext->cmd.data,
-                                             sizeof(QXLReleaseInfo)),
-                   ext->group_id);
+    unsigned n = w->pending_count;
+    w->culled_count = n;
+    w->culled_visible = n;
+    if (red_surfaces_get(&w->surfaces, 0) == NULL) {
+        return; /* drawables fail, and are counted so */
+    }
+    w->culled_visible = n - red_cull_hidden(w->slots, w->pending, n, w->pending_marks);
+    for (unsigned i = 0; i < n; i++) {
+        QXLCommandExt *ext = &w->pending[i];
+        if (w->pending_marks[i].hidden && ext->cmd.data != 0) {
+            w->stats.commands++;
+            w->stats.culled++;
+            worker_release(w, red_memslots_translate(w->slots, ext->group_id, ext->cmd.data,
+                                                     sizeof(QXLReleaseInfo)),
+                           ext->group_id);
+            ext->cmd.data = 0;
+        }
+    }
 }
 
-/* Handles the pending display commands in their order, those a later one
- * of them hides skipped. */
+/* Handles the pending display commands in their order: those a later one
+ * of them hides only count for video detection. */
 static void worker_handle_pending(RedWorker *w)
 {
     unsigned n = w->pending_count;
     if (n == 0) {
         return;
     }
+    worker_cull_pending(w);
     w->pending_count = 0;
-    RedCullMark *marks = w->pending_marks;
-    if (red_surfaces_get(&w->surfaces, 0) == NULL) {
-        memset(marks, 0, n * sizeof(marks[0])); /* drawables fail: counted so */
-    } else {
-        red_cull_hidden(w->slots, w->pending, n, marks);
-    }
+    w->culled_count = 0;
     for (unsigned i = 0; i < n; i++) {
-        if (marks[i].hidden) {
-            worker_skip_display_command(w, &w->pending[i], &marks[i]);
+        const RedCullMark *mark = &w->pending_marks[i];
+        if (mark->hidden) {
+            red_video_note_hidden(w, &mark->box, mark->draw_type);
         } else {
             worker_handle_display_command(w, &w->pending[i]);
         }
     }
 }
 
-/* A display command joins the open batch; a full batch is handled at
- * once, which bounds the guest memory it holds unreleased. */
+/* A display command joins the open batch.  A full batch is handled at
+ * once, which bounds how long its commands wait and the guest memory it
+ * holds; a growing one is culled on the way (RED_WORKER_CULL_STEP). */
 static void worker_defer(RedWorker *w, const QXLCommandExt *ext)
 {
+    w->pending_marks[w->pending_count] = (RedCullMark){ .hidden = false };
     w->pending[w->pending_count++] = *ext;
     if (w->pending_count == RED_WORKER_PENDING_MAX) {
         worker_handle_pending(w);
+    } else if (w->pending_count - w->culled_count >= MAX(RED_WORKER_CULL_STEP, w->culled_visible)) {
+        worker_cull_pending(w);
     }
 }
 
@@ -202,6 +216,7 @@ void red_worker_end_batch(RedWorker *w)
     }
     worker_handle_pending(w);
     w->batch_open = false;
+    w->batch_ended_us = g_get_monotonic_time();
     display_channel_push_all(w);
     display_channel_uncork_all(w);
 }
@@ -225,14 +240,18 @@ static gboolean worker_linger_over(gpointer data)
 }
 
 /* The guest emptied its ring, but it has been filling it faster than we
- * take: it is likely drawing on, and each command it adds may hide some of
- * the batch's (red-cull.h), which the ring alone (32 entries) is too short
- * to show.  The batch waits up to w->linger_ms (RED_WORKER_LINGER_MS) for
+ * take, or sending again as soon as a batch ended: it is likely drawing on,
+ * and each command it adds may hide some of the batch's (red-cull.h),
+ * which the ring alone (32 entries) is too short to show, let alone the
+ * few commands a wakeup brings when guest and worker take turns on one
+ * core.  The batch waits up to w->linger_ms (RED_WORKER_LINGER_MS) for
  * its next wakeup, within the hold's bounds; commands that the guest sends
  * slowly, such as a key's echo, never wait. */
 static bool worker_linger(RedWorker *w)
 {
-    if (w->pending_count < RED_WORKER_LINGER_MIN || !worker_may_hold(w)) {
+    bool busy = w->pending_count >= RED_WORKER_LINGER_MIN ||
+                w->batch_open_since_us - w->batch_ended_us < (int64_t)w->linger_ms * 1000;
+    if (!busy || !worker_may_hold(w)) {
         return false;
     }
     w->linger_source = g_timeout_source_new(w->linger_ms);

@@ -29,9 +29,16 @@
 /* The most display commands a batch keeps waiting, and so unreleased to
  * the guest: a full batch is handled at once (red-worker-commands.c). */
 #define RED_WORKER_PENDING_MAX 512
-/* A batch of at least RED_WORKER_LINGER_MIN display commands (a ring's
- * worth) waits this long for more when the guest empties its ring
- * (S3D_WORKER_LINGER_MS changes it; the hold's bounds still apply). */
+/* The batch is culled, and what a later command hides released, after at
+ * least this many new commands (more while many stay visible, so culling
+ * costs a constant per command): a busy guest gets its memory back while
+ * the batch waits, and reuses it while it is still in the caches. */
+#define RED_WORKER_CULL_STEP 1
+/* A batch of a busy guest waits this long for more when the guest empties
+ * its ring (S3D_WORKER_LINGER_MS changes it; the hold's bounds still
+ * apply).  Busy: the batch has at least RED_WORKER_LINGER_MIN display
+ * commands (a ring's worth), or it began within that time of the last
+ * one's end. */
 #define RED_WORKER_LINGER_MIN 32
 #define RED_WORKER_LINGER_MS 1
 
@@ -100,12 +107,16 @@ struct RedWorker {
      * the ring busy (red_worker_end_batch), and since when. */
     bool batch_open;
     int64_t batch_open_since_us;
+    int64_t batch_ended_us;     /* when the last batch ended */
     unsigned hold_ms;           /* RED_WORKER_HOLD_MS, or S3D_WORKER_HOLD_MS */
-    /* The batch's display commands, pulled but not yet handled: at its end
-     * those a later one hides are skipped (red-cull.h). */
+    /* The batch's display commands, pulled but not yet handled: those a
+     * later one hides are released unread (red-cull.h) and keep their
+     * place, with a zero address, for video detection. */
     QXLCommandExt pending[RED_WORKER_PENDING_MAX];
     RedCullMark pending_marks[RED_WORKER_PENDING_MAX];
     unsigned pending_count;
+    unsigned culled_count;      /* pending_count at the last cull */
+    unsigned culled_visible;    /* and how many stayed visible */
     GSource *linger_source;     /* ends a batch that waits for more */
     unsigned linger_ms;         /* RED_WORKER_LINGER_MS, or S3D_WORKER_LINGER_MS */
 

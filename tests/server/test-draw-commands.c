@@ -321,21 +321,72 @@ static void test_busy_guest_batches_held(void)
  * one fill reaches the client, where the batch sent at the empty ring
  * would make it two. */
 #define DC_LINGER_FILLS 40
-static void dc_draw_linger(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+static const QXLRect dc_linger_box = { 80, 100, 180, 150 };
+
+/* The fills queued and pulled, the batch waiting; returns the device's
+ * count of released commands then. */
+static uint64_t dc_linger_begin(Dc *dc, pixman_region32_t *drawn)
 {
-    (void)rnd;
-    QXLRect box = { 80, 100, 180, 150 };
-    dc_queue_fills_stopped(dc, &box, DC_LINGER_FILLS, 0x050607u, drawn);
+    dc_queue_fills_stopped(dc, &dc_linger_box, DC_LINGER_FILLS, 0x050607u, drawn);
     FakeQxlStats st;
     fake_qxl_get_stats(dc->ts->qxl, &st);
     spice_server_vm_start(dc->ts->server);
     CHECK(fake_qxl_wait_asked(dc->ts->qxl, st.notification_requests + 2, DC_FLUSH_TIMEOUT_MS));
-    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &box, 0x4080c0u) == 0);
+    fake_qxl_get_stats(dc->ts->qxl, &st);
+    return st.released;
+}
+
+static void dc_draw_linger(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    dc_linger_begin(dc, drawn);
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &dc_linger_box, 0x4080c0u) == 0);
 }
 
 static void test_busy_guest_lingers(void)
 {
     dc_one_fill_reaches("linger", dc_draw_linger, true);
+}
+
+/* While the batch waits, the guest already has back the memory of the
+ * fills that a later one hides (RED_WORKER_CULL_STEP): all but the last of
+ * them are released before the batch ends.  Unculled, none would be. */
+static void dc_draw_linger_released(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    FakeQxlStats st;
+    fake_qxl_get_stats(dc->ts->qxl, &st);
+    uint64_t released = dc_linger_begin(dc, drawn) - st.released;
+    CHECK_EQ_U64(released, DC_LINGER_FILLS - 1);
+    CHECK(fake_qxl_submit_fill(dc->ts->qxl, &dc_linger_box, 0x4080c0u) == 0);
+}
+
+static void test_hidden_released_while_batch_waits(void)
+{
+    dc_one_fill_reaches("released", dc_draw_linger_released, true);
+}
+
+/* A guest that sends again as soon as a batch ended is busy too, though it
+ * never fills its ring (guest and worker taking turns on one core): its
+ * batch of one fill waits for the next.  Three fills of one box, each
+ * sent after the worker asked to be woken: one reaches the client.  A
+ * batch that waited only at a ring's worth would send all three. */
+static void dc_draw_quick_resend(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
+{
+    (void)rnd;
+    for (unsigned i = 0; i < 3; i++) {
+        FakeQxlStats st;
+        fake_qxl_get_stats(dc->ts->qxl, &st);
+        CHECK(fake_qxl_submit_fill(dc->ts->qxl, &dc_linger_box, 0x203040u + i) == 0);
+        CHECK(fake_qxl_wait_asked(dc->ts->qxl, st.notification_requests + 2,
+                                  DC_FLUSH_TIMEOUT_MS));
+    }
+    dc_region_add(drawn, &dc_linger_box, NULL, 0);
+}
+
+static void test_quick_resend_lingers(void)
+{
+    dc_one_fill_reaches("resend", dc_draw_quick_resend, true);
 }
 
 /* One batch again: a cacheable image under a fill that covers it, and a
@@ -502,6 +553,8 @@ int main(int argc, char **argv)
         TEST_CASE(test_flush_completes_before_the_write),
         TEST_CASE(test_busy_guest_batches_held),
         TEST_CASE(test_busy_guest_lingers),
+        TEST_CASE(test_hidden_released_while_batch_waits),
+        TEST_CASE(test_quick_resend_lingers),
         TEST_CASE(test_hidden_drawables_skipped),
     };
     return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));

@@ -201,13 +201,14 @@ void red_worker_handle_request(RedWorker *w, RedWorkerRequest *r)
         }
         break;
     case RED_WORKER_FLUSH_SURFACES:
-        /* The batch that a request ends is rendered first
-         * (red_worker_end_batch), so emptying both rings and syncing the
-         * primary's shadow leaves every surface's device memory final.
-         * That is all a flush promises: its cookie completes before the
-         * write to the clients, so the guest goes on with its next frame
-         * meanwhile. */
+        /* The open batch is rendered first, then both rings are emptied
+         * and the primary's shadow synced: every surface's device memory
+         * is final.  That is all a flush promises: its cookie completes
+         * before the write to the clients, the batch's included (the
+         * worker thread calls this without ending it), so the guest goes
+         * on with its next frame meanwhile. */
         display_channel_cork_all(w);
+        red_worker_end_batch_for_request(w);
         red_worker_drain_rings(w);
         display_channel_push_all(w);
         worker_sync_primary(w, NULL);

@@ -41,8 +41,9 @@ static gboolean worker_on_wake(gint fd, GIOCondition cond, gpointer data)
         if (q == NULL) {
             break;
         }
-        if (q->req.op != RED_WORKER_WAKEUP) {
-            red_worker_end_batch_for_request(w); /* what it held goes first */
+        if (q->req.op != RED_WORKER_WAKEUP && q->req.op != RED_WORKER_FLUSH_SURFACES) {
+            /* What it held goes first; a flush ends it inside its own cork. */
+            red_worker_end_batch_for_request(w);
         }
         red_worker_handle_request(w, &q->req);
         if (!is_waited_for(&q->req)) {

@@ -452,17 +452,30 @@ static void dc_note_pending(uint64_t cookie, void *opaque)
     p->completions++;
 }
 
-static void test_flush_completes_before_the_write(void)
+/* The fill either waits in the ring for the flush (the device quiet), or
+ * was pulled into a batch that waits for more (`batch_waits`: a busy
+ * guest's, the wait made long) and that the flush ends. */
+static void dc_check_flush_before_write(bool batch_waits)
 {
+    if (batch_waits) {
+        g_setenv("S3D_WORKER_HOLD_MS", "60000", TRUE);
+        g_setenv("S3D_WORKER_LINGER_MS", "60000", TRUE);
+    }
     Dc dc;
     if (dc_start(&dc, 0, 0)) {
         dc_phase(&dc, "background", 0x0e0e0e, dc_draw_background, NULL);
         int before = dc_bytes_pending(dc.display_fd);
         DcPending p = { .fd = dc.display_fd, .bytes = -1 };
-        fake_qxl_set_quiet(dc.ts->qxl, true);
+        FakeQxlStats st;
+        fake_qxl_get_stats(dc.ts->qxl, &st);
+        fake_qxl_set_quiet(dc.ts->qxl, !batch_waits);
         fake_qxl_set_complete_hook(dc.ts->qxl, dc_note_pending, &p);
         QXLRect box = { 10, 20, 50, 90 };
         CHECK(fake_qxl_submit_fill(dc.ts->qxl, &box, 0x123456) == 0);
+        if (batch_waits) {
+            CHECK(fake_qxl_wait_asked(dc.ts->qxl, st.notification_requests + 2,
+                                      DC_FLUSH_TIMEOUT_MS));
+        }
         dc_flush(&dc);
         fake_qxl_set_complete_hook(dc.ts->qxl, NULL, NULL);
         fake_qxl_set_quiet(dc.ts->qxl, false);
@@ -474,6 +487,18 @@ static void test_flush_completes_before_the_write(void)
         CHECK_EQ_U64(after.count[TEST_CANVAS_FILL], 1);
     }
     dc_stop(&dc);
+    g_unsetenv("S3D_WORKER_LINGER_MS");
+    g_unsetenv("S3D_WORKER_HOLD_MS");
+}
+
+static void test_flush_completes_before_the_write(void)
+{
+    dc_check_flush_before_write(false);
+}
+
+static void test_flush_of_waiting_batch_completes_first(void)
+{
+    dc_check_flush_before_write(true);
 }
 
 /* The client reads nothing while DC_SLOW_FILLS fills (and scrolls) are
@@ -551,6 +576,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_slow_client_converges),
         TEST_CASE(test_covered_commands_dropped),
         TEST_CASE(test_flush_completes_before_the_write),
+        TEST_CASE(test_flush_of_waiting_batch_completes_first),
         TEST_CASE(test_busy_guest_batches_held),
         TEST_CASE(test_busy_guest_lingers),
         TEST_CASE(test_hidden_released_while_batch_waits),

@@ -89,11 +89,10 @@ void red_worker_handle_command(RedWorker *w, const QXLCommandExt *ext, bool curs
     }
 }
 
-/* A display command that a later one of its batch hides (red-cull.h):
- * counted, released, never read further; video detection still counts it
- * as a frame. */
-/* Releases, unread, each command of the batch that a later one hides; its
- * address is forgotten, as the guest may reuse that memory at once. */
+/* Releases, unread, each command of the batch that a later one hides
+ * (red-cull.h); its address is forgotten, as the guest may reuse that
+ * memory at once.  Video detection still counts it as a frame, in its
+ * turn (worker_handle_pending). */
 static void worker_cull_pending(RedWorker *w)
 {
     unsigned n = w->pending_count;

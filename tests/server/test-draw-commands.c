@@ -286,15 +286,28 @@ static void dc_draw_busy(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
     CHECK(fake_qxl_wait_ring_room(dc->ts->qxl, QXL_COMMAND_RING_SIZE, DC_FLUSH_TIMEOUT_MS));
 }
 
-/* Draws a phase with the hold made long enough to outlast a loaded
- * machine, and with `linger` the wait for more too; one fill of it reaches
- * the client. */
-static void dc_one_fill_reaches(const char *name, DcDraw draw, bool linger)
+/* Makes the batch's hold, and with `linger` its wait for more, long
+ * enough to outlast a loaded machine, for the servers started next; false
+ * puts both back. */
+static void dc_long_waits(bool hold, bool linger)
 {
-    g_setenv("S3D_WORKER_HOLD_MS", "60000", TRUE);
+    if (hold) {
+        g_setenv("S3D_WORKER_HOLD_MS", "60000", TRUE);
+    } else {
+        g_unsetenv("S3D_WORKER_HOLD_MS");
+    }
     if (linger) {
         g_setenv("S3D_WORKER_LINGER_MS", "60000", TRUE);
+    } else {
+        g_unsetenv("S3D_WORKER_LINGER_MS");
     }
+}
+
+/* Draws a phase with the long waits (dc_long_waits); one fill of it
+ * reaches the client. */
+static void dc_one_fill_reaches(const char *name, DcDraw draw, bool linger)
+{
+    dc_long_waits(true, linger);
     Dc dc;
     if (dc_start(&dc, 0, 0)) {
         dc_phase(&dc, "background", 0x101010, dc_draw_background, NULL);
@@ -302,8 +315,7 @@ static void dc_one_fill_reaches(const char *name, DcDraw draw, bool linger)
         CHECK_EQ_U64(p.count[TEST_CANVAS_FILL], 1);
     }
     dc_stop(&dc);
-    g_unsetenv("S3D_WORKER_LINGER_MS");
-    g_unsetenv("S3D_WORKER_HOLD_MS");
+    dc_long_waits(false, false);
 }
 
 static void test_busy_guest_batches_held(void)
@@ -457,10 +469,7 @@ static void dc_note_pending(uint64_t cookie, void *opaque)
  * guest's, the wait made long) and that the flush ends. */
 static void dc_check_flush_before_write(bool batch_waits)
 {
-    if (batch_waits) {
-        g_setenv("S3D_WORKER_HOLD_MS", "60000", TRUE);
-        g_setenv("S3D_WORKER_LINGER_MS", "60000", TRUE);
-    }
+    dc_long_waits(batch_waits, batch_waits);
     Dc dc;
     if (dc_start(&dc, 0, 0)) {
         dc_phase(&dc, "background", 0x0e0e0e, dc_draw_background, NULL);
@@ -487,8 +496,7 @@ static void dc_check_flush_before_write(bool batch_waits)
         CHECK_EQ_U64(after.count[TEST_CANVAS_FILL], 1);
     }
     dc_stop(&dc);
-    g_unsetenv("S3D_WORKER_LINGER_MS");
-    g_unsetenv("S3D_WORKER_HOLD_MS");
+    dc_long_waits(false, false);
 }
 
 static void test_flush_completes_before_the_write(void)

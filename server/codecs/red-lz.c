@@ -43,6 +43,10 @@
  * table: in a long run every position hashes the same anyway. */
 #define RED_LZ_INSERT_ALL_LEN 64u
 #define RED_LZ_INSERT_TAIL 8u
+/* A candidate is first checked where a best match of at least this many
+ * pixels ends (consider); below it the check costs photos more than the
+ * scan it saves. */
+#define RED_LZ_QUICK_REJECT 4u
 
 typedef struct LzWriter {
     uint8_t *buf;
@@ -156,9 +160,18 @@ static void emit_match(LzEncoder *e, size_t len, size_t dist)
     }
 }
 
-static void consider(const LzEncoder *e, size_t i, size_t d, size_t *best_len, size_t *best_d)
+static inline void consider(const LzEncoder *e, size_t i, size_t d, size_t *best_len,
+                            size_t *best_d)
 {
     if (d == 0 || d > i || d > RED_LZ_MAX_DISTANCE) {
+        return;
+    }
+    /* A candidate that differs where the best one ends cannot be longer:
+     * one compare instead of a scan of the best's length.  On a run of
+     * background every candidate matches it all, and each scanned it. */
+    size_t b = *best_len;
+    if (b >= RED_LZ_QUICK_REJECT &&
+        (i + b >= e->n || pixel(e, i + b) != pixel(e, i + b - d))) {
         return;
     }
     size_t len = match_length(e, i, d);

@@ -254,8 +254,8 @@ static bool is_image_copy(uint32_t draw_type)
            draw_type == QXL_DRAW_BLEND;
 }
 
-/* The candidate of exactly `box`, or NULL; *oldest (when asked) the slot a
- * new candidate would take. */
+/* The candidate of exactly `box`, or NULL and *oldest the slot a new
+ * candidate would take. */
 static RedVideoCandidate *video_candidate(RedVideo *v, const pixman_box32_t *box,
                                           RedVideoCandidate **oldest)
 {
@@ -269,9 +269,7 @@ static RedVideoCandidate *video_candidate(RedVideo *v, const pixman_box32_t *box
             old = k;
         }
     }
-    if (oldest) {
-        *oldest = old;
-    }
+    *oldest = old;
     return NULL;
 }
 

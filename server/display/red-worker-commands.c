@@ -126,6 +126,7 @@ static void worker_handle_pending(RedWorker *w)
     worker_cull_pending(w);
     w->pending_count = 0;
     w->culled_count = 0;
+    w->culled_visible = 0;
     for (unsigned i = 0; i < n; i++) {
         const RedCullMark *mark = &w->pending_marks[i];
         if (mark->hidden) {

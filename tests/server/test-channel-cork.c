@@ -203,8 +203,9 @@ static void drain(int fd)
  * stops; the peer then reads all that reached it, and goes on reading.  The
  * uncork writes what waits, and the room that makes ends the block where no
  * WRITE event sees it end: on_writable still comes (at the next event), or
- * what the owner stopped for would wait for ever.  (The display channel stalled so with a
- * full frame's damage unsent: test-send-ahead, under load.) */
+ * what the owner stopped for would wait for ever.  (The display channel
+ * stalled so with a full frame's damage unsent: test-send-ahead, under
+ * load.) */
 static void test_uncork_room_offers_writable(void)
 {
     GMainContext *context = g_main_context_new();

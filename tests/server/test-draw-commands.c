@@ -303,6 +303,21 @@ static void dc_long_waits(bool hold, bool linger)
     }
 }
 
+/* The worker's requests to be woken so far (FakeQxlStats). */
+static uint64_t dc_asks(Dc *dc)
+{
+    FakeQxlStats st;
+    fake_qxl_get_stats(dc->ts->qxl, &st);
+    return st.notification_requests;
+}
+
+/* Waits until the worker, since dc_asks said `asks`, has asked to be woken
+ * for both rings: its run took all they held. */
+static void dc_wait_worker_asked(Dc *dc, uint64_t asks)
+{
+    CHECK(fake_qxl_wait_asked(dc->ts->qxl, asks + 2, DC_FLUSH_TIMEOUT_MS));
+}
+
 /* Draws a phase with the long waits (dc_long_waits); one fill of it
  * reaches the client. */
 static void dc_one_fill_reaches(const char *name, DcDraw draw, bool linger)
@@ -340,10 +355,10 @@ static const QXLRect dc_linger_box = { 80, 100, 180, 150 };
 static uint64_t dc_linger_begin(Dc *dc, pixman_region32_t *drawn)
 {
     dc_queue_fills_stopped(dc, &dc_linger_box, DC_LINGER_FILLS, 0x050607u, drawn);
-    FakeQxlStats st;
-    fake_qxl_get_stats(dc->ts->qxl, &st);
+    uint64_t asks = dc_asks(dc);
     spice_server_vm_start(dc->ts->server);
-    CHECK(fake_qxl_wait_asked(dc->ts->qxl, st.notification_requests + 2, DC_FLUSH_TIMEOUT_MS));
+    dc_wait_worker_asked(dc, asks);
+    FakeQxlStats st;
     fake_qxl_get_stats(dc->ts->qxl, &st);
     return st.released;
 }
@@ -387,11 +402,9 @@ static void dc_draw_quick_resend(Dc *dc, GRand *rnd, pixman_region32_t *drawn)
 {
     (void)rnd;
     for (unsigned i = 0; i < 3; i++) {
-        FakeQxlStats st;
-        fake_qxl_get_stats(dc->ts->qxl, &st);
+        uint64_t asks = dc_asks(dc);
         CHECK(fake_qxl_submit_fill(dc->ts->qxl, &dc_linger_box, 0x203040u + i) == 0);
-        CHECK(fake_qxl_wait_asked(dc->ts->qxl, st.notification_requests + 2,
-                                  DC_FLUSH_TIMEOUT_MS));
+        dc_wait_worker_asked(dc, asks);
     }
     dc_region_add(drawn, &dc_linger_box, NULL, 0);
 }
@@ -475,15 +488,13 @@ static void dc_check_flush_before_write(bool batch_waits)
         dc_phase(&dc, "background", 0x0e0e0e, dc_draw_background, NULL);
         int before = dc_bytes_pending(dc.display_fd);
         DcPending p = { .fd = dc.display_fd, .bytes = -1 };
-        FakeQxlStats st;
-        fake_qxl_get_stats(dc.ts->qxl, &st);
+        uint64_t asks = dc_asks(&dc);
         fake_qxl_set_quiet(dc.ts->qxl, !batch_waits);
         fake_qxl_set_complete_hook(dc.ts->qxl, dc_note_pending, &p);
         QXLRect box = { 10, 20, 50, 90 };
         CHECK(fake_qxl_submit_fill(dc.ts->qxl, &box, 0x123456) == 0);
         if (batch_waits) {
-            CHECK(fake_qxl_wait_asked(dc.ts->qxl, st.notification_requests + 2,
-                                      DC_FLUSH_TIMEOUT_MS));
+            dc_wait_worker_asked(&dc, asks);
         }
         dc_flush(&dc);
         fake_qxl_set_complete_hook(dc.ts->qxl, NULL, NULL);

@@ -125,9 +125,11 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
     /* The guest's |stride| bounds the line (red_surface_mem_size). */
     int32_t stride = surf->stride < 0 ? -surf->stride : surf->stride;
     size_t bytes = (size_t)stride * surf->height;
-    /* Half the height again as spare rows for scrolls, up to 4K (a larger
-     * primary scrolls by moving its rows). */
-    uint32_t rows = surf->height + (bytes <= RED_SURFACE_SCROLL_MAX_BYTES ? surf->height / 2 : 0);
+    /* The height again as spare rows for scrolls, up to 4K (a larger
+     * primary scrolls by moving its rows): a terminal that scrolls by a
+     * line moves the whole surface once per screenful of lines, not per
+     * half of one (red_surface_scroll). */
+    uint32_t rows = surf->height + (bytes <= RED_SURFACE_SCROLL_MAX_BYTES ? surf->height : 0);
     uint8_t *shadow = g_try_malloc((size_t)stride * rows);
     if (shadow == NULL && rows > surf->height) {
         rows = surf->height;
@@ -173,11 +175,13 @@ bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy
     }
     size_t stride = (size_t)pixman_image_get_stride(surf->image);
     int64_t top = surf->shadow_top;
-    /* Out of spare rows on this side: the surface moves back to the middle
-     * first (once per spare / 2 / |dy| scrolls). */
+    /* Out of spare rows on this side: the surface first moves to the end
+     * of them that puts them all ahead, as text scrolls on the way it went
+     * (once per spare / |dy| scrolls; the middle would halve that, and a
+     * scroll back the other way right after costs one more move). */
     bool recentre = top + dy < 0 || top + dy + h > (int64_t)surf->shadow_rows;
     if (recentre) {
-        top = spare / 2;
+        top = dy > 0 ? 0 : spare;
     }
     pixman_image_t *img = pixman_image_create_bits(
         pixman_image_get_format(surf->image), (int)surf->width, (int)surf->height,

@@ -89,8 +89,9 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id);
  * further up; the source rows lie in the surface).  Instead of moving the
  * band, the surface's first row moves in the shadow and only the rows
  * outside the band follow (a terminal or a page that scrolls under a
- * toolbar moves a few rows, not the screen); now and then the whole
- * surface moves back to the middle of the shadow's spare rows.  The image
+ * toolbar moves a few rows, not the screen); once per spare rows' worth
+ * of scrolling the whole surface moves to the end of the shadow's spare
+ * rows that puts all of them ahead of the scroll.  The image
  * is then over another address: read surf->image again after a scroll.
  * false, with nothing changed, where that is not cheaper than moving the
  * band: not shadowed, not the full width, more rows outside the band than

@@ -6,6 +6,7 @@
  *    the same operations, row by row, scroll after scroll, also through the
  *    recentring when one side runs out of spare rows; the guest's memory
  *    equals it after a sync, top-down and bottom-up;
+ *  - scrolls that go one way move the surface once per spare rows' worth;
  *  - the cases it must leave to the caller (nothing changed): not the full
  *    width, more rows outside the band than half of it, dy past the spare
  *    rows, a surface that is not shadowed. */
@@ -208,6 +209,37 @@ static void test_random_scrolls_bottom_up(void)
     scene_finish(&sc);
 }
 
+/* A terminal scrolling by a line, one way, for a few screenfuls: the
+ * surface moves in its shadow only once per spare rows' worth of lines (to
+ * the far end of them), not per half of that, and stays right throughout. */
+static void test_one_way_scrolls_move_once_per_spare_rows(void)
+{
+    Scene sc;
+    scene_init(&sc, STRIDE);
+    uint32_t spare = sc.surf->shadow_rows - H;
+    CHECK(spare >= H); /* a screenful of lines between moves */
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        const unsigned scrolls = 4 * spare;
+        unsigned moves = 0;
+        for (unsigned i = 0; i < scrolls; i++) {
+            pixman_box32_t band = { 0, dir > 0 ? 0 : 1, W, dir > 0 ? H - 1 : H };
+            uint32_t top = sc.surf->shadow_top;
+            CHECK(red_surface_scroll(sc.surf, &band, dir));
+            moves += sc.surf->shadow_top != (uint32_t)((int64_t)top + dir);
+            red_surface_mark_drawn(sc.surf, &band);
+            ref_scroll(&sc, band.y1, band.y2, dir);
+            scene_fill(&sc, 0, dir > 0 ? H - 1 : 0, W, 1, (i * 0x0a0b0c + 5) & 0xffffff);
+        }
+        CHECK(scene_matches(&sc));
+        /* One move to reach an end, then one per `spare` lines. */
+        g_print("%u one-way scrolls by %d: %u moves\n", scrolls, dir, moves);
+        CHECK(moves >= 3 && moves <= scrolls / spare + 1);
+    }
+    red_surface_sync(sc.surf, NULL);
+    CHECK(guest_matches(&sc));
+    scene_finish(&sc);
+}
+
 static void test_declined_cases_change_nothing(void)
 {
     Scene sc;
@@ -246,6 +278,7 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_random_scrolls_top_down),
         TEST_CASE(test_random_scrolls_bottom_up),
+        TEST_CASE(test_one_way_scrolls_move_once_per_spare_rows),
         TEST_CASE(test_declined_cases_change_nothing),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));

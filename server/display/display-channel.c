@@ -137,10 +137,33 @@ uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_
     return buf;
 }
 
+/* The area's pixels as the encoders take them: top-down rows of exactly
+ * w * 4 bytes.  A full-width band of an xRGB surface in memory of ours (a
+ * shadow or a snapshot: only this thread writes it) already is that, and
+ * is encoded where it lies, as a scroll's or a full screen's damage mostly
+ * is.  Otherwise a copy, returned in *copy for the caller to free: guest
+ * memory may change while GLZ reads it and again when it keeps the pixels
+ * for later references. */
+static const uint8_t *area_pixels(const RedSurface *s, const pixman_box32_t *b,
+                                  uint32_t *stride, uint8_t **copy)
+{
+    int img_stride = pixman_image_get_stride(s->image);
+    *copy = NULL;
+    if ((s->shadow != NULL || s->owns_mem) &&
+        pixman_image_get_format(s->image) == PIXMAN_x8r8g8b8 &&
+        img_stride == (b->x2 - b->x1) * 4) {
+        *stride = (uint32_t)img_stride;
+        return (const uint8_t *)pixman_image_get_data(s->image) + (size_t)b->y1 * *stride;
+    }
+    *copy = display_copy_area(s, b, stride);
+    return *copy;
+}
+
 static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_t *b)
 {
     uint32_t stride;
-    uint8_t *pixels = display_copy_area(s, b, &stride);
+    uint8_t *copy;
+    const uint8_t *pixels = area_pixels(s, b, &stride, &copy);
     uint32_t w = (uint32_t)(b->x2 - b->x1), h = (uint32_t)(b->y2 - b->y1);
     SpiceMsg m = { .type = SPICE_MSG_DISPLAY_DRAW_COPY };
     SpiceMsgDrawCopy *c = &m.u.draw_copy;
@@ -180,12 +203,12 @@ static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_
         c->src.bitmap_x = w;
         c->src.bitmap_y = h;
         c->src.bitmap_stride = stride;
-        c->src.data = (SpiceWireArray){ pixels, stride * h };
+        c->src.data = (SpiceWireArray){ (uint8_t *)pixels, stride * h };
     }
     RedWorker *worker = dc->worker;
     int ret = red_channel_client_send(dc->rcc, &m); /* may free dc */
     g_free(payload);
-    g_free(pixels);
+    g_free(copy);
     worker->stats.frames_sent++;
     return ret;
 }

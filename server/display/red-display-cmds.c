@@ -359,11 +359,12 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
 }
 
 /* Is all of `inner` inside `outer`?  Most queued commands are not, which
- * their extents tell without a region operation. */
+ * their extents tell without a region operation: read from the region
+ * itself (pixman's public struct), as this runs for each queued command on
+ * each new one. */
 static bool region_covers(const pixman_region32_t *outer, const pixman_region32_t *inner)
 {
-    const pixman_box32_t *o = pixman_region32_extents((pixman_region32_t *)outer);
-    const pixman_box32_t *i = pixman_region32_extents((pixman_region32_t *)inner);
+    const pixman_box32_t *o = &outer->extents, *i = &inner->extents;
     if (i->x1 < o->x1 || i->y1 < o->y1 || i->x2 > o->x2 || i->y2 > o->y2) {
         return false;
     }

@@ -14,6 +14,10 @@
  *             commands not yet fetched), and one flush, waited for, ends the
  *             warm-up and the timed frames, so the last frame still counts
  *             only once it is in guest memory.
+ * With --fps N the guest also keeps to N frames a second, as a film or an
+ * animation does (frame k of a run goes k/N s after its first), so that
+ * what a client shows of it over a slow link can be compared; without it,
+ * frames go as fast as the barrier lets them.
  * The client is one of:
  *   none      no client;
  *   plain/lz4 our test client (tests/server/test-client.h) linked to the
@@ -39,6 +43,7 @@
  *                      [--frames N] [--warmup N] [--size WxH]
  *                      [--compression off|lz4|auto_glz|auto_lz|glz|lz|quic]
  *                      [--video off|filter|all] [--barrier flush|ring]
+ *                      [--fps N]
  */
 #include "config.h"
 
@@ -74,6 +79,7 @@
 #define BENCH_QUIET_TIMEOUT_MS 20000
 #define BENCH_MAX_DIM 4096
 #define BENCH_MAX_FRAMES 1000000
+#define BENCH_MAX_FPS 1000
 
 #define BENCH_COOKIE 0x42454e4348ull /* "BENCH" */
 
@@ -115,6 +121,7 @@ typedef struct BenchOptions {
     BenchClient client;
     BenchBarrier barrier;
     unsigned frames, warmup;
+    unsigned fps;             /* frames a second the guest keeps to; 0: as fast as it can */
     uint32_t width, height;
     const BenchNamed *compression, *video;
 } BenchOptions;
@@ -208,7 +215,7 @@ static int bench_usage(const char *argv0)
     fprintf(stderr, "usage: %s [--scene fullscreen|tiles|fills|scroll|typing|reused] "
             "[--client none|plain|lz4|external] [--frames N] [--warmup N] [--size WxH] "
             "[--compression off|lz4|auto_glz|auto_lz|glz|lz|quic] [--video off|filter|all] "
-            "[--barrier flush|ring]\n",
+            "[--barrier flush|ring] [--fps N]\n",
             argv0);
     return -1;
 }
@@ -254,6 +261,13 @@ static int bench_parse_args(int argc, char **argv, BenchOptions *opt)
                 return -1;
             }
             *(a[2] == 'f' ? &opt->frames : &opt->warmup) = (unsigned)n;
+        } else if (strcmp(a, "--fps") == 0) {
+            unsigned long n = strtoul(v, &end, 10);
+            if (*end != '\0' || n > BENCH_MAX_FPS) {
+                fprintf(stderr, "bad --fps %s (0 to %d)\n", v, BENCH_MAX_FPS);
+                return -1;
+            }
+            opt->fps = (unsigned)n;
         } else if (strcmp(a, "--size") == 0) {
             unsigned long w = strtoul(v, &end, 10), h = 0;
             if (*end == 'x') {
@@ -381,7 +395,15 @@ static int bench_play(const BenchOptions *opt, BenchScene *scene, TestQxlServer 
                       unsigned first, unsigned last, unsigned *flushes)
 {
     unsigned per_frame = bench_scene_drawables_per_frame(scene);
+    gint64 start = g_get_monotonic_time();
     for (unsigned n = first; n <= last; n++) {
+        if (opt->fps != 0) {
+            gint64 due = start + (gint64)(n - first) * G_USEC_PER_SEC / opt->fps;
+            gint64 now = g_get_monotonic_time();
+            if (due > now) {
+                g_usleep((gulong)(due - now));
+            }
+        }
         if (opt->barrier == BENCH_BARRIER_RING &&
             !fake_qxl_wait_ring_room(ts->qxl, per_frame, BENCH_FLUSH_TIMEOUT_MS)) {
             fprintf(stderr, "frame %u: no room in the ring within %d ms\n", n,
@@ -442,7 +464,7 @@ static void bench_print(const BenchOptions *opt, const BenchScene *scene, TestQx
      * with the ring barrier, a frame's drawables with the flush one. */
     FakeQxlStats st;
     fake_qxl_get_stats(ts->qxl, &st);
-    printf(" queued_max=%" PRIu32, st.display_queued_max);
+    printf(" queued_max=%" PRIu32 " pace_fps=%u", st.display_queued_max, opt->fps);
     if (opt->client == BENCH_CLIENT_PLAIN || opt->client == BENCH_CLIENT_LZ4) {
         printf(" client_messages=%" PRIu64 " client_bytes=%" PRIu64
                " bytes_per_drawable=%.1f client_MBps=%.2f", messages, bytes,

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test-bench-scenes.sh: every benchmark scene runs (5 frames) on our library
 # and on Debian's with our test client, two with the ring barrier (never
-# more than the QXL ring's 32 commands queued), and one through link-shaper with a
-# spice-gtk client (bench-client.py), so run-bench.sh cannot rot.  Checks
+# more than the QXL ring's 32 commands queued), one paced (--fps), and one
+# through link-shaper with a spice-gtk client (bench-client.py), so
+# run-bench.sh cannot rot.  Checks
 # exit status, the result line and which library was mapped; never a figure.
 # Environment: S3D_SPICE_PYTHON (default /usr/bin/python3); S3D_REQUIRE_PEERS=1
 # or CI=true make missing spice-gtk bindings a failure instead of a skipped
@@ -58,6 +59,20 @@ for scene in typing tiles; do
         esac
     done
 done
+
+# --fps: the guest keeps to the pace, so 6 frames at 20 a second take at
+# least 0.25 s (frame k goes k/20 s after the first; a lower bound, which
+# sleeping guarantees, never an upper one).
+line=$(timeout -k 5 $RUN_TIMEOUT_S "$OURS" --scene fullscreen --client lz4 --frames 6 \
+       --warmup 1 --size 512x384 --fps 20 | grep '^bench ')
+check_line "fullscreen at 20 fps" "$line" '*/server/.libs/'
+secs=$(echo "$line" | tr ' ' '\n' | sed -n 's/^seconds=//p')
+case $line in
+*" pace_fps=20"*) awk -v s="${secs:-0}" 'BEGIN { exit !(s >= 0.25) }' &&
+                  echo "ok: 6 frames at 20 fps took ${secs} s" ||
+                  fail "6 frames at 20 fps took ${secs:-?} s, less than 0.25" ;;
+*) fail "--fps 20: no pace_fps=20 in ${line:-nothing}" ;;
+esac
 
 # One run with the real client through the shaper (bounded by --timeout).
 out=$(timeout -k 5 $RUN_TIMEOUT_S "$PY" "$HERE/bench-client.py" --bench "$OURS" \

@@ -344,16 +344,24 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
         (queued && dc->queued_image_pixels + pixels > DISPLAY_MAX_QUEUED_IMAGE_PIXELS)) {
         return 0;
     }
+    /* The pixels go with it: a copy of its own when the op only borrows
+     * them (they change with the next command). */
+    pixman_image_t *keep = red_draw_op_keep_image(op);
+    if (keep == NULL) {
+        return 0;
+    }
     if (dc->cache_inval == NULL) {
         dc->cache_inval = g_array_new(FALSE, FALSE, sizeof(guint64));
     }
     id = red_image_cache_add(dc->cache, &image->digest, pixels, dc->cache_inval);
     c->inval_mark = dc->inval_sent + dc->cache_inval->len;
     if (id == 0) {
+        pixman_image_unref(keep);
         return 0;
     }
     c->image_id = id;
     c->cache_me = true;
+    c->op.image = keep;
     c->digest = image->digest;
     return 1;
 }
@@ -422,7 +430,10 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
      * so that later ones of the batch can drop it (cmds_drop_covered). */
     bool queued = dc->batch_corked || !g_queue_is_empty(&dc->cmds) ||
                   !red_channel_client_can_send(dc->rcc);
+    /* cmd.op.image is set by image_plan, owned, when the pixels go. */
     DisplayCmd cmd = { .op = *op };
+    cmd.op.image = NULL;
+    cmd.op.image_borrowed = false;
     bool as_cmd = dc->surface_sent && op->kind != RED_DRAW_OP_PIXELS && !video &&
                   g_queue_get_length(&dc->cmds) < DISPLAY_MAX_QUEUED_CMDS;
     if (as_cmd) {
@@ -441,7 +452,11 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
     }
     damage_after_cmd(dc, op);
     if (!queued) {
-        return send_cmd(dc, &cmd);
+        int ret = send_cmd(dc, &cmd); /* may free dc, not cmd */
+        if (cmd.op.image) {
+            pixman_image_unref(cmd.op.image);
+        }
+        return ret;
     }
     if (op->kind == RED_DRAW_OP_FILL || op->kind == RED_DRAW_OP_IMAGE) {
         cmds_drop_covered(dc, &op->region);
@@ -450,9 +465,8 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
     *c = cmd;
     pixman_region32_init(&c->op.region);
     pixman_region32_copy(&c->op.region, (pixman_region32_t *)&op->region);
-    /* The image's pixels are kept only when they go (CACHE_ME): a
-     * FROM_CACHE needs its size alone. */
-    c->op.image = cmd.cache_me ? pixman_image_ref(op->image) : NULL;
+    /* The image's pixels are kept only when they go (CACHE_ME, image_plan):
+     * a FROM_CACHE needs its size alone. */
     dc->queued_image_pixels += cmd_image_pixels(c);
     g_queue_push_tail(&dc->cmds, c);
     return 0;

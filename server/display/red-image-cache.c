@@ -15,16 +15,37 @@ static uint64_t red_image_next_id;
 
 int red_image_digest(pixman_image_t *image, RedImageDigest *out)
 {
-    /* The size is the seed, so equal bytes of another shape differ.  Our
-     * op images are pixman's own compact x8r8g8b8 (stride = width * 4,
-     * zero-filled), so the rows are one run of bytes: one call, no state
-     * to allocate. */
+    /* The size is the seed, so equal bytes of another shape differ.  The
+     * digest is of the rows' w * 4 bytes one after the other: a compact
+     * image (stride = w * 4, as our copies are) is one run, hashed in one
+     * call; a view of a surface's rows (a borrowed op image) is hashed row
+     * by row, to the same digest as its compact copy. */
     uint32_t w = (uint32_t)pixman_image_get_width(image);
     uint32_t h = (uint32_t)pixman_image_get_height(image);
-    size_t len = (size_t)pixman_image_get_stride(image) * h;
+    int stride = pixman_image_get_stride(image);
+    const uint8_t *bits = (const uint8_t *)pixman_image_get_data(image);
+    uint64_t seed = (uint64_t)w << 32 | h;
+    size_t row = (size_t)w * 4;
+    XXH128_hash_t hash;
+    if (stride < 0 || (size_t)stride < row) {
+        return -1; /* not 32 bits a pixel, top-down */
+    }
+    if ((size_t)stride == row) {
+        hash = XXH3_128bits_withSeed(bits, row * h, seed);
+    } else {
+        XXH3_state_t *st = XXH3_createState();
+        if (st == NULL || XXH3_128bits_reset_withSeed(st, seed) != XXH_OK) {
+            XXH3_freeState(st);
+            return -1;
+        }
+        for (uint32_t y = 0; y < h; y++) {
+            (void)XXH3_128bits_update(st, bits + (size_t)y * (size_t)stride, row);
+        }
+        hash = XXH3_128bits_digest(st);
+        XXH3_freeState(st);
+    }
     XXH128_canonical_t c;
-    XXH128_canonicalFromHash(&c, XXH3_128bits_withSeed(pixman_image_get_data(image), len,
-                                                       (uint64_t)w << 32 | h));
+    XXH128_canonicalFromHash(&c, hash);
     memcpy(out->bytes, c.digest, sizeof(out->bytes));
     return 0;
 }

@@ -38,8 +38,9 @@ typedef struct RedImageDigest {
     uint8_t bytes[16];
 } RedImageDigest;
 
-/* XXH3-128 of the x8r8g8b8 image's size and pixels.  Always 0 (the
- * return stays for a digest that could fail). */
+/* XXH3-128 of the x8r8g8b8 image's size and pixels (its rows' w * 4
+ * bytes, whatever its stride: a view and its compact copy match).  -1 for
+ * a bottom-up image or no memory for the row by row state. */
 int red_image_digest(pixman_image_t *image, RedImageDigest *out);
 
 typedef struct RedImageCache RedImageCache;

@@ -240,8 +240,11 @@ static bool is_32bit(const RedSurface *s)
 /* Records an image copy as RED_DRAW_OP_IMAGE when a client can redo it
  * exactly: on the primary (what clients see), a bitmap (not a surface, whose pixels change) put 1:1 onto a
  * 32-bit surface, the whole bbox inside the surface, small enough to keep.
- * What the client gets is our x8r8g8b8 copy of the area, which is what the
- * put wrote whatever the bitmap's format (the rop is always a put). */
+ * What the client gets is an x8r8g8b8 copy of the area, which is what the
+ * put wrote whatever the bitmap's format (the rop is always a put).  Where
+ * the put wrote all of it, unclipped, into an x8r8g8b8 shadow, those very
+ * pixels are that copy: the op borrows a view of them instead of copying
+ * (a client that already caches the image needs only its digest). */
 static void record_image(const QXLDrawable *d, const DrawTarget *t, const RedImage *src,
                          RedDrawOp *op)
 {
@@ -254,12 +257,31 @@ static void record_image(const QXLDrawable *d, const DrawTarget *t, const RedIma
         bb->bottom > (int64_t)t->surface->height) {
         return;
     }
-    pixman_image_t *copy = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)w, (int)h, NULL, 0);
+    const RedSurface *surf = t->surface;
+    const pixman_box32_t *drawn = pixman_region32_extents((pixman_region32_t *)&t->region);
+    bool whole = pixman_region32_n_rects((pixman_region32_t *)&t->region) == 1 &&
+                 drawn->x1 == bb->left && drawn->y1 == bb->top && drawn->x2 == bb->right &&
+                 drawn->y2 == bb->bottom;
+    pixman_image_t *copy;
+    if (whole && surf->shadow && pixman_image_get_format(surf->image) == PIXMAN_x8r8g8b8) {
+        int stride = pixman_image_get_stride(surf->image);
+        uint8_t *at = (uint8_t *)pixman_image_get_data(surf->image) +
+                      (ptrdiff_t)bb->top * stride + (ptrdiff_t)bb->left * 4;
+        copy = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)w, (int)h,
+                                        (uint32_t *)(void *)at, stride);
+        op->image_borrowed = true;
+    } else {
+        /* Not cleared first: the put below writes every pixel of it. */
+        copy = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8, (int)w, (int)h, NULL, 0);
+        if (copy) {
+            pixman_image_composite32(PIXMAN_OP_SRC, src->image, NULL, copy, sa->left, sa->top,
+                                     0, 0, 0, 0, (int)w, (int)h);
+        }
+    }
     if (copy == NULL) {
+        op->image_borrowed = false;
         return; /* pixels then */
     }
-    pixman_image_composite32(PIXMAN_OP_SRC, src->image, NULL, copy, sa->left, sa->top, 0, 0, 0,
-                             0, (int)w, (int)h);
     op->kind = RED_DRAW_OP_IMAGE;
     op->image = copy;
     op->x = bb->left;
@@ -702,6 +724,19 @@ int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint
     }
 }
 
+pixman_image_t *red_draw_op_keep_image(const RedDrawOp *op)
+{
+    if (!op->image_borrowed) {
+        return pixman_image_ref(op->image);
+    }
+    int w = pixman_image_get_width(op->image), h = pixman_image_get_height(op->image);
+    pixman_image_t *copy = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8, w, h, NULL, 0);
+    if (copy) {
+        pixman_image_composite32(PIXMAN_OP_SRC, op->image, NULL, copy, 0, 0, 0, 0, 0, 0, w, h);
+    }
+    return copy;
+}
+
 void red_command_result_finish(RedCommandResult *res)
 {
     pixman_region32_fini(&res->op.region);
@@ -709,5 +744,6 @@ void red_command_result_finish(RedCommandResult *res)
         pixman_image_unref(res->op.image);
         res->op.image = NULL;
     }
+    res->op.image_borrowed = false;
     res->op.kind = RED_DRAW_OP_PIXELS;
 }

@@ -68,8 +68,9 @@ typedef enum RedDrawOpKind {
 } RedDrawOpKind;
 
 /* Images up to this many pixels are kept with their op (a copy, since
- * the guest's memory goes back after rendering), so that clients with a
- * pixmap cache can get them as cached images; bigger ones are pixels. */
+ * the guest's memory goes back after rendering, or a view of the shadow
+ * they were just put on), so that clients with a pixmap cache can get them
+ * as cached images; bigger ones are pixels. */
 #define RED_DRAW_OP_MAX_IMAGE_PIXELS (512u * 512u)
 
 typedef struct RedDrawOp {
@@ -78,7 +79,11 @@ typedef struct RedDrawOp {
     int32_t dx, dy;
     int32_t x, y;              /* IMAGE: where its top-left pixel went */
     uint32_t width, height;    /* IMAGE: its size */
-    pixman_image_t *image;     /* IMAGE: our x8r8g8b8 copy of the source area */
+    pixman_image_t *image;     /* IMAGE: x8r8g8b8, the source area as put */
+    /* IMAGE: `image` is a view of the surface's own pixels at (x, y), not
+     * a copy: right only until the next command draws.  Whoever keeps the
+     * image past this command takes red_draw_op_keep_image(). */
+    bool image_borrowed;
     bool cacheable;            /* IMAGE: the guest marked it QXL_IMAGE_CACHE */
     pixman_region32_t region;  /* exactly the pixels written (bbox and clip) */
 } RedDrawOp;
@@ -102,5 +107,9 @@ int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint
                        uint32_t flags, RedCommandResult *res);
 /* Frees what a result of a record_ops renderer holds. */
 void red_command_result_finish(RedCommandResult *res);
+/* A reference to an IMAGE op's image to keep: a compact copy (stride =
+ * width * 4) when it is borrowed, else the image itself.  NULL if memory
+ * is short. */
+pixman_image_t *red_draw_op_keep_image(const RedDrawOp *op);
 
 #endif /* RED_RENDER_H */

@@ -48,6 +48,12 @@ server_test_surface_scroll_SOURCES = server/test-surface-scroll.c
 server_test_surface_scroll_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_surface_scroll_LDADD = $(SERVER_TEST_LIBS)
 
+# The pixmap cache's digest of an image, a view or a copy.
+test_programs += server/test-image-digest
+server_test_image_digest_SOURCES = server/test-image-digest.c
+server_test_image_digest_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_image_digest_LDADD = $(SERVER_TEST_LIBS)
+
 # Entry points of features we do not support: documented errors and no-ops.
 test_programs += server/test-unsupported-api
 server_test_unsupported_api_SOURCES = server/test-unsupported-api.c

@@ -64,11 +64,32 @@ typedef struct PairStats {
     bool flat_block;            /* some block is mostly equal pairs */
 } PairStats;
 
-static void pair_stats(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t stride,
-                       uint32_t row_step, uint32_t x_step, PairStats *st)
+/* A verdict from the counts so far, of `total` pairs in all: 1 or 0 once
+ * the pairs still to come cannot change it, -1 to go on. */
+typedef int (*PairVerdict)(const PairStats *so_far, uint64_t total);
+
+/* Sampled pairs in `len` pixels along one axis of an area cut into
+ * RED_LOSSY_BLOCK blocks: starts every `step` from `first` inside each
+ * block (first 1 for pairs, whose left pixel is the one before). */
+static uint64_t samples_along(uint32_t len, uint32_t first, uint32_t step)
+{
+    uint64_t n = 0;
+    for (uint32_t b = 0; b < len; b += RED_LOSSY_BLOCK) {
+        uint32_t end = b + RED_LOSSY_BLOCK < len ? b + RED_LOSSY_BLOCK : len;
+        n += end > b + first ? (end - b - first + step - 1) / step : 0;
+    }
+    return n;
+}
+
+/* Samples the pairs block by block into *st.  With `early`, asked after
+ * each block, it stops at the first verdict and returns it; else, or with
+ * no verdict, -1. */
+static int pair_stats(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t stride,
+                      uint32_t row_step, uint32_t x_step, PairVerdict early, PairStats *st)
 {
     memset(st, 0, sizeof(*st));
-    uint64_t pairs = 0, gradual = 0, edges = 0, equal = 0;
+    uint64_t total = early ? samples_along(width, 1, x_step) * samples_along(height, 0, row_step)
+                           : 0;
     for (uint32_t by = 0; by < height; by += RED_LOSSY_BLOCK) {
         for (uint32_t bx = 0; bx < width; bx += RED_LOSSY_BLOCK) {
             uint32_t x_end = bx + RED_LOSSY_BLOCK < width ? bx + RED_LOSSY_BLOCK : width;
@@ -80,22 +101,23 @@ static void pair_stats(const uint8_t *pixels, uint32_t width, uint32_t height, u
                     uint32_t step = channel_step(pixel_at(row, x - 1), pixel_at(row, x));
                     block_pairs++;
                     block_equal += step == 0;
-                    gradual += step > 0 && step <= RED_LOSSY_GRADUAL_STEP;
-                    edges += step > RED_LOSSY_EDGE_STEP;
+                    st->gradual += step > 0 && step <= RED_LOSSY_GRADUAL_STEP;
+                    st->edges += step > RED_LOSSY_EDGE_STEP;
                 }
             }
             if (block_equal * 100 >= block_pairs * RED_LOSSY_BLOCK_EQUAL_MAX &&
                 block_pairs > 0) {
                 st->flat_block = true; /* flat: text, UI, a drawing */
             }
-            pairs += block_pairs;
-            equal += block_equal;
+            st->pairs += block_pairs;
+            st->equal += block_equal;
+            int verdict = early ? early(st, total) : -1;
+            if (verdict >= 0) {
+                return verdict;
+            }
         }
     }
-    st->pairs = pairs;
-    st->equal = equal;
-    st->gradual = gradual;
-    st->edges = edges;
+    return -1;
 }
 
 bool red_image_is_photographic(const uint8_t *pixels, uint32_t width, uint32_t height,
@@ -105,9 +127,27 @@ bool red_image_is_photographic(const uint8_t *pixels, uint32_t width, uint32_t h
         return false;
     }
     PairStats st;
-    pair_stats(pixels, width, height, stride, RED_LOSSY_ROW_STEP, 1, &st);
+    (void)pair_stats(pixels, width, height, stride, RED_LOSSY_ROW_STEP, 1, NULL, &st);
     return !st.flat_block && st.pairs > 0 && st.gradual * 100 >= st.pairs * RED_LOSSY_GRADUAL_MIN &&
            st.edges * 100 <= st.pairs * RED_LOSSY_EDGE_MAX;
+}
+
+/* The natural rule (red-image-lossy.h), decided as soon as the pairs still
+ * to come cannot change it: it runs on every large image drawn while a
+ * client takes video, and most are clear one way or the other after half
+ * their pairs.  With all pairs counted one of the answers always holds. */
+static int natural_verdict(const PairStats *st, uint64_t total)
+{
+    uint64_t left = total - st->pairs;
+    if (st->equal * 100 >= total * RED_NATURAL_EQUAL_MAX ||
+        (st->gradual + left) * 100 < total * RED_NATURAL_GRADUAL_MIN) {
+        return 0; /* even if every pair to come went its way */
+    }
+    if (st->gradual * 100 >= total * RED_NATURAL_GRADUAL_MIN &&
+        (st->equal + left) * 100 < total * RED_NATURAL_EQUAL_MAX) {
+        return 1;
+    }
+    return -1;
 }
 
 bool red_image_is_natural(const uint8_t *pixels, uint32_t width, uint32_t height,
@@ -117,9 +157,8 @@ bool red_image_is_natural(const uint8_t *pixels, uint32_t width, uint32_t height
         return false;
     }
     PairStats st;
-    pair_stats(pixels, width, height, stride, RED_NATURAL_ROW_STEP, RED_NATURAL_X_STEP, &st);
-    return st.pairs > 0 && st.equal * 100 < st.pairs * RED_NATURAL_EQUAL_MAX &&
-           st.gradual * 100 >= st.pairs * RED_NATURAL_GRADUAL_MIN;
+    return pair_stats(pixels, width, height, stride, RED_NATURAL_ROW_STEP, RED_NATURAL_X_STEP,
+                      natural_verdict, &st) == 1;
 }
 
 /* libjpeg reports fatal errors through error_exit, which must not return;

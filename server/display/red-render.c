@@ -237,6 +237,18 @@ static bool is_32bit(const RedSurface *s)
     return s->format == SPICE_SURFACE_FMT_32_xRGB || s->format == SPICE_SURFACE_FMT_32_ARGB;
 }
 
+/* A compact x8r8g8b8 copy (stride = w * 4) of w x h of src at (x, y), or
+ * NULL if memory is short.  Not cleared first: the put writes every pixel
+ * (the caller checked the area lies in src). */
+static pixman_image_t *copy_area(pixman_image_t *src, int x, int y, int w, int h)
+{
+    pixman_image_t *copy = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8, w, h, NULL, 0);
+    if (copy) {
+        pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, copy, x, y, 0, 0, 0, 0, w, h);
+    }
+    return copy;
+}
+
 /* Records an image copy as RED_DRAW_OP_IMAGE when a client can redo it
  * exactly: on the primary (what clients see), a bitmap (not a surface, whose pixels change) put 1:1 onto a
  * 32-bit surface, the whole bbox inside the surface, small enough to keep.
@@ -271,12 +283,7 @@ static void record_image(const QXLDrawable *d, const DrawTarget *t, const RedIma
                                         (uint32_t *)(void *)at, stride);
         op->image_borrowed = true;
     } else {
-        /* Not cleared first: the put below writes every pixel of it. */
-        copy = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8, (int)w, (int)h, NULL, 0);
-        if (copy) {
-            pixman_image_composite32(PIXMAN_OP_SRC, src->image, NULL, copy, sa->left, sa->top,
-                                     0, 0, 0, 0, (int)w, (int)h);
-        }
+        copy = copy_area(src->image, sa->left, sa->top, (int)w, (int)h);
     }
     if (copy == NULL) {
         op->image_borrowed = false;
@@ -729,12 +736,8 @@ pixman_image_t *red_draw_op_keep_image(const RedDrawOp *op)
     if (!op->image_borrowed) {
         return pixman_image_ref(op->image);
     }
-    int w = pixman_image_get_width(op->image), h = pixman_image_get_height(op->image);
-    pixman_image_t *copy = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8, w, h, NULL, 0);
-    if (copy) {
-        pixman_image_composite32(PIXMAN_OP_SRC, op->image, NULL, copy, 0, 0, 0, 0, 0, 0, w, h);
-    }
-    return copy;
+    return copy_area(op->image, 0, 0, pixman_image_get_width(op->image),
+                     pixman_image_get_height(op->image));
 }
 
 void red_command_result_finish(RedCommandResult *res)

@@ -43,6 +43,24 @@ typedef struct DisplayCmd {
     uint64_t inval_mark;
 } DisplayCmd;
 
+/* What the scan for covered commands (cmds_drop_covered) reads of each
+ * queued one, kept apart from the commands in an array of its own: it runs
+ * over the whole queue on each new fill or image, and a walk through the
+ * commands themselves touched two or three cache lines apiece. */
+typedef struct DisplayCmdKey {
+    pixman_box32_t extents;     /* of op.region */
+    bool barrier;               /* a copy-bits: the scan stops there */
+    bool keep;                  /* a CACHE_ME image: never dropped */
+} DisplayCmdKey;
+
+/* The commands waiting for the client's socket, oldest first: entries
+ * head .. head + len - 1 of both arrays. */
+struct DisplayCmdQueue {
+    unsigned head, len;
+    DisplayCmd *cmd[DISPLAY_MAX_QUEUED_CMDS];
+    DisplayCmdKey key[DISPLAY_MAX_QUEUED_CMDS];
+};
+
 /* Pixels a queued command holds (a CACHE_ME image's). */
 static uint64_t cmd_image_pixels(const DisplayCmd *c)
 {
@@ -61,8 +79,40 @@ static void display_cmd_free(gpointer p)
 
 void red_display_cmds_init(DisplayClient *dc)
 {
-    g_queue_init(&dc->cmds);
+    dc->cmds = g_new0(DisplayCmdQueue, 1);
     dc->queued_image_pixels = 0;
+}
+
+/* Appends c; the caller checked there is room (len < the capacity). */
+static void queue_push(DisplayCmdQueue *q, DisplayCmd *c)
+{
+    if (q->head + q->len == DISPLAY_MAX_QUEUED_CMDS) {
+        memmove(q->cmd, q->cmd + q->head, q->len * sizeof(q->cmd[0]));
+        memmove(q->key, q->key + q->head, q->len * sizeof(q->key[0]));
+        q->head = 0;
+    }
+    unsigned i = q->head + q->len++;
+    q->cmd[i] = c;
+    q->key[i] = (DisplayCmdKey){ .extents = c->op.region.extents,
+                                 .barrier = c->op.kind == RED_DRAW_OP_COPY_BITS,
+                                 .keep = c->cache_me };
+}
+
+static DisplayCmd *queue_pop_head(DisplayCmdQueue *q)
+{
+    DisplayCmd *c = q->cmd[q->head];
+    q->len--;
+    q->head = q->len ? q->head + 1 : 0;
+    return c;
+}
+
+/* Takes out entry i (an index into the arrays), keeping the others' order. */
+static void queue_remove(DisplayCmdQueue *q, unsigned i)
+{
+    unsigned after = q->head + q->len - 1 - i;
+    memmove(q->cmd + i, q->cmd + i + 1, after * sizeof(q->cmd[0]));
+    memmove(q->key + i, q->key + i + 1, after * sizeof(q->key[0]));
+    q->len--;
 }
 
 void red_display_cmds_clear(DisplayClient *dc)
@@ -70,19 +120,22 @@ void red_display_cmds_clear(DisplayClient *dc)
     /* An image that will not go will not be in the client's cache: forget
      * it, so nothing refers to it.  (Ids waiting to be invalidated stay in
      * dc->cache_inval: the client still holds those.) */
-    for (GList *l = dc->cmds.head; l; l = l->next) {
-        DisplayCmd *c = l->data;
+    DisplayCmdQueue *q = dc->cmds;
+    while (q->len) {
+        DisplayCmd *c = queue_pop_head(q);
         if (c->op.kind == RED_DRAW_OP_IMAGE && c->cache_me && dc->cache) {
             red_image_cache_forget(dc->cache, &c->digest);
         }
+        display_cmd_free(c);
     }
-    g_queue_clear_full(&dc->cmds, display_cmd_free);
     dc->queued_image_pixels = 0;
 }
 
 void red_display_cmds_finish(DisplayClient *dc)
 {
     red_display_cmds_clear(dc);
+    g_free(dc->cmds);
+    dc->cmds = NULL;
 }
 
 /* The destination box of the op: an image's own rectangle (the client maps
@@ -366,16 +419,17 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
     return 1;
 }
 
-/* Is all of `inner` inside `outer`?  Most queued commands are not, which
- * their extents tell without a region operation: read from the region
- * itself (pixman's public struct), as this runs for each queued command on
- * each new one. */
+/* Does box o hold all of box i? */
+static bool box_holds(const pixman_box32_t *o, const pixman_box32_t *i)
+{
+    return i->x1 >= o->x1 && i->y1 >= o->y1 && i->x2 <= o->x2 && i->y2 <= o->y2;
+}
+
+/* Is all of `inner` inside `outer`?  The caller saw that outer's extents
+ * hold inner's (most queued commands fail that test, which needs no
+ * region operation). */
 static bool region_covers(const pixman_region32_t *outer, const pixman_region32_t *inner)
 {
-    const pixman_box32_t *o = &outer->extents, *i = &inner->extents;
-    if (i->x1 < o->x1 || i->y1 < o->y1 || i->x2 > o->x2 || i->y2 > o->y2) {
-        return false;
-    }
     if (pixman_region32_n_rects((pixman_region32_t *)outer) == 1) {
         return true; /* a rectangle holding the other's extents */
     }
@@ -395,16 +449,18 @@ static bool region_covers(const pixman_region32_t *outer, const pixman_region32_
  * image stays (the client's cache counts on it). */
 static void cmds_drop_covered(DisplayClient *dc, const pixman_region32_t *region)
 {
-    for (GList *l = dc->cmds.tail, *prev; l; l = prev) {
-        prev = l->prev;
-        DisplayCmd *c = l->data;
-        if (c->op.kind == RED_DRAW_OP_COPY_BITS) {
+    DisplayCmdQueue *q = dc->cmds;
+    for (unsigned i = q->head + q->len; i-- > q->head;) {
+        const DisplayCmdKey *k = &q->key[i];
+        if (k->barrier) {
             return;
         }
-        if (c->cache_me || !region_covers(region, &c->op.region)) {
+        if (k->keep || !box_holds(&region->extents, &k->extents) ||
+            !region_covers(region, &q->cmd[i]->op.region)) {
             continue;
         }
-        g_queue_delete_link(&dc->cmds, l);
+        DisplayCmd *c = q->cmd[i];
+        queue_remove(q, i);
         display_cmd_free(c);
     }
 }
@@ -428,14 +484,14 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
     /* In a batch of the guest's commands (display_channel_cork_all) a
      * command waits for the batch's end, where the cork sends it anyway,
      * so that later ones of the batch can drop it (cmds_drop_covered). */
-    bool queued = dc->batch_corked || !g_queue_is_empty(&dc->cmds) ||
+    bool queued = dc->batch_corked || dc->cmds->len != 0 ||
                   !red_channel_client_can_send(dc->rcc);
     /* cmd.op.image is set by image_plan, owned, when the pixels go. */
     DisplayCmd cmd = { .op = *op };
     cmd.op.image = NULL;
     cmd.op.image_borrowed = false;
     bool as_cmd = dc->surface_sent && op->kind != RED_DRAW_OP_PIXELS && !video &&
-                  g_queue_get_length(&dc->cmds) < DISPLAY_MAX_QUEUED_CMDS;
+                  dc->cmds->len < DISPLAY_MAX_QUEUED_CMDS;
     if (as_cmd) {
         as_cmd = op->kind == RED_DRAW_OP_IMAGE ? image_plan(dc, op, image, queued, &cmd) == 1
                                                : cmd_worth_it(dc, op);
@@ -468,23 +524,23 @@ int red_display_cmds_add(DisplayClient *dc, const pixman_box32_t *box, const Red
     /* The image's pixels are kept only when they go (CACHE_ME, image_plan):
      * a FROM_CACHE needs its size alone. */
     dc->queued_image_pixels += cmd_image_pixels(c);
-    g_queue_push_tail(&dc->cmds, c);
+    queue_push(dc->cmds, c);
     return 0;
 }
 
 bool red_display_cmds_half_full(const DisplayClient *dc)
 {
-    return dc->cmds.length >= DISPLAY_MAX_QUEUED_CMDS / 2 ||
+    return dc->cmds->len >= DISPLAY_MAX_QUEUED_CMDS / 2 ||
            dc->queued_image_pixels >= DISPLAY_MAX_QUEUED_IMAGE_PIXELS / 2;
 }
 
 int red_display_cmds_flush(DisplayClient *dc)
 {
-    while (!g_queue_is_empty(&dc->cmds)) {
+    while (dc->cmds->len != 0) {
         if (!red_channel_client_can_send(dc->rcc)) {
             return 0;
         }
-        DisplayCmd *c = g_queue_pop_head(&dc->cmds);
+        DisplayCmd *c = queue_pop_head(dc->cmds);
         dc->queued_image_pixels -= cmd_image_pixels(c);
         int ret = send_cmd(dc, c); /* may free dc */
         display_cmd_free(c);

@@ -44,6 +44,8 @@
 
 typedef struct RedWorker RedWorker;
 
+typedef struct DisplayCmdQueue DisplayCmdQueue; /* red-display-cmds.c */
+
 typedef struct DisplayClient {
     RedWorker *worker;
     RedChannelClient *rcc;
@@ -53,7 +55,7 @@ typedef struct DisplayClient {
     bool surface_sent;          /* SURFACE_CREATE of the current primary sent */
     RedImageCodecs codecs;      /* from the host's setting and the client's caps */
     RedVideoClient video;       /* its video streams (red-video.c) */
-    GQueue cmds;                /* drawing commands not sent yet (red-display-cmds.h) */
+    DisplayCmdQueue *cmds;      /* drawing commands not sent yet (red-display-cmds.h) */
     uint64_t queued_image_pixels; /* of CACHE_ME images on cmds */
     RedImageCache *cache;       /* its pixmap cache (DISPLAY_INIT), or NULL */
     GArray *cache_inval;        /* ids evicted, to send in INVAL_LIST; or NULL */

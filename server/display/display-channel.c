@@ -403,6 +403,7 @@ void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)
     if (dc->rcc == NULL) {
         pixman_region32_fini(&dc->damage);
         pixman_region32_fini(&dc->lossy);
+        red_display_cmds_finish(dc);
         if (conn) {
             w->events.client_closed(w->events.opaque, conn);
         }

@@ -123,7 +123,8 @@ static void display_client_remove(DisplayClient *dc)
     g_free(dc);
 }
 
-uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out)
+/* A copy of area b of s: top-down x8r8g8b8, stride = width * 4. */
+static uint8_t *copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out)
 {
     uint32_t w = (uint32_t)(b->x2 - b->x1), h = (uint32_t)(b->y2 - b->y1);
     uint32_t stride = w * 4;
@@ -137,25 +138,21 @@ uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_
     return buf;
 }
 
-/* The area's pixels as the encoders take them: top-down rows of exactly
- * w * 4 bytes.  A full-width band of an xRGB surface in memory of ours (a
- * shadow or a snapshot: only this thread writes it) already is that, and
- * is encoded where it lies, as a scroll's or a full screen's damage mostly
- * is.  Otherwise a copy, returned in *copy for the caller to free: guest
- * memory may change while GLZ reads it and again when it keeps the pixels
- * for later references. */
-static const uint8_t *area_pixels(const RedSurface *s, const pixman_box32_t *b,
-                                  uint32_t *stride, uint8_t **copy)
+const uint8_t *display_area_pixels(const RedSurface *s, const pixman_box32_t *b, bool lasting,
+                                   uint32_t *stride, uint8_t **copy)
 {
-    int img_stride = pixman_image_get_stride(s->image);
+    pixman_format_code_t fmt = pixman_image_get_format(s->image);
+    int img_stride = pixman_image_get_stride(s->image); /* < 0: a bottom-up guest surface */
+    bool in_place = lasting ? (s->shadow != NULL || s->owns_mem) && fmt == PIXMAN_x8r8g8b8 &&
+                                  img_stride == (b->x2 - b->x1) * 4
+                            : (fmt == PIXMAN_x8r8g8b8 || fmt == PIXMAN_a8r8g8b8) && img_stride > 0;
     *copy = NULL;
-    if ((s->shadow != NULL || s->owns_mem) &&
-        pixman_image_get_format(s->image) == PIXMAN_x8r8g8b8 &&
-        img_stride == (b->x2 - b->x1) * 4) {
+    if (in_place) {
         *stride = (uint32_t)img_stride;
-        return (const uint8_t *)pixman_image_get_data(s->image) + (size_t)b->y1 * *stride;
+        return (const uint8_t *)pixman_image_get_data(s->image) + (size_t)b->y1 * *stride +
+               (size_t)b->x1 * 4;
     }
-    *copy = display_copy_area(s, b, stride);
+    *copy = copy_area(s, b, stride);
     return *copy;
 }
 
@@ -163,7 +160,7 @@ static int send_area(DisplayClient *dc, const RedSurface *s, const pixman_box32_
 {
     uint32_t stride;
     uint8_t *copy;
-    const uint8_t *pixels = area_pixels(s, b, &stride, &copy);
+    const uint8_t *pixels = display_area_pixels(s, b, true, &stride, &copy);
     uint32_t w = (uint32_t)(b->x2 - b->x1), h = (uint32_t)(b->y2 - b->y1);
     SpiceMsg m = { .type = SPICE_MSG_DISPLAY_DRAW_COPY };
     SpiceMsgDrawCopy *c = &m.u.draw_copy;

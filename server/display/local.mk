@@ -21,5 +21,6 @@ libserver_core_la_SOURCES += \
 	display/red-image.c display/red-image.h \
 	display/red-render.c display/red-render.h \
 	display/red-cull.c display/red-cull.h \
+	display/red-box.h \
 	display/red-cursor-parse.c display/red-cursor-parse.h \
 	$(NULL)

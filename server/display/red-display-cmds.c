@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "red-box.h"
 #include "red-image-codec.h"
 #include "red-log.h"
 #include "red-worker-private.h"
@@ -419,12 +420,6 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
     return 1;
 }
 
-/* Does box o hold all of box i? */
-static bool box_holds(const pixman_box32_t *o, const pixman_box32_t *i)
-{
-    return i->x1 >= o->x1 && i->y1 >= o->y1 && i->x2 <= o->x2 && i->y2 <= o->y2;
-}
-
 /* Is all of `inner` inside `outer`?  The caller saw that outer's extents
  * hold inner's (most queued commands fail that test, which needs no
  * region operation). */
@@ -455,7 +450,7 @@ static void cmds_drop_covered(DisplayClient *dc, const pixman_region32_t *region
         if (k->barrier) {
             return;
         }
-        if (k->keep || !box_holds(&region->extents, &k->extents) ||
+        if (k->keep || !red_box_inside(&k->extents, &region->extents) ||
             !region_covers(region, &q->cmd[i]->op.region)) {
             continue;
         }

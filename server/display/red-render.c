@@ -10,6 +10,7 @@
 #include <spice/enums.h>
 #include <spice/qxl_dev.h>
 
+#include "red-box.h"
 #include "red-chunks.h"
 #include "red-image.h"
 #include "red-image-lossy.h"
@@ -270,10 +271,9 @@ static void record_image(const QXLDrawable *d, const DrawTarget *t, const RedIma
         return;
     }
     const RedSurface *surf = t->surface;
-    const pixman_box32_t *drawn = pixman_region32_extents((pixman_region32_t *)&t->region);
+    /* t->bbox is bb here: it lies in the surface (checked above). */
     bool whole = pixman_region32_n_rects((pixman_region32_t *)&t->region) == 1 &&
-                 drawn->x1 == bb->left && drawn->y1 == bb->top && drawn->x2 == bb->right &&
-                 drawn->y2 == bb->bottom;
+                 red_box_equal(&t->region.extents, &t->bbox);
     pixman_image_t *copy;
     if (whole && surf->shadow && pixman_image_get_format(surf->image) == PIXMAN_x8r8g8b8) {
         int stride = pixman_image_get_stride(surf->image);

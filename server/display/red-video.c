@@ -8,6 +8,7 @@
 #include <spice.h>
 #include <string.h>
 
+#include "red-box.h"
 #include "red-env.h"
 #include "red-log.h"
 #include "red-mjpeg.h"
@@ -44,21 +45,6 @@ static int64_t now_ms(void)
 static uint32_t mm_time_now(void)
 {
     return (uint32_t)now_ms();
-}
-
-static bool box_equal(const pixman_box32_t *a, const pixman_box32_t *b)
-{
-    return a->x1 == b->x1 && a->y1 == b->y1 && a->x2 == b->x2 && a->y2 == b->y2;
-}
-
-static bool box_inside(const pixman_box32_t *in, const pixman_box32_t *out)
-{
-    return in->x1 >= out->x1 && in->y1 >= out->y1 && in->x2 <= out->x2 && in->y2 <= out->y2;
-}
-
-static bool box_overlaps(const pixman_box32_t *a, const pixman_box32_t *b)
-{
-    return a->x1 < b->x2 && b->x1 < a->x2 && a->y1 < b->y2 && b->y1 < a->y2;
 }
 
 void red_video_init(RedVideo *v)
@@ -144,7 +130,7 @@ static bool video_recently_ended(const RedVideo *v, const pixman_box32_t *box, i
     for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
         const RedVideoEnded *e = &v->ended[i];
         if (e->ended_ms != 0 && now - e->ended_ms < RED_VIDEO_RESUME_MS &&
-            box_equal(&e->box, box)) {
+            red_box_equal(&e->box, box)) {
             return true;
         }
     }
@@ -175,7 +161,7 @@ bool red_video_natural_wanted(void *opaque, const QXLRect *bbox)
     }
     pixman_box32_t box = { bbox->left, bbox->top, bbox->right, bbox->bottom };
     for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
-        if (v->streams[i].active && box_inside(&box, &v->streams[i].box)) {
+        if (v->streams[i].active && red_box_inside(&box, &v->streams[i].box)) {
             return false; /* red_video_note_draw counts it without a verdict */
         }
     }
@@ -202,7 +188,7 @@ static void video_start_stream(RedWorker *w, const pixman_box32_t *box, uint32_t
     RedVideoStream *free_slot = NULL;
     for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
         if (v->streams[i].active) {
-            if (box_overlaps(box, &v->streams[i].box)) {
+            if (red_box_overlaps(box, &v->streams[i].box)) {
                 return; /* one stream per area: frames of both would fight */
             }
         } else if (free_slot == NULL) {
@@ -239,7 +225,7 @@ static bool video_feed_stream(RedVideo *v, const pixman_box32_t *box, int64_t no
 {
     for (unsigned i = 0; i < RED_VIDEO_MAX_STREAMS; i++) {
         RedVideoStream *st = &v->streams[i];
-        if (st->active && box_inside(box, &st->box)) {
+        if (st->active && red_box_inside(box, &st->box)) {
             st->last_ms = now;
             st->frames++;
             return true;
@@ -262,7 +248,7 @@ static RedVideoCandidate *video_candidate(RedVideo *v, const pixman_box32_t *box
     RedVideoCandidate *old = &v->candidates[0];
     for (unsigned i = 0; i < RED_VIDEO_MAX_CANDIDATES; i++) {
         RedVideoCandidate *k = &v->candidates[i];
-        if (k->count && box_equal(&k->box, box)) {
+        if (k->count && red_box_equal(&k->box, box)) {
             return k;
         }
         if (k->count == 0 || (old->count && k->last_ms < old->last_ms)) {
@@ -283,7 +269,7 @@ void red_video_note_hidden(RedWorker *w, const pixman_box32_t *box, uint32_t dra
         (v->mode == SPICE_STREAM_VIDEO_FILTER && !is_image_copy(draw_type))) {
         return;
     }
-    if (v->hidden_frames == 0 || !box_equal(&v->hidden_box, box)) {
+    if (v->hidden_frames == 0 || !red_box_equal(&v->hidden_box, box)) {
         v->hidden_box = *box;
         v->hidden_frames = 0;
     }
@@ -298,7 +284,7 @@ void red_video_note_draw(RedWorker *w, const pixman_box32_t *box, uint32_t draw_
         return;
     }
     /* Frames this one hid count only when it is the same box's next. */
-    uint32_t hidden = v->hidden_frames && box_equal(&v->hidden_box, box) ? v->hidden_frames : 0;
+    uint32_t hidden = v->hidden_frames && red_box_equal(&v->hidden_box, box) ? v->hidden_frames : 0;
     v->hidden_frames = 0;
     int64_t now = now_ms();
     if (video_feed_stream(v, box, now)) {
@@ -467,21 +453,11 @@ static int video_send_frame(DisplayClient *dc, unsigned id, const RedVideoStream
                             const RedSurface *s)
 {
     uint32_t w = (uint32_t)(st->box.x2 - st->box.x1), h = (uint32_t)(st->box.y2 - st->box.y1);
-    /* A 32-bit top-down surface is encoded where it lies; others are
-     * converted (and flipped) first. */
-    uint8_t *copy = NULL;
-    const uint8_t *pixels;
+    /* Read once, now: a 32-bit top-down surface is encoded where it lies;
+     * others are converted (and flipped) first. */
+    uint8_t *copy;
     uint32_t stride;
-    pixman_format_code_t fmt = pixman_image_get_format(s->image);
-    int img_stride = pixman_image_get_stride(s->image); /* < 0: a bottom-up guest surface */
-    if ((fmt == PIXMAN_x8r8g8b8 || fmt == PIXMAN_a8r8g8b8) && img_stride > 0) {
-        stride = (uint32_t)img_stride;
-        pixels = (const uint8_t *)pixman_image_get_data(s->image) +
-                 (size_t)st->box.y1 * stride + (size_t)st->box.x1 * 4;
-    } else {
-        copy = display_copy_area(s, &st->box, &stride);
-        pixels = copy;
-    }
+    const uint8_t *pixels = display_area_pixels(s, &st->box, false, &stride, &copy);
     uint8_t *jpeg = NULL;
     size_t size = 0;
     int ret = red_mjpeg_encode(pixels, w, h, stride, dc->video.quality, &jpeg, &size);

@@ -180,9 +180,18 @@ void display_channel_attach(RedWorker *w, const RedWorkerRequest *r);
 /* The link test's bitrate for this client (0: none): its video streams'
  * sizes and how far ahead of the link it is sent. */
 void display_client_set_link(DisplayClient *dc, uint64_t bits_per_sec);
-/* The area's pixels of surface s, top-down x8r8g8b8 with stride width*4,
- * in a new g_malloc'd buffer (converted with pixman if s is not 32-bit). */
-uint8_t *display_copy_area(const RedSurface *s, const pixman_box32_t *b, uint32_t *stride_out);
+/* The pixels of area b of surface s as an encoder reads them: top-down
+ * 32-bit rows, *stride bytes apart.  They are read where they lie when they
+ * can be, else from a copy (x8r8g8b8, stride = width * 4, converted with
+ * pixman if s is not 32-bit) returned in *copy for the caller to g_free;
+ * *copy is NULL otherwise.  `lasting`: the encoder keeps what it reads (GLZ's
+ * window) or needs rows of exactly width * 4 bytes (the lossless codecs),
+ * so only a full-width band of an xRGB surface in memory of ours (a shadow
+ * or a snapshot: only this thread writes it) is read in place: guest memory
+ * may change between two reads.  Else (a JPEG, read once, now) any
+ * top-down 32-bit surface is. */
+const uint8_t *display_area_pixels(const RedSurface *s, const pixman_box32_t *b, bool lasting,
+                                   uint32_t *stride, uint8_t **copy);
 /* A primary was created: clients continue on it if it has the kept
  * picture's size (getting only the rows that differ), else they get a
  * destroy and a create; the kept picture is dropped. */

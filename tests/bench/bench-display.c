@@ -34,7 +34,12 @@
  * drawables, seconds, drawables_per_s, and for our test client the display
  * messages and bytes it received for the timed frames (counted once the
  * client went quiet after them) and bytes_per_drawable; t0_us and t1_us are
- * the CLOCK_MONOTONIC bounds of the timed frames.  Nothing here is a
+ * the CLOCK_MONOTONIC bounds of the timed frames; guest_cpu_s is the CPU
+ * time the fake guest's thread used for them (building and pushing
+ * commands, its calls into the server's API; not the time it waited), and
+ * guest_bound_per_s = drawables / guest_cpu_s: the most drawables a second
+ * this guest could push if the server cost it nothing, so the ceiling of
+ * any server's drawables/s in this scene.  Nothing here is a
  * pass/fail check on time: exit 0 = the run completed and the last frame
  * is on the surface, 1 = it did not (a deadline missed means a hang),
  * 2 = bad usage.
@@ -55,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -443,8 +449,19 @@ static int bench_check_end(const BenchScene *scene, TestQxlServer *ts, unsigned 
     return 0;
 }
 
+/* The calling thread's CPU time, in seconds. */
+static double bench_thread_cpu_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+        return 0;
+    }
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void bench_print(const BenchOptions *opt, const BenchScene *scene, TestQxlServer *ts,
-                        gint64 t0, gint64 t1, uint64_t messages, uint64_t bytes)
+                        gint64 t0, gint64 t1, double guest_cpu_s, uint64_t messages,
+                        uint64_t bytes)
 {
     double secs = (double)(t1 - t0) / G_TIME_SPAN_SECOND;
     uint64_t drawables = (uint64_t)opt->frames * bench_scene_drawables_per_frame(scene);
@@ -465,6 +482,8 @@ static void bench_print(const BenchOptions *opt, const BenchScene *scene, TestQx
     FakeQxlStats st;
     fake_qxl_get_stats(ts->qxl, &st);
     printf(" queued_max=%" PRIu32 " pace_fps=%u", st.display_queued_max, opt->fps);
+    printf(" guest_cpu_s=%.3f guest_bound_per_s=%.1f", guest_cpu_s,
+           guest_cpu_s > 0 ? drawables / guest_cpu_s : 0.0);
     if (opt->client == BENCH_CLIENT_PLAIN || opt->client == BENCH_CLIENT_LZ4) {
         printf(" client_messages=%" PRIu64 " client_bytes=%" PRIu64
                " bytes_per_drawable=%.1f client_MBps=%.2f", messages, bytes,
@@ -543,9 +562,11 @@ int main(int argc, char **argv)
     }
     unsigned total = opt.warmup + opt.frames;
     gint64 t0 = g_get_monotonic_time();
+    double cpu0 = bench_thread_cpu_s();
     if (status == 0 && bench_play(&opt, scene, ts, opt.warmup + 1, total, &flushes) != 0) {
         status = 1;
     }
+    double guest_cpu_s = bench_thread_cpu_s() - cpu0;
     gint64 t1 = g_get_monotonic_time();
     if (status == 0 && bench_check_end(scene, ts, total, flushes) != 0) {
         status = 1;
@@ -555,7 +576,7 @@ int main(int argc, char **argv)
         status = 1;
     }
     if (status == 0) {
-        bench_print(&opt, scene, ts, t0, t1, m1 - m0, b1 - b0);
+        bench_print(&opt, scene, ts, t0, t1, guest_cpu_s, m1 - m0, b1 - b0);
     }
     if (status == 0 && opt.client == BENCH_CLIENT_EXTERNAL) {
         /* End of input is as good as "quit": the driver is gone. */

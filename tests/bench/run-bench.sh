@@ -238,6 +238,18 @@ cells() {
     printf '%s | %s | %s' "$o" "$d" "$(ratio "$o" "$d")"
 }
 
+# ceiling SCENE: the most drawables/s any server could reach in the scene,
+# as a multiple of Debian's: the fake guest's own CPU per drawable bounds it
+# (bench-display's guest_bound_per_s).  A server's work can slow the guest
+# (its reads of the guest's commands compete for the caches), so the larger
+# of the two runs' bounds is the less disturbed guest.  A ceiling under 2
+# says the issue's 2x target cannot be reached in that scene by any server.
+ceiling() {
+    o=$(get "$1" test ours guest_bound_per_s); d=$(get "$1" test debian guest_bound_per_s)
+    m=$(awk -v o="$o" -v d="$d" 'BEGIN { if (o == "-") print d; else if (d == "-" || o + 0 > d + 0) print o; else print d }')
+    ratio "$m" "$(get "$1" test debian drawables_per_s)"
+}
+
 fr() { echo "$(frames_of "$1" test)/$(frames_of "$1" 10M)"; }
 echo
 echo "Display benchmark (tests/bench/run-bench.sh), $size, image compression $compression," \
@@ -247,12 +259,12 @@ echo "Display benchmark (tests/bench/run-bench.sh), $size, image compression $co
 echo
 echo "Server side, our test client (LZ4 cap, direct), and with a spice-gtk client (direct):"
 echo
-echo "| scene (drawables per frame, frames) | drawables/s ours | Debian's | ratio | bytes/drawable ours | Debian's | ratio | drawables/s with spice-gtk ours | Debian's | ratio |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| scene (drawables per frame, frames) | drawables/s ours | Debian's | ratio | guest's ceiling ÷ Debian's | bytes/drawable ours | Debian's | ratio | drawables/s with spice-gtk ours | Debian's | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for s in $scenes; do
     [ "$s" = animation ] && continue # paced: its drawables/s is its pace
     per=$(awk -v s="$s" '$1 == s && $2 == "test" { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "frames") f = kv[2]; if (kv[1] == "drawables") d = kv[2] } } END { if (f) printf "%d", d / f }' "$results")
-    echo "| $s ($per, $(frames_of "$s" test)) | $(cells "$s" test drawables_per_s) | $(cells "$s" test bytes_per_drawable) | $(cells "$s" gtk drawables_per_s) |"
+    echo "| $s ($per, $(frames_of "$s" test)) | $(cells "$s" test drawables_per_s) | $(ceiling "$s") | $(cells "$s" test bytes_per_drawable) | $(cells "$s" gtk drawables_per_s) |"
 done
 echo
 echo "Frames per second a spice-gtk client shows (updates touching the scene's marker), direct and through link-shaper (token bucket + one-way delay); animation: the fullscreen scene played at $ANIM_FPS frames a second for $ANIM_SECS s, so at most $ANIM_FPS:"

@@ -242,8 +242,10 @@ cells() {
 # as a multiple of Debian's: the fake guest's own CPU per drawable bounds it
 # (bench-display's guest_bound_per_s).  A server's work can slow the guest
 # (its reads of the guest's commands compete for the caches), so the larger
-# of the two runs' bounds is the less disturbed guest.  A ceiling under 2
-# says the issue's 2x target cannot be reached in that scene by any server.
+# of the two runs' bounds is the less disturbed guest.  It is an estimate,
+# not a proof: a server that disturbed the guest less than both might go a
+# little past it; a ceiling well under 2 says the issue's 2x target is out
+# of reach in that scene.
 ceiling() {
     o=$(get "$1" test ours guest_bound_per_s); d=$(get "$1" test debian guest_bound_per_s)
     m=$(awk -v o="$o" -v d="$d" 'BEGIN { if (o == "-") print d; else if (d == "-" || o + 0 > d + 0) print o; else print d }')

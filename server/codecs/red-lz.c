@@ -111,11 +111,27 @@ static inline size_t hash_swap(LzEncoder *e, size_t i)
     return prev;
 }
 
-/* How many pixels from i on equal those d pixels back. */
-static size_t match_length(const LzEncoder *e, size_t i, size_t d)
+/* How many pixels from i on equal those d pixels back.  Most candidates
+ * differ at once (one compare); a match then goes two pixels to a compare
+ * (the fourth bytes masked out): runs of background and blank rows are
+ * most of a desktop's matched pixels. */
+static inline size_t match_length(const LzEncoder *e, size_t i, size_t d)
 {
-    size_t len = 0;
-    while (i + len < e->n && pixel(e, i + len) == pixel(e, i + len - d)) {
+    if (pixel(e, i) != pixel(e, i - d)) {
+        return 0;
+    }
+    const uint8_t *a = e->px + i * 4, *b = a - d * 4;
+    size_t left = e->n - i, len = 1;
+    for (; len + 2 <= left; len += 2) {
+        uint64_t x, y;
+        memcpy(&x, a + len * 4, sizeof(x));
+        memcpy(&y, b + len * 4, sizeof(y));
+        uint64_t diff = (x ^ y) & 0x00ffffff00ffffffull;
+        if (diff != 0) {
+            return len + ((diff & 0xffffffffu) == 0); /* little-endian: low = first */
+        }
+    }
+    if (len < left && pixel(e, i + len) == pixel(e, i + len - d)) {
         len++;
     }
     return len;
@@ -160,12 +176,10 @@ static void emit_match(LzEncoder *e, size_t len, size_t dist)
     }
 }
 
-static inline void consider(const LzEncoder *e, size_t i, size_t d, size_t *best_len,
-                            size_t *best_d)
+/* Tries candidate d (0 < d <= i, in reach). */
+static inline void try_candidate(const LzEncoder *e, size_t i, size_t d, size_t *best_len,
+                                 size_t *best_d)
 {
-    if (d == 0 || d > i || d > RED_LZ_MAX_DISTANCE) {
-        return;
-    }
     /* A candidate that differs where the best one ends cannot be longer:
      * one compare instead of a scan of the best's length.  On a run of
      * background every candidate matches it all, and each scanned it. */
@@ -181,20 +195,51 @@ static inline void consider(const LzEncoder *e, size_t i, size_t d, size_t *best
     }
 }
 
+static inline void consider(const LzEncoder *e, size_t i, size_t d, size_t *best_len,
+                            size_t *best_d)
+{
+    if (d == 0 || d > i || d > RED_LZ_MAX_DISTANCE) {
+        return;
+    }
+    try_candidate(e, i, d, best_len, best_d);
+}
+
 static void encode_body(LzEncoder *e)
 {
+    /* From this position on every candidate in the row above is inside the
+     * image and in reach: they are read as one run of pixels, and only
+     * those whose first pixel matches are tried. */
+    size_t span = e->width + RED_LZ_ROW_SLACK;
+    size_t rows_from = e->width > RED_LZ_ROW_SLACK && span <= RED_LZ_MAX_DISTANCE ? span
+                                                                                   : SIZE_MAX;
     size_t i = 0, literal_from = 0;
     while (i < e->n) {
         size_t best_len = 0, best_d = 0;
-        consider(e, i, 1, &best_len, &best_d);
-        for (size_t d = e->width + RED_LZ_ROW_SLACK; d + RED_LZ_ROW_SLACK >= e->width && d > 0;
-             d--) {
-            consider(e, i, d, &best_len, &best_d);
-        }
+        /* The hash slot is read first, so that its likely cache miss
+         * overlaps the row candidates' work. */
+        uint32_t *slot = NULL, prev = 0;
         if (i + 2 < e->n) {
-            size_t cand = hash_swap(e, i);
-            if (cand != SIZE_MAX) {
-                consider(e, i, i - cand, &best_len, &best_d);
+            slot = &e->table[hash3(e, i)];
+            prev = *slot;
+        }
+        if (i >= rows_from) {
+            try_candidate(e, i, 1, &best_len, &best_d);
+            uint32_t p = pixel(e, i);
+            for (size_t k = 0; k <= 2 * RED_LZ_ROW_SLACK; k++) {
+                if (pixel(e, i - span + k) == p) {
+                    try_candidate(e, i, span - k, &best_len, &best_d);
+                }
+            }
+        } else {
+            consider(e, i, 1, &best_len, &best_d);
+            for (size_t d = span; d + RED_LZ_ROW_SLACK >= e->width && d > 0; d--) {
+                consider(e, i, d, &best_len, &best_d);
+            }
+        }
+        if (slot != NULL) {
+            *slot = (uint32_t)(i + 1);
+            if (prev != 0) {
+                consider(e, i, i - ((size_t)prev - 1), &best_len, &best_d);
             }
         }
         if (best_len < RED_LZ_MIN_MATCH) {

@@ -12,7 +12,10 @@
  *  - desktop-tiles   the first frame cut into 64x64 tiles;
  *  - photo-tiles     64x64 tiles of smooth colour plus noise (camera-like:
  *                    no two pixels equal), where whole-pixel matching finds
- *                    nothing.
+ *                    nothing;
+ *  - text-lines      a terminal scrolling: 1024x64 bands of four lines of
+ *                    console text, each band new text (what the display
+ *                    channel encodes after a scroll).
  * Per workload and encoder: images, raw bytes, payload bytes (what goes on
  * the wire as the image's data), bytes per frame or tile and MB/s of raw
  * input encoded (CPU time of this process, best of --repeat runs).
@@ -180,6 +183,39 @@ static pixman_image_t *photo_image(int w, int h)
     return img;
 }
 
+/* A terminal's scrollback: TEXT_BANDS bands of TEXT_ROWS lines of the
+ * font's text, dark on light, every line different. */
+#define TEXT_BANDS 64
+#define TEXT_ROWS 4
+static void add_text_lines(Workload *wl, const GdemoFont *font)
+{
+    unsigned fh = gdemo_font_height(font), fw = gdemo_font_width(font);
+    int h = (int)(fh * TEXT_ROWS);
+    pixman_image_t *band = pixman_image_create_bits(PIXMAN_x8r8g8b8, DESK_W, h, NULL, 0);
+    pixman_color_t paper = { 0xf000, 0xf000, 0xe800, 0xffff };
+    pixman_image_t *fill = pixman_image_create_solid_fill(&paper);
+    static const char *const words[] = { "drwxr-xr-x", "root", "4096", "Dec", "1", "11:29",
+                                         "server/", "display-channel.c", "make[2]:", "CC",
+                                         "-O2", "Leaving", "directory", "'/work/main'" };
+    unsigned k = 0;
+    for (unsigned b = 0; b < TEXT_BANDS; b++) {
+        pixman_image_composite32(PIXMAN_OP_SRC, fill, NULL, band, 0, 0, 0, 0, 0, 0, DESK_W, h);
+        for (int r = 0; r < TEXT_ROWS; r++) {
+            GString *line = g_string_new(NULL);
+            while (line->len * fw < DESK_W - 12 * fw) {
+                g_string_append_printf(line, "%s ", words[k++ % G_N_ELEMENTS(words)]);
+                k += line->len % 3; /* vary the order from line to line */
+            }
+            gdemo_font_draw(font, band, 4, r * (int)fh, line->str, 0xff202020u);
+            g_string_free(line, TRUE);
+        }
+        add_area(wl, band, 0, 0, DESK_W, h);
+        wl->units++;
+    }
+    pixman_image_unref(fill);
+    pixman_image_unref(band);
+}
+
 int main(int argc, char **argv)
 {
     unsigned frames = 300, repeat = 3;
@@ -226,8 +262,11 @@ int main(int argc, char **argv)
     Workload ptiles = workload("photo-tiles", "tile");
     add_tiles(&ptiles, photo, DESK_W, DESK_H);
 
+    Workload text = workload("text-lines", "band");
+    add_text_lines(&text, font);
+
     int ret = 0;
-    Workload *all[] = { &first, &seq, &tiles, &ptiles };
+    Workload *all[] = { &first, &seq, &tiles, &ptiles, &text };
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
         ret |= run(all[i], repeat) != 0;
         workload_free(all[i]);

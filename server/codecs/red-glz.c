@@ -52,6 +52,7 @@
 #define GLZ_MIN_SAVING 2
 #define GLZ_ROW_SLACK 3u              /* as red-lz.c: shifted gradients, edges */
 #define GLZ_BUCKET_WAYS 4u
+#define GLZ_PREFETCH_AHEAD 2u         /* positions (encode_body) */
 /* The hash table has about one bucket per 8 pixels of window, between 1 Ki
  * buckets (32 KiB, small windows) and 128 Ki (4 MiB, for our largest
  * window). */
@@ -362,11 +363,25 @@ static void hash_insert(GlzEnc *e, size_t i, GlzSlot before[GLZ_BUCKET_WAYS])
     bucket[0] = (GlzSlot){ .id = (uint32_t)e->img->id, .ofs = (uint32_t)i };
 }
 
-/* How many pixels of a equal those of b, at most max. */
-static size_t match_length(const uint32_t *a, const uint32_t *b, size_t max)
+/* How many pixels of a equal those of b, at most max.  Most candidates
+ * differ at once; a match then goes two pixels to a compare (the fourth
+ * bytes masked out), as red-lz.c does. */
+static inline size_t match_length(const uint32_t *a, const uint32_t *b, size_t max)
 {
-    size_t len = 0;
-    while (len < max && rgb(a[len]) == rgb(b[len])) {
+    if (max == 0 || rgb(a[0]) != rgb(b[0])) {
+        return 0;
+    }
+    size_t len = 1;
+    for (; len + 2 <= max; len += 2) {
+        uint64_t x, y;
+        memcpy(&x, a + len, sizeof(x));
+        memcpy(&y, b + len, sizeof(y));
+        uint64_t diff = (x ^ y) & 0x00ffffff00ffffffull;
+        if (diff != 0) {
+            return len + ((diff & 0xffffffffu) == 0); /* little-endian: low = first */
+        }
+    }
+    if (len < max && rgb(a[len]) == rgb(b[len])) {
         len++;
     }
     return len;
@@ -457,6 +472,14 @@ static void encode_body(GlzEnc *e)
     size_t i = 0, literal_from = 0;
     while (i < n) {
         GlzRef best = { .saving = GLZ_MIN_SAVING - 1 };
+        /* The bucket of the next position is asked for now: the table is
+         * megabytes, and a miss waited for at each literal was most of
+         * GLZ's time. */
+        if (i + GLZ_PREFETCH_AHEAD + 2 < n) {
+            __builtin_prefetch(&e->d->table[(size_t)hash3(e->d, e->img->px + i +
+                                                                GLZ_PREFETCH_AHEAD) *
+                                            GLZ_BUCKET_WAYS]);
+        }
         /* The fixed candidates were tried at every literal before i
          * already: extending them backwards would find nothing. */
         try_inside(e, i, 1, 0, &best);

@@ -175,7 +175,9 @@ static int fake_qxl_fetch(FakeQxl *qxl, FakeQxlQueue *queue, QXLCommandExt *ext)
     if (cmd != NULL) {
         *ext = cmd->ext;
         qxl->stats.fetched++;
-        if (queue == &qxl->display_queue && queue->length <= qxl->ring_wake_level) {
+        /* Only the fetch that reaches the level: later ones before the
+         * guest runs again would each cost a futex wake for nothing. */
+        if (queue == &qxl->display_queue && queue->length == qxl->ring_wake_level) {
             fake_qxl_raise_locked(qxl, FAKE_QXL_EVENT_RING_ROOM);
         }
     }

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <glib.h>
+#include <xxhash.h>
 
 /* red_glz_should_encode looks back over about this many pixels. */
 #define GLZ_REUSE_SPAN (1024u * 1024u)
@@ -78,7 +79,7 @@ typedef struct GlzImage {
     uint64_t id;
     uint64_t print;                   /* fingerprint of the colours */
     uint32_t width, n;                /* n = width * height pixels */
-    uint32_t *px;                     /* our copy, fourth byte as given */
+    uint32_t *px;                     /* our copy, fourth bytes 0 */
 } GlzImage;
 
 /* A position: the image's id (low 32 bits) and the pixel in it. */
@@ -338,9 +339,9 @@ static void emit_ref(GlzEnc *e, const GlzRef *r)
 /* The bucket of three pixels' colours. */
 static inline uint32_t hash3(const RedGlzDict *d, const uint32_t *p)
 {
-    uint32_t h = rgb(p[0]) * 0x9e3779b1u;
-    h ^= rgb(p[1]) * 0x85ebca77u;
-    h ^= rgb(p[2]) * 0xc2b2ae3du;
+    uint32_t h = p[0] * 0x9e3779b1u;
+    h ^= p[1] * 0x85ebca77u;
+    h ^= p[2] * 0xc2b2ae3du;
     return h >> d->hash_shift;
 }
 
@@ -363,12 +364,12 @@ static void hash_insert(GlzEnc *e, size_t i, GlzSlot before[GLZ_BUCKET_WAYS])
     bucket[0] = (GlzSlot){ .id = (uint32_t)e->img->id, .ofs = (uint32_t)i };
 }
 
-/* How many pixels of a equal those of b, at most max.  Most candidates
- * differ at once; a match then goes two pixels to a compare (the fourth
- * bytes masked out), as red-lz.c does. */
+/* How many pixels of a equal those of b, at most max (both in the window's
+ * copies, which hold colours only).  Most candidates differ at once; a
+ * match then goes two pixels to a compare, as red-lz.c does. */
 static inline size_t match_length(const uint32_t *a, const uint32_t *b, size_t max)
 {
-    if (max == 0 || rgb(a[0]) != rgb(b[0])) {
+    if (max == 0 || a[0] != b[0]) {
         return 0;
     }
     size_t len = 1;
@@ -376,12 +377,12 @@ static inline size_t match_length(const uint32_t *a, const uint32_t *b, size_t m
         uint64_t x, y;
         memcpy(&x, a + len, sizeof(x));
         memcpy(&y, b + len, sizeof(y));
-        uint64_t diff = (x ^ y) & 0x00ffffff00ffffffull;
+        uint64_t diff = x ^ y;
         if (diff != 0) {
             return len + ((diff & 0xffffffffu) == 0); /* little-endian: low = first */
         }
     }
-    if (len < max && rgb(a[len]) == rgb(b[len])) {
+    if (len < max && a[len] == b[len]) {
         len++;
     }
     return len;
@@ -391,7 +392,7 @@ static inline size_t match_length(const uint32_t *a, const uint32_t *b, size_t m
 static size_t match_back(const uint32_t *a, const uint32_t *b, size_t max)
 {
     size_t len = 0;
-    while (len < max && rgb(a[-1 - (ptrdiff_t)len]) == rgb(b[-1 - (ptrdiff_t)len])) {
+    while (len < max && a[-1 - (ptrdiff_t)len] == b[-1 - (ptrdiff_t)len]) {
         len++;
     }
     return len;
@@ -534,11 +535,7 @@ size_t red_glz_max_size(uint32_t width, uint32_t height)
  * the match is checked pixel by pixel. */
 static uint64_t fingerprint(const uint32_t *px, size_t n)
 {
-    uint64_t h = 0x243f6a8885a308d3u;
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ rgb(px[i])) * 0x100000001b3u;
-    }
-    return h;
+    return XXH3_64bits(px, n * sizeof(*px)); /* the copy's fourth bytes are 0 */
 }
 
 /* The newest earlier image with the same size and colours, or NULL. */
@@ -562,7 +559,14 @@ static GlzImage *window_add(RedGlzDict *d, const uint8_t *pixels, uint32_t width
     }
     GlzImage *img = g_new(GlzImage, 1);
     *img = (GlzImage){ .id = d->next_id++, .width = width, .n = n };
-    img->px = g_memdup2(pixels, (size_t)n * 4);
+    /* The copy keeps only the colours: the fourth byte is not sent, so a
+     * fingerprint over the bytes is one over the colours. */
+    img->px = g_new(uint32_t, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v;
+        memcpy(&v, pixels + (size_t)i * 4, sizeof(v));
+        img->px[i] = rgb(v);
+    }
     img->print = fingerprint(img->px, n);
     d->ring[(d->head + d->count) % RED_GLZ_MAX_IMAGES] = img;
     d->count++;

@@ -51,12 +51,12 @@ done
 ${CC:-cc} -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
     -I"$top_build" -I"$work" -I"$gtk_src" -I"$common" -I"$common/common" \
     -I"$top_src/server/codecs" -I"$top_src/tests/codecs" \
-    $(pkg-config --cflags glib-2.0 pixman-1 spice-protocol) \
+    $(pkg-config --cflags glib-2.0 pixman-1 spice-protocol libxxhash) \
     -o "$work/glz-upstream-check" "$top_src/tests/codecs/glz-upstream-check.c" \
     "$top_src/tests/codecs/lz-cases.c" "$top_src/server/codecs/red-glz.c" \
     "$top_src/server/codecs/red-lz.c" "$work/decode-glz.c" \
     "$common/common/canvas_utils.c" "$common/common/mem.c" "$common/common/log.c" \
-    "$common/common/backtrace.c" $(pkg-config --libs glib-2.0 pixman-1) \
+    "$common/common/backtrace.c" $(pkg-config --libs glib-2.0 pixman-1 libxxhash) \
     >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "building glz-upstream-check"; }
 
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

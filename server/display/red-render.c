@@ -307,8 +307,8 @@ static bool source_is_natural(const QXLDrawable *d, const RedImage *src)
     pixman_format_code_t f = pixman_image_get_format(src->image);
     int64_t w = (int64_t)sa->right - sa->left, h = (int64_t)sa->bottom - sa->top;
     if (d->surface_id != 0 || src->surface_id != UINT32_MAX ||
-        (f != PIXMAN_x8r8g8b8 && f != PIXMAN_a8r8g8b8) || w <= 0 || h <= 0 ||
-        (uint64_t)w * (uint64_t)h < RED_RENDER_NATURAL_MIN_AREA) {
+        (f != PIXMAN_x8r8g8b8 && f != PIXMAN_a8r8g8b8) || w < RED_RENDER_NATURAL_MIN_SIDE ||
+        h < RED_RENDER_NATURAL_MIN_SIDE || (uint64_t)w * (uint64_t)h < RED_RENDER_NATURAL_MIN_AREA) {
         return false;
     }
     /* composite_area checked the area against the image. */

@@ -36,6 +36,10 @@
 /* Image copies smaller than this are never classified (the smallest video
  * stream, red-video.h's RED_VIDEO_MIN_AREA). */
 #define RED_RENDER_NATURAL_MIN_AREA (96 * 96)
+/* Nor those thinner than this: a strip is a text line, a ticker or a
+ * progress bar, never a film's frame (a scrolling terminal draws a
+ * 1024x16 line per frame at the same place, at video rate). */
+#define RED_RENDER_NATURAL_MIN_SIDE 32
 
 typedef struct RedRenderer {
     RedMemSlots *slots;

@@ -19,6 +19,8 @@
  *              STREAM_CREATE for the same rectangle.
  *  - filter-skips-text: text redrawn as often, in the same rectangle, is
  *              no film: filter makes no stream of it.
+ *  - filter-skips-strip: nor of a film-like strip 30 pixels high (320x30,
+ *              over the minimum area): a line of a terminal or a ticker.
  *  - off:      streaming-video=off: no stream message, the canvas is exact.
  *  - no-mjpeg: a client announcing MULTI_CODEC without MJPEG gets no stream;
  *              nor does any client when the host's video codec list
@@ -496,6 +498,15 @@ static void test_filter_skips_text(void)
                         make_text_frame);
 }
 
+/* A strip of film-like pixels, thinner than any film (and than
+ * RED_RENDER_NATURAL_MIN_SIDE) but over the minimum area: filter does not
+ * even look at it. */
+static void test_filter_skips_strip(void)
+{
+    static const QXLRect strip = { .top = 100, .left = 0, .bottom = 130, .right = 320 };
+    expect_no_stream(SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, &strip, NULL);
+}
+
 static void test_off(void)
 {
     expect_no_stream(SPICE_STREAM_VIDEO_OFF, TEST_CLIENT_DISPLAY_VIDEO, &video_qrect, NULL);
@@ -820,6 +831,7 @@ int main(int argc, char **argv)
     g_setenv("S3D_VIDEO_MAX_GAP_MS", "600000", TRUE);
     static const TestCase cases[] = {
         TEST_CASE(test_filter),       TEST_CASE(test_filter_skips_text),
+        TEST_CASE(test_filter_skips_strip),
         TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
         TEST_CASE(test_codecs_without_mjpeg), TEST_CASE(test_audio_clock),

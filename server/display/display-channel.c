@@ -499,7 +499,10 @@ void display_channel_primary_destroyed(RedWorker *w)
 }
 
 /* The digest of an image drawing, made once for all clients, and only
- * when one of them has a cache. */
+ * when one of them has a cache.  The full digest reads every pixel: it is
+ * made only when the image's sample says that a client may hold it, that
+ * it was seen lately, or the guest marks it for the cache; any other image
+ * goes as pixels (image_plan's answer without a digest). */
 static bool display_image_of(RedWorker *w, const RedDrawOp *op, DisplayImage *image)
 {
     if (op->kind != RED_DRAW_OP_IMAGE) {
@@ -509,11 +512,19 @@ static bool display_image_of(RedWorker *w, const RedDrawOp *op, DisplayImage *im
     for (GList *l = w->display_clients; l && !any_cache; l = l->next) {
         any_cache = ((DisplayClient *)l->data)->cache != NULL;
     }
-    if (!any_cache || red_image_digest(op->image, &image->digest) != 0) {
+    if (!any_cache || red_image_sample(op->image, &image->sample) != 0) {
         return false;
     }
-    image->seen = red_image_seen_note(w->images_seen, &image->digest);
-    return true;
+    image->seen = red_image_seen_note(w->images_seen, image->sample);
+    bool may_be_held = false;
+    for (GList *l = w->display_clients; l && !may_be_held; l = l->next) {
+        DisplayClient *dc = l->data;
+        may_be_held = dc->cache != NULL && red_image_cache_may_hold(dc->cache, image->sample);
+    }
+    if (!image->seen && !may_be_held && !op->cacheable) {
+        return false;
+    }
+    return red_image_digest(op->image, &image->digest) == 0;
 }
 
 void display_channel_drawn(RedWorker *w, const pixman_box32_t *box, const RedDrawOp *op)

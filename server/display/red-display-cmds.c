@@ -407,7 +407,8 @@ static int image_plan(DisplayClient *dc, const RedDrawOp *op, const DisplayImage
     if (dc->cache_inval == NULL) {
         dc->cache_inval = g_array_new(FALSE, FALSE, sizeof(guint64));
     }
-    id = red_image_cache_add(dc->cache, &image->digest, pixels, dc->cache_inval);
+    id = red_image_cache_add(dc->cache, &image->digest, image->sample, pixels,
+                             dc->cache_inval);
     c->inval_mark = dc->inval_sent + dc->cache_inval->len;
     if (id == 0) {
         pixman_image_unref(keep);

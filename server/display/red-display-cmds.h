@@ -39,6 +39,7 @@ typedef struct DisplayClient DisplayClient;
  * all clients. */
 typedef struct DisplayImage {
     RedImageDigest digest;
+    uint64_t sample;            /* red_image_sample */
     bool seen;                  /* drawn before, lately (red_image_seen_note) */
 } DisplayImage;
 

@@ -50,6 +50,29 @@ int red_image_digest(pixman_image_t *image, RedImageDigest *out)
     return 0;
 }
 
+int red_image_sample(pixman_image_t *image, uint64_t *out)
+{
+    uint32_t w = (uint32_t)pixman_image_get_width(image);
+    uint32_t h = (uint32_t)pixman_image_get_height(image);
+    int stride = pixman_image_get_stride(image);
+    const uint8_t *bits = (const uint8_t *)pixman_image_get_data(image);
+    size_t row = (size_t)w * 4;
+    if (stride < 0 || (size_t)stride < row) {
+        return -1;
+    }
+    /* Rows 0, (h-1)/3, 2(h-1)/3, h-1 for four: the first and last hold a
+     * widget's frame, the middle ones a text line's glyphs. */
+    uint32_t n = h < RED_IMAGE_SAMPLE_ROWS ? h : RED_IMAGE_SAMPLE_ROWS;
+    uint64_t hash = (uint64_t)w << 32 | h;
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t y = n > 1 ? (uint64_t)k * (h - 1) / (n - 1) : 0;
+        /* Each row's hash seeds the next: no state to allocate. */
+        hash = XXH3_64bits_withSeed(bits + (size_t)y * (size_t)stride, row, hash);
+    }
+    *out = hash;
+    return 0;
+}
+
 static guint digest_hash(gconstpointer p)
 {
     guint v;
@@ -66,6 +89,7 @@ static gboolean digest_equal(gconstpointer a, gconstpointer b)
 
 typedef struct CacheEntry {
     RedImageDigest digest;      /* the table's key */
+    uint64_t sample;            /* red_image_sample's key of the same image */
     uint64_t id, pixels;
     GList link;                 /* in lru: head = most recently used */
 } CacheEntry;
@@ -73,14 +97,38 @@ typedef struct CacheEntry {
 struct RedImageCache {
     uint64_t capacity, used;
     GHashTable *by_digest;      /* RedImageDigest* -> CacheEntry* (owned) */
+    GHashTable *samples;        /* uint64_t* (owned) -> entries with it */
     GQueue lru;
 };
+
+static void samples_add(RedImageCache *c, uint64_t sample)
+{
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->samples, &sample));
+    if (n == 0) {
+        g_hash_table_insert(c->samples, g_memdup2(&sample, sizeof(sample)), GUINT_TO_POINTER(1));
+    } else {
+        g_hash_table_replace(c->samples, g_memdup2(&sample, sizeof(sample)),
+                             GUINT_TO_POINTER(n + 1));
+    }
+}
+
+static void samples_remove(RedImageCache *c, uint64_t sample)
+{
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->samples, &sample));
+    if (n <= 1) {
+        g_hash_table_remove(c->samples, &sample);
+    } else {
+        g_hash_table_replace(c->samples, g_memdup2(&sample, sizeof(sample)),
+                             GUINT_TO_POINTER(n - 1));
+    }
+}
 
 RedImageCache *red_image_cache_new(uint64_t capacity)
 {
     RedImageCache *c = g_new0(RedImageCache, 1);
     c->capacity = MIN(capacity, RED_IMAGE_CACHE_MAX_PIXELS);
     c->by_digest = g_hash_table_new_full(digest_hash, digest_equal, NULL, g_free);
+    c->samples = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     g_queue_init(&c->lru);
     return c;
 }
@@ -89,6 +137,7 @@ void red_image_cache_free(RedImageCache *c)
 {
     if (c) {
         g_hash_table_destroy(c->by_digest);
+        g_hash_table_destroy(c->samples);
         g_free(c);
     }
 }
@@ -110,11 +159,17 @@ static void cache_evict_oldest(RedImageCache *c, GArray *evicted)
     CacheEntry *e = l->data;
     g_array_append_val(evicted, e->id);
     c->used -= e->pixels;
+    samples_remove(c, e->sample);
     g_hash_table_remove(c->by_digest, &e->digest); /* frees e */
 }
 
-uint64_t red_image_cache_add(RedImageCache *c, const RedImageDigest *d, uint64_t pixels,
-                             GArray *evicted)
+bool red_image_cache_may_hold(const RedImageCache *c, uint64_t sample)
+{
+    return g_hash_table_contains(c->samples, &sample);
+}
+
+uint64_t red_image_cache_add(RedImageCache *c, const RedImageDigest *d, uint64_t sample,
+                             uint64_t pixels, GArray *evicted)
 {
     if (pixels == 0 || pixels > c->capacity || g_hash_table_contains(c->by_digest, d)) {
         return 0;
@@ -125,11 +180,13 @@ uint64_t red_image_cache_add(RedImageCache *c, const RedImageDigest *d, uint64_t
     }
     CacheEntry *e = g_new0(CacheEntry, 1);
     e->digest = *d;
+    e->sample = sample;
     e->id = __atomic_add_fetch(&red_image_next_id, 1, __ATOMIC_RELAXED);
     e->pixels = pixels;
     e->link.data = e;
     g_queue_push_head_link(&c->lru, &e->link);
     g_hash_table_insert(c->by_digest, &e->digest, e);
+    samples_add(c, sample);
     c->used += pixels;
     return e->id;
 }
@@ -140,6 +197,7 @@ void red_image_cache_forget(RedImageCache *c, const RedImageDigest *d)
     if (e) {
         g_queue_unlink(&c->lru, &e->link);
         c->used -= e->pixels;
+        samples_remove(c, e->sample);
         g_hash_table_remove(c->by_digest, d); /* frees e */
     }
 }
@@ -156,38 +214,43 @@ unsigned red_image_cache_entries(const RedImageCache *c)
 
 /* ---- images seen lately ----------------------------------------------------- */
 
+/* A ring of the last RED_IMAGE_SEEN_MAX distinct samples, and a set whose
+ * keys point into it: noting one allocates nothing (it runs for every
+ * image drawn). */
 struct RedImageSeen {
-    GHashTable *set;            /* RedImageDigest* (owned, also in order) */
-    GQueue order;               /* oldest at the tail */
+    GHashTable *set;            /* uint64_t* into ring (not owned) */
+    uint64_t ring[RED_IMAGE_SEEN_MAX];
+    unsigned next, used;
 };
 
 RedImageSeen *red_image_seen_new(void)
 {
     RedImageSeen *s = g_new0(RedImageSeen, 1);
-    s->set = g_hash_table_new_full(digest_hash, digest_equal, g_free, NULL);
-    g_queue_init(&s->order);
+    s->set = g_hash_table_new(g_int64_hash, g_int64_equal);
     return s;
 }
 
 void red_image_seen_free(RedImageSeen *s)
 {
     if (s) {
-        g_queue_clear(&s->order);
         g_hash_table_destroy(s->set);
         g_free(s);
     }
 }
 
-bool red_image_seen_note(RedImageSeen *s, const RedImageDigest *d)
+bool red_image_seen_note(RedImageSeen *s, uint64_t sample)
 {
-    if (g_hash_table_contains(s->set, d)) {
+    if (g_hash_table_contains(s->set, &sample)) {
         return true;
     }
-    if (g_queue_get_length(&s->order) >= RED_IMAGE_SEEN_MAX) {
-        g_hash_table_remove(s->set, g_queue_pop_tail(&s->order)); /* frees it */
+    uint64_t *slot = &s->ring[s->next];
+    if (s->used == RED_IMAGE_SEEN_MAX) {
+        g_hash_table_remove(s->set, slot); /* the oldest */
+    } else {
+        s->used++;
     }
-    RedImageDigest *copy = g_memdup2(d, sizeof(*d));
-    g_hash_table_add(s->set, copy);
-    g_queue_push_head(&s->order, copy);
+    *slot = sample;
+    g_hash_table_add(s->set, slot);
+    s->next = (s->next + 1) % RED_IMAGE_SEEN_MAX;
     return false;
 }

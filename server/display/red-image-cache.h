@@ -31,8 +31,10 @@
 #define RED_IMAGE_CACHE_MAX_PIXELS (64ull * 1024 * 1024)
 /* Entries we track per client: past this the least recently used goes. */
 #define RED_IMAGE_CACHE_MAX_ENTRIES 16384
-/* Digests of images seen lately, per worker (for "drawn before"). */
+/* Samples of images seen lately, per worker (for "drawn before"). */
 #define RED_IMAGE_SEEN_MAX 4096
+/* Rows a sample hashes (spread from the first row to the last). */
+#define RED_IMAGE_SAMPLE_ROWS 4
 
 typedef struct RedImageDigest {
     uint8_t bytes[16];
@@ -42,6 +44,17 @@ typedef struct RedImageDigest {
  * bytes, whatever its stride: a view and its compact copy match).  -1 for
  * a bottom-up image or no memory for the row by row state. */
 int red_image_digest(pixman_image_t *image, RedImageDigest *out);
+
+/* A cheap key of the same image: XXH3-64 of its size and of
+ * RED_IMAGE_SAMPLE_ROWS of its rows, chained (all of them in a shorter image), the
+ * same for a view and its compact copy.  Equal images have equal samples,
+ * so an image whose sample no client's cache holds and that was not seen
+ * lately is new, and its full digest (every pixel read once more) is not
+ * needed: a scrolling terminal's lines are never digested.  Two images
+ * with one sample are only likely to be one (the rows between differ):
+ * "seen" by sample can be wrong, which costs a CACHE_ME that is not used
+ * again, never a wrong picture.  -1 where red_image_digest fails. */
+int red_image_sample(pixman_image_t *image, uint64_t *out);
 
 typedef struct RedImageCache RedImageCache;
 
@@ -53,12 +66,16 @@ void red_image_cache_free(RedImageCache *c);
  * client does not hold it. */
 uint64_t red_image_cache_find(RedImageCache *c, const RedImageDigest *d);
 
-/* Records that the client will hold `d` (`pixels` pixels) under the id
- * returned.  Least recently used entries make room first: their ids are
- * appended to `evicted` (guint64), and the client must be told (INVAL_LIST)
- * before the image goes.  0 when it cannot fit (bigger than the cache). */
-uint64_t red_image_cache_add(RedImageCache *c, const RedImageDigest *d, uint64_t pixels,
-                             GArray *evicted);
+/* Whether the client may hold an image of this sample: false means it
+ * holds none, and red_image_cache_find would miss. */
+bool red_image_cache_may_hold(const RedImageCache *c, uint64_t sample);
+
+/* Records that the client will hold `d` (sample `sample`, `pixels` pixels)
+ * under the id returned.  Least recently used entries make room first:
+ * their ids are appended to `evicted` (guint64), and the client must be
+ * told (INVAL_LIST) before the image goes.  0 when it cannot fit (bigger than the cache). */
+uint64_t red_image_cache_add(RedImageCache *c, const RedImageDigest *d, uint64_t sample,
+                             uint64_t pixels, GArray *evicted);
 
 /* Drops `d` from our count: the CACHE_ME that would have put it in the
  * client's cache did not go. */
@@ -72,7 +89,8 @@ typedef struct RedImageSeen RedImageSeen;
 
 RedImageSeen *red_image_seen_new(void);
 void red_image_seen_free(RedImageSeen *s);
-/* Notes `d`; returns whether it was among the last RED_IMAGE_SEEN_MAX. */
-bool red_image_seen_note(RedImageSeen *s, const RedImageDigest *d);
+/* Notes an image by its sample; returns whether that sample was among the
+ * last RED_IMAGE_SEEN_MAX noted. */
+bool red_image_seen_note(RedImageSeen *s, uint64_t sample);
 
 #endif /* RED_IMAGE_CACHE_H */

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test-image-digest: red_image_digest, the key of a client's pixmap cache,
- * and red_draw_op_keep_image.
+ * red_image_sample, its cheap first check, and red_draw_op_keep_image.
  *  - an op image that borrows a view of the surface's rows (stride wider
  *    than its width) has the digest of its compact copy, so an image drawn
  *    unclipped (a view) and the same one drawn clipped (a copy) meet in the
  *    cache; another size or one changed pixel is another digest;
  *  - a bottom-up image has none (-1);
+ *  - the sample: a view and its copy share it; a change in a sampled row
+ *    (the first, the last, one in the middle) or another size changes it;
+ *  - a client's cache may hold a sample exactly while an entry with it is
+ *    in the cache (added twice, evicted, forgotten); the seen ring answers
+ *    true for the last RED_IMAGE_SEEN_MAX samples and forgets the oldest;
  *  - keeping a borrowed image copies it (compact, its own pixels, the same
  *    digest: the surface may change after), keeping an owned one refs it. */
 #include "config.h"
@@ -102,6 +107,99 @@ static void test_bottom_up_has_none(void)
     g_free(mem);
 }
 
+/* Flips one byte of row `y` (image coordinates) in the surface. */
+static void flip_row(uint8_t *mem, int y)
+{
+    mem[(size_t)(IMG_Y + y) * SURF_STRIDE + (IMG_X + 3) * 4] ^= 0x40;
+}
+
+static void test_sample_follows_the_sampled_rows(void)
+{
+    uint8_t *mem = surface_new();
+    pixman_image_t *view = view_of(mem);
+    pixman_image_t *copy = compact_copy(view, IMG_W, IMG_H);
+    pixman_image_t *small = compact_copy(view, IMG_W, IMG_H - 1);
+    uint64_t sv, sc, ssmall, s;
+    CHECK(red_image_sample(view, &sv) == 0);
+    CHECK(red_image_sample(copy, &sc) == 0);
+    CHECK(red_image_sample(small, &ssmall) == 0);
+    CHECK_EQ_U64(sv, sc);
+    CHECK(sv != ssmall);
+    /* IMG_H 13: rows 0, 4, 8, 12 are sampled. */
+    static const int sampled[] = { 0, (IMG_H - 1) / 3, 2 * (IMG_H - 1) / 3, IMG_H - 1 };
+    for (size_t i = 0; i < G_N_ELEMENTS(sampled); i++) {
+        flip_row(mem, sampled[i]);
+        CHECK(red_image_sample(view, &s) == 0);
+        CHECK(s != sv);
+        flip_row(mem, sampled[i]);
+    }
+    CHECK(red_image_sample(view, &s) == 0);
+    CHECK_EQ_U64(s, sv);
+    /* A row between is not in the sample (the full digest sees it). */
+    RedImageDigest before, after;
+    CHECK(red_image_digest(view, &before) == 0);
+    flip_row(mem, 1);
+    CHECK(red_image_sample(view, &s) == 0);
+    CHECK(red_image_digest(view, &after) == 0);
+    CHECK_EQ_U64(s, sv);
+    CHECK(!same(&before, &after));
+    /* An image of one row: that row. */
+    pixman_image_t *line = compact_copy(view, IMG_W, 1);
+    CHECK(red_image_sample(line, &s) == 0);
+    pixman_image_unref(line);
+    pixman_image_unref(small);
+    pixman_image_unref(copy);
+    pixman_image_unref(view);
+    g_free(mem);
+}
+
+static RedImageDigest digest_of(unsigned k)
+{
+    RedImageDigest d;
+    memset(d.bytes, 0, sizeof(d.bytes));
+    memcpy(d.bytes, &k, sizeof(k));
+    return d;
+}
+
+static void test_cache_knows_its_samples(void)
+{
+    /* Room for two entries of 10 pixels. */
+    RedImageCache *c = red_image_cache_new(20);
+    GArray *evicted = g_array_new(FALSE, FALSE, sizeof(guint64));
+    RedImageDigest d1 = digest_of(1), d2 = digest_of(2), d3 = digest_of(3);
+    CHECK(!red_image_cache_may_hold(c, 100));
+    CHECK(red_image_cache_add(c, &d1, 100, 10, evicted) != 0);
+    CHECK(red_image_cache_add(c, &d2, 100, 10, evicted) != 0); /* one sample, two images */
+    CHECK(red_image_cache_may_hold(c, 100));
+    CHECK(!red_image_cache_may_hold(c, 200));
+    /* d3 evicts d1 (the least recently used): d2 still has sample 100. */
+    CHECK(red_image_cache_add(c, &d3, 200, 10, evicted) != 0);
+    CHECK_EQ_U64(evicted->len, 1);
+    CHECK(red_image_cache_may_hold(c, 100));
+    CHECK(red_image_cache_may_hold(c, 200));
+    red_image_cache_forget(c, &d2);
+    CHECK(!red_image_cache_may_hold(c, 100));
+    red_image_cache_forget(c, &d3);
+    CHECK(!red_image_cache_may_hold(c, 200));
+    CHECK_EQ_U64(red_image_cache_entries(c), 0);
+    g_array_free(evicted, TRUE);
+    red_image_cache_free(c);
+}
+
+static void test_seen_ring_forgets_the_oldest(void)
+{
+    RedImageSeen *s = red_image_seen_new();
+    for (uint64_t k = 1; k <= RED_IMAGE_SEEN_MAX; k++) {
+        CHECK(!red_image_seen_note(s, k * 977));
+    }
+    CHECK(red_image_seen_note(s, 977));                 /* the oldest, still there */
+    CHECK(!red_image_seen_note(s, 1));                  /* new: 977 goes */
+    CHECK(!red_image_seen_note(s, 977));
+    CHECK(red_image_seen_note(s, RED_IMAGE_SEEN_MAX * 977ull));
+    CHECK(red_image_seen_note(s, 1));
+    red_image_seen_free(s);
+}
+
 static void test_keep_copies_only_borrowed(void)
 {
     uint8_t *mem = surface_new();
@@ -132,6 +230,9 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_view_and_copy_share_a_digest),
         TEST_CASE(test_bottom_up_has_none),
+        TEST_CASE(test_sample_follows_the_sampled_rows),
+        TEST_CASE(test_cache_knows_its_samples),
+        TEST_CASE(test_seen_ring_forgets_the_oldest),
         TEST_CASE(test_keep_copies_only_borrowed),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));

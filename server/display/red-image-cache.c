@@ -13,6 +13,22 @@
 /* Ids start at 1 (0 is "none") and are never reused in the process. */
 static uint64_t red_image_next_id;
 
+/* The rows of a 32-bit top-down image: w * 4 bytes each, `stride` apart.
+ * -1 for a bottom-up image (negative stride) or a narrower stride. */
+static int image_rows(pixman_image_t *image, uint32_t *w, uint32_t *h, size_t *stride,
+                      const uint8_t **bits)
+{
+    int st = pixman_image_get_stride(image);
+    *w = (uint32_t)pixman_image_get_width(image);
+    *h = (uint32_t)pixman_image_get_height(image);
+    *bits = (const uint8_t *)pixman_image_get_data(image);
+    if (st < 0 || (size_t)st < (size_t)*w * 4) {
+        return -1;
+    }
+    *stride = (size_t)st;
+    return 0;
+}
+
 int red_image_digest(pixman_image_t *image, RedImageDigest *out)
 {
     /* The size is the seed, so equal bytes of another shape differ.  The
@@ -20,17 +36,16 @@ int red_image_digest(pixman_image_t *image, RedImageDigest *out)
      * image (stride = w * 4, as our copies are) is one run, hashed in one
      * call; a view of a surface's rows (a borrowed op image) is hashed row
      * by row, to the same digest as its compact copy. */
-    uint32_t w = (uint32_t)pixman_image_get_width(image);
-    uint32_t h = (uint32_t)pixman_image_get_height(image);
-    int stride = pixman_image_get_stride(image);
-    const uint8_t *bits = (const uint8_t *)pixman_image_get_data(image);
+    uint32_t w, h;
+    size_t stride;
+    const uint8_t *bits;
+    if (image_rows(image, &w, &h, &stride, &bits) != 0) {
+        return -1;
+    }
     uint64_t seed = (uint64_t)w << 32 | h;
     size_t row = (size_t)w * 4;
     XXH128_hash_t hash;
-    if (stride < 0 || (size_t)stride < row) {
-        return -1; /* not 32 bits a pixel, top-down */
-    }
-    if ((size_t)stride == row) {
+    if (stride == row) {
         hash = XXH3_128bits_withSeed(bits, row * h, seed);
     } else {
         XXH3_state_t *st = XXH3_createState();
@@ -39,7 +54,7 @@ int red_image_digest(pixman_image_t *image, RedImageDigest *out)
             return -1;
         }
         for (uint32_t y = 0; y < h; y++) {
-            (void)XXH3_128bits_update(st, bits + (size_t)y * (size_t)stride, row);
+            (void)XXH3_128bits_update(st, bits + (size_t)y * stride, row);
         }
         hash = XXH3_128bits_digest(st);
         XXH3_freeState(st);
@@ -52,14 +67,13 @@ int red_image_digest(pixman_image_t *image, RedImageDigest *out)
 
 int red_image_sample(pixman_image_t *image, uint64_t *out)
 {
-    uint32_t w = (uint32_t)pixman_image_get_width(image);
-    uint32_t h = (uint32_t)pixman_image_get_height(image);
-    int stride = pixman_image_get_stride(image);
-    const uint8_t *bits = (const uint8_t *)pixman_image_get_data(image);
-    size_t row = (size_t)w * 4;
-    if (stride < 0 || (size_t)stride < row) {
+    uint32_t w, h;
+    size_t stride;
+    const uint8_t *bits;
+    if (image_rows(image, &w, &h, &stride, &bits) != 0) {
         return -1;
     }
+    size_t row = (size_t)w * 4;
     /* Rows 0, (h-1)/3, 2(h-1)/3, h-1 for four: the first and last hold a
      * widget's frame, the middle ones a text line's glyphs. */
     uint32_t n = h < RED_IMAGE_SAMPLE_ROWS ? h : RED_IMAGE_SAMPLE_ROWS;
@@ -67,7 +81,7 @@ int red_image_sample(pixman_image_t *image, uint64_t *out)
     for (uint32_t k = 0; k < n; k++) {
         uint64_t y = n > 1 ? (uint64_t)k * (h - 1) / (n - 1) : 0;
         /* Each row's hash seeds the next: no state to allocate. */
-        hash = XXH3_64bits_withSeed(bits + (size_t)y * (size_t)stride, row, hash);
+        hash = XXH3_64bits_withSeed(bits + (size_t)y * stride, row, hash);
     }
     *out = hash;
     return 0;
@@ -97,29 +111,32 @@ typedef struct CacheEntry {
 struct RedImageCache {
     uint64_t capacity, used;
     GHashTable *by_digest;      /* RedImageDigest* -> CacheEntry* (owned) */
-    GHashTable *samples;        /* uint64_t* (owned) -> entries with it */
+    GHashTable *samples;        /* &SampleCount.sample -> SampleCount* (owned) */
     GQueue lru;
 };
 
+/* How many entries have one sample (its key lives in it). */
+typedef struct SampleCount {
+    uint64_t sample;
+    unsigned entries;
+} SampleCount;
+
 static void samples_add(RedImageCache *c, uint64_t sample)
 {
-    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->samples, &sample));
-    if (n == 0) {
-        g_hash_table_insert(c->samples, g_memdup2(&sample, sizeof(sample)), GUINT_TO_POINTER(1));
-    } else {
-        g_hash_table_replace(c->samples, g_memdup2(&sample, sizeof(sample)),
-                             GUINT_TO_POINTER(n + 1));
+    SampleCount *sc = g_hash_table_lookup(c->samples, &sample);
+    if (sc == NULL) {
+        sc = g_new(SampleCount, 1);
+        *sc = (SampleCount){ .sample = sample };
+        g_hash_table_insert(c->samples, &sc->sample, sc);
     }
+    sc->entries++;
 }
 
 static void samples_remove(RedImageCache *c, uint64_t sample)
 {
-    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->samples, &sample));
-    if (n <= 1) {
-        g_hash_table_remove(c->samples, &sample);
-    } else {
-        g_hash_table_replace(c->samples, g_memdup2(&sample, sizeof(sample)),
-                             GUINT_TO_POINTER(n - 1));
+    SampleCount *sc = g_hash_table_lookup(c->samples, &sample);
+    if (sc != NULL && --sc->entries == 0) {
+        g_hash_table_remove(c->samples, &sample); /* frees sc */
     }
 }
 
@@ -128,7 +145,7 @@ RedImageCache *red_image_cache_new(uint64_t capacity)
     RedImageCache *c = g_new0(RedImageCache, 1);
     c->capacity = MIN(capacity, RED_IMAGE_CACHE_MAX_PIXELS);
     c->by_digest = g_hash_table_new_full(digest_hash, digest_equal, NULL, g_free);
-    c->samples = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    c->samples = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     g_queue_init(&c->lru);
     return c;
 }

@@ -46,8 +46,8 @@ typedef struct RedImageDigest {
 int red_image_digest(pixman_image_t *image, RedImageDigest *out);
 
 /* A cheap key of the same image: XXH3-64 of its size and of
- * RED_IMAGE_SAMPLE_ROWS of its rows, chained (all of them in a shorter image), the
- * same for a view and its compact copy.  Equal images have equal samples,
+ * RED_IMAGE_SAMPLE_ROWS of its rows, chained (all of them in a shorter
+ * image), the same for a view and its compact copy.  Equal images have equal samples,
  * so an image whose sample no client's cache holds and that was not seen
  * lately is new, and its full digest (every pixel read once more) is not
  * needed: a scrolling terminal's lines are never digested.  Two images

@@ -39,7 +39,13 @@
  * commands, its calls into the server's API; not the time it waited), and
  * guest_bound_per_s = drawables / guest_cpu_s: the most drawables a second
  * this guest could push if the server cost it nothing, so the ceiling of
- * any server's drawables/s in this scene.  Nothing here is a
+ * any server's drawables/s in this scene.  With our test client,
+ * server_cpu_s is the CPU time the process used from the first timed frame
+ * to the client's quiet after the last, less the guest's thread and the
+ * client's reader thread: the server library's own threads (its display
+ * worker, and its main-loop work on the harness's core thread), so
+ * server_us_per_drawable is what a drawable costs the host's cores in that
+ * server, whichever thread bounds the run.  Nothing here is a
  * pass/fail check on time: exit 0 = the run completed and the last frame
  * is on the surface, 1 = it did not (a deadline missed means a hang),
  * 2 = bad usage.
@@ -56,6 +62,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,11 +150,20 @@ typedef struct BenchReader {
     gint64 last_change;          /* monotonic time of the last message */
     unsigned waiting;            /* threads in bench_reader_wait_quiet's wait */
     bool failed;
+    bool has_cpu_clock;          /* cpu_clock is the reader thread's CPU clock */
+    clockid_t cpu_clock;
 } BenchReader;
 
 static gpointer bench_reader_run(gpointer data)
 {
     BenchReader *r = data;
+    clockid_t clock;
+    if (pthread_getcpuclockid(pthread_self(), &clock) == 0) {
+        g_mutex_lock(&r->lock);
+        r->cpu_clock = clock;
+        r->has_cpu_clock = true;
+        g_mutex_unlock(&r->lock);
+    }
     for (;;) {
         uint8_t *body;
         uint32_t size;
@@ -456,19 +472,41 @@ static int bench_check_end(const BenchScene *scene, TestQxlServer *ts, unsigned 
     return 0;
 }
 
-/* The calling thread's CPU time, in seconds. */
-static double bench_thread_cpu_s(void)
+/* A CPU clock's time, in seconds (0 if it cannot be read). */
+static double bench_cpu_s(clockid_t clock)
 {
     struct timespec ts;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+    if (clock_gettime(clock, &ts) != 0) {
         return 0;
     }
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The calling thread's CPU time, in seconds. */
+static double bench_thread_cpu_s(void)
+{
+    return bench_cpu_s(CLOCK_THREAD_CPUTIME_ID);
+}
+
+/* The CPU time the whole process used but the calling thread (the fake
+ * guest's) and our test client's reader: the server library's threads (its
+ * display worker, its main loop work on the harness's core thread), in
+ * seconds. */
+static double bench_server_cpu_s(BenchReader *r)
+{
+    double guest = bench_thread_cpu_s();
+    double reader = 0;
+    g_mutex_lock(&r->lock);
+    if (r->has_cpu_clock) {
+        reader = bench_cpu_s(r->cpu_clock);
+    }
+    g_mutex_unlock(&r->lock);
+    return bench_cpu_s(CLOCK_PROCESS_CPUTIME_ID) - guest - reader;
+}
+
 static void bench_print(const BenchOptions *opt, const BenchScene *scene, TestQxlServer *ts,
-                        gint64 t0, gint64 t1, double guest_cpu_s, uint64_t messages,
-                        uint64_t bytes)
+                        gint64 t0, gint64 t1, double guest_cpu_s, double server_cpu_s,
+                        uint64_t messages, uint64_t bytes)
 {
     double secs = (double)(t1 - t0) / G_TIME_SPAN_SECOND;
     uint64_t drawables = (uint64_t)opt->frames * bench_scene_drawables_per_frame(scene);
@@ -495,6 +533,8 @@ static void bench_print(const BenchOptions *opt, const BenchScene *scene, TestQx
         printf(" client_messages=%" PRIu64 " client_bytes=%" PRIu64
                " bytes_per_drawable=%.1f client_MBps=%.2f", messages, bytes,
                (double)bytes / drawables, (double)bytes / secs / 1e6);
+        printf(" server_cpu_s=%.3f server_us_per_drawable=%.2f", server_cpu_s,
+               server_cpu_s * 1e6 / drawables);
     }
     printf("\n");
     fflush(stdout);
@@ -570,6 +610,7 @@ int main(int argc, char **argv)
     unsigned total = opt.warmup + opt.frames;
     gint64 t0 = g_get_monotonic_time();
     double cpu0 = bench_thread_cpu_s();
+    double server0 = ours ? bench_server_cpu_s(&reader) : 0;
     if (status == 0 && bench_play(&opt, scene, ts, opt.warmup + 1, total, &flushes) != 0) {
         status = 1;
     }
@@ -582,8 +623,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "the client did not go quiet after the timed frames\n");
         status = 1;
     }
+    /* Up to the client's quiet: what the server sent after the guest's
+     * last frame is its work for those frames too. */
+    double server_cpu_s = ours ? bench_server_cpu_s(&reader) - server0 : 0;
     if (status == 0) {
-        bench_print(&opt, scene, ts, t0, t1, guest_cpu_s, m1 - m0, b1 - b0);
+        bench_print(&opt, scene, ts, t0, t1, guest_cpu_s, server_cpu_s, m1 - m0, b1 - b0);
     }
     if (status == 0 && opt.client == BENCH_CLIENT_EXTERNAL) {
         /* End of input is as good as "quit": the driver is gone. */

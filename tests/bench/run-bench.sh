@@ -14,7 +14,12 @@
 # each a fixed number of frames (below), each frame a fixed batch of
 # drawables and, with the default --barrier flush, a flush waited for.  Per scene and library, one run in each of:
 #   test    our test client (LZ4 cap, reads and acks everything, direct):
-#           drawables/s of the server loop, bytes the client got per drawable;
+#           drawables/s of the server loop, bytes the client got per drawable,
+#           and the CPU the server's threads used per drawable (bench-display's
+#           server_us_per_drawable: the process's CPU time less the guest's
+#           and the client's threads, up to the client's quiet): the cost a
+#           server puts on the host's cores, which drawables/s alone hides
+#           when the guest bounds the run;
 #   gtk     a spice-gtk client (bench-client.py), direct: drawables/s with a
 #           real client, and the frames per second it shows;
 #   100M    the same through link-shaper at 100 Mbit/s, 2 ms one way;
@@ -176,7 +181,7 @@ run_one() {
     esac
     echo "$1 $2 $3 $(echo "$line" | cut -d' ' -f2-)" >>"$results"
     echo "  $1 $2 $3: $(echo "$line" | tr ' ' '\n' |
-        grep -E '^(frames|seconds|drawables_per_s|bytes_per_drawable|gtk_fps|gtk_frames)=' |
+        grep -E '^(frames|seconds|drawables_per_s|bytes_per_drawable|server_us_per_drawable|gtk_fps|gtk_frames)=' |
         tr '\n' ' ')" >&2
 }
 
@@ -261,12 +266,12 @@ echo "Display benchmark (tests/bench/run-bench.sh), $size, image compression $co
 echo
 echo "Server side, our test client (LZ4 cap, direct), and with a spice-gtk client (direct):"
 echo
-echo "| scene (drawables per frame, frames) | drawables/s ours | Debian's | ratio | guest's ceiling ÷ Debian's | bytes/drawable ours | Debian's | ratio | drawables/s with spice-gtk ours | Debian's | ratio |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| scene (drawables per frame, frames) | drawables/s ours | Debian's | ratio | guest's ceiling ÷ Debian's | bytes/drawable ours | Debian's | ratio | server CPU µs/drawable ours | Debian's | ratio | drawables/s with spice-gtk ours | Debian's | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for s in $scenes; do
     [ "$s" = animation ] && continue # paced: its drawables/s is its pace
     per=$(awk -v s="$s" '$1 == s && $2 == "test" { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "frames") f = kv[2]; if (kv[1] == "drawables") d = kv[2] } } END { if (f) printf "%d", d / f }' "$results")
-    echo "| $s ($per, $(frames_of "$s" test)) | $(cells "$s" test drawables_per_s) | $(ceiling "$s") | $(cells "$s" test bytes_per_drawable) | $(cells "$s" gtk drawables_per_s) |"
+    echo "| $s ($per, $(frames_of "$s" test)) | $(cells "$s" test drawables_per_s) | $(ceiling "$s") | $(cells "$s" test bytes_per_drawable) | $(cells "$s" test server_us_per_drawable) | $(cells "$s" gtk drawables_per_s) |"
 done
 echo
 echo "Frames per second a spice-gtk client shows (updates touching the scene's marker), direct and through link-shaper (token bucket + one-way delay); animation: the fullscreen scene played at $ANIM_FPS frames a second for $ANIM_SECS s, so at most $ANIM_FPS:"

@@ -88,10 +88,11 @@ typedef struct GlzSlot {
 } GlzSlot;
 
 /* How GLZ did against LZ_RGB on one size class of images lately: how many
- * were asked about, and the bytes of each codec on those compared (both
- * halved past GLZ_COMPARE_SPAN). */
+ * were asked about since the last comparison, every how many one is
+ * compared (0 before the first: RED_GLZ_PROBE_EVERY), and the bytes of each
+ * codec on those compared (both halved past GLZ_COMPARE_SPAN). */
 typedef struct GlzTally {
-    uint32_t seen;
+    uint32_t seen, period;
     uint64_t glz, lz;
 } GlzTally;
 
@@ -583,11 +584,19 @@ static bool tally_glz_pays(const GlzTally *t)
     return t->lz < GLZ_COMPARE_EVIDENCE || t->glz <= t->lz;
 }
 
-/* Asks the tally about one image: compared every RED_GLZ_PROBE_EVERY-th,
+static uint32_t tally_period(const GlzTally *t)
+{
+    return t->period != 0 ? t->period : RED_GLZ_PROBE_EVERY;
+}
+
+/* Asks the tally about one image: compared every tally_period()-th,
  * otherwise GLZ while it pays. */
 static bool tally_ask(RedGlzDict *dict, GlzTally *t)
 {
-    bool compare = ++t->seen % RED_GLZ_PROBE_EVERY == 0;
+    bool compare = ++t->seen >= tally_period(t);
+    if (compare) {
+        t->seen = 0;
+    }
     dict->compare_in = compare ? t : NULL;
     return compare || tally_glz_pays(t);
 }
@@ -618,6 +627,13 @@ void red_glz_note_comparison(RedGlzDict *dict, size_t glz_bytes, size_t lz_bytes
     if (t == NULL) {
         return;
     }
+    /* A comparison that agrees with the verdict it was made under spaces
+     * the next ones out: each costs a second encode, GLZ's taking about
+     * 4x LZ's, and on content whose verdict holds they only confirm it.
+     * One that disagrees brings them back to RED_GLZ_PROBE_EVERY, so a
+     * change of content is followed as soon as before. */
+    bool agrees = (glz_bytes <= lz_bytes) == tally_glz_pays(t);
+    t->period = agrees ? MIN(tally_period(t) * 2, RED_GLZ_PROBE_MAX) : RED_GLZ_PROBE_EVERY;
     if (t->glz + t->lz > GLZ_COMPARE_SPAN) {
         t->glz /= 2;
         t->lz /= 2;

@@ -95,7 +95,9 @@ bool red_glz_fits(const RedGlzDict *dict, uint32_t width, uint32_t height);
  * 4x LZ's).  Images are asked about in two size classes, small (at most
  * RED_GLZ_ALWAYS_PIXELS: icons, tiles, text lines) and large.  In each,
  * every RED_GLZ_PROBE_EVERY-th image is compared (GLZ and LZ_RGB both
- * encode it, red_glz_note_comparison), and the others take GLZ while its
+ * encode it, red_glz_note_comparison); each comparison that agrees with
+ * the verdict doubles that spacing, up to RED_GLZ_PROBE_MAX, and one that
+ * disagrees brings it back to RED_GLZ_PROBE_EVERY.  The others take GLZ while its
  * payloads of the compared images were lately no larger than LZ_RGB's (so
  * from the start).  Text whose repeats lie within each line or a few lines
  * (GLZ's short copies cost a byte more) then goes LZ_RGB, smaller and 4x
@@ -108,6 +110,7 @@ bool red_glz_fits(const RedGlzDict *dict, uint32_t width, uint32_t height);
 #define RED_GLZ_ALWAYS_PIXELS 16384u
 #define RED_GLZ_MIN_REUSE_PERCENT 10u
 #define RED_GLZ_PROBE_EVERY 8u
+#define RED_GLZ_PROBE_MAX 64u
 bool red_glz_should_encode(RedGlzDict *dict, uint32_t width, uint32_t height);
 /* Whether the image red_glz_should_encode just accepted is one the
  * dictionary wants compared: the caller then also encodes it with

@@ -18,6 +18,7 @@ libserver_core_la_SOURCES += \
 	display/red-memslot.c display/red-memslot.h \
 	display/red-chunks.c display/red-chunks.h \
 	display/red-surfaces.c display/red-surfaces.h \
+	display/red-row-ring.c display/red-row-ring.h \
 	display/red-image.c display/red-image.h \
 	display/red-render.c display/red-render.h \
 	display/red-cull.c display/red-cull.h \

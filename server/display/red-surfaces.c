@@ -110,7 +110,11 @@ void red_surface_destroy(RedSurfaces *s, uint32_t id)
     if (surf->shadow) {
         pixman_image_unref(surf->guest_image);
         pixman_region32_fini(&surf->unsynced);
-        g_free(surf->shadow);
+        if (surf->shadow_ring.base != NULL) {
+            red_row_ring_fini(&surf->shadow_ring);
+        } else {
+            g_free(surf->shadow);
+        }
     }
     memset(surf, 0, sizeof(RedSurface));
 }
@@ -126,11 +130,21 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
     int32_t stride = surf->stride < 0 ? -surf->stride : surf->stride;
     size_t bytes = (size_t)stride * surf->height;
     /* The height again as spare rows for scrolls, up to 4K (a larger
-     * primary scrolls by moving its rows): a terminal that scrolls by a
+     * primary scrolls by moving its rows).  In a ring of rows a scroll
+     * only moves the surface's first row (red_surface_scroll); without
+     * one (the system refused the mappings) a terminal that scrolls by a
      * line moves the whole surface once per screenful of lines, not per
-     * half of one (red_surface_scroll). */
-    uint32_t rows = surf->height + (bytes <= RED_SURFACE_SCROLL_MAX_BYTES ? surf->height : 0);
-    uint8_t *shadow = g_try_malloc((size_t)stride * rows);
+     * half of one. */
+    bool spare = bytes <= RED_SURFACE_SCROLL_MAX_BYTES;
+    uint32_t rows = surf->height + (spare ? surf->height : 0);
+    RedRowRing ring = { 0 };
+    uint8_t *shadow = NULL;
+    if (spare && red_row_ring_init(&ring, (size_t)stride, rows) == 0) {
+        shadow = ring.base;
+        rows = ring.rows;
+    } else {
+        shadow = g_try_malloc((size_t)stride * rows);
+    }
     if (shadow == NULL && rows > surf->height) {
         rows = surf->height;
         shadow = g_try_malloc(bytes);
@@ -138,13 +152,17 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
     if (shadow == NULL) {
         return -1;
     }
-    uint32_t top = (rows - surf->height) / 2;
+    uint32_t top = ring.base != NULL ? 0 : (rows - surf->height) / 2;
     pixman_image_t *img = pixman_image_create_bits(pf, (int)surf->width, (int)surf->height,
                                                    (uint32_t *)(void *)(shadow +
                                                                         (size_t)stride * top),
                                                    stride);
     if (img == NULL) {
-        g_free(shadow);
+        if (ring.base != NULL) {
+            red_row_ring_fini(&ring);
+        } else {
+            g_free(shadow);
+        }
         return -1;
     }
     /* Starts equal to the guest's memory (cleared already without
@@ -156,6 +174,7 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
     surf->shadow = shadow;
     surf->shadow_rows = rows;
     surf->shadow_top = top;
+    surf->shadow_ring = ring;
     pixman_region32_init(&surf->unsynced);
     return 0;
 }
@@ -174,18 +193,32 @@ bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy
         return false;
     }
     size_t stride = (size_t)pixman_image_get_stride(surf->image);
+    int64_t rows = surf->shadow_rows;
     int64_t top = surf->shadow_top;
-    /* Out of spare rows on this side: the surface first moves to the end
-     * of them that puts them all ahead, as text scrolls on the way it went
-     * (once per spare / |dy| scrolls; the middle would halve that, and a
-     * scroll back the other way right after costs one more move). */
-    bool recentre = top + dy < 0 || top + dy + h > (int64_t)surf->shadow_rows;
-    if (recentre) {
+    bool recentre = false;
+    if (surf->shadow_ring.base != NULL) {
+        /* The rows wrap: above row 0 is row rows - 1, which the second
+         * mapping shows below the first.  The surface's old and new places
+         * are then one range of addresses (top < |dy| <= spare / 2, so the
+         * old place ends by row 2 * rows), and as they span h + |dy| <=
+         * rows rows, no two of their rows are the same memory. */
+        if (top + dy < 0) {
+            top += rows;
+        }
+    } else if (top + dy < 0 || top + dy + h > rows) {
+        /* Out of spare rows on this side: the surface first moves to the
+         * end of them that puts them all ahead, as text scrolls on the way
+         * it went (once per spare / |dy| scrolls; the middle would halve
+         * that, and a scroll back the other way right after costs one more
+         * move). */
+        recentre = true;
         top = dy > 0 ? 0 : spare;
     }
+    /* In a ring, a first row past the first mapping is the same row in it. */
+    int64_t new_top = top + dy >= rows ? top + dy - rows : top + dy;
     pixman_image_t *img = pixman_image_create_bits(
         pixman_image_get_format(surf->image), (int)surf->width, (int)surf->height,
-        (uint32_t *)(void *)(surf->shadow + stride * (size_t)(top + dy)), (int)stride);
+        (uint32_t *)(void *)(surf->shadow + stride * (size_t)new_top), (int)stride);
     if (img == NULL) {
         return false;
     }
@@ -206,7 +239,7 @@ bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy
     memmove(below_from + shift, below_from, stride * (size_t)(h - band->y2));
     pixman_image_unref(surf->image);
     surf->image = img;
-    surf->shadow_top = (uint32_t)(top + dy);
+    surf->shadow_top = (uint32_t)new_top;
     return true;
 }
 

@@ -29,6 +29,8 @@
 
 #include <pixman.h>
 
+#include "red-row-ring.h"
+
 /* QEMU's default is 1024 surfaces and the QXL ROM cannot say more than
  * 65536; refuse a device that claims more. */
 #define RED_SURFACES_MAX 65536
@@ -46,9 +48,11 @@ typedef struct RedSurface {
     /* Shadowed only: image is over `shadow`; guest_image is over mem and
      * lags behind by `unsynced`.  The shadow holds shadow_rows rows, more
      * than height: the surface's first row is row shadow_top of them, and
-     * a scroll moves it (red_surface_scroll). */
+     * a scroll moves it (red_surface_scroll).  Where shadow_ring.base is
+     * set the shadow is that ring's memory and its rows wrap around. */
     uint8_t *shadow;
     uint32_t shadow_rows, shadow_top;
+    RedRowRing shadow_ring;
     pixman_image_t *guest_image;
     pixman_region32_t unsynced;
 } RedSurface;
@@ -89,9 +93,10 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id);
  * further up; the source rows lie in the surface).  Instead of moving the
  * band, the surface's first row moves in the shadow and only the rows
  * outside the band follow (a terminal or a page that scrolls under a
- * toolbar moves a few rows, not the screen); once per spare rows' worth
- * of scrolling the whole surface moves to the end of the shadow's spare
- * rows that puts all of them ahead of the scroll.  The image
+ * toolbar moves a few rows, not the screen).  A shadow whose rows wrap
+ * around never moves the rest; in one that does not, once per spare rows'
+ * worth of scrolling the whole surface moves to the end of the shadow's
+ * spare rows that puts all of them ahead of the scroll.  The image
  * is then over another address: read surf->image again after a scroll.
  * false, with nothing changed, where that is not cheaper than moving the
  * band: not shadowed, not the full width, more rows outside the band than

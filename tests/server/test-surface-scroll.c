@@ -3,10 +3,15 @@
  * where a shadowed surface starts in its shadow instead of moving its rows.
  *  - random scrolls (bands, both directions, a few rows to most of the
  *    surface) mixed with fills leave the surface equal to a plain copy of
- *    the same operations, row by row, scroll after scroll, also through the
- *    recentring when one side runs out of spare rows; the guest's memory
- *    equals it after a sync, top-down and bottom-up;
- *  - scrolls that go one way move the surface once per spare rows' worth;
+ *    the same operations, row by row, scroll after scroll; the guest's
+ *    memory equals it after a sync, top-down and bottom-up.  Both in a
+ *    shadow whose rows wrap around (red-row-ring.h: the surface's first
+ *    row only ever moves by dy, across the end of the ring too) and in
+ *    the plain one a shadow falls back to when the system refuses the
+ *    ring (made here by leaving no file descriptor free), through its
+ *    recentring when one side runs out of spare rows;
+ *  - scrolls that go one way: in the ring, no move ever; in the plain
+ *    shadow, one move per spare rows' worth;
  *  - the cases it must leave to the caller (nothing changed): not the full
  *    width, more rows outside the band than half of it, dy past the spare
  *    rows, a surface that is not shadowed. */
@@ -14,6 +19,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <spice/enums.h>
@@ -114,7 +121,22 @@ static void image_scroll(Scene *sc, int y1, int y2, int dy)
     }
 }
 
-static void scene_init(Scene *sc, int32_t stride)
+/* Shadows the surface with every file descriptor taken (the soft limit
+ * set to the lowest free one), so that the ring's memfd is refused. */
+static int shadow_without_fds(RedSurfaces *s)
+{
+    struct rlimit old;
+    int lowest = dup(0);
+    CHECK(lowest >= 0 && getrlimit(RLIMIT_NOFILE, &old) == 0);
+    close(lowest);
+    struct rlimit none = { .rlim_cur = (rlim_t)lowest, .rlim_max = old.rlim_max };
+    CHECK(setrlimit(RLIMIT_NOFILE, &none) == 0);
+    int ret = red_surface_shadow(s, 0);
+    CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+    return ret;
+}
+
+static void scene_init(Scene *sc, int32_t stride, bool ring)
 {
     memset(sc, 0, sizeof(*sc));
     sc->stride = stride;
@@ -123,9 +145,22 @@ static void scene_init(Scene *sc, int32_t stride)
     CHECK(red_surfaces_init(&sc->surfaces, 1) == 0);
     CHECK(red_surface_create(&sc->surfaces, 0, W, H, stride, SPICE_SURFACE_FMT_32_xRGB,
                              sc->guest, false) == 0);
-    CHECK(red_surface_shadow(&sc->surfaces, 0) == 0);
+    CHECK((ring ? red_surface_shadow(&sc->surfaces, 0) : shadow_without_fds(&sc->surfaces)) ==
+          0);
     sc->surf = red_surfaces_get(&sc->surfaces, 0);
     CHECK(sc->surf->shadow_rows > H);
+    CHECK((sc->surf->shadow_ring.base != NULL) == ring);
+}
+
+/* Where a scroll by dy that only moves the surface's first row puts it:
+ * in a ring the rows wrap around. */
+static uint32_t moved_top(const RedSurface *surf, uint32_t top, int dy)
+{
+    int64_t t = (int64_t)top + dy;
+    if (surf->shadow_ring.base != NULL) {
+        t = (t + surf->shadow_rows) % surf->shadow_rows;
+    }
+    return (uint32_t)t;
 }
 
 static void scene_finish(Scene *sc)
@@ -163,7 +198,7 @@ static void play_random(Scene *sc, uint32_t seed)
             uint32_t top = sc->surf->shadow_top;
             if (red_surface_scroll(sc->surf, &band, dy)) {
                 sc->rings++;
-                sc->recentres += sc->surf->shadow_top != (uint32_t)((int64_t)top + dy);
+                sc->recentres += sc->surf->shadow_top != moved_top(sc->surf, top, dy);
             } else {
                 image_scroll(sc, y1, y2, dy);
                 sc->fallbacks++;
@@ -186,64 +221,82 @@ static void play_random(Scene *sc, uint32_t seed)
     g_rand_free(rand);
 }
 
-static void test_random_scrolls_top_down(void)
+static void random_scrolls(int32_t stride, bool ring, uint32_t seed)
 {
     Scene sc;
-    scene_init(&sc, STRIDE);
-    play_random(&sc, 1);
-    g_print("top-down: %u scrolls by the shadow's start (%u recentred), %u by rows\n",
-            sc.rings, sc.recentres, sc.fallbacks);
+    scene_init(&sc, stride, ring);
+    play_random(&sc, seed);
+    g_print("%s, %s: %u scrolls by the shadow's start (%u recentred), %u by rows\n",
+            stride > 0 ? "top-down" : "bottom-up", ring ? "ring" : "plain", sc.rings,
+            sc.recentres, sc.fallbacks);
     CHECK(sc.rings > 100);
-    CHECK(sc.recentres > 0);
     CHECK(sc.fallbacks > 0);
+    /* The ring never moves the surface; the plain shadow must. */
+    CHECK(ring ? sc.recentres == 0 : sc.recentres > 0);
     scene_finish(&sc);
+}
+
+static void test_random_scrolls_top_down(void)
+{
+    random_scrolls(STRIDE, true, 1);
+    random_scrolls(STRIDE, false, 1);
 }
 
 static void test_random_scrolls_bottom_up(void)
 {
-    Scene sc;
-    scene_init(&sc, -STRIDE);
-    play_random(&sc, 2);
-    CHECK(sc.rings > 100);
-    CHECK(sc.recentres > 0);
-    scene_finish(&sc);
+    random_scrolls(-STRIDE, true, 2);
+    random_scrolls(-STRIDE, false, 2);
 }
 
-/* A terminal scrolling by a line, one way, for a few screenfuls: the
- * surface moves in its shadow only once per spare rows' worth of lines (to
- * the far end of them), not per half of that, and stays right throughout. */
-static void test_one_way_scrolls_move_once_per_spare_rows(void)
+/* A terminal scrolling by a line, one way, for a few screenfuls, and
+ * staying right throughout: in the ring the surface never moves and its
+ * first row wraps around the ring's end; in the plain shadow it moves only
+ * once per spare rows' worth of lines (to the far end of them), not per
+ * half of that. */
+static void one_way_scrolls(bool ring)
 {
     Scene sc;
-    scene_init(&sc, STRIDE);
+    scene_init(&sc, STRIDE, ring);
     uint32_t spare = sc.surf->shadow_rows - H;
     CHECK(spare >= H); /* a screenful of lines between moves */
     for (int dir = 1; dir >= -1; dir -= 2) {
         const unsigned scrolls = 4 * spare;
-        unsigned moves = 0;
+        unsigned moves = 0, wraps = 0;
         for (unsigned i = 0; i < scrolls; i++) {
             pixman_box32_t band = { 0, dir > 0 ? 0 : 1, W, dir > 0 ? H - 1 : H };
             uint32_t top = sc.surf->shadow_top;
             CHECK(red_surface_scroll(sc.surf, &band, dir));
-            moves += sc.surf->shadow_top != (uint32_t)((int64_t)top + dir);
+            moves += sc.surf->shadow_top != moved_top(sc.surf, top, dir);
+            wraps += dir > 0 ? sc.surf->shadow_top < top : sc.surf->shadow_top > top;
             red_surface_mark_drawn(sc.surf, &band);
             ref_scroll(&sc, band.y1, band.y2, dir);
             scene_fill(&sc, 0, dir > 0 ? H - 1 : 0, W, 1, (i * 0x0a0b0c + 5) & 0xffffff);
         }
         CHECK(scene_matches(&sc));
-        /* One move to reach an end, then one per `spare` lines. */
-        g_print("%u one-way scrolls by %d: %u moves\n", scrolls, dir, moves);
-        CHECK(moves >= 3 && moves <= scrolls / spare + 1);
+        g_print("%s: %u one-way scrolls by %d: %u moves, %u wraps\n", ring ? "ring" : "plain",
+                scrolls, dir, moves, wraps);
+        if (ring) {
+            CHECK(moves == 0 && wraps >= 3); /* 4 * spare lines: past the end 3 times */
+        } else {
+            /* One move to reach an end, then one per `spare` lines. */
+            CHECK(moves >= 3 && moves <= scrolls / spare + 1);
+        }
     }
     red_surface_sync(sc.surf, NULL);
     CHECK(guest_matches(&sc));
     scene_finish(&sc);
 }
 
+static void test_one_way_scrolls_in_ring_and_plain_shadow(void)
+{
+    one_way_scrolls(true);
+    one_way_scrolls(false);
+}
+
 static void test_declined_cases_change_nothing(void)
 {
     Scene sc;
-    scene_init(&sc, STRIDE);
+    scene_init(&sc, STRIDE, false);
     for (int y = 0; y < H; y++) {
         scene_fill(&sc, 0, y, W, 1, (uint32_t)y + 1);
     }
@@ -278,7 +331,7 @@ int main(int argc, char **argv)
     static const TestCase cases[] = {
         TEST_CASE(test_random_scrolls_top_down),
         TEST_CASE(test_random_scrolls_bottom_up),
-        TEST_CASE(test_one_way_scrolls_move_once_per_spare_rows),
+        TEST_CASE(test_one_way_scrolls_in_ring_and_plain_shadow),
         TEST_CASE(test_declined_cases_change_nothing),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));

@@ -374,12 +374,14 @@ static const RedChannelClientOps display_ops = {
 
 void display_client_set_link(DisplayClient *dc, uint64_t bits_per_sec)
 {
-    red_video_client_set_link(&dc->video, bits_per_sec);
     uint64_t ahead = bits_per_sec / 8 * DISPLAY_AHEAD_MS / 1000;
     ahead = MAX(ahead, DISPLAY_AHEAD_MIN_BYTES);
     /* A link that fast never holds back a queue under the high water mark. */
-    red_channel_client_set_send_ahead(dc->rcc, bits_per_sec == 0 || ahead >= RED_SEND_HIGH_WATER
-                                                   ? 0 : (size_t)ahead);
+    bool limited = bits_per_sec != 0 && ahead < RED_SEND_HIGH_WATER;
+    red_channel_client_set_send_ahead(dc->rcc, limited ? (size_t)ahead : 0);
+    /* The time the limit lets wait, at least DISPLAY_AHEAD_MS. */
+    uint64_t ahead_ms = limited ? ahead * 8 * 1000 / bits_per_sec : 0;
+    red_video_client_set_link(&dc->video, bits_per_sec, (uint32_t)MIN(ahead_ms, 10000));
 }
 
 void display_channel_attach(RedWorker *w, const RedWorkerRequest *r)

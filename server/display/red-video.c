@@ -24,6 +24,14 @@
 #define VIDEO_DELAY_START_MS 100
 #define VIDEO_DELAY_MIN_MS 50
 #define VIDEO_DELAY_MAX_MS 1000
+/* Before a stream has played a second, the ladder search sizes its frames
+ * for at least this rate: detection's rate runs low when the guest's
+ * first frames come unevenly, and frames sized for 14 a second that come
+ * at 25 fill the link past what it carries; then spice-gtk's STREAM_REPORTs
+ * reached us only once the stream had ended (seen at 10 Mbit/s through
+ * link-shaper), and it dropped every late frame.  Rate control raises the quality again where the link keeps up.
+ * The real server's MJPEG rate control starts from 25 too. */
+#define VIDEO_SIZING_MIN_FPS 25u
 /* Rate control looks at one second of frames at a time. */
 #define VIDEO_WINDOW_MS 1000
 /* The qualities sizing searches (red-video.h), within LOW..HIGH. */
@@ -340,11 +348,12 @@ static void video_sizing_start(RedVideoClient *vc)
     vc->quality = VIDEO_LADDER[(vc->size_lo + vc->size_hi + 1) / 2];
 }
 
-void red_video_client_set_link(RedVideoClient *vc, uint64_t bits_per_sec)
+void red_video_client_set_link(RedVideoClient *vc, uint64_t bits_per_sec, uint32_t ahead_ms)
 {
     vc->link_bps = bits_per_sec;
     if (bits_per_sec > 0) {
         video_sizing_start(vc);
+        vc->delay_ms = MAX(vc->delay_ms, MIN(VIDEO_DELAY_MAX_MS, VIDEO_DELAY_START_MS + ahead_ms));
     }
 }
 
@@ -359,7 +368,7 @@ static uint64_t video_total_fps(const RedVideo *v, int64_t now)
              * ends an interval begun at the start or the frame before);
              * before, detection's rate. */
             fps += now - st->start_ms >= 1000 ? video_rate(st->frames, st->start_ms, now)
-                                              : st->detected_fps;
+                                              : MAX(st->detected_fps, VIDEO_SIZING_MIN_FPS);
         }
     }
     return MAX(fps, 1);
@@ -663,6 +672,16 @@ bool red_video_client_report(DisplayClient *dc, const SpiceMsgcDisplayStreamRepo
         vc->delay_ms = MIN(VIDEO_DELAY_MAX_MS, vc->delay_ms + 50);
     } else if ((uint32_t)r->last_frame_delay > vc->delay_ms / 2 + 50) {
         vc->delay_ms = MAX(VIDEO_DELAY_MIN_MS, vc->delay_ms - 10);
+    }
+    /* Dropped frames also mean the frames cost more than the link carries
+     * in time: the ack window lets seconds of large frames queue up in
+     * the socket and the link, so frames count as sent that arrive after
+     * their time.  Each such report steps the quality down, and ends a
+     * ladder search whose frames the link could not take at the pace the
+     * stream really plays. */
+    if (r->num_drops > 0 || r->last_frame_delay < 0) {
+        vc->size_lo = vc->size_hi = 0;
+        vc->quality = MAX(VIDEO_QUALITY_LOW, vc->quality - 10);
     }
     const RedWorkerEvents *ev = &dc->worker->events;
     if (vc->delay_ms != old && ev->video_latency) {

@@ -182,8 +182,11 @@ void red_video_end_all(RedWorker *w);
 void red_video_client_init(RedVideoClient *vc, RedWorker *w, int mode, bool mjpeg_cap,
                            bool report_cap);
 /* The session's link test measured bits_per_sec (at attach or later): the
- * next frames search the quality that fits it. */
-void red_video_client_set_link(RedVideoClient *vc, uint64_t bits_per_sec);
+ * next frames search the quality that fits it.  ahead_ms: how far ahead of
+ * the link the display keeps this client's data (its send-ahead limit; 0:
+ * none): a frame can wait that long in the queue, so frames are stamped
+ * at least that much later from the start. */
+void red_video_client_set_link(RedVideoClient *vc, uint64_t bits_per_sec, uint32_t ahead_ms);
 /* Sends what this client is owed for streams (destroys, creates, frames),
  * as far as its ack window allows, taking the damage inside live streams
  * out of dc->damage.  -1 when the client went (dc is freed). */

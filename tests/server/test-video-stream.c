@@ -29,6 +29,8 @@
  *  - report-lies / report-unknown: a STREAM_REPORT claiming more frames
  *              than were sent, or naming a stream never created, closes
  *              that client (the server logs the value).
+ *  - report-drops: a STREAM_REPORT of dropped frames lowers the quality
+ *              of the frames after it (70 to 60).
  *  - link-sizing: frames start at the server's fixed quality (70) when the
  *              link was not measured; for a client whose link test measured
  *              0.68 Mbit/s (the big PING answered 3 s late), the first
@@ -36,6 +38,10 @@
  *              and, noise at any plausible frame rate being far over its
  *              share of that link, the search ends at the ladder's floor
  *              (20).  The quality is read off each JPEG's luminance table.
+ *              The frames of the measured link are stamped ahead by the
+ *              time the display's send-ahead limit lets them wait (0.77 s
+ *              there) on top of the usual 100 ms; the unmeasured ones by
+ *              100 ms at most.
  *  - pacing:   a client gets one frame of a stream per frame interval
  *              (S3D_VIDEO_FRAME_MS=300 here) however fast the guest draws:
  *              a burst of 16 new pictures, each flushed so that it reaches
@@ -581,9 +587,10 @@ static bool sized_run(int link_delay_ms, Seen *seen)
         CHECK(play_paced(r, VT_FRAMES, last));
         CHECK(read_until_exact(r, true, last, NULL));
         *seen = r->seen;
-        printf("link %s: %u frames, DC quantizers first %d (%u frames), last %d\n",
-               link_delay_ms < 0 ? "not measured" : "slow", seen->datas, seen->first_dc_quant,
-               seen->frames_at_first_quant, seen->last_dc_quant);
+        printf("link %s: %u frames, DC quantizers first %d (%u frames), last %d; stamped up "
+               "to %d ms ahead\n", link_delay_ms < 0 ? "not measured" : "slow", seen->datas,
+               seen->first_dc_quant, seen->frames_at_first_quant, seen->last_dc_quant,
+               seen->ahead_max);
     }
     video_run_stop(r);
     g_free(last);
@@ -601,6 +608,7 @@ static void test_link_sizing(void)
     CHECK(seen.datas >= 1);
     CHECK_EQ_U64(seen.first_dc_quant, dc_quant_of_quality(70));
     CHECK_EQ_U64(seen.frames_at_first_quant, seen.datas);
+    CHECK(seen.ahead_max <= 100); /* stamped the fixed 100 ms ahead, at most */
     if (!sized_run(VT_SLOW_PONG_MS, &seen)) {
         CHECK(!"server or client start-up");
         return;
@@ -608,6 +616,10 @@ static void test_link_sizing(void)
     CHECK(seen.datas >= 4); /* three steps of the search, then its answer */
     CHECK_EQ_U64(seen.first_dc_quant, dc_quant_of_quality(60));
     CHECK_EQ_U64(seen.last_dc_quant, dc_quant_of_quality(20));
+    /* The display keeps 64 KiB ahead of that link, 0.77 s of it: frames
+     * are stamped that much later too (100 + 771 ms), not 100 ms, so that
+     * one that waited behind the others is not late on arrival. */
+    CHECK(seen.ahead_max >= 500);
 }
 
 /* Reads (applying) until the client has a stream with a frame and its
@@ -732,6 +744,36 @@ static void test_report_unknown(void)
     expect_report_closes(false);
 }
 
+/* A report of dropped frames: the frames after it go at a lower quality
+ * (70, then 60; at most 65 even if rate control raised it since). */
+static void test_report_drops(void)
+{
+    VideoRun *r = g_new(VideoRun, 1);
+    uint32_t *last = g_new(uint32_t, 160 * 120);
+    if (video_run_start(r, SPICE_STREAM_VIDEO_FILTER, TEST_CLIENT_DISPLAY_VIDEO, NULL)) {
+        play(r, &video_qrect, VT_FRAMES, last);
+        read_until_first_frame(r, last);
+        CHECK_EQ_U64(r->seen.first_dc_quant, dc_quant_of_quality(70));
+        SpiceMsgc rep = { .type = SPICE_MSGC_DISPLAY_STREAM_REPORT };
+        rep.u.stream_report = (SpiceMsgcDisplayStreamReport){
+            .stream_id = r->seen.stream_id, .unique_id = r->seen.unique_id,
+            .num_frames = 1, .num_drops = 1, .last_frame_delay = 5,
+        };
+        CHECK(test_client_send_msgc(r->disp_fd, SPICE_CHANNEL_DISPLAY, &rep) == 0);
+        play_frames_from(r, &video_qrect, VT_FRAMES, VT_FRAMES, last, make_frame);
+        CHECK(read_until_exact(r, true, last, &video_rect));
+        printf("report-drops: DC quantizers first %d, last %d (quality 70: %d, 65: %d)\n",
+               r->seen.first_dc_quant, r->seen.last_dc_quant, dc_quant_of_quality(70),
+               dc_quant_of_quality(65));
+        CHECK(r->seen.last_dc_quant >= dc_quant_of_quality(65));
+    } else {
+        CHECK(!"server or client start-up");
+    }
+    video_run_stop(r);
+    g_free(last);
+    g_free(r);
+}
+
 /* ---- sound and picture (red-video.h) --------------------------------------- */
 
 static const SpicePlaybackInterface vt_playback_sif = {
@@ -834,6 +876,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_filter_skips_strip),
         TEST_CASE(test_off),          TEST_CASE(test_no_mjpeg),
         TEST_CASE(test_small),        TEST_CASE(test_report_lies),  TEST_CASE(test_report_unknown),
+        TEST_CASE(test_report_drops),
         TEST_CASE(test_codecs_without_mjpeg), TEST_CASE(test_audio_clock),
         TEST_CASE(test_link_sizing),  TEST_CASE(test_pacing),       TEST_CASE(test_resume),
     };

@@ -29,8 +29,9 @@
  * first frames come unevenly, and frames sized for 14 a second that come
  * at 25 fill the link past what it carries; then spice-gtk's STREAM_REPORTs
  * reached us only once the stream had ended (seen at 10 Mbit/s through
- * link-shaper), and it dropped every late frame.  Rate control raises the quality again where the link keeps up.
- * The real server's MJPEG rate control starts from 25 too. */
+ * link-shaper), and it dropped every late frame.  Rate control raises the
+ * quality again where the link keeps up.  The real server's MJPEG rate
+ * control starts from 25 too. */
 #define VIDEO_SIZING_MIN_FPS 25u
 /* Rate control looks at one second of frames at a time. */
 #define VIDEO_WINDOW_MS 1000
@@ -366,7 +367,7 @@ static uint64_t video_total_fps(const RedVideo *v, int64_t now)
         if (st->active) {
             /* After a second, what it really played (each of its frames
              * ends an interval begun at the start or the frame before);
-             * before, detection's rate. */
+             * before, detection's rate, at least VIDEO_SIZING_MIN_FPS. */
             fps += now - st->start_ms >= 1000 ? video_rate(st->frames, st->start_ms, now)
                                               : MAX(st->detected_fps, VIDEO_SIZING_MIN_FPS);
         }
@@ -673,12 +674,11 @@ bool red_video_client_report(DisplayClient *dc, const SpiceMsgcDisplayStreamRepo
     } else if ((uint32_t)r->last_frame_delay > vc->delay_ms / 2 + 50) {
         vc->delay_ms = MAX(VIDEO_DELAY_MIN_MS, vc->delay_ms - 10);
     }
-    /* Dropped frames also mean the frames cost more than the link carries
-     * in time: the ack window lets seconds of large frames queue up in
-     * the socket and the link, so frames count as sent that arrive after
-     * their time.  Each such report steps the quality down, and ends a
-     * ladder search whose frames the link could not take at the pace the
-     * stream really plays. */
+    /* Dropped or late frames also mean the frames cost more than the link
+     * carries in time: a frame counts as sent once our queue takes it,
+     * and may still arrive after its time behind the others.  Each such
+     * report steps the quality down, and ends a ladder search whose
+     * frames the link could not take at the pace the stream really plays. */
     if (r->num_drops > 0 || r->last_frame_delay < 0) {
         vc->size_lo = vc->size_hi = 0;
         vc->quality = MAX(VIDEO_QUALITY_LOW, vc->quality - 10);

@@ -100,6 +100,16 @@ int red_surface_create(RedSurfaces *s, uint32_t id, uint32_t width, uint32_t hei
     return 0;
 }
 
+/* A shadow's memory: the ring's mappings where it has one, else ours. */
+static void shadow_free(uint8_t *shadow, RedRowRing *ring)
+{
+    if (ring->base != NULL) {
+        red_row_ring_fini(ring);
+    } else {
+        g_free(shadow);
+    }
+}
+
 void red_surface_destroy(RedSurfaces *s, uint32_t id)
 {
     if (id >= s->count || !s->surfaces[id].exists) {
@@ -110,11 +120,7 @@ void red_surface_destroy(RedSurfaces *s, uint32_t id)
     if (surf->shadow) {
         pixman_image_unref(surf->guest_image);
         pixman_region32_fini(&surf->unsynced);
-        if (surf->shadow_ring.base != NULL) {
-            red_row_ring_fini(&surf->shadow_ring);
-        } else {
-            g_free(surf->shadow);
-        }
+        shadow_free(surf->shadow, &surf->shadow_ring);
     }
     memset(surf, 0, sizeof(RedSurface));
 }
@@ -158,11 +164,7 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
                                                                         (size_t)stride * top),
                                                    stride);
     if (img == NULL) {
-        if (ring.base != NULL) {
-            red_row_ring_fini(&ring);
-        } else {
-            g_free(shadow);
-        }
+        shadow_free(shadow, &ring);
         return -1;
     }
     /* Starts equal to the guest's memory (cleared already without

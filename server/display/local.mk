@@ -10,6 +10,7 @@ libserver_core_la_SOURCES += \
 	display/red-video.c display/red-video.h \
 	display/red-display-cmds.c display/red-display-cmds.h \
 	display/red-image-cache.c display/red-image-cache.h \
+	display/red-digest.c display/red-digest.h \
 	display/cursor-channel.c \
 	$(NULL)
 # Guest memory, surfaces and rendering: everything the worker reads from the
@@ -25,3 +26,12 @@ libserver_core_la_SOURCES += \
 	display/red-box.h \
 	display/red-cursor-parse.c display/red-cursor-parse.h \
 	$(NULL)
+# The image digest's AVX2 build (red-digest.h): the same source, its own
+# flags, joined to the core.
+if RED_DIGEST_AVX2
+noinst_LTLIBRARIES += libred-digest-avx2.la
+libred_digest_avx2_la_SOURCES = display/red-digest.c
+libred_digest_avx2_la_CPPFLAGS = $(AM_CPPFLAGS) -DRED_DIGEST_AVX2
+libred_digest_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2
+libserver_core_la_LIBADD += libred-digest-avx2.la
+endif

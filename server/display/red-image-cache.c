@@ -6,6 +6,8 @@
 
 #include "red-image-cache.h"
 
+#include "red-digest.h"
+
 #include <string.h>
 
 #include <xxhash.h>
@@ -43,26 +45,7 @@ int red_image_digest(pixman_image_t *image, RedImageDigest *out)
         return -1;
     }
     uint64_t seed = (uint64_t)w << 32 | h;
-    size_t row = (size_t)w * 4;
-    XXH128_hash_t hash;
-    if (stride == row) {
-        hash = XXH3_128bits_withSeed(bits, row * h, seed);
-    } else {
-        XXH3_state_t *st = XXH3_createState();
-        if (st == NULL || XXH3_128bits_reset_withSeed(st, seed) != XXH_OK) {
-            XXH3_freeState(st);
-            return -1;
-        }
-        for (uint32_t y = 0; y < h; y++) {
-            (void)XXH3_128bits_update(st, bits + (size_t)y * stride, row);
-        }
-        hash = XXH3_128bits_digest(st);
-        XXH3_freeState(st);
-    }
-    XXH128_canonical_t c;
-    XXH128_canonicalFromHash(&c, hash);
-    memcpy(out->bytes, c.digest, sizeof(out->bytes));
-    return 0;
+    return red_digest_rows(bits, (size_t)w * 4, stride, h, seed, out->bytes);
 }
 
 int red_image_sample(pixman_image_t *image, uint64_t *out)

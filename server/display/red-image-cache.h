@@ -41,8 +41,8 @@ typedef struct RedImageDigest {
 } RedImageDigest;
 
 /* XXH3-128 of the x8r8g8b8 image's size and pixels (its rows' w * 4
- * bytes, whatever its stride: a view and its compact copy match).  -1 for
- * a bottom-up image or no memory for the row by row state. */
+ * bytes, whatever its stride: a view and its compact copy match), made by
+ * red_digest_rows.  -1 for a bottom-up image. */
 int red_image_digest(pixman_image_t *image, RedImageDigest *out);
 
 /* A cheap key of the same image: XXH3-64 of its size and of

@@ -12,7 +12,11 @@
  *    in the cache (added twice, evicted, forgotten); the seen ring answers
  *    true for the last RED_IMAGE_SEEN_MAX samples and forgets the oldest;
  *  - keeping a borrowed image copies it (compact, its own pixels, the same
- *    digest: the surface may change after), keeping an owned one refs it. */
+ *    digest: the surface may change after), keeping an owned one refs it;
+ *  - red_digest_rows, in its plain build and its AVX2 one (where the CPU
+ *    has AVX2), gives libxxhash's XXH3-128 of the joined rows, compact or
+ *    strided, at every length class XXH3 treats apart (up to 16, 128 and
+ *    240 bytes, and longer ones that end mid-stripe and mid-block). */
 #include "config.h"
 
 #include <string.h>
@@ -20,6 +24,9 @@
 #include <glib.h>
 #include <pixman.h>
 
+#include <xxhash.h>
+
+#include "red-digest.h"
 #include "red-image-cache.h"
 #include "red-render.h"
 #include "test-util.h"
@@ -225,6 +232,57 @@ static void test_keep_copies_only_borrowed(void)
     g_free(mem);
 }
 
+/* Our digest of `rows` rows of `row` bytes, `stride` apart, against the
+ * library's of the same bytes joined. */
+static void check_rows(RedDigestRowsFn fn, const uint8_t *bits, size_t row, size_t stride,
+                       uint32_t rows, uint64_t seed)
+{
+    uint8_t *joined = g_malloc((size_t)row * rows + 1);
+    for (uint32_t y = 0; y < rows; y++) {
+        memcpy(joined + (size_t)y * row, bits + (size_t)y * stride, row);
+    }
+    XXH128_canonical_t want;
+    XXH128_canonicalFromHash(&want, XXH3_128bits_withSeed(joined, row * rows, seed));
+    uint8_t got[RED_DIGEST_BYTES];
+    CHECK(fn(bits, row, stride, rows, seed, got) == 0);
+    if (memcmp(got, want.digest, RED_DIGEST_BYTES) != 0) {
+        g_printerr("digest differs: row %zu stride %zu rows %u seed %" G_GUINT64_FORMAT "\n",
+                   row, stride, rows, seed);
+        CHECK(false);
+    }
+    g_free(joined);
+}
+
+static void test_digest_builds_match_the_library(void)
+{
+    RedDigestRowsFn fns[2] = { red_digest_rows_plain, red_digest_rows_avx2_usable() };
+    g_printerr("AVX2 build %s\n", fns[1] ? "tested" : "not usable here");
+    /* Row lengths across XXH3's classes (0-16, 17-128, 129-240, longer),
+     * a stripe (64) and a block (1024) and either side of them. */
+    static const size_t rows_bytes[] = { 4, 8, 16, 20, 64, 124, 128, 132, 240, 244,
+                                         1020, 1024, 1028, 4096, 5000 };
+    size_t max_stride = 5000 + 64;
+    uint8_t *mem = g_malloc(max_stride * 40);
+    for (size_t i = 0; i < max_stride * 40; i++) {
+        mem[i] = (uint8_t)(i * 2654435761u >> 13);
+    }
+    for (unsigned f = 0; f < G_N_ELEMENTS(fns); f++) {
+        if (fns[f] == NULL) {
+            continue;
+        }
+        for (unsigned r = 0; r < G_N_ELEMENTS(rows_bytes); r++) {
+            size_t row = rows_bytes[r];
+            for (uint32_t rows = 1; rows <= 40; rows += 13) {
+                check_rows(fns[f], mem, row, row, rows, (uint64_t)row << 32 | rows);
+                check_rows(fns[f], mem + 3, row, row + 60, rows, 7);
+            }
+        }
+    }
+    /* The dispatching entry point is one of them. */
+    check_rows(red_digest_rows, mem, 512, 4096, 9, 1);
+    g_free(mem);
+}
+
 int main(int argc, char **argv)
 {
     static const TestCase cases[] = {
@@ -234,6 +292,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_cache_knows_its_samples),
         TEST_CASE(test_seen_ring_forgets_the_oldest),
         TEST_CASE(test_keep_copies_only_borrowed),
+        TEST_CASE(test_digest_builds_match_the_library),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));
 }

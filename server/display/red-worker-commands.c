@@ -210,7 +210,7 @@ static bool worker_may_hold(RedWorker *w)
 
 void red_worker_end_batch(RedWorker *w)
 {
-    red_source_clear(&w->linger_source);
+    red_ready_source_arm(w->linger_source, -1);
     if (!w->batch_open) {
         return;
     }
@@ -236,7 +236,7 @@ static gboolean worker_linger_over(gpointer data)
 {
     RedWorker *w = data;
     red_worker_end_batch(w); /* the guest went quiet: what it drew goes */
-    return G_SOURCE_REMOVE;
+    return G_SOURCE_CONTINUE;
 }
 
 /* The guest emptied its ring, but it has been filling it faster than we
@@ -254,9 +254,8 @@ static bool worker_linger(RedWorker *w)
     if (!busy || !worker_may_hold(w)) {
         return false;
     }
-    w->linger_source = g_timeout_source_new(w->linger_ms);
-    g_source_set_callback(w->linger_source, worker_linger_over, w, NULL);
-    g_source_attach(w->linger_source, w->context);
+    red_ready_source_arm(w->linger_source,
+                         g_get_monotonic_time() + (int64_t)w->linger_ms * 1000);
     return true;
 }
 
@@ -264,9 +263,7 @@ static gboolean worker_process(gpointer data)
 {
     RedWorker *w = data;
     bool wait_cmd = true, wait_cursor = true;
-    g_source_unref(w->process_source);
-    w->process_source = NULL;
-    red_source_clear(&w->linger_source); /* the guest sent more: the batch goes on */
+    red_ready_source_arm(w->linger_source, -1); /* the guest sent more: the batch goes on */
     if (!w->batch_open) {
         display_channel_cork_all(w);
         w->batch_open = true;
@@ -283,19 +280,21 @@ static gboolean worker_process(gpointer data)
     if (more) {
         red_worker_schedule_processing(w); /* more to do: after pending I/O */
     }
-    return G_SOURCE_REMOVE;
+    return G_SOURCE_CONTINUE;
+}
+
+void red_worker_commands_start(RedWorker *w)
+{
+    /* Below client I/O, so a busy guest cannot starve the sockets. */
+    w->process_source = red_ready_source_new(w->context, G_PRIORITY_DEFAULT_IDLE,
+                                             worker_process, w);
+    w->linger_source = red_ready_source_new(w->context, G_PRIORITY_DEFAULT,
+                                            worker_linger_over, w);
 }
 
 void red_worker_schedule_processing(RedWorker *w)
 {
-    if (w->process_source) {
-        return;
-    }
-    w->process_source = g_idle_source_new();
-    /* Below client I/O, so a busy guest cannot starve the sockets. */
-    g_source_set_priority(w->process_source, G_PRIORITY_DEFAULT_IDLE);
-    g_source_set_callback(w->process_source, worker_process, w, NULL);
-    g_source_attach(w->process_source, w->context);
+    red_ready_source_arm(w->process_source, 0);
 }
 
 /* Empties both rings (flush, destroy, stop): every queued command rendered

@@ -8,7 +8,6 @@
 
 #include "red-worker-loop.h"
 
-#include <glib-unix.h>
 
 struct RedWorkerLoop {
     SpiceCoreInterface core; /* must stay first */
@@ -97,12 +96,21 @@ static gboolean watch_fire(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+GSource *red_fd_source_new(GMainContext *context, int fd, GIOCondition condition,
+                           GUnixFDSourceFunc func, gpointer data)
+{
+    GSource *source = g_unix_fd_source_new(fd, condition);
+    g_source_set_can_recurse(source, TRUE);
+    g_source_set_callback(source, (GSourceFunc)(void (*)(void))func, data, NULL);
+    g_source_attach(source, context);
+    return source;
+}
+
 static void watch_attach(SpiceWatch *w, int mask)
 {
     w->mask = mask;
-    w->source = g_unix_fd_source_new(w->fd, events_to_condition(mask));
-    g_source_set_callback(w->source, (GSourceFunc)(void (*)(void))watch_fire, w, NULL);
-    g_source_attach(w->source, w->loop->context);
+    w->source = red_fd_source_new(w->loop->context, w->fd, events_to_condition(mask),
+                                  watch_fire, w);
 }
 
 static void watch_detach(SpiceWatch *w)
@@ -174,6 +182,76 @@ void red_source_clear(GSource **source)
         g_source_unref(*source);
         *source = NULL;
     }
+}
+
+/* Armed by a field its prepare and check read, not by
+ * g_source_set_ready_time: that one writes the context's wakeup eventfd
+ * whenever it is called outside the source's own dispatch, a syscall per
+ * arming.  Only the loop's thread arms it, and prepare runs before each
+ * poll, so nothing needs waking. */
+typedef struct ReadySource {
+    GSource base;
+    gint64 ready_us; /* -1: disarmed */
+} ReadySource;
+
+static gboolean ready_now(ReadySource *r, gint *timeout_ms)
+{
+    if (r->ready_us < 0) {
+        *timeout_ms = -1;
+        return FALSE;
+    }
+    gint64 now = g_source_get_time(&r->base);
+    if (r->ready_us <= now) {
+        *timeout_ms = 0;
+        return TRUE;
+    }
+    gint64 ms = (r->ready_us - now + 999) / 1000;
+    *timeout_ms = ms > G_MAXINT ? G_MAXINT : (gint)ms;
+    return FALSE;
+}
+
+static gboolean ready_prepare(GSource *source, gint *timeout_ms)
+{
+    return ready_now((ReadySource *)source, timeout_ms);
+}
+
+static gboolean ready_check(GSource *source)
+{
+    gint unused;
+    return ready_now((ReadySource *)source, &unused);
+}
+
+static gboolean ready_dispatch(GSource *source, GSourceFunc func, gpointer data)
+{
+    ((ReadySource *)source)->ready_us = -1; /* each arming runs once */
+    return func ? func(data) : G_SOURCE_REMOVE;
+}
+
+static GSourceFuncs ready_funcs = {
+    .prepare = ready_prepare,
+    .check = ready_check,
+    .dispatch = ready_dispatch,
+};
+
+GSource *red_ready_source_new(GMainContext *context, gint priority, GSourceFunc func,
+                              gpointer data)
+{
+    GSource *source = g_source_new(&ready_funcs, sizeof(ReadySource));
+    ((ReadySource *)source)->ready_us = -1;
+    g_source_set_priority(source, priority);
+    g_source_set_callback(source, func, data, NULL);
+    g_source_attach(source, context);
+    return source;
+}
+
+void red_ready_source_arm(GSource *source, gint64 ready_us)
+{
+    ((ReadySource *)source)->ready_us = ready_us < 0 ? -1 : ready_us;
+}
+
+bool red_ready_source_armed(GSource *source)
+{
+    return source != NULL && ((ReadySource *)source)->ready_us >= 0;
 }
 
 const SpiceCoreInterface *red_worker_loop_core(RedWorkerLoop *loop)

@@ -119,7 +119,7 @@ struct RedWorker {
     unsigned pending_count;
     unsigned culled_count;      /* pending_count at the last cull */
     unsigned culled_visible;    /* and how many stayed visible */
-    GSource *linger_source;     /* ends a batch that waits for more */
+    GSource *linger_source;     /* ends a batch that waits for more (armed then) */
     unsigned linger_ms;         /* RED_WORKER_LINGER_MS, or S3D_WORKER_LINGER_MS */
 
     /* rendering */
@@ -129,7 +129,7 @@ struct RedWorker {
     bool running;
     bool waiting_for_wakeup;     /* req_cmd_notification said "wait" */
     bool waiting_for_cursor_wakeup;
-    GSource *process_source;     /* scheduled command processing */
+    GSource *process_source;     /* command processing (armed: scheduled) */
     pixman_region32_t primary_dirty; /* since the last update_area of surface 0 */
     /* The last primary's picture after the guest destroyed it (on the way
      * into S3, or a mode change): shown to clients until the next primary
@@ -154,7 +154,10 @@ struct RedWorker {
 };
 
 /* red-worker-commands.c: the command loop */
-/* Processes the rings soon (an idle source below client I/O). */
+/* Attaches the loop's own sources (processing, the linger's end) to
+ * w->context: on the worker thread, before its loop runs. */
+void red_worker_commands_start(RedWorker *w);
+/* Processes the rings soon (a source below client I/O). */
 void red_worker_schedule_processing(RedWorker *w);
 /* Ends an open batch of commands: renders what it holds and sends it. */
 void red_worker_end_batch(RedWorker *w);

@@ -63,9 +63,8 @@ static gpointer worker_thread(gpointer data)
     RedWorker *w = data;
     g_main_context_push_thread_default(w->context);
     w->loop = red_worker_loop_new(w->context);
-    w->wake_source = g_unix_fd_source_new(w->wake_fd, G_IO_IN);
-    g_source_set_callback(w->wake_source, (GSourceFunc)(void (*)(void))worker_on_wake, w, NULL);
-    g_source_attach(w->wake_source, w->context);
+    w->wake_source = red_fd_source_new(w->context, w->wake_fd, G_IO_IN, worker_on_wake, w);
+    red_worker_commands_start(w);
     g_main_loop_run(w->main_loop);
     red_source_clear(&w->wake_source);
     red_source_clear(&w->process_source);

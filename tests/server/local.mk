@@ -48,6 +48,12 @@ server_test_surface_scroll_SOURCES = server/test-surface-scroll.c
 server_test_surface_scroll_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_surface_scroll_LDADD = $(SERVER_TEST_LIBS)
 
+# The display worker's own loop sources.
+test_programs += server/test-worker-loop
+server_test_worker_loop_SOURCES = server/test-worker-loop.c
+server_test_worker_loop_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
+server_test_worker_loop_LDADD = $(SERVER_TEST_LIBS)
+
 # The pixmap cache's digest of an image, a view or a copy.
 test_programs += server/test-image-digest
 server_test_image_digest_SOURCES = server/test-image-digest.c

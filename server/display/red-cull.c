@@ -80,6 +80,11 @@ static CullEffect drawable_effect(const RedMemSlots *slots, uint32_t group_id,
     }
 }
 
+bool red_cull_overwrites(const RedMemSlots *slots, uint32_t group_id, const QXLDrawable *d)
+{
+    return drawable_effect(slots, group_id, d) == CULL_OVERWRITES;
+}
+
 unsigned red_cull_hidden(const RedMemSlots *slots, const QXLCommandExt *cmds, unsigned n,
                          RedCullMark *marks)
 {

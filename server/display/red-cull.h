@@ -48,4 +48,8 @@ typedef struct RedCullMark {
 unsigned red_cull_hidden(const RedMemSlots *slots, const QXLCommandExt *cmds, unsigned n,
                          RedCullMark *marks);
 
+/* Whether drawable d (already copied out of guest memory) writes every
+ * pixel of its bbox without reading any: what hides another above. */
+bool red_cull_overwrites(const RedMemSlots *slots, uint32_t group_id, const QXLDrawable *d);
+
 #endif /* RED_CULL_H */

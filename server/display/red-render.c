@@ -12,6 +12,7 @@
 
 #include "red-box.h"
 #include "red-chunks.h"
+#include "red-cull.h"
 #include "red-image.h"
 #include "red-image-lossy.h"
 #include "red-log.h"
@@ -386,7 +387,7 @@ static int draw_alpha_blend(RedRenderer *r, uint32_t group_id, const QXLDrawable
  * out into a new (zeroed) image.  (dx, dy): source minus destination; the
  * caller checked that the source lies in the surface.  false: not done
  * (several clip boxes, or pixels that are not whole bytes). */
-static bool copy_bits_in_place(DrawTarget *t, int32_t dx, int32_t dy)
+static bool copy_bits_in_place(RedRenderer *r, DrawTarget *t, int32_t dx, int32_t dy)
 {
     pixman_image_t *img = t->surface->image;
     int bpp = PIXMAN_FORMAT_BPP(pixman_image_get_format(img));
@@ -394,7 +395,10 @@ static bool copy_bits_in_place(DrawTarget *t, int32_t dx, int32_t dy)
         return false;
     }
     const pixman_box32_t *b = pixman_region32_rectangles(&t->region, NULL);
-    if (dx == 0 && red_surface_scroll(t->surface, b, dy)) {
+    if (dx == 0 && red_surface_scroll(t->surface, b, dy, r->defer_strip)) {
+        if (t->surface->strip_pending) {
+            r->strip_surface = t->surface;
+        }
         return true; /* a full-width scroll of the shadow: its rows stayed */
     }
     size_t px = (size_t)bpp / 8;
@@ -413,7 +417,7 @@ static bool copy_bits_in_place(DrawTarget *t, int32_t dx, int32_t dy)
     return true;
 }
 
-static int draw_copy_bits(const QXLDrawable *d, DrawTarget *t)
+static int draw_copy_bits(RedRenderer *r, const QXLDrawable *d, DrawTarget *t)
 {
     QXLPoint pos = d->u.copy_bits.src_pos;
     QXLRect bbox = d->bbox;
@@ -425,7 +429,7 @@ static int draw_copy_bits(const QXLDrawable *d, DrawTarget *t)
                             "source outside the surface");
         return -1;
     }
-    if (copy_bits_in_place(t, pos.x - bbox.left, pos.y - bbox.top)) {
+    if (copy_bits_in_place(r, t, pos.x - bbox.left, pos.y - bbox.top)) {
         return 0;
     }
     QXLRect src_area = { .top = pos.y, .left = pos.x, .bottom = (int32_t)bottom,
@@ -575,6 +579,26 @@ static void record_op(const QXLDrawable *d, const DrawTarget *t, RedDrawOp *op)
     pixman_region32_copy(&op->region, &t->region);
 }
 
+void red_render_settle(RedRenderer *r)
+{
+    if (r->strip_surface != NULL) {
+        red_surface_strip_settle(r->strip_surface);
+        r->strip_surface = NULL;
+    }
+}
+
+/* Whether d, about to be drawn on t, writes every row of t's pending strip
+ * (the full width) without reading pixels: an unclipped put (red-cull.h's
+ * rule) whose area, in the surface, is one box holding the strip. */
+static bool overwrites_strip(RedRenderer *r, uint32_t group_id, const QXLDrawable *d,
+                             const DrawTarget *t)
+{
+    return pixman_region32_n_rects((pixman_region32_t *)&t->region) == 1 &&
+           red_surface_strip_inside(t->surface, pixman_region32_extents(
+                                                    (pixman_region32_t *)&t->region)) &&
+           red_cull_overwrites(r->slots, group_id, d);
+}
+
 static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
                            RedCommandResult *res)
 {
@@ -588,6 +612,13 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
     res->release_info = (QXLReleaseInfo *)&gd->release_info;
     DrawTarget t;
     int ret = target_init(r, group_id, &d, &t);
+    /* A strip the last scroll left pending goes only if this drawable
+     * writes all of it; any other is drawn over the strip's own pixels. */
+    bool over_strip = r->strip_surface != NULL && ret == 0 &&
+                      t.surface == r->strip_surface && overwrites_strip(r, group_id, &d, &t);
+    if (!over_strip) {
+        red_render_settle(r);
+    }
     if (ret == 0 && pixman_region32_not_empty(&t.region)) {
         switch (d.type) {
         case QXL_DRAW_NOP:
@@ -604,7 +635,7 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
             ret = draw_alpha_blend(r, group_id, &d, &t);
             break;
         case QXL_COPY_BITS:
-            ret = draw_copy_bits(&d, &t);
+            ret = draw_copy_bits(r, &d, &t);
             break;
         case QXL_DRAW_COMPOSITE:
             ret = draw_composite(r, group_id, &d, &t);
@@ -638,6 +669,14 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
             if (r->record_ops) {
                 record_op(&d, &t, &res->op);
             }
+        }
+    }
+    if (over_strip) {
+        if (ret == 0) {
+            red_surface_strip_drop(r->strip_surface);
+            r->strip_surface = NULL;
+        } else {
+            red_render_settle(r); /* it drew nothing: the rows come back */
         }
     }
     pixman_region32_fini(&t.region);
@@ -721,6 +760,7 @@ int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint
     case QXL_CMD_DRAW:
         return render_drawable(r, group_id, addr, res);
     case QXL_CMD_SURFACE:
+        red_render_settle(r); /* a destroy would drop what it still owes */
         return render_surface_cmd(r, group_id, addr, res);
     case QXL_CMD_UPDATE:
     case QXL_CMD_MESSAGE:

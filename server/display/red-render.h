@@ -53,6 +53,15 @@ typedef struct RedRenderer {
      * inside a live stream (red-video.h).  NULL: never classify. */
     bool (*natural_wanted)(void *opaque, const QXLRect *bbox);
     void *natural_opaque;
+    /* Set by the caller for one red_render_command when the next command
+     * it will render is a drawable: a full-width scroll may then leave the
+     * rows outside its band pending (red_surface_scroll's defer), and that
+     * drawable either overwrites them whole (the copy is saved: a
+     * terminal's new line after its scroll) or has them copied first.  The
+     * caller calls red_render_settle before anything else touches the
+     * surfaces. */
+    bool defer_strip;
+    RedSurface *strip_surface;  /* the surface with a pending strip, if any */
 } RedRenderer;
 
 typedef enum RedCommandKind {
@@ -111,6 +120,8 @@ int red_render_command(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr, uint
                        uint32_t flags, RedCommandResult *res);
 /* Frees what a result of a record_ops renderer holds. */
 void red_command_result_finish(RedCommandResult *res);
+/* Copies a strip a scroll left pending (defer_strip) into place. */
+void red_render_settle(RedRenderer *r);
 /* A reference to an IMAGE op's image to keep: a compact copy (stride =
  * width * 4) when it is borrowed, else the image itself.  NULL if memory
  * is short. */

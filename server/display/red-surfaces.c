@@ -181,8 +181,37 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id)
     return 0;
 }
 
-bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy)
+void red_surface_strip_settle(RedSurface *surf)
 {
+    if (!surf->strip_pending) {
+        return;
+    }
+    surf->strip_pending = false;
+    size_t stride = (size_t)pixman_image_get_stride(surf->image);
+    uint8_t *base = (uint8_t *)pixman_image_get_data(surf->image);
+    /* Both ranges lie in the surface (red_surface_scroll checked). */
+    memmove(base + stride * (size_t)surf->strip_y1,
+            base + stride * (size_t)((int64_t)surf->strip_y1 - surf->strip_dy),
+            stride * (size_t)(surf->strip_y2 - surf->strip_y1));
+}
+
+bool red_surface_strip_inside(const RedSurface *surf, const pixman_box32_t *box)
+{
+    return surf->strip_pending && box->x1 <= 0 && box->x2 >= (int32_t)surf->width &&
+           box->y1 <= surf->strip_y1 && box->y2 >= surf->strip_y2;
+}
+
+void red_surface_strip_drop(RedSurface *surf)
+{
+    if (surf->strip_pending) {
+        surf->strip_pending = false;
+        surf->strips_dropped++;
+    }
+}
+
+bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy, bool defer)
+{
+    red_surface_strip_settle(surf);
     int64_t h = surf->height;
     if (surf->shadow == NULL || dy == 0 || band->x1 != 0 || band->x2 != (int32_t)surf->width ||
         band->y1 < 0 || band->y2 <= band->y1 || band->y2 > h || band->y1 + (int64_t)dy < 0 ||
@@ -237,11 +266,26 @@ bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy
     uint8_t *base = surf->shadow + stride * (size_t)top;
     ptrdiff_t shift = (ptrdiff_t)dy * (ptrdiff_t)stride;
     uint8_t *below_from = base + stride * (size_t)band->y2;
-    memmove(base + shift, base, stride * (size_t)band->y1);
-    memmove(below_from + shift, below_from, stride * (size_t)(h - band->y2));
+    /* The side the scroll leaves (below it for dy > 0) takes rows that lie
+     * in the band's new place, so it can wait: a scrolling terminal's next
+     * command draws the new line over exactly those rows. */
+    bool defer_below = defer && dy > 0 && band->y2 < h;
+    bool defer_above = defer && dy < 0 && band->y1 > 0;
+    if (!defer_above) {
+        memmove(base + shift, base, stride * (size_t)band->y1);
+    }
+    if (!defer_below) {
+        memmove(below_from + shift, below_from, stride * (size_t)(h - band->y2));
+    }
     pixman_image_unref(surf->image);
     surf->image = img;
     surf->shadow_top = (uint32_t)new_top;
+    if (defer_below || defer_above) {
+        surf->strip_pending = true;
+        surf->strip_y1 = defer_below ? band->y2 : 0;
+        surf->strip_y2 = defer_below ? (int32_t)h : band->y1;
+        surf->strip_dy = dy;
+    }
     return true;
 }
 

@@ -53,6 +53,14 @@ typedef struct RedSurface {
     uint8_t *shadow;
     uint32_t shadow_rows, shadow_top;
     RedRowRing shadow_ring;
+    /* A scroll's rows outside the band that it left to copy (`defer`):
+     * rows [strip_y1, strip_y2) of the surface are to take the rows
+     * strip_dy above them (below: strip_dy < 0).  Until then those rows
+     * hold other pixels: red_surface_strip_settle copies them, or
+     * red_surface_strip_drop forgets them once something overwrote them. */
+    bool strip_pending;
+    int32_t strip_y1, strip_y2, strip_dy;
+    uint64_t strips_dropped;   /* copies saved so (a count for tests) */
     pixman_image_t *guest_image;
     pixman_region32_t unsynced;
 } RedSurface;
@@ -101,7 +109,19 @@ int red_surface_shadow(RedSurfaces *s, uint32_t id);
  * false, with nothing changed, where that is not cheaper than moving the
  * band: not shadowed, not the full width, more rows outside the band than
  * half of it, dy past the spare rows.  The caller marks the band drawn. */
-bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy);
+bool red_surface_scroll(RedSurface *surf, const pixman_box32_t *band, int32_t dy, bool defer);
+/* With `defer`, the rows outside the band on the side the scroll leaves
+ * (below it when dy > 0) are not copied yet where their pixels lie in the
+ * surface after the scroll (they do, in the band's new rows): the strip is
+ * pending, and the caller settles or drops it before anything else reads
+ * or writes the surface (red-render.h: only the next drawable, when it
+ * overwrites the strip whole).  A pending strip is settled first. */
+/* Copies a pending strip's rows into place; nothing if none is pending. */
+void red_surface_strip_settle(RedSurface *surf);
+/* Whether a pending strip lies inside box. */
+bool red_surface_strip_inside(const RedSurface *surf, const pixman_box32_t *box);
+/* Forgets a pending strip whose rows were all overwritten since. */
+void red_surface_strip_drop(RedSurface *surf);
 /* Notes that `box` of surf was drawn (a no-op unless it is shadowed). */
 void red_surface_mark_drawn(RedSurface *surf, const pixman_box32_t *box);
 /* Writes the unsynced pixels inside `area` (all of them if NULL) to the

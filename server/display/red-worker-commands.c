@@ -127,14 +127,22 @@ static void worker_handle_pending(RedWorker *w)
     w->pending_count = 0;
     w->culled_count = 0;
     w->culled_visible = 0;
+    unsigned next = 0; /* the first visible command after i */
     for (unsigned i = 0; i < n; i++) {
         const RedCullMark *mark = &w->pending_marks[i];
         if (mark->hidden) {
             red_video_note_hidden(w, &mark->box, mark->draw_type);
-        } else {
-            worker_handle_display_command(w, &w->pending[i]);
+            continue;
         }
+        for (next = MAX(next, i + 1); next < n && w->pending_marks[next].hidden; next++) {
+        }
+        /* A scroll may leave its strip to the drawable that comes next: in
+         * between only hidden commands (not rendered) are counted. */
+        w->renderer.defer_strip = next < n && w->pending[next].cmd.type == QXL_CMD_DRAW;
+        worker_handle_display_command(w, &w->pending[i]);
+        w->renderer.defer_strip = false;
     }
+    red_render_settle(&w->renderer);
 }
 
 /* A display command joins the open batch.  A full batch is handled at

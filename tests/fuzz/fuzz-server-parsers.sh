@@ -13,5 +13,5 @@ exec "${srcdir:-.}/fuzz/run-fuzz.sh" fuzz-server-parsers "${FUZZ_RUNS:-100000}" 
     "$s/server/display/red-render.c" "$s/server/display/red-image.c" \
     "$s/server/display/red-chunks.c" "$s/server/display/red-cursor-parse.c" \
     "$s/server/display/red-memslot.c" "$s/server/display/red-surfaces.c" \
-    "$s/server/display/red-row-ring.c" \
+    "$s/server/display/red-row-ring.c" "$s/server/display/red-cull.c" \
     "$s/server/codecs/red-image-lossy.c" "$s/server/codecs/red-mjpeg.c"

@@ -48,6 +48,13 @@ server_test_surface_scroll_SOURCES = server/test-surface-scroll.c
 server_test_surface_scroll_CPPFLAGS = $(SERVER_TEST_CPPFLAGS)
 server_test_surface_scroll_LDADD = $(SERVER_TEST_LIBS)
 
+# A scroll's strip left to the next drawable, in the renderer.
+test_programs += server/test-render-strip
+server_test_render_strip_SOURCES = server/test-render-strip.c \
+	regress/regress-guest-mem.c regress/regress-guest-mem.h
+server_test_render_strip_CPPFLAGS = $(SERVER_TEST_CPPFLAGS) -I$(srcdir)/regress
+server_test_render_strip_LDADD = $(SERVER_TEST_LIBS)
+
 # The display worker's own loop sources.
 test_programs += server/test-worker-loop
 server_test_worker_loop_SOURCES = server/test-worker-loop.c

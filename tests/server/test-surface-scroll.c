@@ -10,8 +10,12 @@
  *    the plain one a shadow falls back to when the system refuses the
  *    ring (made here by leaving no file descriptor free), through its
  *    recentring when one side runs out of spare rows;
+ *    Half the scrolls leave their strip (the rows outside the band on
+ *    the side the scroll leaves) pending, then either settle it or drop it
+ *    under a fill of exactly those rows, at random: the same pixels;
  *  - scrolls that go one way: in the ring, no move ever; in the plain
- *    shadow, one move per spare rows' worth;
+ *    shadow, one move per spare rows' worth; with the strip left to the
+ *    next line's fill, no strip copied at all (each one dropped);
  *  - the cases it must leave to the caller (nothing changed): not the full
  *    width, more rows outside the band than half of it, dy past the spare
  *    rows, a surface that is not shadowed. */
@@ -40,6 +44,7 @@ typedef struct Scene {
     int32_t stride;
     uint32_t ref[H][W];
     unsigned rings, fallbacks, recentres;
+    unsigned dropped, settled; /* strips left pending, then overwritten or copied */
 } Scene;
 
 static uint32_t pixel_at(const RedSurface *surf, int x, int y)
@@ -196,7 +201,8 @@ static void play_random(Scene *sc, uint32_t seed)
             }
             pixman_box32_t band = { 0, y1, W, y2 };
             uint32_t top = sc->surf->shadow_top;
-            if (red_surface_scroll(sc->surf, &band, dy)) {
+            bool defer = g_rand_boolean(rand);
+            if (red_surface_scroll(sc->surf, &band, dy, defer)) {
                 sc->rings++;
                 sc->recentres += sc->surf->shadow_top != moved_top(sc->surf, top, dy);
             } else {
@@ -205,6 +211,20 @@ static void play_random(Scene *sc, uint32_t seed)
             }
             red_surface_mark_drawn(sc->surf, &band);
             ref_scroll(sc, y1, y2, dy);
+            RedSurface *surf = sc->surf;
+            CHECK(!surf->strip_pending || defer);
+            if (surf->strip_pending && g_rand_boolean(rand)) {
+                /* What the strip owes is overwritten: a new line. */
+                pixman_box32_t strip = { 0, surf->strip_y1, W, surf->strip_y2 };
+                CHECK(red_surface_strip_inside(surf, &strip));
+                red_surface_strip_drop(surf);
+                scene_fill(sc, 0, strip.y1, W, strip.y2 - strip.y1,
+                           g_rand_int(rand) & 0xffffff);
+                sc->dropped++;
+            } else if (surf->strip_pending) {
+                red_surface_strip_settle(surf);
+                sc->settled++;
+            }
         }
         if (!scene_matches(sc)) {
             g_printerr("after step %d\n", step);
@@ -226,10 +246,12 @@ static void random_scrolls(int32_t stride, bool ring, uint32_t seed)
     Scene sc;
     scene_init(&sc, stride, ring);
     play_random(&sc, seed);
-    g_print("%s, %s: %u scrolls by the shadow's start (%u recentred), %u by rows\n",
+    g_print("%s, %s: %u scrolls by the shadow's start (%u recentred), %u by rows; "
+            "strips dropped %u, settled %u\n",
             stride > 0 ? "top-down" : "bottom-up", ring ? "ring" : "plain", sc.rings,
-            sc.recentres, sc.fallbacks);
+            sc.recentres, sc.fallbacks, sc.dropped, sc.settled);
     CHECK(sc.rings > 100);
+    CHECK(sc.dropped > 10 && sc.settled > 10);
     CHECK(sc.fallbacks > 0);
     /* The ring never moves the surface; the plain shadow must. */
     CHECK(ring ? sc.recentres == 0 : sc.recentres > 0);
@@ -265,13 +287,18 @@ static void one_way_scrolls(bool ring)
         for (unsigned i = 0; i < scrolls; i++) {
             pixman_box32_t band = { 0, dir > 0 ? 0 : 1, W, dir > 0 ? H - 1 : H };
             uint32_t top = sc.surf->shadow_top;
-            CHECK(red_surface_scroll(sc.surf, &band, dir));
+            CHECK(red_surface_scroll(sc.surf, &band, dir, true));
             moves += sc.surf->shadow_top != moved_top(sc.surf, top, dir);
             wraps += dir > 0 ? sc.surf->shadow_top < top : sc.surf->shadow_top > top;
             red_surface_mark_drawn(sc.surf, &band);
             ref_scroll(&sc, band.y1, band.y2, dir);
-            scene_fill(&sc, 0, dir > 0 ? H - 1 : 0, W, 1, (i * 0x0a0b0c + 5) & 0xffffff);
+            /* The new line: what the scroll left pending, overwritten. */
+            pixman_box32_t line = { 0, dir > 0 ? H - 1 : 0, W, dir > 0 ? H : 1 };
+            CHECK(red_surface_strip_inside(sc.surf, &line));
+            red_surface_strip_drop(sc.surf);
+            scene_fill(&sc, 0, line.y1, W, 1, (i * 0x0a0b0c + 5) & 0xffffff);
         }
+        CHECK(sc.surf->strips_dropped == (dir > 0 ? scrolls : 2 * scrolls));
         CHECK(scene_matches(&sc));
         g_print("%s: %u one-way scrolls by %d: %u moves, %u wraps\n", ring ? "ring" : "plain",
                 scrolls, dir, moves, wraps);
@@ -303,15 +330,15 @@ static void test_declined_cases_change_nothing(void)
     uint32_t top = sc.surf->shadow_top;
     uint32_t spare = sc.surf->shadow_rows - H;
     pixman_box32_t narrow = { 1, 0, W, H - 1 };
-    CHECK(!red_surface_scroll(sc.surf, &narrow, 1));
+    CHECK(!red_surface_scroll(sc.surf, &narrow, 1, false));
     pixman_box32_t thin = { 0, 10, W, 20 }; /* 10 rows inside, 38 outside */
-    CHECK(!red_surface_scroll(sc.surf, &thin, 1));
+    CHECK(!red_surface_scroll(sc.surf, &thin, 1, false));
     int32_t far = (int32_t)spare / 2 + 1;
     pixman_box32_t most = { 0, 0, W, H - far };
-    CHECK(!red_surface_scroll(sc.surf, &most, far));
+    CHECK(!red_surface_scroll(sc.surf, &most, far, false));
     pixman_box32_t past = { 0, 0, W, H - 1 };
-    CHECK(!red_surface_scroll(sc.surf, &past, 2)); /* source past the last row */
-    CHECK(!red_surface_scroll(sc.surf, &past, 0));
+    CHECK(!red_surface_scroll(sc.surf, &past, 2, false)); /* source past the last row */
+    CHECK(!red_surface_scroll(sc.surf, &past, 0, false));
     CHECK_EQ_U64(sc.surf->shadow_top, top);
     CHECK(scene_matches(&sc));
     /* The same scroll on a surface drawn in place is the caller's. */
@@ -320,7 +347,7 @@ static void test_declined_cases_change_nothing(void)
     uint8_t *mem = g_malloc0((size_t)STRIDE * H);
     CHECK(red_surface_create(&plain, 0, W, H, STRIDE, SPICE_SURFACE_FMT_32_xRGB, mem, false) == 0);
     pixman_box32_t up = { 0, 0, W, H - 1 };
-    CHECK(!red_surface_scroll(red_surfaces_get(&plain, 0), &up, 1));
+    CHECK(!red_surface_scroll(red_surfaces_get(&plain, 0), &up, 1, false));
     red_surfaces_finish(&plain);
     g_free(mem);
     scene_finish(&sc);

@@ -6,7 +6,8 @@
  * main loop, adds a fake QXL device (fake-qxl.h), creates a 320x240 primary
  * surface and submits a scene (scene_ops below: a background fill, three
  * overlapping rectangles, a chunked top-down gradient copy with a padded
- * stride, a direct bottom-up checker copy, a copy-bits) plus a cursor.  It
+ * stride, a direct bottom-up checker copy, a copy-bits, two full-width
+ * scrolls, one followed by its new line, one by half of it) plus a cursor.  It
  * draws the same scene with pixman into the expected image and checks:
  *
  *  - flush: spice_qxl_flush_surfaces_async completes its cookie exactly
@@ -108,6 +109,17 @@ static const SceneOp scene_ops[] = {
     /* Source (170,10)-(234,58) is inside the gradient; destination does
      * not overlap it. */
     { .kind = SCENE_OP_COPY_BITS, .box = { 170, 240, 218, 304 }, .src_x = 170, .src_y = 10 },
+    /* A terminal's scroll by a line and its new line, then a scroll whose
+     * next drawable covers only half of the rows the scroll keeps below
+     * its band (ours may leave those rows to the next drawable: red-render.h). */
+    { .kind = SCENE_OP_COPY_BITS, .box = { 0, 0, SCENE_HEIGHT - 16, SCENE_WIDTH }, .src_x = 0,
+      .src_y = 16 },
+    { .kind = SCENE_OP_FILL, .box = { SCENE_HEIGHT - 16, 0, SCENE_HEIGHT, SCENE_WIDTH },
+      .rgb = 0x10e0e0 },
+    { .kind = SCENE_OP_COPY_BITS, .box = { 0, 0, SCENE_HEIGHT - 8, SCENE_WIDTH }, .src_x = 0,
+      .src_y = 8 },
+    { .kind = SCENE_OP_FILL, .box = { SCENE_HEIGHT - 8, 0, SCENE_HEIGHT, SCENE_WIDTH / 2 },
+      .rgb = 0xe0e010 },
 };
 
 /* The desktop of --desktop, then what a window manager does over it. */

@@ -331,6 +331,11 @@ static int draw_copy(RedRenderer *r, uint32_t group_id, const QXLDrawable *d, Dr
     if (red_image_load(r->slots, r->surfaces, group_id, copy.src_bitmap, &src) != 0) {
         return -1;
     }
+    if (src.surface_id != UINT32_MAX) {
+        /* A surface's pixels after all (the guest changed the image since
+         * overwrites_strip looked): a pending strip may be among them. */
+        red_render_settle(r);
+    }
     int ret = composite_area(t, src.image, &copy.src_area, NULL, rop_op(copy.rop_descriptor),
                              copy.scale_mode, &bbox);
     if (ret == 0 && r->record_ops && copy.mask.bitmap == 0) {
@@ -671,7 +676,7 @@ static int render_drawable(RedRenderer *r, uint32_t group_id, QXLPHYSICAL addr,
             }
         }
     }
-    if (over_strip) {
+    if (over_strip && r->strip_surface != NULL) {
         if (ret == 0) {
             red_surface_strip_drop(r->strip_surface);
             r->strip_surface = NULL;

@@ -9,6 +9,8 @@
  *  - the next one fills only half of it: the strip is copied first;
  *  - the next one is an image copy over the strip whose image is outside
  *    guest memory (a guest error, nothing drawn): the strip comes back;
+ *  - the next one copies from the surface itself onto the strip, reading
+ *    half of it: the strip is copied first;
  *  - nothing comes next (the batch ends): red_render_settle copies it;
  *  - without defer_strip nothing is ever pending. */
 #include "config.h"
@@ -196,6 +198,34 @@ static void test_failed_copy_gets_the_strip_back(void)
     scene_finish(&sc);
 }
 
+/* A copy over the strip from the surface itself reads pixels, the strip's
+ * among them: it gets the strip first. */
+static void test_copy_from_the_surface_gets_the_strip_first(void)
+{
+    Scene sc;
+    scene_init(&sc);
+    scroll(&sc, true);
+    QXLDrawable *d = drawable_at(&sc, NEXT_OFF, QXL_DRAW_COPY, strip);
+    d->u.copy.src_bitmap = regress_mem_addr(&sc.mem, IMAGE_OFF);
+    d->u.copy.src_area = (QXLRect){ .top = H - LINE - 2, .left = 0, .bottom = H - 2, .right = W };
+    d->u.copy.rop_descriptor = SPICE_ROPD_OP_PUT;
+    QXLImage *img = regress_mem_at(&sc.mem, IMAGE_OFF);
+    memset(img, 0, sizeof(*img));
+    img->descriptor.type = SPICE_IMAGE_TYPE_SURFACE;
+    img->descriptor.width = W;
+    img->descriptor.height = H;
+    img->surface_image.surface_id = 0;
+    CHECK(render(&sc, NEXT_OFF) == 0);
+    /* Rows H-LINE-2 .. H-3 (two of them in the strip) onto the strip. */
+    uint32_t rows[LINE][W];
+    memcpy(rows, sc.ref[H - LINE - 2], sizeof(rows));
+    memcpy(sc.ref[H - LINE], rows, sizeof(rows));
+    CHECK(sc.r.strip_surface == NULL);
+    CHECK_EQ_U64(primary(&sc)->strips_dropped, 0);
+    CHECK(scene_matches(&sc));
+    scene_finish(&sc);
+}
+
 static void test_settle_at_the_end_and_no_defer(void)
 {
     Scene sc;
@@ -222,6 +252,7 @@ int main(int argc, char **argv)
         TEST_CASE(test_new_line_drops_the_strip),
         TEST_CASE(test_half_fill_gets_the_strip_first),
         TEST_CASE(test_failed_copy_gets_the_strip_back),
+        TEST_CASE(test_copy_from_the_surface_gets_the_strip_first),
         TEST_CASE(test_settle_at_the_end_and_no_defer),
     };
     return test_main(argc, argv, cases, G_N_ELEMENTS(cases));

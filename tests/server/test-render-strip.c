@@ -172,20 +172,28 @@ static void test_half_fill_gets_the_strip_first(void)
     scene_finish(&sc);
 }
 
+/* An image copy of src_area of a `type` image of w x h onto the strip. */
+static QXLImage *put_copy(Scene *sc, QXLRect src_area, uint8_t type, uint32_t w, uint32_t h)
+{
+    QXLDrawable *d = drawable_at(sc, NEXT_OFF, QXL_DRAW_COPY, strip);
+    d->u.copy.src_bitmap = regress_mem_addr(&sc->mem, IMAGE_OFF);
+    d->u.copy.src_area = src_area;
+    d->u.copy.rop_descriptor = SPICE_ROPD_OP_PUT;
+    QXLImage *img = regress_mem_at(&sc->mem, IMAGE_OFF);
+    memset(img, 0, sizeof(*img));
+    img->descriptor.type = type;
+    img->descriptor.width = w;
+    img->descriptor.height = h;
+    return img;
+}
+
 static void test_failed_copy_gets_the_strip_back(void)
 {
     Scene sc;
     scene_init(&sc);
     scroll(&sc, true);
-    QXLDrawable *d = drawable_at(&sc, NEXT_OFF, QXL_DRAW_COPY, strip);
-    d->u.copy.src_bitmap = regress_mem_addr(&sc.mem, IMAGE_OFF);
-    d->u.copy.src_area = (QXLRect){ .top = 0, .left = 0, .bottom = LINE, .right = W };
-    d->u.copy.rop_descriptor = SPICE_ROPD_OP_PUT;
-    QXLImage *img = regress_mem_at(&sc.mem, IMAGE_OFF);
-    memset(img, 0, sizeof(*img));
-    img->descriptor.type = SPICE_IMAGE_TYPE_BITMAP;
-    img->descriptor.width = W;
-    img->descriptor.height = LINE;
+    QXLImage *img = put_copy(&sc, (QXLRect){ .top = 0, .left = 0, .bottom = LINE, .right = W },
+                             SPICE_IMAGE_TYPE_BITMAP, W, LINE);
     img->bitmap.format = SPICE_BITMAP_FMT_32BIT;
     img->bitmap.x = W;
     img->bitmap.y = LINE;
@@ -205,15 +213,9 @@ static void test_copy_from_the_surface_gets_the_strip_first(void)
     Scene sc;
     scene_init(&sc);
     scroll(&sc, true);
-    QXLDrawable *d = drawable_at(&sc, NEXT_OFF, QXL_DRAW_COPY, strip);
-    d->u.copy.src_bitmap = regress_mem_addr(&sc.mem, IMAGE_OFF);
-    d->u.copy.src_area = (QXLRect){ .top = H - LINE - 2, .left = 0, .bottom = H - 2, .right = W };
-    d->u.copy.rop_descriptor = SPICE_ROPD_OP_PUT;
-    QXLImage *img = regress_mem_at(&sc.mem, IMAGE_OFF);
-    memset(img, 0, sizeof(*img));
-    img->descriptor.type = SPICE_IMAGE_TYPE_SURFACE;
-    img->descriptor.width = W;
-    img->descriptor.height = H;
+    QXLImage *img = put_copy(&sc, (QXLRect){ .top = H - LINE - 2, .left = 0, .bottom = H - 2,
+                                             .right = W },
+                             SPICE_IMAGE_TYPE_SURFACE, W, H);
     img->surface_image.surface_id = 0;
     CHECK(render(&sc, NEXT_OFF) == 0);
     /* Rows H-LINE-2 .. H-3 (two of them in the strip) onto the strip. */

@@ -2,7 +2,8 @@
 /* red-digest.c: XXH3-128 of an image's rows, with XXH3 inlined so the
  * compiler builds it for this object's target (red-digest.h).  Built once
  * plainly and, on x86-64, once more with -mavx2 and RED_DIGEST_AVX2: only
- * the plain build holds the choice between them. */
+ * the plain build holds the choice between them.  A build that compiles
+ * the sources in one go (the fuzzers) defines RED_DIGEST_PLAIN_ONLY. */
 #include "config.h"
 
 #include "red-digest.h"
@@ -48,14 +49,14 @@ int DIGEST_ROWS(const uint8_t *bits, size_t row, size_t stride, uint32_t rows,
 }
 
 #ifndef RED_DIGEST_AVX2
-#ifdef HAVE_RED_DIGEST_AVX2
+#if defined(HAVE_RED_DIGEST_AVX2) && !defined(RED_DIGEST_PLAIN_ONLY)
 int red_digest_rows_avx2(const uint8_t *bits, size_t row, size_t stride, uint32_t rows,
                          uint64_t seed, uint8_t out[RED_DIGEST_BYTES]);
 #endif
 
 RedDigestRowsFn red_digest_rows_avx2_usable(void)
 {
-#ifdef HAVE_RED_DIGEST_AVX2
+#if defined(HAVE_RED_DIGEST_AVX2) && !defined(RED_DIGEST_PLAIN_ONLY)
     if (__builtin_cpu_supports("avx2")) {
         return red_digest_rows_avx2;
     }

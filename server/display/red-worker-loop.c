@@ -8,7 +8,6 @@
 
 #include "red-worker-loop.h"
 
-
 struct RedWorkerLoop {
     SpiceCoreInterface core; /* must stay first */
     GMainContext *context;
@@ -36,10 +35,8 @@ static GPrivate current_loop;
 static gboolean timer_fire(gpointer data)
 {
     SpiceTimer *t = data;
-    g_source_unref(t->source);
-    t->source = NULL;
-    t->func(t->opaque);
-    return G_SOURCE_REMOVE;
+    t->func(t->opaque); /* may start, cancel or remove t */
+    return G_SOURCE_CONTINUE;
 }
 
 static SpiceTimer *loop_timer_add(SpiceTimerFunc func, void *opaque)
@@ -53,20 +50,24 @@ static SpiceTimer *loop_timer_add(SpiceTimerFunc func, void *opaque)
 
 static void loop_timer_cancel(SpiceTimer *t)
 {
-    red_source_clear(&t->source);
+    if (t->source) {
+        red_ready_source_arm(t->source, -1);
+    }
 }
 
+/* One ready source per timer, made at its first start and re-armed after
+ * (the channels restart theirs per frame or message), as the worker's own. */
 static void loop_timer_start(SpiceTimer *t, uint32_t ms)
 {
-    loop_timer_cancel(t);
-    t->source = g_timeout_source_new(ms);
-    g_source_set_callback(t->source, timer_fire, t, NULL);
-    g_source_attach(t->source, t->loop->context);
+    if (t->source == NULL) {
+        t->source = red_ready_source_new(t->loop->context, G_PRIORITY_DEFAULT, timer_fire, t);
+    }
+    red_ready_source_arm(t->source, g_get_monotonic_time() + (gint64)ms * 1000);
 }
 
 static void loop_timer_remove(SpiceTimer *t)
 {
-    loop_timer_cancel(t);
+    red_source_clear(&t->source);
     g_free(t);
 }
 
